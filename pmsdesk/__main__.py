@@ -1,0 +1,3 @@
+from pmsdesk.cli import main
+
+raise SystemExit(main())

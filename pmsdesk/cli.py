@@ -1,0 +1,64 @@
+"""The ``pmsdesk`` command: no subcommand opens the app; subcommands do the rest."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pmsdesk import __version__
+from pmsdesk.commands import COMMANDS
+
+
+class UsageError(Exception):
+    """Bad input on the command line: printed as one line, exit status 2."""
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy database URL or path of a SQLite file "
+        "(default: $PMSDESK_DATABASE_URL, else pmsdesk.sqlite3 in the user data folder)",
+    )
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage + message; we keep it to one line
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineErrorParser(
+        prog="pmsdesk",
+        description="Record, review and report intrathecal treatment visits in progressive MS. "
+        "Without a subcommand, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"pmsdesk {__version__}")
+    _database_option(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        _database_option(sub)
+        module.register(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from pmsdesk.ui.app import run_app
+
+            return run_app(args.database)
+        return args.run(args)
+    except UsageError as error:
+        print(f"pmsdesk {args.command or ''}: error: {error}".replace("  ", " "), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

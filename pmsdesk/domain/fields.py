@@ -1,0 +1,367 @@
+"""Every field a person can type, with its rule: type, range, step, unit and what is allowed.
+
+The same catalogue drives validation (here), the labels and tooltips of the entry screens (ui)
+and the columns of the tables (store; a test checks they agree). Ranges and steps come from
+the clinical-rules spec; the spec section is given beside each clinical field.
+
+A field parses raw input (text from a line edit, or a number) and either returns the clean
+value or raises :class:`FieldError` whose message names the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from pmsdesk.domain.functional_systems import (
+    AMBULATION_GRADES,
+    EDSS_STEPS,
+    FUNCTIONAL_SYSTEMS,
+    MAX_AMBULATION,
+)
+from pmsdesk.domain.vocab import (
+    AdverseEventTerm,
+    AeOutcome,
+    Agent,
+    Choice,
+    Hand,
+    NotCompletedReason,
+    Phenotype,
+    Relatedness,
+    SdmtModality,
+    Sex,
+    VisitKind,
+    WalkingAid,
+)
+
+
+class Kind(Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    CHOICE = "choice"
+    FLAG = "flag"
+
+
+class FieldError(ValueError):
+    """A value refused by a field's rule; ``str()`` is the message shown to the person."""
+
+    def __init__(self, field: "Field", raw: Any, allowed: str):
+        self.field = field
+        self.raw = raw
+        shown = raw if isinstance(raw, str) else _format_value(raw)
+        super().__init__(f"{field.label}: \u201c{shown}\u201d is not allowed; {allowed}.")
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Kind
+    required: bool = False
+    unit: str = ""
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    exclusive_minimum: bool = False
+    decimals: int = 0  # decimal places allowed for DECIMAL fields
+    allowed_values: tuple[float, ...] | None = None  # a discrete set (EDSS steps)
+    choices: type[Choice] | None = None
+    max_length: int | None = None
+    hint: str = ""  # one sentence for the tooltip: what the field means
+    grade_labels: tuple[str, ...] = field(default=(), repr=False)
+
+    # ----- what is allowed, in words ---------------------------------------------------------
+    def allowed_text(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        if self.allowed_values is not None:
+            return "enter 0 or 1.0 to 10.0 in steps of 0.5 (0.5 does not exist)"
+        if self.kind is Kind.CHOICE:
+            return "choose one of: " + ", ".join(c.label for c in self.choices)
+        if self.kind is Kind.DATE:
+            return "enter a date as YYYY-MM-DD"
+        if self.kind is Kind.FLAG:
+            return "answer yes or no"
+        if self.kind is Kind.TEXT:
+            return f"use at most {self.max_length} characters" if self.max_length else "enter text"
+        what = "a whole number" if self.kind is Kind.INTEGER else "a number"
+        if self.kind is Kind.DECIMAL and self.decimals:
+            what += f" with at most {self.decimals} decimal place{'s' if self.decimals > 1 else ''}"
+        low = _format_value(float(self.minimum)) if self.minimum is not None else None
+        high = _format_value(float(self.maximum)) if self.maximum is not None else None
+        if low is not None and high is not None:
+            if self.exclusive_minimum:
+                return f"enter {what} above {low} and at most {high}{unit}"
+            return f"enter {what} from {low} to {high}{unit}"
+        if low is not None:
+            return f"enter {what} {'above' if self.exclusive_minimum else 'of at least'} {low}{unit}"
+        return f"enter {what}{unit}"
+
+    # ----- parsing ---------------------------------------------------------------------------
+    def parse(self, raw: Any) -> Any:
+        """The clean value for ``raw``; ``None`` when blank and not required."""
+        if _blank(raw):
+            if self.required:
+                raise FieldError(self, "", "this is required: " + self.allowed_text())
+            return None
+        parser = {
+            Kind.TEXT: self._parse_text,
+            Kind.INTEGER: self._parse_number,
+            Kind.DECIMAL: self._parse_number,
+            Kind.DATE: self._parse_date,
+            Kind.CHOICE: self._parse_choice,
+            Kind.FLAG: self._parse_flag,
+        }[self.kind]
+        return parser(raw)
+
+    def _fail(self, raw: Any) -> FieldError:
+        return FieldError(self, raw, self.allowed_text())
+
+    def _parse_text(self, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise self._fail(raw)
+        text = raw.strip()
+        if self.max_length is not None and len(text) > self.max_length:
+            raise FieldError(self, text[:40] + "\u2026", self.allowed_text())
+        return text
+
+    def _parse_number(self, raw: Any) -> int | float:
+        if isinstance(raw, bool):
+            raise self._fail(raw)
+        if isinstance(raw, (int, float, Decimal)):
+            number = Decimal(str(raw))
+        elif isinstance(raw, str):
+            # Accept a decimal comma, as typed on many clinic keyboards.
+            try:
+                number = Decimal(raw.strip().replace(",", "."))
+            except InvalidOperation:
+                raise self._fail(raw) from None
+        else:
+            raise self._fail(raw)
+        if not number.is_finite():
+            raise self._fail(raw)
+        if self.kind is Kind.INTEGER and number != number.to_integral_value():
+            raise self._fail(raw)
+        if self.kind is Kind.DECIMAL and -number.normalize().as_tuple().exponent > self.decimals:
+            raise self._fail(raw)
+        if self.minimum is not None and (
+            number < self.minimum or (self.exclusive_minimum and number == self.minimum)
+        ):
+            raise self._fail(raw)
+        if self.maximum is not None and number > self.maximum:
+            raise self._fail(raw)
+        if self.allowed_values is not None and float(number) not in self.allowed_values:
+            raise self._fail(raw)
+        return int(number) if self.kind is Kind.INTEGER else float(number)
+
+    def _parse_date(self, raw: Any) -> dt.date:
+        if isinstance(raw, dt.datetime):
+            raise self._fail(raw)
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                pass
+        raise self._fail(raw)
+
+    def _parse_choice(self, raw: Any) -> Choice:
+        try:
+            return self.choices(raw.strip() if isinstance(raw, str) else raw)
+        except (ValueError, TypeError):
+            raise self._fail(raw) from None
+
+    def _parse_flag(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        raise self._fail(raw)
+
+
+def _decimal(value: str | int) -> Decimal:
+    return Decimal(str(value))
+
+
+def text(name, label, *, required=False, max_length=200, hint=""):
+    return Field(name, label, Kind.TEXT, required=required, max_length=max_length, hint=hint)
+
+
+def integer(name, label, low, high, *, unit="", required=False, hint="", grade_labels=()):
+    return Field(
+        name, label, Kind.INTEGER, required=required, unit=unit, minimum=_decimal(low),
+        maximum=_decimal(high), hint=hint, grade_labels=grade_labels,
+    )
+
+
+def decimal(name, label, low, high, *, decimals, unit="", exclusive_minimum=False, hint=""):
+    return Field(
+        name, label, Kind.DECIMAL, unit=unit, minimum=_decimal(low), maximum=_decimal(high),
+        exclusive_minimum=exclusive_minimum, decimals=decimals, hint=hint,
+    )
+
+
+def date(name, label, *, required=False, hint=""):
+    return Field(name, label, Kind.DATE, required=required, hint=hint)
+
+
+def choice(name, label, choices, *, required=False, hint=""):
+    return Field(name, label, Kind.CHOICE, required=required, choices=choices, hint=hint)
+
+
+def flag(name, label, *, hint=""):
+    return Field(name, label, Kind.FLAG, hint=hint)
+
+
+# ----- Patient ---------------------------------------------------------------------------------
+PATIENT_FIELDS: tuple[Field, ...] = (
+    text("clinic_id", "Clinic identifier", required=True, max_length=40,
+         hint="The clinic's own patient number; unique in this database."),
+    text("family_name", "Family name", required=True, max_length=100),
+    text("given_names", "Given names", required=True, max_length=100),
+    date("birth_date", "Date of birth", required=True),
+    choice("sex", "Sex", Sex, required=True),
+    choice("phenotype", "MS phenotype", Phenotype, required=True),
+    integer("onset_year", "Year of onset", 1900, 2100, hint="Year of the first MS symptoms."),
+    date("diagnosis_date", "Date of diagnosis"),
+    choice("dominant_hand", "Dominant hand", Hand,
+           hint="Used to order the 9-hole peg test: dominant hand first."),
+    integer("education_years", "Years of education", 0, 30,
+            hint="Needed for education-adjusted SDMT norms."),
+    text("notes", "Notes", max_length=4000),
+)
+
+# ----- Treatment course ------------------------------------------------------------------------
+COURSE_FIELDS: tuple[Field, ...] = (
+    choice("agent", "Agent", Agent, required=True),
+    text("agent_name", "Agent name", max_length=100, hint="Required when the agent is 'Other'."),
+    decimal("planned_dose", "Planned dose", 0, 100000, decimals=3, exclusive_minimum=True),
+    text("dose_unit", "Dose unit", max_length=30, hint="For example mg, or million cells."),
+    integer("interval_weeks_min", "Interval from (weeks)", 1, 104,
+            hint="Planned weeks between treatments, for example 8 in '8-11 weeks'."),
+    integer("interval_weeks_max", "Interval to (weeks)", 1, 104,
+            hint="Upper end of the planned interval; the same as 'from' for a fixed interval."),
+    date("start_date", "Start date", required=True),
+    date("end_date", "End date"),
+    text("protocol_id", "Protocol or study identifier", max_length=100),
+    text("notes", "Notes", max_length=4000),
+)
+
+# ----- Visit and procedure ---------------------------------------------------------------------
+VISIT_FIELDS: tuple[Field, ...] = (
+    date("visit_date", "Visit date", required=True),
+    choice("kind", "Visit kind", VisitKind, required=True),
+    integer("treatment_number", "Treatment number", 1, 200,
+            hint="Which intrathecal treatment of the course this is (1 = first)."),
+    decimal("dose_given", "Dose given", 0, 100000, decimals=3, exclusive_minimum=True),
+    text("dose_unit", "Dose unit", max_length=30),
+    text("lp_level", "Puncture level", max_length=20, hint="Interspace, for example L3-L4."),
+    text("lp_needle", "Needle", max_length=60, hint="Gauge and type, for example 22G atraumatic."),
+    integer("lp_attempts", "Attempts", 1, 10, hint="Number of needle passes."),
+    decimal("csf_removed_ml", "CSF removed", 0, 50, decimals=1, unit="mL"),
+    text("performed_by", "Performed by", max_length=100),
+    text("notes", "Visit notes", max_length=4000),
+)
+
+# ----- Assessments (each optional per visit) ---------------------------------------------------
+# EDSS: 0 or 1.0-10.0 in 0.5 steps; FS ranges per system; ambulation 0-16 (spec 1.1, 1.2, 1.4).
+EDSS_FIELDS: tuple[Field, ...] = (
+    Field("edss", "EDSS (clinician)", Kind.DECIMAL, minimum=Decimal(0), maximum=Decimal(10),
+          decimals=1, allowed_values=EDSS_STEPS,
+          hint="The neurologist's EDSS step; the computed step is shown beside it as an aid."),
+    *(
+        integer(fs.field, fs.label, 0, fs.max_grade, grade_labels=fs.grades,
+                hint=f"{fs.label} functional system, grade 0-{fs.max_grade}.")
+        for fs in FUNCTIONAL_SYSTEMS
+    ),
+    integer("ambulation", "Ambulation score", 0, MAX_AMBULATION, grade_labels=AMBULATION_GRADES,
+            hint="Neurostatus ambulation score 0-16."),
+)
+
+# T25FW: two trials, each > 0 and <= 180 s, stored to 0.01 s (spec 2.1, S12/S13).
+T25FW_FIELDS: tuple[Field, ...] = (
+    decimal("trial1_s", "T25FW trial 1", 0, 180, decimals=2, unit="s", exclusive_minimum=True),
+    decimal("trial2_s", "T25FW trial 2", 0, 180, decimals=2, unit="s", exclusive_minimum=True),
+    choice("walking_aid", "Walking aid", WalkingAid,
+           hint="Keep the same aid across visits so the times can be compared."),
+    choice("not_completed", "T25FW not completed", NotCompletedReason),
+    text("not_completed_note", "T25FW reason", max_length=300),
+    flag("more_than_two_attempts", "More than two attempts"),
+)
+
+# 9HPT: two trials per hand, dominant hand first, each > 0 and <= 300 s (spec 2.2, S11/S7/S25).
+_NHPT_LIMIT = 300
+NHPT_FIELDS: tuple[Field, ...] = (
+    decimal("dominant_trial1_s", "9HPT dominant hand, trial 1", 0, _NHPT_LIMIT, decimals=2, unit="s",
+            exclusive_minimum=True),
+    decimal("dominant_trial2_s", "9HPT dominant hand, trial 2", 0, _NHPT_LIMIT, decimals=2, unit="s",
+            exclusive_minimum=True),
+    choice("dominant_not_completed", "9HPT dominant hand not completed", NotCompletedReason),
+    decimal("nondominant_trial1_s", "9HPT non-dominant hand, trial 1", 0, _NHPT_LIMIT, decimals=2,
+            unit="s", exclusive_minimum=True),
+    decimal("nondominant_trial2_s", "9HPT non-dominant hand, trial 2", 0, _NHPT_LIMIT, decimals=2,
+            unit="s", exclusive_minimum=True),
+    choice("nondominant_not_completed", "9HPT non-dominant hand not completed", NotCompletedReason),
+    text("not_completed_note", "9HPT reason", max_length=300),
+)
+
+# SDMT: correct substitutions in 90 s, whole number 0-110 (spec 2.3, S14/S7).
+SDMT_FIELDS: tuple[Field, ...] = (
+    integer("score", "SDMT score", 0, 110, hint="Correct substitutions in 90 seconds."),
+    choice("modality", "SDMT modality", SdmtModality),
+    text("form", "SDMT form", max_length=30, hint="Test form or version, to track alternate forms."),
+)
+
+# Six-minute walk distance; 1000 m is a typing guard (no one walks that far in six minutes).
+SIX_MINUTE_WALK_FIELDS: tuple[Field, ...] = (
+    decimal("distance_m", "Six-minute walk distance", 0, 1000, decimals=1, unit="m"),
+)
+
+# ----- Adverse events, relapses, disease-modifying therapy ------------------------------------
+ADVERSE_EVENT_FIELDS: tuple[Field, ...] = (
+    choice("term", "Adverse event", AdverseEventTerm, required=True),
+    text("term_other", "Description", max_length=200, hint="Required when the event is 'Other'."),
+    date("onset_date", "Onset", required=True),
+    integer("ctcae_grade", "CTCAE grade", 1, 5, hint="1 mild, 2 moderate, 3 severe, 4 life-threatening, 5 death."),
+    flag("serious", "Serious"),
+    choice("relatedness", "Related to treatment", Relatedness),
+    choice("outcome", "Outcome", AeOutcome),
+    date("resolved_date", "Resolved on"),
+    text("notes", "Notes", max_length=2000),
+)
+
+RELAPSE_FIELDS: tuple[Field, ...] = (
+    date("onset_date", "Relapse onset", required=True),
+    text("notes", "Notes", max_length=2000),
+)
+
+DMT_FIELDS: tuple[Field, ...] = (
+    text("agent", "Therapy", required=True, max_length=100),
+    date("start_date", "Started", required=True),
+    date("stop_date", "Stopped"),
+    text("notes", "Notes", max_length=2000),
+)
+
+# Assessment sections of a visit, by the prefix their fields carry in a visit's values
+# ("edss.fs_visual", "t25fw.trial1_s", ...).
+ASSESSMENT_SECTIONS: dict[str, tuple[Field, ...]] = {
+    "edss": EDSS_FIELDS,
+    "t25fw": T25FW_FIELDS,
+    "nhpt": NHPT_FIELDS,
+    "sdmt": SDMT_FIELDS,
+    "six_minute_walk": SIX_MINUTE_WALK_FIELDS,
+}

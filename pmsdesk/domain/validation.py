@@ -1,0 +1,201 @@
+"""Validation of whole records: every field's rule plus the rules that span fields.
+
+Each ``validate_*`` function takes raw values (text as typed, or already-typed values) keyed by
+field name and either returns the clean values or raises :class:`ValidationFailed` carrying
+*every* problem at once, each tied to its field, so a screen can show each one beside its field
+and keep everything the person typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    ASSESSMENT_SECTIONS,
+    COURSE_FIELDS,
+    DMT_FIELDS,
+    PATIENT_FIELDS,
+    RELAPSE_FIELDS,
+    VISIT_FIELDS,
+    Field,
+    FieldError,
+)
+from pmsdesk.domain.vocab import AdverseEventTerm, Agent, NotCompletedReason, VisitKind
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the field's name, prefixed by its section for assessments ("t25fw.trial1_s")
+    message: str
+
+
+class ValidationFailed(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+    def for_field(self, name: str) -> list[str]:
+        return [p.message for p in self.problems if p.field == name]
+
+
+class _Checker:
+    """Collects the clean values and the problems of one record."""
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.raw = raw
+        self.problems: list[Problem] = []
+
+    def clean(self, fields: tuple[Field, ...], prefix: str = "") -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in fields:
+            key = prefix + field.name
+            try:
+                values[field.name] = field.parse(self.raw.get(key))
+            except FieldError as error:
+                self.problems.append(Problem(key, str(error)))
+                values[field.name] = None
+        return values
+
+    def problem(self, field: str, message: str) -> None:
+        if not any(p.field == field for p in self.problems):  # one message per field is enough
+            self.problems.append(Problem(field, message))
+
+    def date_between(self, field: str, label: str, value, earliest, latest, earliest_why: str) -> None:
+        if value is None:
+            return
+        if latest is not None and value > latest:
+            self.problem(field, f"{label}: {value.isoformat()} is in the future; enter a date up to {latest.isoformat()}.")
+        elif earliest is not None and value < earliest:
+            self.problem(field, f"{label}: {value.isoformat()} is before {earliest_why} ({earliest.isoformat()}).")
+
+    def done(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+
+def validate_patient(raw: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
+    check = _Checker(raw)
+    values = check.clean(PATIENT_FIELDS)
+    birth = values["birth_date"]
+    check.date_between("birth_date", "Date of birth", birth, EARLIEST_BIRTH_DATE, today, "1900")
+    if values["onset_year"] is not None:
+        latest = today.year
+        earliest = birth.year if birth else EARLIEST_BIRTH_DATE.year
+        if not earliest <= values["onset_year"] <= latest:
+            check.problem("onset_year", f"Year of onset: {values['onset_year']} is not allowed; enter a year from {earliest} (birth) to {latest}.")
+    check.date_between("diagnosis_date", "Date of diagnosis", values["diagnosis_date"], birth, today, "the date of birth")
+    check.done()
+    return values
+
+
+def validate_course(raw: Mapping[str, Any], *, birth_date: dt.date) -> dict[str, Any]:
+    check = _Checker(raw)
+    values = check.clean(COURSE_FIELDS)
+    if values["agent"] is Agent.OTHER and not values["agent_name"]:
+        check.problem("agent_name", "Agent name: required when the agent is \u2018Other\u2019; enter the product's name.")
+    if values["planned_dose"] is not None and not values["dose_unit"]:
+        check.problem("dose_unit", "Dose unit: required with a planned dose; enter for example mg.")
+    low, high = values["interval_weeks_min"], values["interval_weeks_max"]
+    if low is not None and high is not None and high < low:
+        check.problem("interval_weeks_max", f"Interval to (weeks): {high} is shorter than the interval from ({low}); enter at least {low}.")
+    check.date_between("start_date", "Start date", values["start_date"], birth_date, None, "the date of birth")
+    start, end = values["start_date"], values["end_date"]
+    if start is not None and end is not None and end < start:
+        check.problem("end_date", f"End date: {end.isoformat()} is before the start date ({start.isoformat()}).")
+    check.done()
+    return values
+
+
+@dataclass(frozen=True)
+class VisitValues:
+    """A visit's clean values: the visit itself and each assessment section (None = not recorded)."""
+
+    visit: dict[str, Any]
+    assessments: dict[str, dict[str, Any] | None]
+
+
+def _section_present(raw: Mapping[str, Any], prefix: str, fields: tuple[Field, ...]) -> bool:
+    for field in fields:
+        value = raw.get(prefix + field.name)
+        if value not in (None, "", False) and not (isinstance(value, str) and not value.strip()):
+            return True
+    return False
+
+
+def _check_trials(check: _Checker, values: dict, prefix: str, trials: tuple[str, str], reason: str, test: str) -> None:
+    """Both trials are needed unless the test is marked not completed (spec 2.1/2.2)."""
+    if values[reason] is not None:
+        return
+    for trial in trials:
+        if values[trial] is None:
+            check.problem(prefix + trial, f"{test}: enter the time of this trial, or choose why the test was not completed.")
+
+
+def validate_visit(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> VisitValues:
+    """Validate a visit with its assessments; assessment keys are prefixed ("edss.edss")."""
+    check = _Checker(raw)
+    visit = check.clean(VISIT_FIELDS)
+    check.date_between("visit_date", "Visit date", visit["visit_date"], birth_date, today, "the date of birth")
+    if visit["kind"] is VisitKind.TREATMENT and visit["dose_given"] is None:
+        check.problem("dose_given", "Dose given: required for a treatment visit; enter the dose administered.")
+    if visit["dose_given"] is not None and not visit["dose_unit"]:
+        check.problem("dose_unit", "Dose unit: required with a dose; enter for example mg.")
+
+    assessments: dict[str, dict[str, Any] | None] = {}
+    for section, fields in ASSESSMENT_SECTIONS.items():
+        prefix = section + "."
+        if not _section_present(raw, prefix, fields):
+            assessments[section] = None
+            continue
+        values = check.clean(fields, prefix)
+        assessments[section] = values
+        if section == "t25fw":
+            _check_trials(check, values, prefix, ("trial1_s", "trial2_s"), "not_completed", "T25FW")
+            if values["not_completed"] is NotCompletedReason.OTHER and not values["not_completed_note"]:
+                check.problem(prefix + "not_completed_note", "T25FW reason: say why the walk was not done.")
+        elif section == "nhpt":
+            for hand in ("dominant", "nondominant"):
+                _check_trials(check, values, prefix, (f"{hand}_trial1_s", f"{hand}_trial2_s"),
+                              f"{hand}_not_completed", "9HPT")
+            if NotCompletedReason.OTHER in (values["dominant_not_completed"], values["nondominant_not_completed"]) \
+                    and not values["not_completed_note"]:
+                check.problem(prefix + "not_completed_note", "9HPT reason: say why the test was not done.")
+        elif section == "sdmt" and values["score"] is None:
+            check.problem(prefix + "score", "SDMT score: enter the score (0 to 110), or clear the SDMT section.")
+    check.done()
+    return VisitValues(visit, assessments)
+
+
+def validate_adverse_event(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> dict[str, Any]:
+    check = _Checker(raw)
+    values = check.clean(ADVERSE_EVENT_FIELDS)
+    if values["term"] is AdverseEventTerm.OTHER and not values["term_other"]:
+        check.problem("term_other", "Description: required when the event is \u2018Other\u2019; describe the event.")
+    check.date_between("onset_date", "Onset", values["onset_date"], birth_date, today, "the date of birth")
+    onset, resolved = values["onset_date"], values["resolved_date"]
+    check.date_between("resolved_date", "Resolved on", resolved, onset, today, "the onset")
+    check.done()
+    return values
+
+
+def validate_relapse(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> dict[str, Any]:
+    check = _Checker(raw)
+    values = check.clean(RELAPSE_FIELDS)
+    check.date_between("onset_date", "Relapse onset", values["onset_date"], birth_date, today, "the date of birth")
+    check.done()
+    return values
+
+
+def validate_dmt(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> dict[str, Any]:
+    check = _Checker(raw)
+    values = check.clean(DMT_FIELDS)
+    check.date_between("start_date", "Started", values["start_date"], birth_date, today, "the date of birth")
+    check.date_between("stop_date", "Stopped", values["stop_date"], values["start_date"], today, "the start")
+    check.done()
+    return values

@@ -1,0 +1,1 @@
+"""Use cases the screens and the command line call; each owns its transaction."""

@@ -1,0 +1,179 @@
+"""Opening the database: where it is, how it is connected, and bringing its schema up to date.
+
+SQLite (the default) lives in the user's data folder; any SQLAlchemy URL can be given instead with
+``--database`` or ``PMSDESK_DATABASE_URL``. SQLite connections run with foreign keys on, a WAL
+journal and ``synchronous=FULL`` so a commit that returned is on disk. Opening upgrades the
+schema with Alembic, after copying a SQLite file aside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DATABASE_URL_VARIABLE = "PMSDESK_DATABASE_URL"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or upgraded; the message says why and what to do."""
+
+
+def default_database_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("pmsdesk", appauthor=False) / "pmsdesk.sqlite3"
+
+
+def resolve_database_url(option: str | None = None) -> URL:
+    """The URL from ``--database`` (a URL or a file path), else the environment, else the default file."""
+    chosen = option or os.environ.get(DATABASE_URL_VARIABLE) or ""
+    if "://" in chosen:
+        try:
+            return make_url(chosen)
+        except Exception as error:  # SQLAlchemy raises ArgumentError with a terse text
+            raise DatabaseError(f"not a database URL: {chosen!r} ({error})") from None
+    path = Path(chosen).expanduser() if chosen else default_database_path()
+    return URL.create("sqlite+pysqlite", database=str(path.resolve()))
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and in-memory SQLite."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and file readable by this user only (health records)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # in WAL mode, NORMAL could lose the last commits on power loss
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+    engine = create_engine(url, future=True)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (the online backup API), readable by this user only."""
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def upgrade_schema(engine: Engine) -> Path | None:
+    """Bring the schema to the newest revision; returns the pre-upgrade copy of a SQLite file, if one was made."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    if current is not None and current not in known:
+        raise DatabaseError(
+            f"this database was written by a newer pmsdesk (schema {current}); install that version to open it"
+        )
+    if current is None and inspect(engine).get_table_names():
+        raise DatabaseError("this database already holds tables that pmsdesk did not create; choose another database")
+    copy = None
+    path = sqlite_path(engine.url)
+    if current is not None and path is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = path.with_name(f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix}")
+        copy_sqlite_file(path, copy)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    return copy
+
+
+class Database:
+    """An open, up-to-date database. Every write in pmsdesk goes through :meth:`transaction`."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, option: str | None = None) -> "Database":
+        url = resolve_database_url(option)
+        engine = make_engine(url)
+        try:
+            upgrade_schema(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise
+        except Exception as error:
+            engine.dispose()
+            raise DatabaseError(f"cannot open {url.render_as_string(hide_password=True)}: {error}") from error
+        return cls(engine)
+
+    @property
+    def location(self) -> str:
+        path = sqlite_path(self.engine.url)
+        return str(path) if path else self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

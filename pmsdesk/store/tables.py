@@ -1,0 +1,233 @@
+"""The database tables (sqlmodel).
+
+Column names match the field names of :mod:`pmsdesk.domain.fields` (a test checks this), so the
+rules for what may be stored live in one place. Choices are stored as their short code (the
+member's value in :mod:`pmsdesk.domain.vocab`), not as database enum types, so SQLite and
+PostgreSQL share one schema. Every table has created/updated timestamps (UTC); mutable clinical
+rows carry ``version``, used by SQLAlchemy for optimistic locking: an UPDATE whose version no
+longer matches fails instead of overwriting someone else's save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names make Alembic migrations reproducible on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Timestamped(SQLModel):
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=DateTime(timezone=True),
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class Versioned(Timestamped):
+    """A mutable clinical row: SQLAlchemy checks and bumps ``version`` on every UPDATE."""
+
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy's declared_attr protocol
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Patient(Versioned, table=True):
+    __tablename__ = "patient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: str = Field(max_length=40, unique=True)
+    family_name: str = Field(max_length=100)
+    given_names: str = Field(max_length=100)
+    birth_date: dt.date
+    sex: str = Field(max_length=16)
+    phenotype: str = Field(max_length=16)
+    onset_year: int | None = None
+    diagnosis_date: dt.date | None = None
+    dominant_hand: str | None = Field(default=None, max_length=8)
+    education_years: int | None = None
+    notes: str | None = None
+    archived: bool = Field(default=False, nullable=False)
+
+
+class TreatmentCourse(Versioned, table=True):
+    __tablename__ = "treatment_course"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    agent: str = Field(max_length=32)
+    agent_name: str | None = Field(default=None, max_length=100)
+    planned_dose: float | None = None
+    dose_unit: str | None = Field(default=None, max_length=30)
+    interval_weeks_min: int | None = None
+    interval_weeks_max: int | None = None
+    start_date: dt.date
+    end_date: dt.date | None = None
+    protocol_id: str | None = Field(default=None, max_length=100)
+    notes: str | None = None
+
+
+class Visit(Versioned, table=True):
+    __tablename__ = "visit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    course_id: int | None = Field(default=None, foreign_key="treatment_course.id", index=True, ondelete="SET NULL")
+    visit_date: dt.date = Field(index=True)
+    kind: str = Field(max_length=16)
+    treatment_number: int | None = None
+    dose_given: float | None = None
+    dose_unit: str | None = Field(default=None, max_length=30)
+    lp_level: str | None = Field(default=None, max_length=20)
+    lp_needle: str | None = Field(default=None, max_length=60)
+    lp_attempts: int | None = None
+    csf_removed_ml: float | None = None
+    performed_by: str | None = Field(default=None, max_length=100)
+    notes: str | None = None
+    status: str = Field(default="draft", max_length=16)
+
+
+class VisitAssessment(Versioned):
+    """Common shape of the per-visit assessments: at most one of each kind per visit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", unique=True, ondelete="CASCADE")
+
+
+class EdssAssessment(VisitAssessment, table=True):
+    __tablename__ = "edss_assessment"
+
+    edss: float | None = None
+    fs_visual: int | None = None
+    fs_brainstem: int | None = None
+    fs_pyramidal: int | None = None
+    fs_cerebellar: int | None = None
+    fs_sensory: int | None = None
+    fs_bowel_bladder: int | None = None
+    fs_cerebral: int | None = None
+    ambulation: int | None = None
+    # The step computed from the functional systems and the rule set that produced it; kept beside
+    # the clinician's value, never replacing it.
+    computed_edss: float | None = None
+    computed_rules: str | None = Field(default=None, max_length=60)
+
+
+class T25fwAssessment(VisitAssessment, table=True):
+    __tablename__ = "t25fw_assessment"
+
+    trial1_s: float | None = None
+    trial2_s: float | None = None
+    walking_aid: str | None = Field(default=None, max_length=16)
+    not_completed: str | None = Field(default=None, max_length=16)
+    not_completed_note: str | None = Field(default=None, max_length=300)
+    more_than_two_attempts: bool = Field(default=False, nullable=False)
+
+
+class NhptAssessment(VisitAssessment, table=True):
+    __tablename__ = "nhpt_assessment"
+
+    dominant_trial1_s: float | None = None
+    dominant_trial2_s: float | None = None
+    dominant_not_completed: str | None = Field(default=None, max_length=16)
+    nondominant_trial1_s: float | None = None
+    nondominant_trial2_s: float | None = None
+    nondominant_not_completed: str | None = Field(default=None, max_length=16)
+    not_completed_note: str | None = Field(default=None, max_length=300)
+    # The patient's dominant hand when the test was done (it decides which trials are which).
+    dominant_hand: str | None = Field(default=None, max_length=8)
+
+
+class SdmtAssessment(VisitAssessment, table=True):
+    __tablename__ = "sdmt_assessment"
+
+    score: int | None = None
+    modality: str | None = Field(default=None, max_length=16)
+    form: str | None = Field(default=None, max_length=30)
+
+
+class SixMinuteWalk(VisitAssessment, table=True):
+    __tablename__ = "six_minute_walk"
+
+    distance_m: float | None = None
+
+
+class AdverseEvent(Versioned, table=True):
+    __tablename__ = "adverse_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True, ondelete="CASCADE")
+    term: str = Field(max_length=32)
+    term_other: str | None = Field(default=None, max_length=200)
+    onset_date: dt.date
+    ctcae_grade: int | None = None
+    serious: bool = Field(default=False, nullable=False)
+    relatedness: str | None = Field(default=None, max_length=16)
+    outcome: str | None = Field(default=None, max_length=32)
+    resolved_date: dt.date | None = None
+    notes: str | None = None
+
+
+class Relapse(Versioned, table=True):
+    __tablename__ = "relapse"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    onset_date: dt.date
+    notes: str | None = None
+
+
+class DmtHistory(Versioned, table=True):
+    __tablename__ = "dmt_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    agent: str = Field(max_length=100)
+    start_date: dt.date
+    stop_date: dt.date | None = None
+    notes: str | None = None
+
+
+class Setting(Timestamped, table=True):
+    """Clinic-wide settings kept in the database (shared by every workstation)."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str
+
+
+ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
+    "edss": EdssAssessment,
+    "t25fw": T25fwAssessment,
+    "nhpt": NhptAssessment,
+    "sdmt": SdmtAssessment,
+    "six_minute_walk": SixMinuteWalk,
+}
+
+CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), AdverseEvent, Relapse, DmtHistory)
+
+__all__ = [
+    "ASSESSMENT_TABLES", "CLINICAL_TABLES", "AdverseEvent", "DmtHistory", "EdssAssessment",
+    "NhptAssessment", "Patient", "Relapse", "SdmtAssessment", "Setting", "SixMinuteWalk",
+    "T25fwAssessment", "TreatmentCourse", "Visit", "metadata",
+]
