@@ -100,17 +100,19 @@ class Field:
         if self.kind is Kind.TEXT:
             return f"use at most {self.max_length} characters" if self.max_length else "enter text"
         what = "a whole number" if self.kind is Kind.INTEGER else "a number"
-        if self.kind is Kind.DECIMAL and self.decimals:
-            what += f" with at most {self.decimals} decimal place{'s' if self.decimals > 1 else ''}"
+        precision = ""
+        if self.kind is Kind.DECIMAL:
+            precision = f" ({self.decimals} decimal place{'s' if self.decimals > 1 else ''} at most)" if self.decimals \
+                else " (whole numbers only)"
         low = _format_value(float(self.minimum)) if self.minimum is not None else None
         high = _format_value(float(self.maximum)) if self.maximum is not None else None
         if low is not None and high is not None:
             if self.exclusive_minimum:
-                return f"enter {what} above {low} and at most {high}{unit}"
-            return f"enter {what} from {low} to {high}{unit}"
+                return f"enter {what} above {low} and at most {high}{unit}{precision}"
+            return f"enter {what} from {low} to {high}{unit}{precision}"
         if low is not None:
-            return f"enter {what} {'above' if self.exclusive_minimum else 'of at least'} {low}{unit}"
-        return f"enter {what}{unit}"
+            return f"enter {what} {'above' if self.exclusive_minimum else 'of at least'} {low}{unit}{precision}"
+        return f"enter {what}{unit}{precision}"
 
     # ----- parsing ---------------------------------------------------------------------------
     def parse(self, raw: Any) -> Any:

@@ -129,8 +129,12 @@ def _section_present(raw: Mapping[str, Any], prefix: str, fields: tuple[Field, .
 
 
 def _check_trials(check: _Checker, values: dict, prefix: str, trials: tuple[str, str], reason: str, test: str) -> None:
-    """Both trials are needed unless the test is marked not completed (spec 2.1/2.2)."""
+    """Two timed trials, or a reason the test was not completed, never both (spec 2.1/2.2): a test
+    marked not completed has no score, so a time beside it would be ambiguous."""
     if values[reason] is not None:
+        if any(values[trial] is not None for trial in trials):
+            check.problem(prefix + reason, f"{test}: a test marked not completed has no trial times; "
+                                           "clear the times, or clear \u2018not completed\u2019.")
         return
     for trial in trials:
         if values[trial] is None:

@@ -267,6 +267,28 @@ class Clinic:
         )
         return VisitRecord(visit, assessments, list(events))
 
+    def visit_records(self, patient_id: int) -> list[VisitRecord]:
+        """All of a patient's visits with their assessments and adverse events, in date order
+        (one query per table, not per visit)."""
+        with self.db.reading() as session:
+            visits = list(session.scalars(
+                select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.visit_date, Visit.id)
+            ))
+            ids = [visit.id for visit in visits]
+            by_section = {
+                section: {row.visit_id: row for row in session.scalars(select(table).where(table.visit_id.in_(ids)))}
+                for section, table in ASSESSMENT_TABLES.items()
+            }
+            events: dict[int, list[AdverseEvent]] = {}
+            query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
+            for event in session.scalars(query):
+                events.setdefault(event.visit_id, []).append(event)
+            return [
+                VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
+                            events.get(visit.id, []))
+                for visit in visits
+            ]
+
     def visit_record(self, visit_id: int) -> VisitRecord:
         with self.db.reading() as session:
             return self._visit_record(session, self._get(session, Visit, visit_id, "visit"))

@@ -1,0 +1,230 @@
+"""Entry widgets built from the domain field catalogue.
+
+Every editor keeps exactly what was typed (a refused value is never cleared or "corrected"), says
+what is allowed in its tooltip and shows a refusal in red right below itself. A :class:`FieldForm`
+lays out a group of fields, reads their raw values for the domain validators and shows every
+problem beside its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.domain.fields import Field, FieldError, Kind
+from pmsdesk.domain.vocab import Choice
+
+ERROR_STYLE = "color: #b00020;"
+INVALID_BORDER = "border: 2px solid #b00020; border-radius: 3px;"
+
+
+def display_text(field: Field, value: Any) -> str:
+    """How a stored value is written back into an editor."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if field.allowed_values is not None:  # EDSS is conventionally written with one decimal
+        return f"{float(value):.1f}"
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+class _PlainTextEdit(QPlainTextEdit):
+    """A notes box where Tab moves on (as in every other field) instead of typing a tab."""
+
+    def __init__(self):
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(64)
+
+
+class FieldEditor(QWidget):
+    """One field: its editor, a unit, and the message that refuses a bad value."""
+
+    edited = Signal()
+
+    def __init__(self, field: Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.field = field
+        self.setObjectName(f"field:{field.name}")
+        self.input = self._make_input()
+        self.input.setObjectName(field.name)
+        self.input.setToolTip(self._tooltip())
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.setObjectName(f"error:{field.name}")
+        self.error.hide()
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        fixed_width = self.input.maximumWidth() < 10000
+        row.addWidget(self.input, 0 if fixed_width else 1)
+        if field.unit:
+            row.addWidget(QLabel(field.unit))
+        if fixed_width:
+            row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+
+    def _tooltip(self) -> str:
+        parts = [self.field.hint] if self.field.hint else []
+        parts.append("Allowed: " + self.field.allowed_text() + ".")
+        return " ".join(parts)
+
+    def _make_input(self) -> QWidget:
+        field = self.field
+        if field.kind is Kind.FLAG:
+            box = QCheckBox()
+            box.toggled.connect(self.edited)
+            return box
+        if field.kind is Kind.CHOICE or field.grade_labels:
+            combo = QComboBox()
+            combo.addItem("", None)
+            if field.grade_labels:
+                for grade, meaning in enumerate(field.grade_labels):
+                    combo.addItem(f"{grade} \u2013 {meaning}", grade)
+            else:
+                for member in field.choices:
+                    combo.addItem(member.label, member.value)
+            combo.setMaxVisibleItems(20)
+            # Long grade descriptions must not widen the form; the open list shows them in full.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 30)
+            combo.currentIndexChanged.connect(self.edited)
+            return combo
+        if field.kind is Kind.TEXT and (field.max_length or 0) > 300:
+            notes = _PlainTextEdit()
+            notes.textChanged.connect(self.edited)
+            return notes
+        line = QLineEdit()
+        if field.kind is Kind.DATE:
+            line.setPlaceholderText("YYYY-MM-DD")
+            line.setMaximumWidth(130)
+        elif field.kind in (Kind.INTEGER, Kind.DECIMAL):
+            line.setMaximumWidth(100)
+        line.textEdited.connect(self.edited)
+        line.editingFinished.connect(self.check)
+        return line
+
+    # ----- values ---------------------------------------------------------------------------
+    def raw(self) -> Any:
+        """What the person entered, untouched (text for typed fields)."""
+        widget = self.input
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        return widget.text()
+
+    def set_value(self, value: Any) -> None:
+        widget = self.input
+        if isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, QComboBox):
+            stored = value.value if isinstance(value, Choice) else value
+            index = widget.findData(stored)
+            widget.setCurrentIndex(max(index, 0))
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(value or "")
+        else:
+            widget.setText(display_text(self.field, value))
+        self.show_error(None)
+
+    def parsed(self) -> Any:
+        """The clean value, or None when blank or refused."""
+        try:
+            return self.field.parse(self.raw())
+        except FieldError:
+            return None
+
+    # ----- messages -------------------------------------------------------------------------
+    def check(self) -> bool:
+        """Check this field alone (as the person leaves it); required-ness waits for the save."""
+        raw = self.raw()
+        if raw in (None, "") or (isinstance(raw, str) and not raw.strip()):
+            self.show_error(None)
+            return True
+        try:
+            self.field.parse(raw)
+        except FieldError as error:
+            self.show_error(str(error))
+            return False
+        self.show_error(None)
+        return True
+
+    def show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        self.input.setStyleSheet(INVALID_BORDER if message else "")
+
+
+class FieldForm(QWidget):
+    """A labelled group of field editors whose keys may carry a prefix ("t25fw.")."""
+
+    edited = Signal()
+
+    def __init__(self, fields: Iterable[Field], *, prefix: str = "", parent: QWidget | None = None,
+                 labels: Mapping[str, str] | None = None):
+        super().__init__(parent)
+        self.prefix = prefix
+        self.layout_ = QFormLayout(self)
+        self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.layout_.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.editors: dict[str, FieldEditor] = {}
+        for field in fields:
+            editor = FieldEditor(field)
+            editor.edited.connect(self.edited)
+            label = (labels or {}).get(field.name, field.label)
+            self.layout_.addRow(label + ("\u2009*" if field.required else ""), editor)
+            self.editors[prefix + field.name] = editor
+
+    def editor(self, key: str) -> FieldEditor:
+        return self.editors[key]
+
+    def raw_values(self) -> dict[str, Any]:
+        return {key: editor.raw() for key, editor in self.editors.items()}
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for key, editor in self.editors.items():
+            editor.set_value(values.get(key))
+
+    def show_problems(self, problems: Mapping[str, list[str]]) -> list[FieldEditor]:
+        """Show each field's problems beside it (clearing the others); returns the editors with problems."""
+        flagged = []
+        for key, editor in self.editors.items():
+            messages = problems.get(key)
+            editor.show_error(" ".join(messages) if messages else None)
+            if messages:
+                flagged.append(editor)
+        return flagged
+
+
+def problems_by_field(problems) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.field, []).append(problem.message)
+    return grouped

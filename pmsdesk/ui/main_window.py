@@ -1,0 +1,281 @@
+"""The main window: the patient list on the left; the patient, a visit, or a welcome page on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk import __version__
+from pmsdesk.domain.fields import COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
+from pmsdesk.services.clinic import Clinic, row_values
+from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.patient_list import PatientList
+from pmsdesk.ui.patient_view import PatientView
+from pmsdesk.ui.visit_editor import VisitEditor
+
+DEMO_SETTING = "demo_clinic"
+
+
+class WelcomePage(QWidget):
+    """What the right side shows when no patient is open; on an empty database it offers the demo."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setObjectName("welcome_heading")
+        self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.new_patient = QPushButton("New patient\u2026  (Ctrl+N)")
+        self.load_demo = QPushButton("Load the demo clinic (30 fictional patients)")
+        self.load_demo.setObjectName("load_demo")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (self.heading, self.text, self.new_patient, self.load_demo):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def show_state(self, patient_count: int) -> None:
+        empty = patient_count == 0
+        self.heading.setText("This database has no patients yet" if empty else "Choose a patient")
+        self.text.setText(
+            "Add your first patient, or load the demo clinic to look around: it fills this database with "
+            "clearly fictional patients (identifiers DEMO-\u2026), so use a separate database for real records."
+            if empty else
+            "Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter."
+        )
+        self.load_demo.setVisible(empty)
+
+
+class MainWindow(QMainWindow):
+    PAGE_WELCOME, PAGE_PATIENT, PAGE_VISIT = range(3)
+
+    def __init__(self, clinic: Clinic):
+        super().__init__()
+        self.clinic = clinic
+        self.resize(1366, 768)
+        self.patient_list = PatientList(clinic)
+        self.welcome = WelcomePage()
+        self.patient_view = PatientView(clinic)
+        self.visit_editor = VisitEditor(clinic)
+        self.pages = QStackedWidget()
+        for page in (self.welcome, self.patient_view, self.visit_editor):
+            self.pages.addWidget(page)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.patient_list)
+        splitter.addWidget(self.pages)
+        splitter.setSizes([380, 986])
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.patient_list.opened.connect(self.open_patient)
+        self.welcome.new_patient.clicked.connect(self.new_patient)
+        self.welcome.load_demo.clicked.connect(self.load_demo)
+        view = self.patient_view
+        view.open_visit.connect(self.open_visit)
+        view.new_visit.connect(self.new_visit)
+        view.edit_patient.connect(self.edit_patient)
+        view.new_course.connect(lambda: self.edit_course(None))
+        view.edit_course.connect(self.edit_course)
+        view.toggle_archive.connect(self.toggle_archive)
+        view.edit_relapse.connect(self.edit_relapse)
+        view.edit_dmt.connect(self.edit_dmt)
+        self.visit_editor.closed.connect(self.back_to_patient)
+        self.visit_editor.saved.connect(lambda _id: self.patient_list.refresh())
+
+        self._build_menus()
+        self.statusBar().showMessage(f"Database: {clinic.db.location}")
+        self.refresh()
+
+    # ----- menus ------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New, "action_new_patient")
+        self._action(file_menu, "Load the &demo clinic\u2026", self.load_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        patient_menu = bar.addMenu("&Patient")
+        self.patient_actions = [
+            self._action(patient_menu, "New &visit", self.new_visit, "Ctrl+Shift+V", "action_new_visit"),
+            self._action(patient_menu, "&Edit details\u2026", self.edit_patient, "Ctrl+E"),
+            self._action(patient_menu, "New treatment &course\u2026", lambda: self.edit_course(None)),
+            self._action(patient_menu, "Add &relapse\u2026", lambda: self.edit_relapse(None)),
+            self._action(patient_menu, "Add &therapy\u2026", lambda: self.edit_dmt(None)),
+            self._action(patient_menu, "&Archive or restore", self.toggle_archive),
+        ]
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About pmsdesk", self.about)
+
+    # ----- navigation -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        demo = self.clinic.setting(DEMO_SETTING) == "true"
+        self.setWindowTitle("pmsdesk" + (" \u2013 DEMO CLINIC (fictional patients)" if demo else ""))
+        self.patient_list.refresh()
+        count = self.clinic.patient_count()
+        self.welcome.show_state(count)
+        has_patient = self.patient_view.patient is not None and self.pages.currentIndex() != self.PAGE_WELCOME
+        for action in self.patient_actions:
+            action.setEnabled(has_patient)
+
+    def _leave_visit(self) -> bool:
+        return self.pages.currentIndex() != self.PAGE_VISIT or self.visit_editor.confirm_leave()
+
+    def focus_search(self) -> None:
+        self.patient_list.search.setFocus()
+        self.patient_list.search.selectAll()
+
+    def open_patient(self, patient_id: int) -> None:
+        if not self._leave_visit():
+            return
+        self.patient_view.show_patient(patient_id)
+        self._show_page(self.PAGE_PATIENT)
+        self.patient_view.visits.setFocus()
+        self.refresh()
+
+    def back_to_patient(self) -> None:
+        self.open_patient(self.patient_view.patient.id)
+
+    def _show_page(self, page: int) -> None:
+        # The visit editor gets the whole width: at the bench the nurse works on one patient.
+        self.patient_list.setVisible(page != self.PAGE_VISIT)
+        self.pages.setCurrentIndex(page)
+
+    def open_visit(self, visit_id: int) -> None:
+        self.visit_editor.open_visit(visit_id)
+        self._show_page(self.PAGE_VISIT)
+
+    def new_visit(self) -> None:
+        patient = self.patient_view.patient
+        if patient is None or not self._leave_visit():
+            return
+        self.visit_editor.start_new(patient.id)
+        self._show_page(self.PAGE_VISIT)
+        self.visit_editor.header_form.editor("visit_date").input.setFocus()
+
+    # ----- records ----------------------------------------------------------------------------
+    def new_patient(self) -> None:
+        if not self._leave_visit():
+            return
+        dialog = RecordDialog("New patient", PATIENT_FIELDS, self.clinic.create_patient, parent=self)
+        if dialog.exec():
+            self.open_patient(dialog.result_record.id)
+
+    def edit_patient(self) -> None:
+        patient = self.patient_view.patient
+        if patient is None:
+            return
+        dialog = RecordDialog(
+            "Patient details", PATIENT_FIELDS,
+            lambda raw: self.clinic.update_patient(patient.id, patient.version, raw),
+            values=row_values(patient, PATIENT_FIELDS), parent=self,
+        )
+        if dialog.exec():
+            self.open_patient(patient.id)
+
+    def edit_course(self, course_id: int | None) -> None:
+        patient = self.patient_view.patient
+        if patient is None:
+            return
+        course = next((c for c in self.clinic.courses(patient.id) if c.id == course_id), None)
+        if course is None:
+            save = lambda raw: self.clinic.create_course(patient.id, raw)  # noqa: E731
+        else:
+            save = lambda raw: self.clinic.update_course(course.id, course.version, raw)  # noqa: E731
+        values = row_values(course, COURSE_FIELDS) if course else {}
+        if RecordDialog("Treatment course", COURSE_FIELDS, save, values=values, parent=self).exec():
+            self.patient_view.show_patient(patient.id)
+
+    def _edit_history_row(self, title, fields, rows, row_id, save) -> None:
+        patient = self.patient_view.patient
+        if patient is None:
+            return
+        row = next((r for r in rows(patient.id) if r.id == row_id), None)
+        values = row_values(row, fields) if row else {}
+        dialog = RecordDialog(
+            title, fields,
+            lambda raw: save(patient.id, raw, row.id if row else None, row.version if row else None),
+            values=values, parent=self,
+        )
+        if dialog.exec():
+            self.patient_view.show_patient(patient.id)
+
+    def edit_relapse(self, relapse_id: int | None) -> None:
+        self._edit_history_row(
+            "Relapse", RELAPSE_FIELDS, self.clinic.relapses, relapse_id,
+            lambda pid, raw, rid, version: self.clinic.save_relapse(pid, raw, relapse_id=rid, expected_version=version),
+        )
+
+    def edit_dmt(self, dmt_id: int | None) -> None:
+        self._edit_history_row(
+            "Disease-modifying therapy", DMT_FIELDS, self.clinic.dmt_history, dmt_id,
+            lambda pid, raw, rid, version: self.clinic.save_dmt(pid, raw, dmt_id=rid, expected_version=version),
+        )
+
+    def toggle_archive(self) -> None:
+        patient = self.patient_view.patient
+        if patient is None:
+            return
+        verb = "Restore" if patient.archived else "Archive"
+        question = (f"{verb} {patient.family_name.upper()}, {patient.given_names}? "
+                    + ("" if patient.archived else "Archived patients are hidden from the list; nothing is deleted."))
+        if QMessageBox.question(self, f"{verb} patient", question) != QMessageBox.StandardButton.Yes:
+            return
+        self.clinic.set_archived(patient.id, patient.version, not patient.archived)
+        self.patient_view.show_patient(patient.id)
+        self.refresh()
+
+    def load_demo(self) -> None:
+        from pmsdesk.services.demo import fill_demo_clinic
+
+        if self.clinic.patient_count():
+            QMessageBox.information(self, "Demo clinic", "The demo clinic can only be loaded into an empty database.")
+            return
+        progress = QProgressDialog("Creating fictional patients\u2026", None, 0, 30, self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+
+        def step(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+
+        fill_demo_clinic(self.clinic, progress=step)
+        progress.close()
+        self.refresh()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, "About pmsdesk",
+            f"pmsdesk {__version__}\n\nRecords intrathecal treatment visits for progressive MS.\n"
+            f"Database: {self.clinic.db.location}\n\n"
+            "Computed values (EDSS steps, change flags) are aids to the clinician's judgement.",
+        )
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._leave_visit():
+            event.accept()
+        else:
+            event.ignore()
