@@ -8,4 +8,5 @@ module only when its subcommand is used, so ``pmsdesk --help`` stays fast.
 # name -> module, in the order ``pmsdesk --help`` lists them.
 COMMANDS: dict[str, str] = {
     "demo": "pmsdesk.commands.demo",
+    "progression": "pmsdesk.commands.progression",
 }

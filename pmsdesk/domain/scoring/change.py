@@ -17,6 +17,15 @@ _FIVE = Decimal(5)
 _FOUR_POINTS = Decimal(4)
 
 
+def exact(value: float | int | Decimal | str) -> Decimal:
+    """The decimal a recorded value stands for: 9.6 (a float) is exactly 9.6, not 9.5999..."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))  # shortest repr round-trips to the typed decimal
+    return Decimal(value)
+
+
 class Measure(StrEnum):
     """An outcome measure followed over visits; the values are msprog's outcome names (S6/S7)."""
 
@@ -76,15 +85,6 @@ DEFAULT_RULES = ThresholdRules()
 
 # The trial convention used by the MSC-NP primary outcome: 1.0 up to baseline 5.5 (spec 4.5, S17).
 TRIAL_RULES = ThresholdRules(edss_small_step_above=Decimal("5.5"))
-
-
-def exact(value: float | int | Decimal | str) -> Decimal:
-    """The decimal a recorded value stands for: 9.6 (a float) is exactly 9.6, not 9.5999..."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))  # shortest repr round-trips to the typed decimal
-    return Decimal(value)
 
 
 def meaningful_change(measure: Measure, baseline: Decimal, rules: ThresholdRules = DEFAULT_RULES) -> Decimal:

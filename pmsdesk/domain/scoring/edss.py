@@ -10,7 +10,7 @@ published calculators disagree (spec 1.7, D1-D5).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS_BY_KEY, MAX_AMBULATION
 
@@ -101,14 +101,13 @@ class _Pattern:
     at_top: int  # n
     second: int  # M2: highest grade below M, 0 if none
     at_second: int  # n2
-    counts: Counter = field(repr=False)
 
     @classmethod
     def of(cls, grades: list[int]) -> "_Pattern":
         counts = Counter(grades)
         top = max(grades)
         second = max((g for g in grades if g < top), default=0)
-        return cls(top, counts[top], second, counts[second], counts)
+        return cls(top, counts[top], second, counts[second])
 
 
 def _step(pattern: _Pattern, ambulation: int) -> tuple[float, str, str]:
