@@ -65,6 +65,17 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _decimal_places(number: Decimal) -> int:
+    """Significant decimal places, counted on the digits (normalize() would round huge inputs)."""
+    _, digits, exponent = number.as_tuple()
+    places = -exponent
+    for digit in reversed(digits):
+        if places <= 0 or digit != 0:
+            break
+        places -= 1
+    return max(places, 0)
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -159,7 +170,7 @@ class Field:
             raise self._fail(raw)
         if self.kind is Kind.INTEGER and number != number.to_integral_value():
             raise self._fail(raw)
-        if self.kind is Kind.DECIMAL and -number.normalize().as_tuple().exponent > self.decimals:
+        if self.kind is Kind.DECIMAL and _decimal_places(number) > self.decimals:
             raise self._fail(raw)
         if self.minimum is not None and (
             number < self.minimum or (self.exclusive_minimum and number == self.minimum)

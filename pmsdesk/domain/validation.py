@@ -123,8 +123,9 @@ class VisitValues:
 def _section_present(raw: Mapping[str, Any], prefix: str, fields: tuple[Field, ...]) -> bool:
     for field in fields:
         value = raw.get(prefix + field.name)
-        if value not in (None, "", False) and not (isinstance(value, str) and not value.strip()):
-            return True
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            continue  # 0 is a real entry (a grade, a score), so no "in (None, '', False)" here
+        return True
     return False
 
 
