@@ -333,7 +333,8 @@ class Clinic:
                 session.add(row)
             _apply(row, section_values)
             self._complete_assessment(section, row, patient)
-        self._store_adverse_events(session, visit, events)
+        if "adverse_events" in raw:  # a caller that does not send the list leaves the events alone
+            self._store_adverse_events(session, visit, events)
         session.flush()
         return self._visit_record(session, visit)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,6 +60,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
+    # SQLite's own lower() folds only A-Z; patient search must find "Öztürk" and "Élodie" too.
+    dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -141,23 +143,36 @@ def upgrade_schema(engine: Engine) -> Path | None:
 class Database:
     """An open, up-to-date database. Every write in pmsdesk goes through :meth:`transaction`."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, connection: Connection | None = None):
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if connection is None:
+            self._sessions = sessionmaker(engine, expire_on_commit=False)
+        else:  # see batch(): sessions join the connection's transaction instead of committing their own
+            self._sessions = sessionmaker(connection, expire_on_commit=False, join_transaction_mode="rollback_only")
 
     @classmethod
     def open(cls, option: str | None = None) -> "Database":
         url = resolve_database_url(option)
-        engine = make_engine(url)
+        shown = url.render_as_string(hide_password=True)
+        engine = None
         try:
+            engine = make_engine(url)
             upgrade_schema(engine)
-        except DatabaseError:
-            engine.dispose()
-            raise
         except Exception as error:
-            engine.dispose()
-            raise DatabaseError(f"cannot open {url.render_as_string(hide_password=True)}: {error}") from error
+            if engine is not None:
+                engine.dispose()
+            if isinstance(error, DatabaseError):
+                raise
+            reason = getattr(error, "orig", None) or error  # without SQLAlchemy's "Background on this error" line
+            raise DatabaseError(f"cannot open {shown}: {reason}") from error
         return cls(engine)
+
+    @contextmanager
+    def batch(self) -> Iterator["Database"]:
+        """This database as seen by a bulk job: every transaction inside joins one outer transaction,
+        so the job commits (and syncs to disk) once, and leaves nothing behind if any part fails."""
+        with self.engine.connect() as connection, connection.begin():
+            yield Database(self.engine, connection=connection)
 
     @property
     def location(self) -> str:
