@@ -1,0 +1,50 @@
+"""``pmsdesk demo``: fill an empty database with the demo clinic of fictional patients."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "Fill an empty database with a demo clinic of clearly fictional patients."
+
+MAX_PATIENTS = 2000
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--patients", type=int, default=30, metavar="N",
+                        help=f"how many fictional patients to create, 1-{MAX_PATIENTS} (default 30)")
+    parser.add_argument("--seed", type=int, metavar="S",
+                        help="random seed; the same seed on the same day gives the same clinic "
+                        "(default: a fixed seed)")
+
+
+def _show_progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rCreating fictional patients: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmsdesk.cli import UsageError
+
+    if not 1 <= args.patients <= MAX_PATIENTS:
+        raise UsageError(f"--patients must be from 1 to {MAX_PATIENTS}, not {args.patients}")
+
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.services.demo import DatabaseNotEmpty, fill_demo_clinic
+    from pmsdesk.store.database import Database, DatabaseError
+
+    try:
+        database = Database.open(args.database)
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    try:
+        seed = {} if args.seed is None else {"seed": args.seed}
+        progress = _show_progress if sys.stderr.isatty() else None
+        summary = fill_demo_clinic(Clinic(database), patients=args.patients, progress=progress, **seed)
+    except DatabaseNotEmpty as error:
+        raise UsageError(f"{error} ({database.location})") from None
+    finally:
+        database.close()
+    print(f"Demo clinic: {summary.patients} fictional patients, {summary.visits} visits written to "
+          f"{database.location}")
+    return 0
