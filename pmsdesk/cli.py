@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pmsdesk {__version__}")
     _database_option(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo clinic: its own SQLite file (demo.sqlite3 in the user data folder unless "
+        "--database is given), filled with fictional patients when it is empty",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -53,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from pmsdesk.ui.app import run_app
 
-            return run_app(args.database)
+            return run_app(args.database, demo=args.demo)
         return args.run(args)
     except UsageError as error:
         print(f"pmsdesk {args.command or ''}: error: {error}".replace("  ", " "), file=sys.stderr)

@@ -19,12 +19,11 @@ from PySide6.QtWidgets import (
 from pmsdesk import __version__
 from pmsdesk.domain.fields import COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
 from pmsdesk.services.clinic import Clinic, row_values
+from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.ui.dialogs import RecordDialog
 from pmsdesk.ui.patient_list import PatientList
 from pmsdesk.ui.patient_view import PatientView
 from pmsdesk.ui.visit_editor import VisitEditor
-
-DEMO_SETTING = "demo_clinic"
 
 
 class WelcomePage(QWidget):

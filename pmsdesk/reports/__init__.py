@@ -1,0 +1,1 @@
+"""Printable reports (reportlab): each report is a pure function of domain data to PDF bytes."""
