@@ -15,6 +15,7 @@ from enum import StrEnum
 _ZERO = Decimal(0)
 _FIVE = Decimal(5)
 _FOUR_POINTS = Decimal(4)
+_ONE_POINT = Decimal(1)
 
 
 def exact(value: float | int | Decimal | str) -> Decimal:
@@ -99,7 +100,10 @@ def meaningful_change(measure: Measure, baseline: Decimal, rules: ThresholdRules
     if measure in (Measure.T25FW, Measure.NHPT):
         return baseline / _FIVE  # 20 % of baseline, spec 4.1, S6/S7/S15/S16
     fraction = _FIVE if rules.sdmt_rule is SdmtRule.FOUR_POINTS_OR_20_PERCENT else Decimal(10)
-    return min(baseline / fraction, _FOUR_POINTS)  # spec 4.1, S6/S7 (20 %) or S19/S20 (10 %)
+    # spec 4.1, S6/S7 (20 %) or S19/S20 (10 %). SDMT scores are whole numbers, so any threshold up to
+    # one point means "one point"; the floor only matters at baseline 0, where the percentage rule
+    # gives 0 and msprog/pymsprog would call an unchanged score an event (docs/scoring.md).
+    return max(min(baseline / fraction, _FOUR_POINTS), _ONE_POINT)
 
 
 def worsening_amount(measure: Measure, reference: Decimal, value: Decimal) -> Decimal:
