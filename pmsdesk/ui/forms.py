@@ -37,6 +37,8 @@ def display_text(field: Field, value: Any) -> str:
     """How a stored value is written back into an editor."""
     if value is None:
         return ""
+    if isinstance(value, str):  # raw text (a restored draft) is shown exactly as it was typed
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if field.allowed_values is not None:  # EDSS is conventionally written with one decimal
@@ -44,6 +46,13 @@ def display_text(field: Field, value: Any) -> str:
     if isinstance(value, float):
         return format(Decimal(str(value)).normalize(), "f")
     return str(value)
+
+
+def local_time(moment: dt.datetime) -> str:
+    """A stored moment in this computer's time zone, to the minute."""
+    if moment.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 class _PlainTextEdit(QPlainTextEdit):
@@ -73,19 +82,24 @@ class FieldEditor(QWidget):
         self.error.setObjectName(f"error:{field.name}")
         self.error.hide()
 
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        fixed_width = self.input.maximumWidth() < 10000
-        row.addWidget(self.input, 0 if fixed_width else 1)
+        self.line = QHBoxLayout()
+        self.line.setContentsMargins(0, 0, 0, 0)
+        self._fixed_width = self.input.maximumWidth() < 10000
+        self.line.addWidget(self.input, 0 if self._fixed_width else 1)
         if field.unit:
-            row.addWidget(QLabel(field.unit))
-        if fixed_width:
-            row.addStretch(1)
+            self.line.addWidget(QLabel(field.unit))
+        if self._fixed_width:
+            self.line.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
-        layout.addLayout(row)
+        layout.addLayout(self.line)
         layout.addWidget(self.error)
+
+    def add_beside(self, widget: QWidget) -> None:
+        """Show ``widget`` right after the input (and its unit)."""
+        position = self.line.count() - 1 if self._fixed_width else self.line.count()
+        self.line.insertWidget(position, widget)
 
     def _tooltip(self) -> str:
         parts = [self.field.hint] if self.field.hint else []
@@ -183,24 +197,72 @@ class FieldEditor(QWidget):
 
 
 class FieldForm(QWidget):
-    """A labelled group of field editors whose keys may carry a prefix ("t25fw.")."""
+    """A labelled group of field editors whose keys may carry a prefix ("t25fw.").
+
+    ``rows`` puts several fields on one line (``("trial1_s", "trial2_s")``): the first field's label
+    labels the line, the others are labelled inline. Fields in no row get a line of their own.
+    """
 
     edited = Signal()
 
     def __init__(self, fields: Iterable[Field], *, prefix: str = "", parent: QWidget | None = None,
-                 labels: Mapping[str, str] | None = None):
+                 labels: Mapping[str, str] | None = None, rows: Iterable[tuple[str, ...]] = ()):
         super().__init__(parent)
         self.prefix = prefix
         self.layout_ = QFormLayout(self)
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.layout_.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.editors: dict[str, FieldEditor] = {}
+        self._rows: dict[str, QHBoxLayout] = {}
+        self._placed: dict[str, QWidget] = {}  # the widget holding each field's line in the form
+        labels = labels or {}
+        row_of = {name: row for row in rows for name in row}
         for field in fields:
             editor = FieldEditor(field)
             editor.edited.connect(self.edited)
-            label = (labels or {}).get(field.name, field.label)
-            self.layout_.addRow(label + ("\u2009*" if field.required else ""), editor)
             self.editors[prefix + field.name] = editor
+            label = labels.get(field.name, field.label) + ("\u2009*" if field.required else "")
+            row = row_of.get(field.name)
+            if row is None:
+                self.layout_.addRow(label, editor)
+                self._placed[prefix + field.name] = editor
+            elif field.name == row[0]:
+                line = QWidget()
+                line_layout = QHBoxLayout(line)
+                line_layout.setContentsMargins(0, 0, 0, 0)
+                line_layout.addWidget(editor)
+                line_layout.addStretch(1)
+                self.layout_.addRow(label, line)
+                for name in row:
+                    self._rows[prefix + name] = line_layout
+                    self._placed[prefix + name] = line
+            else:
+                line_layout = self._rows[prefix + field.name]
+                line_layout.insertWidget(line_layout.count() - 1, self._inline(QLabel(label), editor), 0,
+                                         Qt.AlignmentFlag.AlignTop)
+                line_layout.insertWidget(line_layout.count() - 1, editor)
+
+    @staticmethod
+    def _inline(label: QLabel, editor: FieldEditor) -> QLabel:
+        """A label on a field's line, level with the input (an error message may grow the line below)."""
+        label.setFixedHeight(editor.input.sizeHint().height())
+        label.setAlignment(Qt.AlignmentFlag.AlignVCenter)
+        return label
+
+    def add_to_row(self, key: str, widget: QWidget) -> None:
+        """Show ``widget`` at the end of the line holding field ``key`` (a computed mean, say)."""
+        if isinstance(widget, QLabel):
+            self._inline(widget, self.editors[key])
+        line_layout = self._rows.get(key)
+        if line_layout is None:
+            self.editors[key].add_beside(widget)
+        else:
+            line_layout.insertWidget(line_layout.count() - 1, widget, 0, Qt.AlignmentFlag.AlignTop)
+
+    def add_line_after(self, key: str, widget: QWidget) -> None:
+        """Show ``widget`` on a line of its own, across the form, under the line holding field ``key``."""
+        row, _role = self.layout_.getWidgetPosition(self._placed[key])
+        self.layout_.insertRow(row + 1, widget)
 
     def editor(self, key: str) -> FieldEditor:
         return self.editors[key]

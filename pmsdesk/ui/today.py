@@ -1,0 +1,137 @@
+"""Today's list, the start screen: who is due for treatment and which visits are under way.
+
+Enter or a double-click on a row opens the visit already started, or starts the treatment visit
+of the course that is due.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.domain.schedule import DueStatus
+from pmsdesk.domain.vocab import Agent, VisitKind
+from pmsdesk.services.clinic import Clinic, DueTreatment, StartedVisit
+from pmsdesk.ui.forms import local_time
+
+STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
+
+
+def course_name(course) -> str:
+    return course.agent_name if course.agent == Agent.OTHER else Agent(course.agent).label
+
+
+class TodayList(QWidget):
+    """Emits ``open_visit(visit_id)``, ``continue_new_visit(patient_id)`` and
+    ``start_treatment(patient_id, course_id)``."""
+
+    open_visit = Signal(int)
+    continue_new_visit = Signal(int)
+    start_treatment = Signal(int, int)
+
+    HEADERS = ("", "Patient", "Identifier", "Treatment", "Window", "Last treatment", "Next #")
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.heading = QLabel()
+        self.heading.setObjectName("today_heading")
+        self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        hint = QLabel("Arrow to a patient and press Enter (or double-click) to open or start the visit. "
+                      "F2 comes back here from anywhere.")
+        hint.setStyleSheet("color: #555;")
+        hint.setWordWrap(True)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setObjectName("today_table")
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda index: self.activate(index.row()))
+        self.table.installEventFilter(self)
+        self.rows: list[StartedVisit | DueTreatment | None] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        today = self.clinic.today()
+        started = self.clinic.visits_on(today)
+        due = self.clinic.due_treatments()
+        self.heading.setText(f"Today, {today:%A %d %B %Y}: {len(due)} due for treatment, "
+                             f"{len(started)} visit{'s' if len(started) != 1 else ''} under way")
+        self.rows = []
+        cells: list[tuple[str, ...]] = []
+        if started:
+            self._section(cells, "Visits under way")
+            for item in started:
+                if item.visit is None:
+                    status, what = "Unsaved", f"new visit typed {local_time(item.draft_updated)}, not saved"
+                else:
+                    status, what = "Started", VisitKind(item.visit.kind).label
+                cells.append((status, item.patient.display_name, item.patient.clinic_id, what, "", "", ""))
+                self.rows.append(item)
+        if due:
+            self._section(cells, "Due for treatment")
+            for item in due:
+                last = item.last_treatment.isoformat() if item.last_treatment else "none yet (due from the course start)"
+                cells.append((item.status.label, item.patient.display_name, item.patient.clinic_id,
+                              course_name(item.course), item.window.describe(), last, str(item.treatments_done + 1)))
+                self.rows.append(item)
+        self.table.setRowCount(len(cells))
+        for row, texts in enumerate(cells):
+            for column, text in enumerate(texts):
+                cell = QTableWidgetItem(text)
+                entry = self.rows[row]
+                if entry is None:
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
+                elif column == 0 and isinstance(entry, DueTreatment):
+                    cell.setForeground(QColor(STATUS_COLOURS[entry.status]))
+                self.table.setItem(row, column, cell)
+        first = next((row for row, entry in enumerate(self.rows) if entry is not None), -1)
+        if first >= 0:
+            self.table.selectRow(first)
+
+    def _section(self, cells: list, title: str) -> None:
+        cells.append((title, "", "", "", "", "", ""))
+        self.rows.append(None)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+        """Enter opens the selected row. The key is claimed before shortcuts see it, as the patient
+        list's own Enter shortcut stays active beside this page."""
+        if watched is self.table and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            if event.type() == QEvent.Type.KeyPress:
+                self.activate(self.table.currentRow())
+            return True
+        return super().eventFilter(watched, event)
+
+    def activate(self, row: int) -> None:
+        entry = self.rows[row] if 0 <= row < len(self.rows) else None
+        if isinstance(entry, DueTreatment):
+            self.start_treatment.emit(entry.patient.id, entry.course.id)
+        elif isinstance(entry, StartedVisit):
+            if entry.visit is None:
+                self.continue_new_visit.emit(entry.patient.id)
+            else:
+                self.open_visit.emit(entry.visit.id)
