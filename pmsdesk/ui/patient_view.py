@@ -84,6 +84,7 @@ class PatientView(QWidget):
     toggle_archive = Signal()
     edit_relapse = Signal(object)  # relapse id or None for a new one
     edit_dmt = Signal(object)
+    show_trajectory = Signal()
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
@@ -109,9 +110,13 @@ class PatientView(QWidget):
         self.new_visit_button.clicked.connect(self.new_visit)
         self.edit_button.clicked.connect(self.edit_patient)
         self.archive_button.clicked.connect(self.toggle_archive)
+        self.trajectory_button = QPushButton("Trajectory  (Ctrl+T)")
+        self.trajectory_button.setObjectName("show_trajectory")
+        self.trajectory_button.setToolTip("Every measure over time, beside published cohorts")
+        self.trajectory_button.clicked.connect(self.show_trajectory)
 
         header_buttons = QHBoxLayout()
-        for button in (self.new_visit_button, self.edit_button, self.archive_button):
+        for button in (self.new_visit_button, self.trajectory_button, self.edit_button, self.archive_button):
             header_buttons.addWidget(button)
         header_buttons.addStretch(1)
 

@@ -1,0 +1,607 @@
+"""A patient's course as plot-ready data: the trajectory screen and the PDF reports draw the same series.
+
+No Qt here. :func:`build_patient_series` is a pure function of the stored visits, courses and
+relapses, the options and the reference library; :func:`patient_series` loads them through the
+Clinic service first.
+
+Time runs in months since the first intrathecal dose (30.4375 days per month, the convention of the
+reference cohorts file), or since the first visit when no dose is recorded. The baseline of each
+measure is its first completed value; the meaningful-change band, the confirmed events (fixed
+baseline, 12-week confirmation, every event) and the cohort overlays all start from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
+from pmsdesk.domain.references import (
+    Arm,
+    Cohort,
+    NhptHand,
+    ReferenceLibrary,
+    ReferenceValue,
+    SignConvention,
+    ValueKind,
+)
+from pmsdesk.domain.references import (
+    Measure as ReferenceMeasure,
+)
+from pmsdesk.domain.scoring.change import (
+    DEFAULT_RULES,
+    Measurement,
+    ThresholdRules,
+    exact,
+    meaningful_change,
+)
+from pmsdesk.domain.scoring.change import (
+    Measure as ScoredMeasure,
+)
+from pmsdesk.domain.scoring.edss_plus import EdssPlusWorsening, edss_plus_worsening
+from pmsdesk.domain.scoring.progression import (
+    BaselineScheme,
+    EventKind,
+    EventSelection,
+    ProgressionEvent,
+    ProgressionOptions,
+    detect_events,
+)
+from pmsdesk.domain.vocab import Agent, Phenotype, VisitKind, WalkingAid
+from pmsdesk.services.scores import nhpt_hand_results, t25fw_result
+
+DAYS_PER_MONTH = 30.4375  # 365.25 / 12, as in resources/references/cohorts.json
+COMPUTED_FLAGS_NOTICE = ("Computed changes and events are aids to the clinician's judgement, "
+                         "not a replacement for it.")
+
+
+class Status:
+    """A measure's (or a patient's) course in one word group, worst first."""
+
+    WORSENING = "worsening confirmed"
+    UNCONFIRMED = "unconfirmed change"
+    IMPROVEMENT = "improvement confirmed"
+    STABLE = "stable"
+    NO_DATA = "no data"
+
+    ORDER = (WORSENING, UNCONFIRMED, IMPROVEMENT, STABLE, NO_DATA)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    key: str
+    label: str
+    unit: str
+    scored: ScoredMeasure | None  # None: no meaningful-change rule (the six-minute walk)
+    reference: ReferenceMeasure
+    hand: NhptHand | None = None
+    higher_is_worse: bool = True
+    decimals: int = 1
+
+
+MEASURES: tuple[MeasureSpec, ...] = (
+    MeasureSpec("edss", "EDSS", "", ScoredMeasure.EDSS, ReferenceMeasure.EDSS),
+    MeasureSpec("t25fw", "T25FW", "s", ScoredMeasure.T25FW, ReferenceMeasure.T25FW),
+    MeasureSpec("nhpt_dominant", "9HPT dominant hand", "s", ScoredMeasure.NHPT, ReferenceMeasure.NHPT,
+                NhptHand.DOMINANT),
+    MeasureSpec("nhpt_nondominant", "9HPT non-dominant hand", "s", ScoredMeasure.NHPT, ReferenceMeasure.NHPT,
+                NhptHand.NON_DOMINANT),
+    MeasureSpec("sdmt", "SDMT", "correct", ScoredMeasure.SDMT, ReferenceMeasure.SDMT,
+                higher_is_worse=False, decimals=0),
+    MeasureSpec("six_minute_walk", "6-minute walk", "m", None, ReferenceMeasure.SIX_MINUTE_WALK,
+                higher_is_worse=False, decimals=0),
+)
+MEASURES_BY_KEY = {spec.key: spec for spec in MEASURES}
+MEASURE_KEYS = tuple(spec.key for spec in MEASURES)
+
+# Dose-line labels: short names a clinician uses, the agent's full label stays in the hover text.
+_AGENT_SHORT = {Agent.IT_METHOTREXATE: "ITMTX", Agent.MSC_NP: "MSC-NP", Agent.AUTOLOGOUS_MSC: "MSC"}
+
+
+@dataclass(frozen=True)
+class SeriesOptions:
+    confirmation_weeks: int = 12
+    rules: ThresholdRules = DEFAULT_RULES
+
+    @property
+    def progression(self) -> ProgressionOptions:
+        return ProgressionOptions(event=EventSelection.MULTIPLE, baseline=BaselineScheme.FIXED,
+                                  confirmation_days=self.confirmation_weeks * 7, thresholds=self.rules)
+
+
+# ----- the patient's own data -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Point:
+    """One visit's value of one measure; ``value`` is None when the test could not be completed."""
+
+    visit_id: int
+    date: dt.date
+    months: float
+    value: float | None
+    not_completed: str | None  # the reason's label, when value is None
+    detail: str  # several lines for a hover: visit, value, trials / functional systems
+
+    @property
+    def completed(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class ThresholdBand:
+    """Values within the meaningful change of the baseline: outside it a change counts (spec 4.1)."""
+
+    baseline: float
+    threshold: float
+    rule: str  # e.g. "T25FW 20 % of baseline"
+
+    @property
+    def low(self) -> float:
+        return self.baseline - self.threshold
+
+    @property
+    def high(self) -> float:
+        return self.baseline + self.threshold
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """A confirmed worsening (CDW) or improvement (CDI), marked at its onset."""
+
+    kind: EventKind
+    onset: Point
+    confirmation: Point
+    criteria: str
+    event: ProgressionEvent = field(repr=False, compare=False)
+
+    @property
+    def is_worsening(self) -> bool:
+        return self.kind is EventKind.CDW
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    spec: MeasureSpec
+    points: tuple[Point, ...]  # every visit where the test was recorded, completed or not, by date
+    baseline: Point | None  # the first completed value
+    band: ThresholdBand | None
+    events: tuple[EventMark, ...]
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def completed(self) -> tuple[Point, ...]:
+        return tuple(point for point in self.points if point.completed)
+
+    @property
+    def not_completed(self) -> tuple[Point, ...]:
+        return tuple(point for point in self.points if not point.completed)
+
+    @property
+    def latest(self) -> Point | None:
+        completed = self.completed
+        return completed[-1] if completed else None
+
+    @property
+    def change_since_baseline(self) -> float | None:
+        latest = self.latest
+        if latest is None or self.baseline is None or latest is self.baseline:
+            return None
+        return latest.value - self.baseline.value
+
+    @property
+    def status(self) -> str:
+        """The last confirmed event decides; without one, a latest value outside the band is an
+        unconfirmed change."""
+        if self.baseline is None:
+            return Status.NO_DATA
+        if self.events:
+            return Status.WORSENING if self.events[-1].is_worsening else Status.IMPROVEMENT
+        latest = self.latest
+        if self.band is not None and not self.band.low < latest.value < self.band.high:
+            return Status.UNCONFIRMED
+        return Status.STABLE
+
+    def format_value(self, value: float) -> str:
+        return f"{value:.{self.spec.decimals}f}"
+
+
+@dataclass(frozen=True)
+class DoseMark:
+    visit_id: int
+    date: dt.date
+    months: float
+    agent: str  # short name, e.g. "ITMTX"
+    agent_label: str  # full name
+    dose: str  # e.g. "12.5 mg"; "" when not recorded
+    treatment_number: int | None
+
+    @property
+    def label(self) -> str:
+        number = f" #{self.treatment_number}" if self.treatment_number else ""
+        return f"{self.agent}{number}"
+
+    @property
+    def detail(self) -> str:
+        dose = f", {self.dose}" if self.dose else ""
+        number = f"treatment {self.treatment_number}" if self.treatment_number else "treatment"
+        return f"{self.agent_label}{dose}\n{number}, {self.date.isoformat()} (month {self.months:.1f})"
+
+
+@dataclass(frozen=True)
+class RelapseMark:
+    date: dt.date
+    months: float
+    note: str
+
+    @property
+    def detail(self) -> str:
+        return f"Relapse, onset {self.date.isoformat()}" + (f"\n{self.note}" if self.note else "")
+
+
+@dataclass(frozen=True)
+class PatientSeries:
+    anchor: dt.date
+    anchor_is_first_dose: bool
+    phenotype: Phenotype | None
+    measures: dict[str, MeasureSeries]  # by MEASURE_KEYS; a measure never recorded is absent
+    doses: tuple[DoseMark, ...]
+    relapses: tuple[RelapseMark, ...]
+    edss_plus: EdssPlusWorsening
+    options: SeriesOptions
+
+    def months_since_anchor(self, date: dt.date) -> float:
+        return months_between(self.anchor, date)
+
+    @property
+    def anchor_text(self) -> str:
+        return "first intrathecal dose" if self.anchor_is_first_dose else "first visit (no dose recorded)"
+
+    @property
+    def last_months(self) -> float:
+        """End of follow-up: the latest visit, dose or relapse."""
+        months = [p.months for s in self.measures.values() for p in s.points]
+        months += [d.months for d in self.doses] + [r.months for r in self.relapses]
+        return max(months, default=0.0)
+
+    @property
+    def status(self) -> str:
+        """The patient's overall status: the worst status of any measure (EDSS-Plus style)."""
+        return next(iter(self.status_groups()), Status.NO_DATA)
+
+    def status_groups(self) -> dict[str, tuple[str, ...]]:
+        """Measure labels by status, worst status first: {"worsening confirmed": ("T25FW",), ...}."""
+        groups = {status: tuple(s.spec.label for s in self.measures.values() if s.status == status)
+                  for status in Status.ORDER}
+        return {status: labels for status, labels in groups.items() if labels}
+
+
+def months_between(start: dt.date, date: dt.date) -> float:
+    return (date - start).days / DAYS_PER_MONTH
+
+
+def build_patient_series(records: Sequence, courses: Sequence = (), relapses: Sequence = (), *,
+                         phenotype: Phenotype | str | None = None,
+                         options: SeriesOptions = SeriesOptions()) -> PatientSeries:
+    """Series of every measure from the Clinic's VisitRecords (date order), TreatmentCourses and Relapses."""
+    records = sorted(records, key=lambda r: (r.visit.visit_date, r.visit.id))
+    treatments = [r.visit for r in records if r.visit.kind == VisitKind.TREATMENT]
+    if treatments:
+        anchor, from_dose = treatments[0].visit_date, True
+    else:
+        anchor, from_dose = (records[0].visit.visit_date if records else dt.date.today()), False
+    course_by_id = {course.id: course for course in courses}
+    doses = tuple(_dose_mark(visit, course_by_id.get(visit.course_id), anchor) for visit in treatments)
+    relapse_marks = tuple(RelapseMark(r.onset_date, months_between(anchor, r.onset_date), r.notes or "")
+                          for r in sorted(relapses, key=lambda r: r.onset_date))
+    relapse_dates = [mark.date for mark in relapse_marks]
+    measures = {}
+    for spec in MEASURES:
+        points = tuple(point for record in records
+                       if (point := _point(spec, record, anchor)) is not None)
+        if points:
+            measures[spec.key] = _measure_series(spec, points, relapse_dates, options)
+    edss_plus = edss_plus_worsening(*(_measurements(measures.get(key)) for key in
+                                      ("edss", "t25fw", "nhpt_dominant", "nhpt_nondominant")),
+                                    relapses=relapse_dates)
+    return PatientSeries(anchor, from_dose, Phenotype(phenotype) if phenotype else None, measures, doses,
+                         relapse_marks, edss_plus, options)
+
+
+def patient_series(clinic, patient_id: int, options: SeriesOptions = SeriesOptions()) -> PatientSeries:
+    """:func:`build_patient_series` for one stored patient."""
+    return build_patient_series(clinic.visit_records(patient_id), clinic.courses(patient_id),
+                                clinic.relapses(patient_id), phenotype=clinic.patient(patient_id).phenotype,
+                                options=options)
+
+
+def clinic_series(clinic, options: SeriesOptions = SeriesOptions()) -> list[tuple[object, PatientSeries]]:
+    """(PatientSummary, series) of every active patient, loaded in a few queries for the whole clinic.
+
+    Courses are not loaded: dose marks name no agent here, which the overview does not show.
+    """
+    patients = clinic.find_patients()
+    ids = [patient.id for patient in patients]
+    records, relapses = clinic.visit_records_by_patient(ids), clinic.relapses_by_patient(ids)
+    return [(patient, build_patient_series(records[patient.id], (), relapses[patient.id],
+                                           phenotype=patient.phenotype, options=options))
+            for patient in patients]
+
+
+def _dose_mark(visit, course, anchor: dt.date) -> DoseMark:
+    agent_code = course.agent if course is not None else None
+    if agent_code is None:
+        agent, agent_label = "dose", "Intrathecal treatment (no course linked)"
+    elif agent_code == Agent.OTHER:
+        agent = agent_label = course.agent_name or Agent.OTHER.label
+    else:
+        agent, agent_label = _AGENT_SHORT[Agent(agent_code)], Agent(agent_code).label
+    dose = f"{visit.dose_given:g} {visit.dose_unit or ''}".strip() if visit.dose_given is not None else ""
+    return DoseMark(visit.id, visit.visit_date, months_between(anchor, visit.visit_date), agent, agent_label,
+                    dose, visit.treatment_number)
+
+
+def _measure_series(spec: MeasureSpec, points: tuple[Point, ...], relapse_dates: list[dt.date],
+                    options: SeriesOptions) -> MeasureSeries:
+    completed = [point for point in points if point.completed]
+    baseline = completed[0] if completed else None
+    band, events = None, ()
+    if baseline is not None and spec.scored is not None:
+        threshold = meaningful_change(spec.scored, exact(baseline.value), options.rules)
+        band = ThresholdBand(baseline.value, float(threshold), options.rules.describe(spec.scored))
+        by_date = {point.date: point for point in completed}  # as detect_events: the last on a date
+        found = detect_events(spec.scored, [Measurement(p.date, p.value) for p in completed],
+                              relapse_dates, options.progression)
+        events = tuple(EventMark(event.kind, by_date[event.onset.date], by_date[event.confirmation.date],
+                                 event.criteria().replace(spec.scored.label, spec.label, 1), event)
+                       for event in found)
+    return MeasureSeries(spec, points, baseline, band, events)
+
+
+def _measurements(series: MeasureSeries | None) -> list[Measurement]:
+    return [] if series is None else [Measurement(p.date, p.value) for p in series.completed]
+
+
+# ----- one point per visit and measure --------------------------------------------------------------
+
+def _point(spec: MeasureSpec, record, anchor: dt.date) -> Point | None:
+    section = "nhpt" if spec.hand else spec.key
+    row = record.assessments.get(section)
+    if row is None:
+        return None
+    reading = _READERS[section](row, spec)
+    if reading is None:
+        return None
+    value, reason, lines = reading
+    visit = record.visit
+    months = months_between(anchor, visit.visit_date)
+    kind = VisitKind(visit.kind).label if visit.kind in VisitKind._value2member_map_ else visit.kind
+    if visit.treatment_number:
+        kind += f" #{visit.treatment_number}"
+    shown = "not completed" if value is None else f"{value:.{spec.decimals}f} {spec.unit}".rstrip()
+    header = [f"{visit.visit_date.isoformat()} (month {months:.1f}), {kind} visit", f"{spec.label}: {shown}"]
+    return Point(visit.id, visit.visit_date, months, value, reason, "\n".join(header + lines))
+
+
+def _read_edss(row, spec) -> tuple[float | None, str | None, list[str]] | None:
+    if row.edss is None:
+        return None
+    grades = [f"{fs.label.split(' (')[0]} {getattr(row, fs.field)}" for fs in FUNCTIONAL_SYSTEMS
+              if getattr(row, fs.field) is not None]
+    if row.ambulation is not None:
+        grades.append(f"ambulation {row.ambulation}")
+    lines = [f"Functional systems: {', '.join(grades)}"] if grades else []
+    if row.computed_edss is not None:
+        agrees = "agrees" if row.computed_edss == row.edss else "differs from the clinician's score"
+        lines.append(f"Computed from the FS: {row.computed_edss:.1f} ({agrees})")
+    return row.edss, None, lines
+
+
+def _read_timed(score, note: str | None, extra: list[str]) -> tuple[float | None, str | None, list[str]]:
+    lines = score.explain()[1:] if score.seconds is None else [
+        "Trials " + " and ".join(f"{t:g}" for t in score.trials) + " s", *score.explain()[1:]]
+    reason = None
+    if score.seconds is None:
+        reason = score.not_completed.label
+        lines.insert(0, f"Reason: {reason}" + (f" ({note})" if note else ""))
+    # Rounded to the recorded precision so "11.35" is not shown (or compared) as 11.350000000000001.
+    seconds = None if score.seconds is None else round(score.seconds, 3)
+    return seconds, reason, lines + extra
+
+
+def _read_t25fw(row, spec):
+    aid = [f"Walking aid: {WalkingAid(row.walking_aid).label}"] if row.walking_aid else []
+    return _read_timed(t25fw_result(row), row.not_completed_note, aid)
+
+
+def _read_nhpt(row, spec):
+    dominant, non_dominant = nhpt_hand_results(row)
+    score = dominant if spec.hand is NhptHand.DOMINANT else non_dominant
+    hand = [f"Dominant hand: {row.dominant_hand}"] if row.dominant_hand else []
+    return _read_timed(score, row.not_completed_note, hand)
+
+
+def _read_sdmt(row, spec):
+    if row.score is None:
+        return None
+    how = ", ".join(part for part in (row.modality, f"form {row.form}" if row.form else None) if part)
+    return float(row.score), None, [f"Administered: {how}"] if how else []
+
+
+def _read_walk(row, spec):
+    return None if row.distance_m is None else (row.distance_m, None, [])
+
+
+_READERS: dict[str, Callable] = {"edss": _read_edss, "t25fw": _read_t25fw, "nhpt": _read_nhpt,
+                                 "sdmt": _read_sdmt, "six_minute_walk": _read_walk}
+
+
+# ----- published cohorts beside the patient ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverlayPoint:
+    months: float  # on the patient's axis: the baseline's months plus the cohort's timepoint
+    value: float  # what the patient's value would be on the cohort's mean course
+    low: float | None = None  # mean - SD, converted the same way; None without an SD
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class OverlayCurve:
+    """One arm's course anchored at the patient's baseline: a mean (or % change) band, or a rate line."""
+
+    cohort_id: str
+    label: str  # legend text, e.g. "Petrou 2020 IT/IV-MSC sham (placebo): mean change ± SD"
+    arm: Arm
+    is_rate: bool
+    points: tuple[OverlayPoint, ...]  # starts at the baseline
+    values: tuple[ReferenceValue, ...]  # the published numbers behind it
+
+    @property
+    def has_spread(self) -> bool:
+        return any(point.low is not None for point in self.points)
+
+
+@dataclass(frozen=True)
+class CohortOverlay:
+    cohort: Cohort
+    measure_key: str
+    curves: tuple[OverlayCurve, ...]
+    statements: tuple[str, ...]  # proportions, findings and numbers that are not a course
+
+    @property
+    def citation(self) -> str:
+        return self.cohort.citation.text()
+
+
+@dataclass(frozen=True)
+class CohortChoice:
+    cohort: Cohort
+    default_on: bool
+    phenotype_matched: bool  # reports this phenotype alone or as a subgroup
+
+    @property
+    def label(self) -> str:
+        return self.cohort.short_name
+
+
+def cohort_choices(library: ReferenceLibrary, measure_key: str,
+                   phenotype: Phenotype | str | None) -> tuple[CohortChoice, ...]:
+    """Cohorts reporting this measure (and hand), phenotype-matched first, with the default-on set:
+    seed intrathecal cohorts and primary-source placebo arms."""
+    spec = MEASURES_BY_KEY[measure_key]
+    ordered = (library.suggested_order(phenotype, spec.reference) if phenotype
+               else library.cohorts_reporting(spec.reference))
+    choices = []
+    for cohort in ordered:
+        if not _values(cohort, spec, all_arms=True):
+            continue
+        matched = phenotype is not None and cohort.phenotype_rank(phenotype) == 0
+        choices.append(CohortChoice(cohort, bool(_values(cohort, spec, all_arms=False)), matched))
+    return tuple(choices)
+
+
+def cohort_overlay(series: MeasureSeries, cohort: Cohort, *, all_arms: bool = False,
+                   until_months: float | None = None) -> CohortOverlay:
+    """A cohort's numbers for one measure beside the patient: change kinds as curves from the
+    patient's baseline, rates per year as lines (to ``until_months``, or 12 months after baseline),
+    everything else as statements. ``all_arms`` False shows the cohort's default numbers
+    (every number of a seed cohort, otherwise primary-source placebo arms) when it has any."""
+    spec = series.spec
+    # A cohort chosen although it has no default numbers for this measure shows all of them.
+    values = _values(cohort, spec, all_arms=all_arms) or _values(cohort, spec, all_arms=True)
+    curves = []
+    baseline = series.baseline
+    drawable = [v for v in values if baseline is not None and _curve_kind(v) is not None
+                and (v.timepoint_months is not None or v.kind is ValueKind.RATE_PER_YEAR)]
+    for group_key in dict.fromkeys((v.group, _curve_kind(v)) for v in drawable):
+        group, kind = group_key
+        # A median beside a mean of the same arm would draw the arm twice: keep the mean, state the median.
+        if kind is ValueKind.MEDIAN_CHANGE and any(v.group == group and v.kind is ValueKind.MEAN_CHANGE
+                                                   for v in drawable):
+            continue
+        curves.append(_curve(series, cohort, [v for v in drawable if (v.group, _curve_kind(v)) == group_key],
+                             until_months))
+    drawn = {v for curve in curves for v in curve.values}
+    statements = tuple(dict.fromkeys(v.short_statement() for v in values if v not in drawn))
+    return CohortOverlay(cohort, spec.key, tuple(curves), statements)
+
+
+def default_overlays(series: PatientSeries, library: ReferenceLibrary, measure_key: str) -> tuple[CohortOverlay, ...]:
+    """The overlays drawn before anyone opens the chooser (what a report shows)."""
+    measure = series.measures.get(measure_key)
+    if measure is None:
+        return ()
+    until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
+    return tuple(cohort_overlay(measure, choice.cohort, until_months=until)
+                 for choice in cohort_choices(library, measure_key, series.phenotype) if choice.default_on)
+
+
+def _values(cohort: Cohort, spec: MeasureSpec, *, all_arms: bool) -> tuple[ReferenceValue, ...]:
+    values = cohort.values_for(spec.reference) if all_arms else cohort.default_values(spec.reference)
+    # One hand's numbers belong to that hand's plot; "either hand" and unstated ones go to both.
+    return tuple(v for v in values if v.hand is None or spec.hand is None
+                 or v.hand is spec.hand or v.hand in (NhptHand.EITHER, NhptHand.BOTH_AVERAGED))
+
+
+def _curve_kind(value: ReferenceValue) -> ValueKind | None:
+    """Kinds drawn as a course from the patient's baseline (a percent change only in a unit of time
+    or distance the patient's value is in, not the reciprocal 9HPT)."""
+    if value.kind in (ValueKind.MEAN_CHANGE, ValueKind.MEDIAN_CHANGE, ValueKind.RATE_PER_YEAR):
+        return value.kind
+    if value.kind is ValueKind.MEAN_PERCENT_CHANGE and value.unit == "%":
+        return value.kind
+    return None
+
+
+def _curve(series: MeasureSeries, cohort: Cohort, values: list[ReferenceValue],
+           until_months: float | None) -> OverlayCurve:
+    base = series.baseline
+    first = values[0]
+    if first.kind is ValueKind.RATE_PER_YEAR:
+        span = first.timepoint_months or max((until_months or 0) - base.months, 12.0)
+        points = (OverlayPoint(base.months, base.value), OverlayPoint(base.months + span,
+                                                                      base.value + first.value * span / 12))
+        label = f"{first.subject}: {first.value:+g} {first.unit or ''} (rate)".replace("  ", " ")
+        return OverlayCurve(cohort.id, label, first.arm, True, points, (first,))
+    points = [OverlayPoint(base.months, base.value, *((base.value, base.value) if _has_sd(values) else ()))]
+    for value in sorted(values, key=lambda v: v.timepoint_months):
+        level = _level(series.spec, base.value, value, value.value)
+        if value.sd is None:
+            points.append(OverlayPoint(base.months + value.timepoint_months, level))
+            continue
+        bounds = sorted((_level(series.spec, base.value, value, value.value - value.sd),
+                         _level(series.spec, base.value, value, value.value + value.sd)))
+        points.append(OverlayPoint(base.months + value.timepoint_months, level, *bounds))
+    what = {ValueKind.MEAN_CHANGE: "mean change", ValueKind.MEDIAN_CHANGE: "median change",
+            ValueKind.MEAN_PERCENT_CHANGE: "mean % change"}[first.kind]
+    spread = " ± SD" if _has_sd(values) else ""
+    return OverlayCurve(cohort.id, f"{first.subject}: {what}{spread}", first.arm, False, tuple(points),
+                        tuple(values))
+
+
+def _has_sd(values: Iterable[ReferenceValue]) -> bool:
+    return all(value.sd is not None for value in values)
+
+
+def _level(spec: MeasureSpec, baseline: float, value: ReferenceValue, number: float) -> float:
+    """The patient's value after the cohort's change ``number`` (absolute, or percent with its sign)."""
+    if value.kind is not ValueKind.MEAN_PERCENT_CHANGE:
+        return baseline + number
+    # As a percent change of the patient's own value: "positive is better" (Harris 2024's
+    # % improvement) means a shorter time or a longer distance.
+    worse = number if value.sign_convention is SignConvention.POSITIVE_IS_WORSE else -number
+    level = baseline * (1 + worse / 100) if spec.higher_is_worse else baseline * (1 - worse / 100)
+    return max(level, 0.0)  # a wide SD of a % change can pass -100 %; no time or distance is negative
+
+
+__all__ = [
+    "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH", "MEASURES", "MEASURES_BY_KEY", "MEASURE_KEYS",
+    "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "MeasureSpec", "OverlayCurve",
+    "OverlayPoint", "PatientSeries", "Point", "RelapseMark", "SeriesOptions", "Status", "ThresholdBand",
+    "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "default_overlays", "months_between",
+    "patient_series",
+]

@@ -1,0 +1,447 @@
+"""A patient's trajectory: stacked plots of every measure on one time axis, beside published cohorts.
+
+The data comes from :mod:`pmsdesk.services.series` (the PDF reports draw the same series); this
+module only draws it. Everything drawn explains itself on hover; a double-click on a visit opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.domain.references import Cohort, ReferenceLibrary, load_reference_library
+from pmsdesk.services.series import (
+    COMPUTED_FLAGS_NOTICE,
+    DAYS_PER_MONTH,
+    MEASURES_BY_KEY,
+    CohortOverlay,
+    MeasureSeries,
+    PatientSeries,
+    Status,
+    cohort_choices,
+    cohort_overlay,
+    patient_series,
+)
+from pmsdesk.ui.plot_items import (
+    IMPROVEMENT_COLOR,
+    NOT_COMPLETED_COLOR,
+    PATIENT_COLOR,
+    WORSENING_COLOR,
+    DoseLines,
+    EventMarker,
+    NotCompletedMarks,
+    PlotLegend,
+    ReferenceBand,
+    ReferenceCurve,
+    RelapseLines,
+    ThresholdBandItem,
+    TrajectoryCurve,
+    VisitPoints,
+    event_notes,
+    overlay_color,
+)
+
+STATUS_COLORS = {Status.WORSENING: WORSENING_COLOR, Status.IMPROVEMENT: IMPROVEMENT_COLOR,
+                 Status.UNCONFIRMED: "#b9770e", Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
+LEGEND_WIDTH = 230
+LEGEND_LABEL_CHARS = 36
+
+
+def status_html(status: str) -> str:
+    return f'<span style="color:{STATUS_COLORS[status]}; font-weight:bold">{html.escape(status)}</span>'
+
+
+def verdict_html(series: PatientSeries) -> str:
+    """The answer first: which measures worsened or improved (confirmed), which changed unconfirmed, which are stable."""
+    parts = [f"{status_html(status)}: {html.escape(', '.join(labels))}"
+             for status, labels in series.status_groups().items()]
+    return " &nbsp;·&nbsp; ".join(parts) or "No measurements recorded yet."
+
+
+def _utc_timestamp(day: dt.date) -> float:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
+
+
+def x_mapping(series: PatientSeries, calendar: bool) -> Callable[[float], float]:
+    """x of a time given in months since the anchor: the months themselves, or a UTC timestamp for a date axis."""
+    if not calendar:
+        return lambda months: months
+    anchor = _utc_timestamp(series.anchor)
+    return lambda months: anchor + months * DAYS_PER_MONTH * 86400
+
+
+def _elided(text: str, limit: int = LEGEND_LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+class TrajectoryPlots(pg.GraphicsLayoutWidget):
+    """One plot per measure, stacked, sharing the x axis; a legend beside each plot.
+
+    The plots are made once and refilled on every draw: making a PlotItem costs far more than
+    drawing a patient's data into it.
+    """
+
+    visit_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.title = pg.LabelItem(justify="left")
+        self.addItem(self.title, row=0, col=0, colspan=2)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.legends: dict[str, PlotLegend] = {}
+        self.calendar = False
+        for key in MEASURES_BY_KEY:
+            plot = pg.PlotItem()
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.getAxis("left").setWidth(42)
+            plot.getViewBox().setDefaultPadding(0.05)
+            # pyqtgraph keeps an invisible border pen whose closed outline its SVG exporter cannot parse.
+            plot.getViewBox().border = None
+            legend = PlotLegend()
+            legend.setFixedWidth(LEGEND_WIDTH)
+            self.plots[key], self.legends[key] = plot, legend
+        self.shown: list[str] = []
+
+    def draw(self, series: PatientSeries, overlays: Mapping[str, Sequence[CohortOverlay]], *,
+             calendar: bool, heading: str) -> None:
+        axis_text = "calendar date" if calendar else f"months since {series.anchor_text} ({series.anchor.isoformat()})"
+        self.title.setText(f"<b>{html.escape(heading)}</b><br>{verdict_html(series)}"
+                           f"<br><span style='color:#555'>x axis: {html.escape(axis_text)}</span>", size="10pt", color="#222")
+        if calendar != self.calendar:
+            self.calendar = calendar
+            for plot in self.plots.values():
+                plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0) if calendar else pg.AxisItem("bottom")})
+        keys = [key for key in MEASURES_BY_KEY if key in series.measures]
+        self._arrange(keys)
+        x_of = x_mapping(series, calendar)
+        for key in keys:
+            plot, legend = self.plots[key], self.legends[key]
+            plot.clear()
+            self._draw_measure(plot, legend, series, series.measures[key], overlays.get(key, ()), x_of)
+            plot.enableAutoRange()
+        if keys:
+            self.plots[keys[-1]].setLabel("bottom", "" if calendar else "months since " + series.anchor_text)
+
+    def _arrange(self, keys: list[str]) -> None:
+        """Show the plots of these measures, in this order, the x axis linked and labelled on the last."""
+        if keys == self.shown:
+            return
+        for key in self.shown:
+            self.removeItem(self.plots[key])
+            self.removeItem(self.legends[key])
+        for row, key in enumerate(keys, start=1):
+            plot = self.plots[key]
+            self.addItem(plot, row=row, col=0)
+            self.addItem(self.legends[key], row=row, col=1)
+            plot.setXLink(self.plots[keys[0]] if row > 1 else None)
+            plot.getAxis("bottom").setStyle(showValues=row == len(keys))
+            plot.setLabel("bottom", "")
+        self.shown = keys
+
+    def _draw_measure(self, plot: pg.PlotItem, legend: PlotLegend, series: PatientSeries,
+                      measure: MeasureSeries, overlays: Sequence[CohortOverlay], x_of) -> None:
+        spec = measure.spec
+        unit = f" ({spec.unit})" if spec.unit else ""
+        plot.setTitle(f"<b>{html.escape(spec.label)}</b>{html.escape(unit)} &nbsp; {status_html(measure.status)}",
+                      size="9pt", justify="left", color="#222")
+        entries = [("\u2501\u25cf", PATIENT_COLOR, "patient (double-click: open visit)")]
+        if measure.band is not None:
+            plot.addItem(ThresholdBandItem(measure.band, spec.unit))
+            entries.append(("\u2588\u2588", "#d6d6d6", "meaningful change from baseline"))
+        if series.doses:
+            plot.addItem(DoseLines(series.doses, [x_of(dose.months) for dose in series.doses]))
+        if series.relapses:
+            plot.addItem(RelapseLines(series.relapses, [x_of(r.months) for r in series.relapses]))
+        curves = [(overlay, curve) for overlay in overlays for curve in overlay.curves]
+        for index, (overlay, curve) in enumerate(curves):
+            color = overlay_color(curve, index)
+            xs = [x_of(p.months) for p in curve.points]
+            if curve.has_spread:
+                # A wide SD must not squash the patient's own values: the band has no say in the y range.
+                plot.addItem(ReferenceBand(curve, xs, color), ignoreBounds=True)
+            plot.addItem(ReferenceCurve(curve, xs, color, overlay.citation))
+            entries.append(("\u2508\u2508" if curve.is_rate else "\u254c\u254c", color.name(), _elided(curve.label)))
+        completed = measure.completed
+        plot.addItem(TrajectoryCurve([x_of(p.months) for p in completed], [p.value for p in completed]))
+        points = VisitPoints(completed, [x_of(p.months) for p in completed], [p.value for p in completed],
+                             notes=event_notes(measure.events))
+        points.visit_activated.connect(self.visit_activated)
+        plot.addItem(points)
+        if measure.not_completed:
+            marks = NotCompletedMarks(measure.not_completed, [x_of(p.months) for p in measure.not_completed],
+                                      self._worse_edge(measure))
+            marks.visit_activated.connect(self.visit_activated)
+            plot.addItem(marks)
+            entries.append(("\u2716", NOT_COMPLETED_COLOR, "not completed (hover: reason)"))
+        if measure.events:
+            plot.addItem(EventMarker(measure.events, [x_of(e.onset.months) for e in measure.events]))
+            kinds = {event.is_worsening for event in measure.events}
+            if True in kinds:
+                entries.append(("\u25ef", WORSENING_COLOR, "confirmed worsening (hover: criteria)"))
+            if False in kinds:
+                entries.append(("\u25ef", IMPROVEMENT_COLOR, "confirmed improvement (hover: criteria)"))
+        legend.set_entries(entries)
+
+    @staticmethod
+    def _worse_edge(measure: MeasureSeries) -> float:
+        """Where not-completed marks go: just beyond the worst value shown, so they read as 'worse than this'."""
+        values = [p.value for p in measure.completed]
+        if measure.band is not None:
+            values += [measure.band.low, measure.band.high]
+        if not values:
+            return 0.0
+        low, high = min(values), max(values)
+        margin = (high - low) * 0.08 or abs(high) * 0.08 or 1.0
+        return high + margin if measure.spec.higher_is_worse else low - margin
+
+    def items_of(self, key: str, kind: type) -> list:
+        return [item for item in self.plots[key].items if isinstance(item, kind)]
+
+
+class CohortChooser(QTreeWidget):
+    """Per measure, the cohorts that report it, phenotype-matched first; checked ones are drawn."""
+
+    changed = Signal()
+    cohort_selected = Signal(object)  # Cohort
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHeaderLabel("Compare with published cohorts")
+        self.setObjectName("cohort_chooser")
+        self.itemChanged.connect(lambda item, _column: self.changed.emit())
+        self.currentItemChanged.connect(self._selected)
+        self._cohorts: dict[str, Cohort] = {}
+
+    def fill(self, series: PatientSeries, library: ReferenceLibrary,
+             chosen: Mapping[str, set[str]] | None = None) -> None:
+        self.blockSignals(True)
+        self.clear()
+        phenotype = series.phenotype.value if series.phenotype else None
+        for key, measure in series.measures.items():
+            choices = cohort_choices(library, key, phenotype)
+            if not choices:
+                continue
+            top = QTreeWidgetItem(self, [measure.spec.label])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for choice in choices:
+                match = f"  \u2013 {phenotype} match" if choice.phenotype_matched else ""
+                item = QTreeWidgetItem(top, [choice.label + match])
+                item.setData(0, Qt.ItemDataRole.UserRole, (key, choice.cohort.id))
+                item.setToolTip(0, choice.cohort.citation.text())
+                on = choice.default_on if chosen is None else choice.cohort.id in chosen.get(key, set())
+                item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                self._cohorts[choice.cohort.id] = choice.cohort
+            top.setExpanded(True)
+        self.blockSignals(False)
+
+    def chosen(self) -> dict[str, list[str]]:
+        """Checked cohort ids per measure, in the chooser's order."""
+        result: dict[str, list[str]] = {}
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            for j in range(top.childCount()):
+                item = top.child(j)
+                key, cohort_id = item.data(0, Qt.ItemDataRole.UserRole)
+                result.setdefault(key, [])
+                if item.checkState(0) == Qt.CheckState.Checked:
+                    result[key].append(cohort_id)
+        return result
+
+    def item_for(self, key: str, cohort_id: str) -> QTreeWidgetItem | None:
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            for j in range(top.childCount()):
+                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == (key, cohort_id):
+                    return top.child(j)
+        return None
+
+    def _selected(self, item: QTreeWidgetItem | None, _previous) -> None:
+        data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if data:
+            self.cohort_selected.emit(self._cohorts[data[1]])
+
+
+def cohort_details_html(cohort: Cohort) -> str:
+    population = cohort.population
+    facts = [f"<b>{html.escape(cohort.name)}</b>", html.escape(cohort.citation.text()),
+             f"<i>Design:</i> {html.escape(cohort.design)}",
+             f"<i>Population:</i> n = {population.n if population.n is not None else 'not stated'}; "
+             f"{html.escape(', '.join(population.phenotypes) or 'phenotypes not stated')}"
+             + (f"; {html.escape(population.phenotype_detail)}" if population.phenotype_detail else ""),
+             f"<i>Treatment:</i> {html.escape(cohort.treatment.description)}"]
+    facts += [f"<i>Caveat:</i> {html.escape(text)}" for text in cohort.caveats]
+    facts += [f"<i>Missing:</i> {html.escape(text)}" for text in cohort.missing]
+    facts += [f"<i>Source:</i> {html.escape(what)}" + (f" <a href='{html.escape(url)}'>{html.escape(url)}</a>" if url else "")
+              for url, what in cohort.sources]
+    return "<br>".join(facts)
+
+
+class TrajectoryView(QWidget):
+    """The trajectory page: figure, cohort chooser, published findings and the chosen cohort's citation."""
+
+    open_visit = Signal(int)
+    closed = Signal()
+
+    def __init__(self, clinic, library: ReferenceLibrary | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self._library = library
+        self.series: PatientSeries | None = None
+        self.overlays: dict[str, list[CohortOverlay]] = {}
+        self.heading = ""
+
+        self.back = QPushButton("\u2190 Patient")
+        self.back.clicked.connect(self.closed)
+        self.calendar = QCheckBox("Calendar dates")
+        self.calendar.setObjectName("calendar_toggle")
+        self.calendar.setToolTip("Show dates on the time axis instead of months since the first intrathecal dose")
+        self.calendar.toggled.connect(lambda _on: self.redraw())
+        self.all_arms = QCheckBox("All arms of chosen cohorts")
+        self.all_arms.setToolTip("Off: seed cohorts in full, other cohorts' placebo arms from primary sources")
+        self.all_arms.toggled.connect(lambda _on: self._overlays_changed())
+        save_png = QPushButton("Save PNG\u2026")
+        save_png.clicked.connect(lambda: self._ask_and_save("png"))
+        save_svg = QPushButton("Save SVG\u2026")
+        save_svg.clicked.connect(lambda: self._ask_and_save("svg"))
+        copy = QPushButton("Copy figure")
+        copy.clicked.connect(self.copy_figure)
+        notice = QLabel(COMPUTED_FLAGS_NOTICE + " Hover any mark for its details.")
+        notice.setObjectName("computed_notice")
+        notice.setStyleSheet("color: #6e2c00;")
+
+        bar = QHBoxLayout()
+        for widget in (self.back, self.calendar, self.all_arms):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        for widget in (save_png, save_svg, copy):
+            bar.addWidget(widget)
+
+        self.plots = TrajectoryPlots()
+        self.plots.visit_activated.connect(self.open_visit)
+        self.chooser = CohortChooser()
+        self.chooser.changed.connect(self._overlays_changed)
+        self.chooser.cohort_selected.connect(self.show_cohort)
+        self.findings = QTextBrowser()
+        self.findings.setObjectName("findings")
+        self.findings.setOpenLinks(False)
+        self.findings.anchorClicked.connect(lambda url: self.show_cohort(self.library.cohort(url.toString())))
+        self.details = QTextBrowser()
+        self.details.setObjectName("cohort_details")
+        self.details.setOpenExternalLinks(True)
+        self.details.setPlaceholderText("Click a cohort (here or in the findings) for its full citation.")
+
+        side = QSplitter(Qt.Orientation.Vertical)
+        for widget in (self.chooser, self.findings, self.details):
+            side.addWidget(widget)
+        side.setSizes([220, 300, 140])
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(self.plots)
+        body.addWidget(side)
+        body.setStretchFactor(0, 1)
+        body.setSizes([1000, 340])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(notice)
+        layout.addWidget(body, 1)
+
+    @property
+    def library(self) -> ReferenceLibrary:
+        if self._library is None:
+            self._library = load_reference_library()
+        return self._library
+
+    def show_patient(self, patient_id: int) -> None:
+        patient = self.clinic.patient(patient_id)
+        self.heading = f"{patient.family_name.upper()}, {patient.given_names} \u00b7 {patient.clinic_id} \u00b7 {patient.phenotype}"
+        self.show_series(patient_series(self.clinic, patient_id), self.heading)
+
+    def show_series(self, series: PatientSeries, heading: str) -> None:
+        self.series, self.heading = series, heading
+        self.chooser.fill(series, self.library)
+        self._overlays_changed()
+
+    def _overlays_changed(self) -> None:
+        if self.series is None:
+            return
+        until = self.series.last_months
+        self.overlays = {
+            key: [cohort_overlay(self.series.measures[key], self.library.cohort(cohort_id),
+                                 all_arms=self.all_arms.isChecked(), until_months=until) for cohort_id in ids]
+            for key, ids in self.chooser.chosen().items()
+        }
+        self.findings.setHtml(self._findings_html())
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.series is not None:
+            self.plots.draw(self.series, self.overlays, calendar=self.calendar.isChecked(), heading=self.heading)
+
+    def _findings_html(self) -> str:
+        parts = [("<b>Published findings</b> <span style='color:#555'>(checked cohorts; click a name for the "
+                  "citation)</span>")]
+        for key, overlays in self.overlays.items():
+            rows = [f"<li><a href='{o.cohort.id}'>{html.escape(o.cohort.short_name)}</a>: "
+                    f"{html.escape(statement.removeprefix(o.cohort.short_name).lstrip(' :'))}</li>"
+                    for o in overlays for statement in o.statements]
+            if rows:
+                parts.append(f"<p><b>{html.escape(MEASURES_BY_KEY[key].label)}</b><ul style='margin-left:-20px'>"
+                             + "".join(rows) + "</ul></p>")
+        return "".join(parts)
+
+    def show_cohort(self, cohort: Cohort) -> None:
+        self.details.setHtml(cohort_details_html(cohort))
+
+    # ----- the figure -------------------------------------------------------------------------------
+    def save_png(self, path: str | Path) -> None:
+        if not self.plots.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def save_svg(self, path: str | Path) -> None:
+        # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter fails on the plots' clip paths.
+        from PySide6.QtSvg import QSvgGenerator
+
+        size = self.plots.viewport().size()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(size)
+        generator.setViewBox(QRect(QPoint(0, 0), size))
+        generator.setTitle(self.heading)
+        generator.setDescription(COMPUTED_FLAGS_NOTICE)
+        painter = QPainter(generator)
+        self.plots.render(painter)
+        ok = painter.end()
+        if not ok:
+            raise OSError(f"could not write {path}")
+
+    def copy_figure(self) -> None:
+        QApplication.clipboard().setPixmap(self.plots.grab())
+
+    def _ask_and_save(self, kind: str) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, f"Save figure as {kind.upper()}",
+                                                    f"trajectory.{kind}", f"{kind.upper()} image (*.{kind})")
+        if path:
+            (self.save_png if kind == "png" else self.save_svg)(path)
