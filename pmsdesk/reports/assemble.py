@@ -1,0 +1,123 @@
+"""Gather a visit summary's data from the clinic's database (the only part of reports/ that reads it).
+
+The series is built from the visit and the patient's earlier visits, courses and relapses only, so a
+summary reprinted months later shows what was known on the day of the visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from pmsdesk import __version__
+from pmsdesk.domain.references import ReferenceLibrary, load_reference_library
+from pmsdesk.domain.vocab import VisitStatus
+from pmsdesk.reports.data import DRAFT, ClinicHeader, Signature, VisitReportData
+from pmsdesk.services.clinic import Clinic, VisitRecord
+from pmsdesk.services.demo import DEMO_SETTING
+from pmsdesk.services.series import (
+    PatientSeries,
+    build_patient_series,
+    cohort_choices,
+    cohort_overlay,
+    default_overlays,
+)
+from pmsdesk.store.tables import Patient, UserAccount, Visit
+
+
+def visit_ids_between(clinic: Clinic, first: dt.date, last: dt.date) -> list[int]:
+    """Ids of the visits dated ``first`` to ``last`` (inclusive), by date, then patient name."""
+    query = (select(Visit.id).join(Patient, Patient.id == Visit.patient_id)
+             .where(Visit.visit_date >= first, Visit.visit_date <= last)
+             .order_by(Visit.visit_date, Patient.family_name, Patient.given_names, Visit.id))
+    with clinic.db.reading() as session:
+        return list(session.scalars(query))
+
+
+def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids: Sequence[str] | None):
+    """The chosen cohorts on each chart: the trajectory screen's defaults unless ``cohort_ids`` names them."""
+    overlays = {}
+    for key, measure in series.measures.items():
+        if cohort_ids is None:
+            overlays[key] = default_overlays(series, library, key)
+            continue
+        chosen = [choice.cohort for choice in cohort_choices(library, key, series.phenotype)
+                  if choice.cohort.id in cohort_ids]
+        until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
+        overlays[key] = tuple(cohort_overlay(measure, cohort, all_arms=True, until_months=until) for cohort in chosen)
+    return overlays
+
+
+def _signature(clinic: Clinic, record: VisitRecord) -> Signature:
+    visit = record.visit
+    if visit.status != VisitStatus.SIGNED:
+        return DRAFT
+    signer = None
+    if visit.signed_by is not None:
+        with clinic.db.reading() as session:
+            account = session.get(UserAccount, visit.signed_by)
+            signer = account.full_name if account is not None else None
+    signed_at = visit.signed_at
+    if signed_at is not None and signed_at.tzinfo is not None:
+        signed_at = signed_at.astimezone().replace(tzinfo=None)  # stored in UTC, printed in local time
+    return Signature(True, signer, signed_at)
+
+
+@dataclass
+class ReportAssembler:
+    """Builds :class:`VisitReportData` for visits of one clinic, reading each patient's history once."""
+
+    clinic: Clinic
+    cohort_ids: Sequence[str] | None = None  # None: the default overlays of the trajectory screen
+    library: ReferenceLibrary | None = None
+    printed_at: dt.datetime | None = None  # None: now
+    _patients: dict[int, tuple] = field(default_factory=dict, repr=False)
+    _header: ClinicHeader | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.library is None:
+            self.library = load_reference_library()
+        if self.printed_at is None:
+            self.printed_at = dt.datetime.now().replace(microsecond=0)
+
+    def header(self) -> ClinicHeader:
+        if self._header is None:
+            demo = self.clinic.setting(DEMO_SETTING) == "true"
+            self._header = ClinicHeader.from_settings(self.clinic.setting, demo=demo)
+        return self._header
+
+    def _history(self, patient_id: int) -> tuple:
+        if patient_id not in self._patients:
+            clinic = self.clinic
+            self._patients[patient_id] = (clinic.patient(patient_id), clinic.visit_records(patient_id),
+                                          clinic.courses(patient_id), clinic.relapses(patient_id))
+        return self._patients[patient_id]
+
+    def visit(self, visit_id: int) -> VisitReportData:
+        """The data of one visit's summary; NotFound if there is no such visit."""
+        visit = self.clinic.visit_record(visit_id).visit
+        patient, records, courses, relapses = self._history(visit.patient_id)
+        index = next(i for i, record in enumerate(records) if record.visit.id == visit_id)
+        record = records[index]
+        known = records[:index + 1]  # date order: this visit and the earlier ones
+        series = build_patient_series(known, courses, [r for r in relapses if r.onset_date <= visit.visit_date],
+                                      phenotype=patient.phenotype)
+        return VisitReportData(
+            clinic=self.header(),
+            patient=patient,
+            course=next((c for c in courses if c.id == record.visit.course_id), None),
+            visit=record,
+            previous=records[index - 1] if index else None,
+            series=series,
+            overlays=chosen_overlays(series, self.library, self.cohort_ids),
+            signature=_signature(self.clinic, record),
+            printed_at=self.printed_at,
+            software_version=__version__,
+        )
+
+    def visits(self, visit_ids: Sequence[int]) -> Iterator[VisitReportData]:
+        for visit_id in visit_ids:
+            yield self.visit(visit_id)

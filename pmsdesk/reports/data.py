@@ -1,0 +1,90 @@
+"""What a visit summary is printed from: plain data, no database and no reportlab.
+
+:class:`VisitReportData` holds the stored rows of one visit and everything around it that the summary
+shows. ``pmsdesk.reports.assemble`` fills it from the clinic's database; tests build it by hand. The
+PDF (``pmsdesk.reports.visit_report``) is a pure function of it: the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pmsdesk.services.clinic import VisitRecord
+    from pmsdesk.services.series import CohortOverlay, PatientSeries
+    from pmsdesk.store.tables import Patient, TreatmentCourse
+
+# Clinic settings (``Clinic.setting``) read for the letterhead of every report; see docs/reports.md.
+SETTING_CLINIC_NAME = "clinic_name"
+SETTING_CLINIC_ADDRESS = "clinic_address"  # several lines, separated by newlines
+SETTING_CLINIC_LOGO_PATH = "clinic_logo_path"  # PNG or JPEG readable from every workstation
+SETTING_REPORT_PAGE_SIZE = "report_page_size"  # "a4" (default) or "letter"
+
+PAGE_SIZE_NAMES = ("a4", "letter")
+DEFAULT_PAGE_SIZE = "a4"
+
+UNNAMED_CLINIC = "Clinic name not set (setting clinic_name)"
+DEMO_CLINIC_NAME = "DEMO CLINIC \u2013 fictional patients, not a medical record"
+
+
+@dataclass(frozen=True)
+class ClinicHeader:
+    """The letterhead: the clinic's name, postal address and logo."""
+
+    name: str
+    address_lines: tuple[str, ...] = ()
+    logo_path: Path | None = None
+
+    @classmethod
+    def from_settings(cls, setting: Callable[[str], str | None], *, demo: bool = False) -> "ClinicHeader":
+        """The letterhead configured in the clinic's settings. A logo file that cannot be found is left
+        out rather than stopping the report: the chart copy matters more than the logo."""
+        name = (setting(SETTING_CLINIC_NAME) or "").strip() or (DEMO_CLINIC_NAME if demo else UNNAMED_CLINIC)
+        address = tuple(line.strip() for line in (setting(SETTING_CLINIC_ADDRESS) or "").splitlines() if line.strip())
+        logo = (setting(SETTING_CLINIC_LOGO_PATH) or "").strip()
+        logo_path = Path(logo).expanduser() if logo else None
+        return cls(name, address, logo_path if logo_path is not None and logo_path.is_file() else None)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Whether the visit is signed, and by whom and when (local time) when that is known."""
+
+    signed: bool
+    signed_by: str | None = None
+    signed_at: dt.datetime | None = None
+
+
+DRAFT = Signature(False)
+
+
+@dataclass(frozen=True)
+class VisitReportData:
+    """Everything one visit summary shows, as it stood at that visit.
+
+    ``series`` is built from this visit and the earlier ones only (``pmsdesk.services.series``), so a
+    summary reprinted later shows the same baseline, band and confirmed events as on the day.
+    """
+
+    clinic: ClinicHeader
+    patient: Patient
+    course: TreatmentCourse | None
+    visit: VisitRecord
+    previous: VisitRecord | None  # the patient's latest visit before this one
+    series: PatientSeries
+    overlays: Mapping[str, tuple[CohortOverlay, ...]]  # by measure key: the chosen cohorts drawn on its chart
+    signature: Signature
+    printed_at: dt.datetime
+    software_version: str
+
+    @property
+    def patient_name(self) -> str:
+        return f"{self.patient.family_name.upper()}, {self.patient.given_names}"
+
+    @property
+    def visit_date(self) -> dt.date:
+        return self.visit.visit.visit_date

@@ -1,0 +1,335 @@
+"""The visit summary PDF: one visit, or every visit of a day or a date range in one file.
+
+``visit_report_pdf(data)`` and ``batch_report_pdf(visits, first, last)`` are pure functions of
+:class:`~pmsdesk.reports.data.VisitReportData` to PDF bytes (reportlab invariant mode: same data, same
+bytes). Page sizes: ``"a4"`` and ``"letter"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from pmsdesk.domain.vocab import VisitKind, VisitStatus
+from pmsdesk.reports import content
+from pmsdesk.reports.charts import COHORT_COLOURS, trajectory_chart
+from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, VisitReportData
+from pmsdesk.reports.document import (
+    ALERT,
+    RULE,
+    SHADE,
+    Section,
+    SectionStart,
+    Styles,
+    content_width,
+    render,
+)
+
+DRAFT_TEXT = "DRAFT \u2014 NOT SIGNED"
+TITLE = "Intrathecal treatment visit summary"
+
+
+def _p(text: str, style=Styles.body) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _markup(text: str, style=Styles.body) -> Paragraph:
+    """A paragraph whose text already holds reportlab markup (<b>, <font>): callers escape their data."""
+    return Paragraph(text, style)
+
+
+def _cell(reading: content.Reading) -> Paragraph:
+    text = escape(reading.text)
+    if reading.detail:
+        text += f'<br/><font size="6.5" color="#555555">{escape(reading.detail)}</font>'
+    return _markup(text, Styles.cell)
+
+
+def _section(data: VisitReportData) -> Section:
+    subject = f"{data.patient_name} \u00b7 {data.patient.clinic_id} \u00b7 visit {data.visit_date.isoformat()}"
+    return Section(subject, f"{TITLE} \u2013 {subject}", draft=not data.signature.signed)
+
+
+def _letterhead(data: VisitReportData, width: float) -> Table:
+    clinic = data.clinic
+    name = [_p(clinic.name, Styles.clinic)] + [_p(line, Styles.address) for line in clinic.address_lines]
+    title = [_p(TITLE, Styles.title),
+             _p(f"Printed {data.printed_at:%Y-%m-%d %H:%M}", Styles.small_muted)]
+    logo_width = 0
+    cells = [name, title]
+    if clinic.logo_path is not None:
+        logo = Image(str(clinic.logo_path), kind="proportional", width=32 * mm, height=16 * mm)
+        logo_width = 36 * mm
+        cells.insert(0, logo)
+    widths = ([logo_width] if logo_width else []) + [(width - logo_width) * 0.45, (width - logo_width) * 0.55]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 5),
+    ]))
+    return table
+
+
+def _draft_banner(width: float) -> Table:
+    banner = Table([[_markup(f"{DRAFT_TEXT}: this summary has not been signed by the responsible clinician.",
+                             Styles.draft)]], colWidths=[width])
+    banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 0), (-1, -1), 4),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    return banner
+
+
+def _facts(title: str, rows: list[tuple[str, str]], width: float) -> Table:
+    table = Table([[_markup(f"<b>{escape(title)}</b>", Styles.cell_bold), ""]]
+                  + [[_p(label, Styles.label), _p(value, Styles.cell)] for label, value in rows],
+                  colWidths=[width * 0.32, width * 0.68])
+    table.setStyle(TableStyle([
+        ("SPAN", (0, 0), (-1, 0)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
+    ]))
+    return table
+
+
+def _identity(data: VisitReportData, width: float) -> Table:
+    gap = 6 * mm
+    half = (width - gap) / 2
+    table = Table([[_facts("Patient", content.patient_fields(data), half), "",
+                    _facts("Visit", content.visit_fields(data), half)]], colWidths=[half, gap, half])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+MEASURE_COLUMN_SHARES = (0.15, 0.12, 0.12, 0.12, 0.12, 0.12, 0.25)
+
+
+def _measures(data: VisitReportData, width: float) -> list:
+    table = content.measure_table(data)
+    previous = data.previous.visit.visit_date.isoformat() if data.previous is not None else "none"
+    header = ["Measure", f"This visit\n{data.visit_date.isoformat()}", f"Previous visit\n{previous}",
+              "Baseline\n(first completed)", "Change from baseline", "Change from previous", "Assessment"]
+    rows = [[_p(text, Styles.cell_bold) for text in header]]
+    for line in table.lines:
+        rows.append([
+            _p(line.label, Styles.cell_bold), _cell(line.current), _cell(line.previous), _cell(line.baseline),
+            _p(line.from_baseline, Styles.cell), _p(line.from_previous, Styles.cell),
+            _markup("<br/>".join(escape(flag) for flag in line.flags), Styles.cell),
+        ])
+    grid = Table(rows, colWidths=[width * share for share in MEASURE_COLUMN_SHARES], repeatRows=1)
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    # A meaningful or confirmed change stands out by a tinted Assessment cell.
+    for index, line in enumerate(table.lines, start=1):
+        if any(flag.startswith(("Meaningful worsening", "Confirmed worsening")) for flag in line.flags):
+            style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#fbe9e7")))
+        elif any(flag.startswith(("Meaningful improvement", "Confirmed improvement")) for flag in line.flags):
+            style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#e8f5e9")))
+    grid.setStyle(TableStyle(style))
+    story = [_p("Assessments", Styles.heading), grid]
+    warnings = [f"{line.label}: {warning}" for line in table.lines for warning in line.current.warnings]
+    if table.notes or warnings:
+        story.append(Spacer(1, 3))
+        story.append(_p("Criteria of the flags above", Styles.small_muted))
+        story += [_markup(f"[{number}] {escape(note)}", Styles.small) for number, note in enumerate(table.notes, 1)]
+        story += [_p(f"Note: {warning}.", Styles.small) for warning in warnings]
+    return story
+
+
+def _edss_derivation(data: VisitReportData) -> list:
+    lines = content.edss_derivation(data)
+    if lines is None:
+        return []
+    return [_p("EDSS from the functional systems", Styles.heading)] + [_p(line, Styles.small) for line in lines]
+
+
+def _adverse_events(data: VisitReportData, width: float) -> list:
+    story = [_p("Adverse events reported at this visit", Styles.heading)]
+    rows = content.adverse_event_rows(data)
+    if not rows:
+        return story + [_p("None reported at this visit.")]
+    table = Table([[_p(h, Styles.cell_bold) for h in content.ADVERSE_EVENT_COLUMNS]]
+                  + [[_p(cell, Styles.cell) for cell in row] for row in rows],
+                  colWidths=[width * s for s in (0.28, 0.12, 0.1, 0.09, 0.16, 0.25)], repeatRows=1)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]))
+    return story + [table]
+
+
+def _notes(data: VisitReportData) -> list:
+    notes = (data.visit.visit.notes or "").strip()
+    text = "<br/>".join(escape(line) for line in notes.splitlines()) if notes else "No notes recorded."
+    return [_p("Notes", Styles.heading), _markup(text), Spacer(1, 2),
+            _p(content.relapses_since_previous(data), Styles.body)]
+
+
+def _cohort_colours(overlays) -> dict[str, colors.Color]:
+    ids = dict.fromkeys(overlay.cohort.id for chart in overlays.values() for overlay in chart)
+    return {cohort_id: COHORT_COLOURS[i % len(COHORT_COLOURS)] for i, cohort_id in enumerate(ids)}
+
+
+def _trajectories(data: VisitReportData, width: float) -> list:
+    series = data.series
+    keys = [key for key in series.measures if series.measures[key].points]
+    if not keys:
+        return []
+    colours = _cohort_colours(data.overlays)
+    citations = list(dict.fromkeys(o.cohort.id for k in keys for o in data.overlays.get(k, ())))
+    cohorts = {o.cohort.id: o.cohort for k in keys for o in data.overlays.get(k, ())}
+    gap = 5 * mm
+    chart_width = (width - gap) / 2
+    cells = []
+    for key in keys:
+        overlays = data.overlays.get(key, ())
+        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 62 * mm)
+        legend = []
+        for overlay in overlays:
+            number = citations.index(overlay.cohort.id) + 1
+            colour = colours[overlay.cohort.id].hexval()[2:]
+            for curve in overlay.curves:
+                # A run of dashes in the cohort's colour stands for its line (spaced out: a rate per year).
+                swatch = "- - -" if curve.is_rate else "\u2014\u2014"
+                legend.append(_markup(f'<font color="#{colour}"><b>{swatch}</b></font> '
+                                      f"{escape(curve.label)} [{number}]", Styles.small))
+        cells.append([chart] + legend)
+    rows = [cells[i:i + 2] + [[]] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
+    grid = Table([[row[0], "", row[1]] for row in rows], colWidths=[chart_width, gap, chart_width])
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    key_text = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the "
+                "meaningful change of the baseline (dotted line). Ticks on the time axis: intrathecal doses. "
+                "R: relapse. \u00d7 at the top: test not completed. CDW/CDI: confirmed worsening/improvement at "
+                "its onset. Coloured lines: published cohorts' mean course from this patient's baseline "
+                "(dashed: a rate per year; tint: \u00b1 SD).")
+    story = [CondPageBreak(90 * mm),
+             _p(f"Trajectories (months since the {series.anchor_text}, "
+                f"{series.anchor.isoformat()}; visits up to this one)", Styles.heading),
+             grid, _p(key_text, Styles.small_muted)]
+    findings = [(series.measures[key].spec.label,
+                 [f"{statement} [{citations.index(o.cohort.id) + 1}]" for o in data.overlays.get(key, ())
+                  for statement in o.statements]) for key in keys]
+    findings = [(label, statements) for label, statements in findings if statements]
+    if findings:
+        story.append(_p("Published findings for these measures (not drawn as a course)", Styles.heading))
+        story += [_markup(f"<b>{escape(label)}</b>: " + escape("; ".join(statements)) + ".", Styles.small)
+                  for label, statements in findings]
+    if citations:
+        story.append(_p("Cohort references", Styles.heading))
+        story += [_markup(f"[{n}] <b>{escape(cohorts[cid].short_name)}</b>: {escape(cohorts[cid].citation.text())}",
+                          Styles.small) for n, cid in enumerate(citations, 1)]
+    return story
+
+
+def _signature(data: VisitReportData, width: float) -> KeepTogether:
+    story = [Spacer(1, 8), HRFlowable(width="100%", thickness=0.6, color=colors.black, spaceAfter=4),
+             _p(content.AID_STATEMENT, Styles.small_muted), Spacer(1, 6)]
+    signed = content.signature_lines(data)
+    if signed:
+        story += [_p(line, Styles.body) for line in signed]
+    else:
+        box = Table([[_p(DRAFT_TEXT, Styles.draft)],
+                     [_p("Signature: ______________________________    Name: ______________________    "
+                         "Date: ______________", Styles.body)]], colWidths=[width])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 1), (-1, 1), 12),
+                                 ("BOTTOMPADDING", (0, 1), (-1, 1), 8)]))
+        story.append(box)
+    return KeepTogether(story)
+
+
+def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE) -> list:
+    """The flowables of one visit's section (starting with its section mark)."""
+    width = content_width(page_size)
+    story = [SectionStart(_section(data)), _letterhead(data, width), Spacer(1, 4)]
+    if not data.signature.signed:
+        story += [_draft_banner(width), Spacer(1, 4)]
+    story += [_identity(data, width)]
+    story += _measures(data, width)
+    story += _edss_derivation(data)
+    story += _adverse_events(data, width)
+    story += _notes(data)
+    story.append(_signature(data, width))
+    story += _trajectories(data, width)
+    return story
+
+
+def _printed(printed_at: dt.datetime, version: str) -> str:
+    return f"Printed {printed_at:%Y-%m-%d %H:%M} \u00b7 pmsdesk {version}"
+
+
+def _creator(version: str) -> str:
+    import reportlab
+
+    return f"pmsdesk {version} (reportlab {reportlab.Version})"
+
+
+def visit_report_pdf(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE) -> bytes:
+    """One visit's summary as PDF bytes."""
+    return render(visit_story(data, page_size), page_size=page_size,
+                  title=f"{TITLE}: {data.patient_name}, {data.visit_date.isoformat()}",
+                  subject=f"{data.patient.clinic_id} visit {data.visit_date.isoformat()}",
+                  printed=_printed(data.printed_at, data.software_version), creator=_creator(data.software_version))
+
+
+def date_range_text(first: dt.date, last: dt.date) -> str:
+    return f"on {first.isoformat()}" if first == last else f"from {first.isoformat()} to {last.isoformat()}"
+
+
+def _cover(visits: Sequence[VisitReportData], first: dt.date, last: dt.date, width: float) -> list:
+    count = len(visits)
+    cover = Section(f"Visit summaries {date_range_text(first, last)}", "Visit summaries")
+    story = [SectionStart(cover), _p(f"Visit summaries {date_range_text(first, last)}", Styles.title), Spacer(1, 4),
+             _p(f"{count} visit{'s' if count != 1 else ''}, one section each; every section starts on a new page "
+                "and is numbered on its own." if count else "No visits were recorded in this period."),
+             Spacer(1, 6)]
+    if visits:
+        rows = [["Date", "Patient", "Clinic identifier", "Visit", "Status"]]
+        for data in visits:
+            visit = data.visit.visit
+            kind = VisitKind(visit.kind).label + (f" #{visit.treatment_number}" if visit.treatment_number else "")
+            rows.append([visit.visit_date.isoformat(), data.patient_name, data.patient.clinic_id, kind,
+                         VisitStatus(visit.status).label])
+        table = Table([[_p(cell, Styles.cell_bold if i == 0 else Styles.cell) for cell in row]
+                       for i, row in enumerate(rows)],
+                      colWidths=[width * s for s in (0.14, 0.34, 0.18, 0.2, 0.14)], repeatRows=1)
+        table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                                   ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]))
+        story.append(table)
+    return story
+
+
+def batch_report_pdf(visits: Sequence[VisitReportData], first: dt.date, last: dt.date, *,
+                     page_size: str = DEFAULT_PAGE_SIZE, printed_at: dt.datetime, version: str) -> bytes:
+    """Every visit's summary in one PDF after a cover page listing them; each visit starts a new page."""
+    story = _cover(visits, first, last, content_width(page_size))
+    for data in visits:
+        story.append(PageBreak())
+        story += visit_story(data, page_size)
+    title = f"Visit summaries {date_range_text(first, last)}"
+    return render(story, page_size=page_size, title=title, subject=title, printed=_printed(printed_at, version),
+                  creator=_creator(version))

@@ -1,0 +1,205 @@
+"""Visit summaries from the app: print one, save one as PDF, save every visit of a day or a period.
+
+Printing goes through the system print dialog (QPrintDialog). PySide6-Essentials has no QtPdf, so the
+PDF's pages are rendered with PDFium (pypdfium2, a small wheel) at the printer's resolution and painted
+onto the printer; the printout is the same document as the saved PDF. reportlab and PDFium are imported
+only when a report is asked for, so the app starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QRectF, Qt
+from PySide6.QtGui import QImage, QPageSize, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+
+from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, PAGE_SIZE_NAMES, SETTING_REPORT_PAGE_SIZE
+from pmsdesk.services.clinic import Clinic
+
+PRINT_DPI = 300  # enough for 7-point text; printers asking for more get this, scaled up by the driver
+_QT_PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+
+
+def page_size(clinic: Clinic) -> str:
+    """The clinic's paper size for reports (setting ``report_page_size``), A4 when unset or unknown."""
+    chosen = (clinic.setting(SETTING_REPORT_PAGE_SIZE) or "").strip().lower()
+    return chosen if chosen in PAGE_SIZE_NAMES else DEFAULT_PAGE_SIZE
+
+
+def visit_summary_pdf(clinic: Clinic, visit_id: int) -> tuple[bytes, str]:
+    """(PDF bytes, a file name to propose) of one visit's summary."""
+    from pmsdesk.reports.assemble import ReportAssembler
+    from pmsdesk.reports.visit_report import visit_report_pdf
+
+    data = ReportAssembler(clinic).visit(visit_id)
+    name = f"{data.patient.clinic_id}-{data.visit_date.isoformat()}-visit-summary.pdf"
+    return visit_report_pdf(data, page_size(clinic)), name
+
+
+def _ask_pdf_path(parent: QWidget, proposed: str) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", str(Path.home() / proposed), "PDF files (*.pdf)")
+    if not path:
+        return None
+    path = Path(path)
+    return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+
+def _write(parent: QWidget, path: Path, pdf: bytes) -> bool:
+    from pmsdesk.reports.output import write_atomically
+
+    try:
+        write_atomically(path, pdf)
+    except OSError as error:
+        QMessageBox.warning(parent, "PDF not saved", f"The PDF could not be written to {path}: {error.strerror or error}.")
+        return False
+    return True
+
+
+def save_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> Path | None:
+    """Ask where, then write the visit's summary there; the path written, or None."""
+    pdf, name = visit_summary_pdf(clinic, visit_id)
+    path = _ask_pdf_path(parent, name)
+    if path is None or not _write(parent, path, pdf):
+        return None
+    return path
+
+
+def print_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> bool:
+    """Open the system print dialog for the visit's summary and print it; True when printed."""
+    pdf, name = visit_summary_pdf(clinic, visit_id)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(name)
+    printer.setPageSize(QPageSize(_QT_PAGE_SIZES[page_size(clinic)]))
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print visit summary")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    print_pdf(pdf, printer)
+    return True
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Paint the PDF's pages (the dialog's page range, else all) onto ``printer``; the number printed."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        count = len(document)
+        first, last = printer.fromPage(), printer.toPage()
+        pages = range(first - 1, min(last, count)) if first > 0 and last > 0 else range(count)
+        dpi = min(printer.resolution(), PRINT_DPI)
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError("the printer could not be opened")
+        try:
+            for position, index in enumerate(pages):
+                if position:
+                    printer.newPage()
+                _paint_page(painter, document[index], dpi)
+        finally:
+            painter.end()
+        return len(pages)
+    finally:
+        document.close()
+
+
+def _paint_page(painter: QPainter, page, dpi: int) -> None:
+    bitmap = page.render(scale=dpi / 72)
+    pixels = bitmap.to_pil().convert("RGB")
+    data = pixels.tobytes()
+    image = QImage(data, pixels.width, pixels.height, pixels.width * 3, QImage.Format.Format_RGB888)
+    target = QRectF(painter.viewport())
+    # Keep the page's proportions inside the printable area.
+    scale = min(target.width() / image.width(), target.height() / image.height())
+    painter.drawImage(QRectF(target.x(), target.y(), image.width() * scale, image.height() * scale), image)
+
+
+class PeriodDialog(QDialog):
+    """Choose the first and last day of the visits to summarise (today and today by default)."""
+
+    def __init__(self, today: dt.date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Visit summaries of a day or a period")
+        self.first = QDateEdit(QDate(today.year, today.month, today.day))
+        self.last = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.first, self.last):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.first.dateChanged.connect(lambda day: self.last.setDate(max(self.last.date(), day)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QFormLayout(self)
+        layout.addRow("From", self.first)
+        layout.addRow("To", self.last)
+        layout.addRow(buttons)
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        first, last = self.first.date().toPython(), self.last.date().toPython()
+        return (first, last) if first <= last else (last, first)
+
+
+def save_period_summaries(parent: QWidget, clinic: Clinic, first: dt.date, last: dt.date,
+                          path: Path | None = None) -> Path | None:
+    """Every visit from ``first`` to ``last`` in one PDF, with a progress dialog that can be cancelled.
+
+    ``path`` None asks where to save. Returns the path written, or None (cancelled, nothing to do, or
+    the file could not be written: the person is told which).
+    """
+    from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
+    from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text
+
+    ids = visit_ids_between(clinic, first, last)
+    period = date_range_text(first, last)
+    if not ids:
+        QMessageBox.information(parent, "Visit summaries", f"No visits were recorded {period}.")
+        return None
+    if path is None:
+        span = first.isoformat() if first == last else f"{first.isoformat()}_to_{last.isoformat()}"
+        path = _ask_pdf_path(parent, f"visit-summaries-{span}.pdf")
+        if path is None:
+            return None
+    progress = QProgressDialog(f"Preparing {len(ids)} visit summaries {period}\u2026", "Cancel", 0, len(ids) + 1, parent)
+    progress.setWindowTitle("Visit summaries")
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    assembler = ReportAssembler(clinic)
+    visits = []
+    for done, data in enumerate(assembler.visits(ids)):
+        progress.setValue(done)
+        QApplication.processEvents()
+        if progress.wasCanceled():
+            return None
+        visits.append(data)
+    progress.setLabelText("Laying out the pages\u2026")
+    progress.setValue(len(ids))
+    QApplication.processEvents()
+    if progress.wasCanceled():
+        return None
+    from pmsdesk import __version__
+
+    pdf = batch_report_pdf(visits, first, last, page_size=page_size(clinic), printed_at=assembler.printed_at,
+                           version=__version__)
+    progress.setValue(len(ids) + 1)
+    return path if _write(parent, path, pdf) else None
+
+
+def ask_and_save_period_summaries(parent: QWidget, clinic: Clinic) -> Path | None:
+    """The File menu's entry: choose the days, then save their visits' summaries."""
+    dialog = PeriodDialog(clinic.today(), parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return save_period_summaries(parent, clinic, *dialog.period())

@@ -1,0 +1,131 @@
+"""The visit summary PDF, read back: who, what was measured, what changed and why, and on which page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from pdf_reading import pdf_pages, pdf_text
+from pypdf import PdfReader
+from report_samples import HEADER, history, incomplete_visit, report_data
+
+from pmsdesk.reports.data import Signature
+from pmsdesk.reports.visit_report import visit_report_pdf
+
+
+@pytest.fixture(scope="module")
+def summary() -> bytes:
+    return visit_report_pdf(report_data(history()))
+
+
+@pytest.fixture(scope="module")
+def text(summary) -> str:
+    return pdf_text(summary)
+
+
+def test_names_the_clinic_patient_and_visit(text):
+    for expected in (HEADER.name, "12 Example Street", "TESTERLY, Noa", "RS-0042", "1968-05-02 (age 57 at visit)",
+                     "Secondary progressive (SPMS)", "Visit date 2026-03-02", "no. 5 of the course started 2025-01-06",
+                     "Intrathecal methotrexate, 12.5 mg", "level L3-L4; needle 22G atraumatic; 1 attempt; 5 mL CSF removed",
+                     "Performed by Dr. Ada Placeholder"):
+        assert expected in text
+
+
+def test_every_measure_with_this_visit_previous_baseline_and_change(text):
+    rows = {
+        # measure: (this visit, previous visit, baseline, change from baseline, change from previous)
+        "EDSS": ("5.5", "5.0", "4.0", "+1.5 (+37.5 %)", "+0.5 (+10.0 %)"),
+        "T25FW (s)": ("11.30", "10.30", "8.20", "+3.1 (+37.8 %)", "+1 (+9.7 %)"),
+        "9HPT dominant hand (s)": ("25.30", "24.70", "22.50", "+2.8 (+12.4 %)", "+0.6 (+2.4 %)"),
+        "9HPT non-dominant hand (s)": ("28.40", "27.10", "24.50", "+3.9 (+15.9 %)", "+1.3 (+4.8 %)"),
+        "SDMT (correct)": ("42", "44", "48", "-6 (-12.5 %)", "-2 (-4.5 %)"),
+    }
+    for label, values in rows.items():
+        row = text[text.index(label):]
+        position = 0
+        for value in values:  # in column order
+            found = row.find(value, position)
+            assert found >= 0, (label, value)
+            position = found + len(value)
+    assert "trials 11, 11.6; aid: Unilateral (cane, crutch)" in text
+    assert "6-minute walk (m) 330 not recorded 380" in text  # the previous visit had no walk
+
+
+def test_flags_carry_their_criteria(text):
+    assert "Meaningful worsening from baseline [1]" in text
+    assert ("[1] EDSS 4 on 2025-01-06 -> 5.5 on 2026-03-02: +1.5 (+37.5 %); threshold 1 (EDSS +/-1.5 from 0, "
+            "1.0 from 1.0-5.0, 0.5 above 5.0): worsening.") in text
+    assert "Confirmed worsening (CDW): onset 2025-07-07, confirmed 2025-10-06" in text
+    assert "EDSS worsening (CDW): 5 on 2025-07-07 against the fixed baseline 4 of 2025-01-06" in text
+    assert "Confirmed worsening (CDW): onset 2025-10-06, confirmed this visit" in text  # SDMT
+    assert "No meaningful change (threshold: 9HPT 20 % of baseline)" in text
+    assert "No published meaningful-change threshold" in text  # six-minute walk
+
+
+def test_edss_derivation_adverse_events_notes_and_relapses(text):
+    assert "EDSS from the functional systems" in text
+    assert "The clinician's EDSS is 5.5; both values are kept" in text
+    assert re.search(r"Computed EDSS \d\.\d \(suggestion", text)
+    assert "Post-lumbar-puncture headache 2026-03-03 2 no Probable Recovered, resolved 2026-03-06" in text
+    assert "Tolerated well. Mild headache the next day; fluids advised." in text
+    assert "Relapse onset since the previous visit (2025-10-06): 2025-11-20." in text
+
+
+def test_charts_with_cohort_overlays_and_citations(text):
+    assert "Trajectories (months since the first intrathecal dose, 2025-01-20" in text
+    assert "IMPACT placebo, T25FW progressors only, SPMS: mean % change [1]" in text
+    assert "Cadavid D, Cohen JA, Freedman MS, et al. The EDSS-Plus, an improved endpoint" in text
+    assert "Kolb 2025 ITMTX phase 1" in text
+    assert "Published findings for these measures" in text
+
+
+def test_page_numbers_print_date_version_and_patient_on_every_page(summary):
+    pages = pdf_pages(summary)
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "Printed 2026-11-20 16:45 · pmsdesk 0.0-reference" in page
+        assert "TESTERLY, Noa · RS-0042 · visit 2026-03-02" in page
+    assert all("DRAFT — NOT SIGNED" in page for page in pages[1:])  # running header after the first page
+
+
+def test_draft_and_signed(text):
+    assert "DRAFT — NOT SIGNED: this summary has not been signed" in text
+    assert "aids to the clinician's judgement" in text
+    signed = pdf_text(visit_report_pdf(report_data(
+        history(), signature=Signature(True, "Dr. Ben Examplewood", dt.datetime(2026, 3, 2, 17, 5)))))
+    assert "Signed by Dr. Ben Examplewood on 2026-03-02 17:05." in signed
+    assert "NOT SIGNED" not in signed
+
+
+def test_missing_and_not_completed_tests_are_said_so():
+    text = pdf_text(visit_report_pdf(report_data(incomplete_visit())))
+    assert "EDSS not recorded 5.0" in text
+    assert "T25FW (s) not completed: Unable: physical limitation due to MS (could not stand without help)" in text
+    assert "9HPT non-dominant hand (s) not completed: Not done: other reason" in text
+    assert "SDMT (correct) not recorded 44" in text
+    assert "No comparison: a value is missing" in text
+    assert "None reported at this visit." in text
+    assert "No notes recorded." in text
+
+
+def test_first_visit_has_nothing_to_compare_with():
+    text = pdf_text(visit_report_pdf(report_data(history(), 0)))
+    assert "this visit is the baseline" in text
+    assert "no earlier visit" in text
+    assert "No relapse recorded up to this visit." in text
+
+
+def test_a4_and_letter():
+    data = report_data(history())
+    sizes = {}
+    for name in ("a4", "letter"):
+        box = PdfReader(io.BytesIO(visit_report_pdf(data, name))).pages[0].mediabox
+        sizes[name] = (round(float(box.width)), round(float(box.height)))
+    assert sizes == {"a4": (595, 842), "letter": (612, 792)}
+
+
+def test_same_data_same_bytes(summary):
+    assert visit_report_pdf(report_data(history())) == summary
