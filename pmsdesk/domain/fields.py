@@ -54,6 +54,8 @@ class FieldError(ValueError):
         self.field = field
         self.raw = raw
         shown = raw if isinstance(raw, str) else _format_value(raw)
+        if len(shown) > 40:  # a pasted page or a 400-digit number is not repeated back in full
+            shown = shown[:40] + "\u2026"
         super().__init__(f"{field.label}: \u201c{shown}\u201d is not allowed; {allowed}.")
 
 

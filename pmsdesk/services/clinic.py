@@ -8,16 +8,25 @@ passes the ``version`` it started editing from, and a row changed since then is 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from pmsdesk.domain.fields import ASSESSMENT_SECTIONS, Field
+from pmsdesk.domain.audit import AuditKind
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    ASSESSMENT_SECTIONS,
+    EDSS_FIELDS,
+    Field,
+)
+from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
+from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
 from pmsdesk.domain.validation import (
     Problem,
     ValidationFailed,
@@ -28,18 +37,22 @@ from pmsdesk.domain.validation import (
     validate_relapse,
     validate_visit,
 )
-from pmsdesk.domain.vocab import Choice
+from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
+from pmsdesk.services.audit_trail import AuditEntry, read_entries
+from pmsdesk.store import audit
 from pmsdesk.store.database import Database
 from pmsdesk.store.tables import (
     ASSESSMENT_TABLES,
     AdverseEvent,
     DmtHistory,
+    EdssAssessment,
     Patient,
     Relapse,
     Setting,
     TreatmentCourse,
     Visit,
     VisitAssessment,
+    VisitDraft,
     utcnow,
 )
 
@@ -66,7 +79,10 @@ def _stored(value: Any) -> Any:
 
 
 def _apply(row: Any, values: Mapping[str, Any]) -> None:
+    columns = row.__table__.c
     for name, value in values.items():
+        if value is None and not columns[name].nullable:  # a flag left blank: its default, an unticked box
+            value = columns[name].default.arg
         setattr(row, name, _stored(value))
 
 
@@ -111,13 +127,57 @@ class VisitRecord:
         return values
 
 
+@dataclass(frozen=True)
+class DueTreatment:
+    """A patient whose next treatment of an active course is due soon, due or overdue."""
+
+    patient: PatientSummary
+    course: TreatmentCourse
+    window: TreatmentWindow
+    status: DueStatus
+    last_treatment: dt.date | None
+    treatments_done: int
+
+
+@dataclass(frozen=True)
+class StartedVisit:
+    """A visit recorded on the day, or a new visit typed but not saved yet (``visit`` None)."""
+
+    patient: PatientSummary
+    visit: Visit | None
+    draft_updated: dt.datetime | None = None
+
+
+def _amendable_values(record: VisitRecord) -> dict[str, Any]:
+    """What an amendment may change, keyed like the visit form: its fields and its adverse events."""
+    values = {key: _stored(value) for key, value in record.form_values().items()}
+    values["adverse_events"] = [row_values(event, ADVERSE_EVENT_FIELDS) for event in record.adverse_events]
+    return values
+
+
 def _prefixed(problems: list[Problem], prefix: str) -> list[Problem]:
     return [Problem(prefix + p.field, p.message) for p in problems]
 
 
+def _required_reason(raw: Any, field_name: str, label: str) -> str:
+    """A reason typed by a person: required, at most 500 characters."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        raise ValidationFailed([Problem(field_name, f"{label}: required; say in a few words why.")])
+    if len(text) > 500:
+        raise ValidationFailed([Problem(field_name, f"{label}: use at most 500 characters.")])
+    return text
+
+
 class Clinic:
-    def __init__(self, db: Database, *, today: Callable[[], dt.date] = dt.date.today):
-        self.db = db
+    """The clinic's use cases, done by ``actor``: the signed-in user, or a named system actor
+    (command line, demo clinic, tests; the default). Every write checks the actor's permission and
+    is written to the audit trail under the actor's name."""
+
+    def __init__(self, db: Database, *, actor: Actor = SYSTEM_ACTOR,
+                 today: Callable[[], dt.date] = dt.date.today):
+        self.actor = actor
+        self.db = db.acting_as(actor)
         self.today = today
 
     # ----- helpers ---------------------------------------------------------------------------
@@ -136,6 +196,7 @@ class Clinic:
 
     def _write(self, what: str, work: Callable[[Session], Row]) -> Row:
         """Run ``work`` in one transaction; a concurrent update surfaces as :class:`StaleRecord`."""
+        self.actor.require(Action.RECORD)
         try:
             with self.db.transaction() as session:
                 return work(session)
@@ -274,20 +335,43 @@ class Clinic:
             visits = list(session.scalars(
                 select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.visit_date, Visit.id)
             ))
-            ids = [visit.id for visit in visits]
-            by_section = {
-                section: {row.visit_id: row for row in session.scalars(select(table).where(table.visit_id.in_(ids)))}
-                for section, table in ASSESSMENT_TABLES.items()
-            }
-            events: dict[int, list[AdverseEvent]] = {}
-            query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
-            for event in session.scalars(query):
-                events.setdefault(event.visit_id, []).append(event)
-            return [
-                VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
-                            events.get(visit.id, []))
-                for visit in visits
-            ]
+            return self._records_of(session, visits)
+
+    def visit_records_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[VisitRecord]]:
+        """``visit_records`` of many patients at once (one query per table, not per patient)."""
+        with self.db.reading() as session:
+            visits = list(session.scalars(
+                select(Visit).where(Visit.patient_id.in_(patient_ids)).order_by(Visit.visit_date, Visit.id)
+            ))
+            by_patient: dict[int, list[VisitRecord]] = {patient_id: [] for patient_id in patient_ids}
+            for record in self._records_of(session, visits):
+                by_patient[record.visit.patient_id].append(record)
+            return by_patient
+
+    def relapses_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[Relapse]]:
+        with self.db.reading() as session:
+            query = select(Relapse).where(Relapse.patient_id.in_(patient_ids)).order_by(Relapse.onset_date)
+            by_patient: dict[int, list[Relapse]] = {patient_id: [] for patient_id in patient_ids}
+            for relapse in session.scalars(query):
+                by_patient[relapse.patient_id].append(relapse)
+            return by_patient
+
+    @staticmethod
+    def _records_of(session: Session, visits: list[Visit]) -> list[VisitRecord]:
+        ids = [visit.id for visit in visits]
+        by_section = {
+            section: {row.visit_id: row for row in session.scalars(select(table).where(table.visit_id.in_(ids)))}
+            for section, table in ASSESSMENT_TABLES.items()
+        }
+        events: dict[int, list[AdverseEvent]] = {}
+        query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
+        for event in session.scalars(query):
+            events.setdefault(event.visit_id, []).append(event)
+        return [
+            VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
+                        events.get(visit.id, []))
+            for visit in visits
+        ]
 
     def visit_record(self, visit_id: int) -> VisitRecord:
         with self.db.reading() as session:
@@ -315,6 +399,7 @@ class Clinic:
     def _store_visit(self, session: Session, visit: Visit, raw: Mapping[str, Any]) -> VisitRecord:
         patient = self._get(session, Patient, visit.patient_id, "patient")
         values, events = self._validated_visit(session, patient, raw)
+        self._check_edss_unchanged_unless_allowed(session, visit, values.assessments["edss"])
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -334,7 +419,7 @@ class Clinic:
             _apply(row, section_values)
             self._complete_assessment(section, row, patient)
         if "adverse_events" in raw:  # a caller that does not send the list leaves the events alone
-            self._store_adverse_events(session, visit, events)
+            self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {})
         session.flush()
         return self._visit_record(session, visit)
 
@@ -348,7 +433,17 @@ class Clinic:
 
             row.computed_edss, row.computed_rules = computed_edss(row)
 
-    def _store_adverse_events(self, session: Session, visit: Visit, events) -> None:
+    def _check_edss_unchanged_unless_allowed(self, session: Session, visit: Visit, entered) -> None:
+        """Whoever may not examine (a nurse) may save a visit whose EDSS a neurologist entered, unchanged."""
+        if self.actor.may(Action.EDIT_EDSS):
+            return
+        stored = session.scalar(select(EdssAssessment).where(EdssAssessment.visit_id == visit.id)) if visit.id else None
+        if entered != (row_values(stored, EDSS_FIELDS) if stored is not None else None):
+            raise PermissionDenied(self.actor, Action.EDIT_EDSS)
+
+    def _store_adverse_events(self, session: Session, visit: Visit, events, removal_reasons: Mapping) -> None:
+        """Events keep their place in the visit's list; one dropped from it is deleted (kept, hidden)
+        with the reason given for it in ``removal_reasons`` (event id -> reason)."""
         existing = {e.id: e for e in session.scalars(select(AdverseEvent).where(AdverseEvent.visit_id == visit.id))}
         kept = set()
         for raw, values in events:
@@ -366,27 +461,125 @@ class Clinic:
             _apply(event, values)
         for event_id, event in existing.items():
             if event_id not in kept:
-                session.delete(event)
+                reason = removal_reasons.get(event_id) or session.info.get(audit.REASON)
+                self._mark_deleted(event, reason or "Removed from the visit's list of adverse events.")
 
     def create_visit(self, patient_id: int, raw: Mapping[str, Any]) -> VisitRecord:
         def work(session: Session) -> VisitRecord:
             self._get(session, Patient, patient_id, "patient")
-            return self._store_visit(session, Visit(patient_id=patient_id), raw)
+            record = self._store_visit(session, Visit(patient_id=patient_id), raw)
+            self._delete_draft(session, patient_id, None)
+            return record
 
         return self._write("visit", work)
 
-    def update_visit(self, visit_id: int, expected_version: int, raw: Mapping[str, Any]) -> VisitRecord:
+    def update_visit(self, visit_id: int, expected_version: int, raw: Mapping[str, Any], *,
+                     amendment_reason: str | None = None) -> VisitRecord:
+        """Save a visit's changes; a signed visit's changes are an amendment and need a reason."""
         def work(session: Session) -> VisitRecord:
             visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
-            return self._store_visit(session, visit, raw)
+            amending = visit.status == VisitStatus.SIGNED
+            if amending:
+                self.actor.require(Action.AMEND_SIGNED_VISIT)
+                session.info[audit.REASON] = _required_reason(amendment_reason, "amendment_reason",
+                                                              "Reason for the amendment")
+                before = _amendable_values(self._visit_record(session, visit))
+            record = self._store_visit(session, visit, raw)
+            self._delete_draft(session, visit.patient_id, visit_id)
+            if amending:
+                after = _amendable_values(record)
+                changes = {key: [before.get(key), after.get(key)] for key in sorted(set(before) | set(after))
+                           if before.get(key) != after.get(key)}
+                audit.record_event(session, AuditKind.AMEND, reason=session.info[audit.REASON],
+                                   details={"changes": changes}, patient_id=visit.patient_id, visit_id=visit.id,
+                                   table_name="visit", row_key=str(visit.id))
+            return record
 
         return self._write("visit", work)
+
+    # ----- the day list ----------------------------------------------------------------------
+    def due_treatments(self) -> list[DueTreatment]:
+        """Patients (not archived) whose active course's next treatment is due soon, due or overdue
+        today, most urgent first; a course already treated today is left out (it is a started visit)."""
+        today = self.today()
+        patients = {p.id: p for p in self.find_patients()}
+        with self.db.reading() as session:
+            courses = session.scalars(select(TreatmentCourse).where(
+                TreatmentCourse.patient_id.in_(patients),
+                or_(TreatmentCourse.end_date.is_(None), TreatmentCourse.end_date >= today),
+            ))
+            treatments = {course_id: (last, count) for course_id, last, count in session.execute(
+                select(Visit.course_id, func.max(Visit.visit_date), func.count(Visit.id))
+                .where(Visit.kind == VisitKind.TREATMENT.value, Visit.course_id.is_not(None))
+                .group_by(Visit.course_id)
+            )}
+            due = []
+            for course in courses:
+                last, done = treatments.get(course.id, (None, 0))
+                if last is not None and last >= today:
+                    continue
+                window = next_treatment_window(course.start_date, last, course.interval_weeks_min,
+                                               course.interval_weeks_max)
+                status = window.status(today) if window else DueStatus.NOT_YET
+                if status is not DueStatus.NOT_YET:
+                    due.append(DueTreatment(patients[course.patient_id], course, window, status, last, done))
+        urgency = [DueStatus.OVERDUE, DueStatus.DUE, DueStatus.DUE_SOON]
+        return sorted(due, key=lambda d: (urgency.index(d.status), d.window.opens, d.patient.display_name))
+
+    def visits_on(self, day: dt.date) -> list[StartedVisit]:
+        """Visits dated ``day``, then new visits typed but never saved (whatever their day), by name."""
+        patients = {p.id: p for p in self.find_patients(include_archived=True)}
+        with self.db.reading() as session:
+            visits = session.scalars(select(Visit).where(Visit.visit_date == day).order_by(Visit.id))
+            started = sorted((StartedVisit(patients[v.patient_id], v) for v in visits),
+                             key=lambda s: s.patient.display_name)
+            drafts = session.scalars(select(VisitDraft).where(VisitDraft.visit_id.is_(None)))
+            unsaved = sorted((StartedVisit(patients[d.patient_id], None, d.updated_at) for d in drafts),
+                             key=lambda s: s.patient.display_name)
+        return started + unsaved
+
+    # ----- drafts: typed entries kept until saved or discarded --------------------------------
+    @staticmethod
+    def _draft_query(patient_id: int, visit_id: int | None):
+        query = select(VisitDraft).where(VisitDraft.patient_id == patient_id)
+        return query.where(VisitDraft.visit_id.is_(None) if visit_id is None else VisitDraft.visit_id == visit_id)
+
+    def save_draft(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any]) -> None:
+        """Keep what was typed into a visit (``visit_id`` None: a visit not saved yet), as typed."""
+        text = json.dumps(raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
+        with self.db.transaction() as session:
+            draft = session.scalar(self._draft_query(patient_id, visit_id))
+            if draft is None:
+                draft = VisitDraft(patient_id=patient_id, visit_id=visit_id, raw=text)
+            draft.raw = text
+            draft.updated_at = utcnow()
+            session.add(draft)
+
+    def draft(self, patient_id: int, visit_id: int | None) -> tuple[dict[str, Any], dt.datetime] | None:
+        """The typed entries kept for a visit and when they were last typed; None when there are none."""
+        with self.db.reading() as session:
+            draft = session.scalar(self._draft_query(patient_id, visit_id))
+            return None if draft is None else (json.loads(draft.raw), draft.updated_at)
+
+    def discard_draft(self, patient_id: int, visit_id: int | None) -> None:
+        with self.db.transaction() as session:
+            self._delete_draft(session, patient_id, visit_id)
+
+    def _delete_draft(self, session: Session, patient_id: int, visit_id: int | None) -> None:
+        for draft in session.scalars(self._draft_query(patient_id, visit_id)):
+            session.delete(draft)
 
     # ----- adverse events, relapses, disease-modifying therapy -------------------------------
     def adverse_events(self, patient_id: int) -> list[AdverseEvent]:
         with self.db.reading() as session:
             query = select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
             return list(session.scalars(query.order_by(AdverseEvent.onset_date, AdverseEvent.id)))
+
+    def open_adverse_events(self, patient_id: int, *, other_than_visit: int | None = None) -> list[AdverseEvent]:
+        """Events still ongoing or recovering, except those reported at ``other_than_visit``."""
+        open_codes = [outcome.value for outcome in OPEN_AE_OUTCOMES]
+        return [e for e in self.adverse_events(patient_id)
+                if e.outcome in open_codes and (other_than_visit is None or e.visit_id != other_than_visit)]
 
     def relapses(self, patient_id: int) -> list[Relapse]:
         with self.db.reading() as session:
@@ -433,8 +626,81 @@ class Clinic:
             return row.value if row is not None else default
 
     def set_setting(self, key: str, value: str) -> None:
+        self.actor.require(Action.MANAGE_SETTINGS)
         with self.db.transaction() as session:
             row = session.get(Setting, key) or Setting(key=key, value=value)
             row.value = value
             session.add(row)
+
+    # ----- sign-off, deletion with a reason, the audit trail ----------------------------------
+    def sign_visit(self, visit_id: int, expected_version: int) -> Visit:
+        """The neurologist confirms the visit; from now on a change is an amendment with a reason."""
+        self.actor.require(Action.SIGN_VISIT)
+
+        def work(session: Session) -> Visit:
+            visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
+            if visit.status == VisitStatus.SIGNED:
+                raise ValidationFailed([Problem("status", "This visit is already signed; a change now is an "
+                                                          "amendment, saved with its reason.")])
+            visit.status, visit.signed_by, visit.signed_at = VisitStatus.SIGNED.value, self.actor.user_id, utcnow()
+            audit.record_event(session, AuditKind.SIGN, patient_id=visit.patient_id, visit_id=visit.id,
+                               table_name="visit", row_key=str(visit.id))
+            return visit
+
+        return self._write("visit", work)
+
+    @staticmethod
+    def _mark_deleted(row: Any, reason: str) -> None:
+        row.deleted_at, row.deleted_reason = utcnow(), reason
+
+    def _soft_delete(self, table: type[Row], what: str, row_id: int, expected_version: int, reason: Any) -> None:
+        self.actor.require(Action.DELETE_RECORD)
+        reason = _required_reason(reason, "reason", f"Reason for deleting this {what}")
+
+        def work(session: Session) -> None:
+            row = self._for_update(session, table, row_id, expected_version, what)
+            if table is Visit:
+                if row.status == VisitStatus.SIGNED:
+                    self.actor.require(Action.AMEND_SIGNED_VISIT)
+                for event in session.scalars(select(AdverseEvent).where(AdverseEvent.visit_id == row_id)):
+                    self._mark_deleted(event, reason)
+            self._mark_deleted(row, reason)
+
+        self._write(what, work)
+
+    def delete_visit(self, visit_id: int, expected_version: int, reason: str) -> None:
+        """Hide a visit and the adverse events reported at it; they stay in the database and the audit trail."""
+        self._soft_delete(Visit, "visit", visit_id, expected_version, reason)
+
+    def delete_adverse_event(self, event_id: int, expected_version: int, reason: str) -> None:
+        self._soft_delete(AdverseEvent, "adverse event", event_id, expected_version, reason)
+
+    def delete_relapse(self, relapse_id: int, expected_version: int, reason: str) -> None:
+        self._soft_delete(Relapse, "relapse", relapse_id, expected_version, reason)
+
+    def delete_dmt(self, dmt_id: int, expected_version: int, reason: str) -> None:
+        self._soft_delete(DmtHistory, "therapy", dmt_id, expected_version, reason)
+
+    def audit_entries(self, *, patient_id: int | None = None, visit_id: int | None = None) -> list[AuditEntry]:
+        """Everything recorded about a patient or a visit (deleted rows included), oldest first."""
+        with self.db.reading() as session:
+            return read_entries(session, patient_id=patient_id, visit_id=visit_id)
+
+    def visit_history(self, visit_id: int) -> list[AuditEntry]:
+        """The visit's sign-off and amendments (who, when, reason, what changed), oldest first."""
+        with self.db.reading() as session:
+            return read_entries(session, visit_id=visit_id, kinds=(AuditKind.SIGN, AuditKind.AMEND))
+
+    EVENT_PERMISSIONS: ClassVar[dict[AuditKind, Action]] = {AuditKind.EXPORT: Action.EXPORT,
+                                                             AuditKind.REPORT: Action.REPORT}
+
+    def record_event(self, kind: AuditKind, details: Mapping[str, Any] | None = None, *,
+                     patient_id: int | None = None, visit_id: int | None = None) -> None:
+        """Write an export or a report to the audit trail (one call, after the file was written);
+        ``details`` says what, e.g. ``{"file": "visit-12.pdf", "visits": [12]}`` (no clinical values)."""
+        if kind not in self.EVENT_PERMISSIONS:
+            raise ValueError(f"{kind.value} events are recorded by pmsdesk itself, not through record_event")
+        self.actor.require(self.EVENT_PERMISSIONS[kind])
+        with self.db.transaction() as session:
+            audit.record_event(session, kind, details=details, patient_id=patient_id, visit_id=visit_id)
 

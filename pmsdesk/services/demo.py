@@ -23,6 +23,7 @@ from itertools import islice, takewhile
 from typing import Any
 
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
+from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.domain.scoring.edss import FunctionalSystemScores, compute_edss
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
@@ -37,10 +38,36 @@ from pmsdesk.domain.vocab import (
     VisitKind,
     WalkingAid,
 )
+from pmsdesk.services.accounts import Accounts
 from pmsdesk.services.clinic import Clinic
 
 DEFAULT_SEED = 20261122
+# Whoever asks for it, the demo clinic is written by this system actor (the audit trail says so).
+DEMO_ACTOR = Actor.system("demo clinic")
 DEMO_SETTING = "demo_clinic"  # "true" in a database holding the demo clinic
+
+# Sign-in accounts of the demo clinic, one per role. The password is public on purpose: the demo
+# holds fictional patients only, and a real clinic's database never gets these accounts.
+DEMO_PASSWORD = "demo-clinic"
+DEMO_ACCOUNTS = (
+    ("demo-nurse", "Demo Nurse (fictional)", Role.NURSE),
+    ("demo-neurologist", "Demo Neurologist (fictional)", Role.NEUROLOGIST),
+    ("demo-admin", "Demo Administrator (fictional)", Role.ADMINISTRATOR),
+)
+DEMO_SIGN_IN_HINT = (
+    "Demo clinic (fictional patients): sign in as " + ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
+    + f" with the password \u201c{DEMO_PASSWORD}\u201d."
+)
+
+
+def create_demo_accounts(database) -> bool:
+    """Give a database with no user accounts yet the demo accounts; False when it already had accounts."""
+    accounts = Accounts(database, actor=Actor.system("demo clinic"))
+    if not accounts.needs_first_administrator():
+        return False
+    for username, full_name, role in DEMO_ACCOUNTS:
+        accounts.create_user(username, full_name, role, DEMO_PASSWORD)
+    return True
 IDENTIFIER_PREFIX = "DEMO-"
 
 FAMILY_NAMES = (
@@ -94,7 +121,7 @@ def fill_demo_clinic(
     planner = _PatientPlanner(random.Random(seed), today or clinic.today())
     totals: Counter[str] = Counter()
     with clinic.db.batch() as database:
-        batch = Clinic(database, today=clinic.today)
+        batch = Clinic(database, actor=DEMO_ACTOR, today=clinic.today)
         existing = batch.patient_count()
         if existing and not allow_existing:
             raise DatabaseNotEmpty(

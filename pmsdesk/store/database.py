@@ -11,13 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from pmsdesk.domain.permissions import SYSTEM_ACTOR, Actor
+from pmsdesk.store import audit
+from pmsdesk.store.sessions import StoreSession
 
 DATABASE_URL_VARIABLE = "PMSDESK_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -59,6 +64,25 @@ def _prepare_sqlite_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+def lock_in_use(path: Path, *, exclusive: bool = False) -> int | None:
+    """Take the database's in-use lock (an advisory lock on ``<name>.in-use`` beside it) and return its
+    file descriptor; closing it releases the lock. Every open Database holds it shared; a restore
+    needs it exclusively and is refused with DatabaseError while pmsdesk has the file open anywhere on
+    this computer. None on Windows, which has no flock (and locks open files itself)."""
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    descriptor = os.open(path.with_name(path.name + ".in-use"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise DatabaseError(f"{path} is open in pmsdesk; close pmsdesk wherever it has this database open, "
+                            "then try again") from None
+    return descriptor
+
+
 def _configure_sqlite(dbapi_connection, _record) -> None:
     # SQLite's own lower() folds only A-Z; patient search must find "Öztürk" and "Élodie" too.
     dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
@@ -74,7 +98,8 @@ def make_engine(url: URL) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path)
-    engine = create_engine(url, future=True)
+    # hide_parameters: values (names, clinical entries) never reach logs or error messages
+    engine = create_engine(url, future=True, hide_parameters=True)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
     return engine
@@ -87,6 +112,12 @@ def _alembic_config(connection=None):
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def head_revision() -> str:
@@ -113,17 +144,32 @@ def copy_sqlite_file(source: Path, target: Path) -> None:
         src.close()
 
 
+def check_integrity(engine: Engine) -> None:
+    """SQLite's quick check of every page and index; a damaged file is refused with what to do."""
+    if engine.url.get_backend_name() != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            findings = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check")]
+    except exc.DatabaseError as error:  # too damaged to check ("database disk image is malformed")
+        findings = [str(error.orig)]
+    if findings != ["ok"]:
+        raise DatabaseError(
+            f"the database file {engine.url.database} is damaged (SQLite's check found: {'; '.join(findings[:3])}). "
+            "Nothing was changed. Restore the newest backup with `pmsdesk restore FILE` (automatic backups are "
+            "in the 'backups' folder beside the database)"
+        )
+
+
 def upgrade_schema(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision; returns the pre-upgrade copy of a SQLite file, if one was made."""
     from alembic import command
-    from alembic.script import ScriptDirectory
 
     current = current_revision(engine)
     head = head_revision()
     if current == head:
         return None
-    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-    if current is not None and current not in known:
+    if current is not None and current not in known_revisions():
         raise DatabaseError(
             f"this database was written by a newer pmsdesk (schema {current}); install that version to open it"
         )
@@ -143,36 +189,52 @@ def upgrade_schema(engine: Engine) -> Path | None:
 class Database:
     """An open, up-to-date database. Every write in pmsdesk goes through :meth:`transaction`."""
 
-    def __init__(self, engine: Engine, *, connection: Connection | None = None):
+    def __init__(self, engine: Engine, *, connection: Connection | None = None, actor: Actor = SYSTEM_ACTOR):
         self.engine = engine
+        self.actor = actor  # named in the audit trail for every change made through this object
+        self._connection = connection
+        self._in_use: int | None = None  # see lock_in_use(); held by the Database that open() returns
+        options = {"expire_on_commit": False, "class_": StoreSession, "info": {audit.ACTOR: actor}}
         if connection is None:
-            self._sessions = sessionmaker(engine, expire_on_commit=False)
+            self._sessions = sessionmaker(engine, **options)
         else:  # see batch(): sessions join the connection's transaction instead of committing their own
-            self._sessions = sessionmaker(connection, expire_on_commit=False, join_transaction_mode="rollback_only")
+            self._sessions = sessionmaker(connection, join_transaction_mode="rollback_only", **options)
+
+    def acting_as(self, actor: Actor) -> "Database":
+        """This database (same engine, same batch if any) with changes recorded as made by ``actor``."""
+        return Database(self.engine, connection=self._connection, actor=actor)
 
     @classmethod
     def open(cls, option: str | None = None) -> "Database":
         url = resolve_database_url(option)
         shown = url.render_as_string(hide_password=True)
         engine = None
+        in_use = None
         try:
             engine = make_engine(url)
+            path = sqlite_path(url)
+            in_use = lock_in_use(path) if path is not None else None
+            check_integrity(engine)
             upgrade_schema(engine)
         except Exception as error:
             if engine is not None:
                 engine.dispose()
+            if in_use is not None:
+                os.close(in_use)
             if isinstance(error, DatabaseError):
                 raise
             reason = getattr(error, "orig", None) or error  # without SQLAlchemy's "Background on this error" line
             raise DatabaseError(f"cannot open {shown}: {reason}") from error
-        return cls(engine)
+        database = cls(engine)
+        database._in_use = in_use
+        return database
 
     @contextmanager
     def batch(self) -> Iterator["Database"]:
         """This database as seen by a bulk job: every transaction inside joins one outer transaction,
         so the job commits (and syncs to disk) once, and leaves nothing behind if any part fails."""
         with self.engine.connect() as connection, connection.begin():
-            yield Database(self.engine, connection=connection)
+            yield Database(self.engine, connection=connection, actor=self.actor)
 
     @property
     def location(self) -> str:
@@ -192,3 +254,6 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._in_use is not None:
+            os.close(self._in_use)
+            self._in_use = None

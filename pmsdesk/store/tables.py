@@ -51,6 +51,16 @@ class Versioned(Timestamped):
         return {"version_id_col": cls.__table__.c.version}
 
 
+class SoftDeletable(SQLModel):
+    """A clinical row that is never erased: deleting it records when and why, and hides it.
+
+    Every ORM query leaves such rows out unless it asks for them (see pmsdesk.store.sessions).
+    """
+
+    deleted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    deleted_reason: str | None = Field(default=None, max_length=500)
+
+
 class Patient(Versioned, table=True):
     __tablename__ = "patient"
 
@@ -86,7 +96,7 @@ class TreatmentCourse(Versioned, table=True):
     notes: str | None = None
 
 
-class Visit(Versioned, table=True):
+class Visit(Versioned, SoftDeletable, table=True):
     __tablename__ = "visit"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +114,8 @@ class Visit(Versioned, table=True):
     performed_by: str | None = Field(default=None, max_length=100)
     notes: str | None = None
     status: str = Field(default="draft", max_length=16)
+    signed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    signed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class VisitAssessment(Versioned):
@@ -170,7 +182,7 @@ class SixMinuteWalk(VisitAssessment, table=True):
     distance_m: float | None = None
 
 
-class AdverseEvent(Versioned, table=True):
+class AdverseEvent(Versioned, SoftDeletable, table=True):
     __tablename__ = "adverse_event"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -187,7 +199,7 @@ class AdverseEvent(Versioned, table=True):
     notes: str | None = None
 
 
-class Relapse(Versioned, table=True):
+class Relapse(Versioned, SoftDeletable, table=True):
     __tablename__ = "relapse"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -196,7 +208,7 @@ class Relapse(Versioned, table=True):
     notes: str | None = None
 
 
-class DmtHistory(Versioned, table=True):
+class DmtHistory(Versioned, SoftDeletable, table=True):
     __tablename__ = "dmt_history"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -205,6 +217,22 @@ class DmtHistory(Versioned, table=True):
     start_date: dt.date
     stop_date: dt.date | None = None
     notes: str | None = None
+
+
+class VisitDraft(Timestamped, table=True):
+    """What was typed into a visit and not saved yet, kept so a crash or a closed window loses nothing.
+
+    ``raw`` is the editor's raw text per field as JSON (not validated values: a half-typed or
+    refused entry is kept as typed); ``visit_id`` is None for a visit not saved yet. At most one
+    draft per visit, and one new-visit draft per patient (the Clinic service keeps it so).
+    """
+
+    __tablename__ = "visit_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True, ondelete="CASCADE")
+    raw: str
 
 
 class Setting(Timestamped, table=True):
@@ -216,6 +244,85 @@ class Setting(Timestamped, table=True):
     value: str
 
 
+class UserAccount(Timestamped, table=True):
+    """A person who signs in. Never deleted (the audit trail names them): deactivated instead.
+
+    ``password_hash`` is an argon2id hash (salted, slow); the password itself is never stored.
+    """
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    full_name: str = Field(max_length=120)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=200)
+    active: bool = Field(default=True, nullable=False)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the append-only audit trail, chained to the one before by its hash.
+
+    Written only by :mod:`pmsdesk.store.audit` (ORM inserts, updates and deletes of this table are
+    refused there, and database triggers refuse UPDATE and DELETE). ``id`` runs 1, 2, 3... without
+    gaps; ``entry_hash`` is the SHA-256 of the canonical JSON of every other column, including
+    ``previous_hash``. ``occurred_at`` is ISO-8601 UTC text so the hashed form is the stored form.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    occurred_at: str = Field(max_length=40)
+    actor: str = Field(max_length=80)
+    kind: str = Field(max_length=20)
+    table_name: str | None = Field(default=None, max_length=40)
+    row_key: str | None = Field(default=None, max_length=100)
+    patient_id: int | None = Field(default=None, index=True)
+    visit_id: int | None = Field(default=None, index=True)
+    before: str | None = None
+    after: str | None = None
+    reason: str | None = None
+    details: str | None = None
+    previous_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest link of the audit chain, in one row. Every append first updates this row, which
+    takes the write lock (SQLite) or the row lock (PostgreSQL): appends are serialised, so two
+    workstations can never fork the chain. It also shows when entries were cut off the end."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_id: int = Field(nullable=False)
+    last_hash: str = Field(max_length=64)
+
+
+class ResearchPseudonym(Timestamped, table=True):
+    """A patient's stable research identity for pseudonymised exports (pmsdesk.exchange).
+
+    The only link between a subject code and a patient: it never leaves the clinic's database.
+    ``date_shift_days`` moves every date of the patient by the same random offset when an export
+    asks for shifted dates, so intervals within a patient stay true.
+    """
+
+    __tablename__ = "research_pseudonym"
+
+    patient_id: int = Field(primary_key=True, foreign_key="patient.id", ondelete="CASCADE")
+    subject_code: str = Field(max_length=20, unique=True)
+    date_shift_days: int = Field(nullable=False)
+
+
+class ImportColumnMapping(Timestamped, table=True):
+    """A column mapping chosen for an import file, remembered for the next file with the same header."""
+
+    __tablename__ = "import_column_mapping"
+
+    header_key: str = Field(primary_key=True, max_length=64)  # SHA-256 of the sorted header names
+    mapping: str  # JSON: file column -> template column ("" = ignored)
+
+
 ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
     "edss": EdssAssessment,
     "t25fw": T25fwAssessment,
@@ -225,9 +332,15 @@ ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
 }
 
 CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), AdverseEvent, Relapse, DmtHistory)
+# Every insert, update and delete of these is written to the audit trail by the store itself.
+AUDITED_TABLES = (*CLINICAL_TABLES, UserAccount, Setting)
+# The audit trail's own tables: its entries carry their own time and never change; the head is a pointer.
+AUDIT_TRAIL_TABLES = (AuditEvent, AuditHead)
 
 __all__ = [
-    "ASSESSMENT_TABLES", "CLINICAL_TABLES", "AdverseEvent", "DmtHistory", "EdssAssessment",
+    "ASSESSMENT_TABLES", "AUDITED_TABLES", "AUDIT_TRAIL_TABLES", "AuditEvent", "AuditHead", "CLINICAL_TABLES",
+    "AdverseEvent", "DmtHistory", "EdssAssessment", "ImportColumnMapping", "ResearchPseudonym", "SoftDeletable",
+    "UserAccount",
     "NhptAssessment", "Patient", "Relapse", "SdmtAssessment", "Setting", "SixMinuteWalk",
-    "T25fwAssessment", "TreatmentCourse", "Visit", "metadata",
+    "T25fwAssessment", "TreatmentCourse", "Visit", "VisitDraft", "metadata",
 ]

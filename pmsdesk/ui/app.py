@@ -11,9 +11,12 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from pmsdesk.resources import resource_path
+    from pmsdesk.services.accounts import Accounts
     from pmsdesk.services.clinic import Clinic
     from pmsdesk.store.database import Database, DatabaseError, default_database_path
+    from pmsdesk.ui.automatic_backups import start_automatic_backups
     from pmsdesk.ui.main_window import MainWindow
+    from pmsdesk.ui.sign_in import sign_in
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("pmsdesk")
@@ -27,11 +30,30 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
         QMessageBox.critical(None, "pmsdesk cannot open its database", str(error))
         print(f"pmsdesk: error: {error}", file=sys.stderr)
         return 1
-    window = MainWindow(Clinic(database))
+    hint = ""
+    if demo:
+        hint = _prepare_demo_clinic(database)
+    actor = sign_in(Accounts(database), hint=hint)
+    if actor is None:
+        database.close()
+        return 0
+    window = MainWindow(Clinic(database, actor=actor))
+    window.automatic_backups = start_automatic_backups(window, window.clinic)
     window.show()
-    if demo and window.clinic.patient_count() == 0:
-        window.load_demo()
     try:
         return app.exec()
     finally:
         database.close()
+
+
+def _prepare_demo_clinic(database) -> str:
+    """Fill an empty demo database (patients and sign-in accounts); returns the sign-in hint for a demo."""
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.services.demo import DEMO_SETTING, DEMO_SIGN_IN_HINT, create_demo_accounts
+    from pmsdesk.ui.demo import fill_demo_with_progress
+
+    clinic = Clinic(database)
+    if clinic.patient_count() == 0:
+        fill_demo_with_progress(clinic)
+    create_demo_accounts(database)
+    return DEMO_SIGN_IN_HINT if clinic.setting(DEMO_SETTING) == "true" else ""

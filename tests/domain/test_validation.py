@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import PATIENT, TODAY
+from sample_data import PATIENT, TODAY
 from pmsdesk.domain.fields import ASSESSMENT_SECTIONS
 from pmsdesk.domain.validation import (
     EARLIEST_BIRTH_DATE,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from conftest import TODAY
+from sample_data import TODAY
 
 from pmsdesk.cli import main
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
@@ -293,3 +293,16 @@ def test_the_demo_command_refuses_a_database_with_patients(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "already holds 1 patient" in err and str(path) in err
+
+
+def test_demo_accounts_one_per_role_only_on_a_database_without_accounts(database):
+    from pmsdesk.domain.permissions import Role
+    from pmsdesk.services.accounts import Accounts
+    from pmsdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SIGN_IN_HINT, create_demo_accounts
+
+    assert create_demo_accounts(database) is True
+    assert create_demo_accounts(database) is False, "a second call adds nothing"
+    accounts = Accounts(database)
+    signed_in = {name: accounts.sign_in(name, DEMO_PASSWORD) for name, _, _ in DEMO_ACCOUNTS}
+    assert {actor.role for actor in signed_in.values()} == {Role.NURSE, Role.NEUROLOGIST, Role.ADMINISTRATOR}
+    assert all(name in DEMO_SIGN_IN_HINT for name in signed_in) and DEMO_PASSWORD in DEMO_SIGN_IN_HINT

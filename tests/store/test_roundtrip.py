@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conftest import PATIENT, TODAY
+from sample_data import PATIENT, TODAY
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.clinic import Clinic, NotFound, StaleRecord, row_values

@@ -1,0 +1,54 @@
+"""``pmsdesk backup [-o FILE]``: a consistent copy of the clinic's SQLite database, taken while it is in use."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "copy the database now (default: into the 'backups' folder beside it, removing expired automatic copies)"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the copy here (it must not exist yet)")
+
+
+def sqlite_file(option: str | None) -> Path:
+    """The SQLite file chosen by ``--database``; a database server is refused with what to do instead."""
+    from pmsdesk.cli import UsageError
+    from pmsdesk.store.database import DatabaseError, resolve_database_url, sqlite_path
+
+    try:
+        path = sqlite_path(resolve_database_url(option))
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    if path is None:
+        raise UsageError("this database is on a database server: back it up there (for PostgreSQL, pg_dump); "
+                         "pmsdesk backup and restore work on SQLite files")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmsdesk.cli import UsageError
+    from pmsdesk.domain.settings import BACKUP_KEEP_DAYS
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.store.backup import make_backup, prune_backups
+    from pmsdesk.store.database import Database, DatabaseError
+
+    path = sqlite_file(args.database)
+    target = Path(args.output).expanduser().resolve() if args.output else None
+    if target is not None and target.exists():
+        raise UsageError(f"{target} already exists; choose a new file name")
+    try:
+        database = Database.open(str(path))  # checks the file's integrity and schema first
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    try:
+        written = make_backup(path, target)
+        if target is None:
+            prune_backups(path, BACKUP_KEEP_DAYS.parse(Clinic(database).setting(BACKUP_KEEP_DAYS.key)))
+    except OSError as error:
+        raise UsageError(f"cannot write the backup: {error.strerror or error}") from None
+    finally:
+        database.close()
+    print(f"Backup written: {written}")
+    return 0

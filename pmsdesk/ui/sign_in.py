@@ -1,0 +1,124 @@
+"""Signing in at start, and the first run of a new clinic, which creates its first administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.domain.permissions import Actor
+from pmsdesk.domain.validation import ValidationFailed
+from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts, SignInRefused
+from pmsdesk.ui.forms import ERROR_STYLE
+
+
+def _password_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class _AccountDialog(QDialog):
+    """A small form with a message line; ``actor`` is set when the dialog is accepted."""
+
+    def __init__(self, title: str, intro: str, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.actor: Actor | None = None
+        self.form = QFormLayout()
+        self.message = QLabel()
+        self.message.setObjectName("sign_in_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        note = QLabel(intro)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def show_hint(self, text: str) -> None:
+        hint = QLabel(text)
+        hint.setObjectName("sign_in_hint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #1f5f8b; font-weight: bold;")
+        self.layout().insertWidget(1, hint)
+
+    def refuse(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+
+class SignInDialog(_AccountDialog):
+    def __init__(self, accounts: Accounts, parent: QWidget | None = None):
+        super().__init__("Sign in to pmsdesk", "Sign in with your own user name and password.", parent)
+        self.accounts = accounts
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = _password_field("password")
+        self.form.addRow("User name", self.username)
+        self.form.addRow("Password", self.password)
+
+    def accept(self) -> None:
+        try:
+            self.actor = self.accounts.sign_in(self.username.text(), self.password.text())
+        except SignInRefused as refused:
+            self.refuse(str(refused))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        super().accept()
+
+
+class FirstAdministratorDialog(_AccountDialog):
+    def __init__(self, accounts: Accounts, parent: QWidget | None = None):
+        super().__init__(
+            "Welcome to pmsdesk: the first administrator",
+            "This clinic has no user accounts yet. Create the first administrator: they create the accounts "
+            "of the nurses and neurologists, and manage the clinic's settings.", parent)
+        self.accounts = accounts
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.full_name = QLineEdit()
+        self.full_name.setObjectName("full_name")
+        self.password = _password_field("password")
+        self.repeated = _password_field("password_again")
+        self.form.addRow("User name", self.username)
+        self.form.addRow("Full name", self.full_name)
+        self.form.addRow(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", self.password)
+        self.form.addRow("Password again", self.repeated)
+
+    def accept(self) -> None:
+        if self.password.text() != self.repeated.text():
+            self.refuse("The two passwords differ; type the same password twice.")
+            return
+        try:
+            self.actor = self.accounts.create_first_administrator(
+                self.username.text(), self.full_name.text(), self.password.text())
+        except ValidationFailed as failed:
+            self.refuse("\n".join(problem.message for problem in failed.problems))
+            return
+        super().accept()
+
+
+def sign_in(accounts: Accounts, parent: QWidget | None = None, *, hint: str = "") -> Actor | None:
+    """The person who will use pmsdesk now: signed in, or the first administrator of a new clinic;
+    None when they cancelled. ``hint`` is shown above the sign-in form (the demo clinic's accounts)."""
+    dialog_class = FirstAdministratorDialog if accounts.needs_first_administrator() else SignInDialog
+    dialog = dialog_class(accounts, parent)
+    if hint:
+        dialog.show_hint(hint)
+    return dialog.actor if dialog.exec() else None

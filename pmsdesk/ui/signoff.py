@@ -1,0 +1,115 @@
+"""The visit editor's sign-off controls: Sign (neurologists), Amend\u2026 (a signed visit, with a
+reason), History\u2026 (the visit's audit trail), and the read-only state of a signed visit. The
+services enforce every rule; these controls only show what is possible and say why not."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from pmsdesk.domain.permissions import Action, PermissionDenied
+from pmsdesk.domain.validation import ValidationFailed
+from pmsdesk.domain.vocab import VisitStatus
+from pmsdesk.services.clinic import StaleRecord
+from pmsdesk.ui.audit_viewer import AuditDialog
+
+if TYPE_CHECKING:
+    from pmsdesk.ui.visit_editor import VisitEditor
+
+
+class SignOffBar(QWidget):
+    def __init__(self, editor: VisitEditor):
+        super().__init__(editor)
+        self.editor = editor
+        self.amendment_reason: str | None = None  # set while a signed visit is being amended
+        self._visit_id: int | None = None
+        self.sign_button = QPushButton("Sign visit")
+        self.sign_button.setObjectName("sign_visit")
+        self.amend_button = QPushButton("Amend\u2026")
+        self.amend_button.setObjectName("amend_visit")
+        self.history_button = QPushButton("History\u2026")
+        self.history_button.setObjectName("visit_history")
+        self.sign_button.clicked.connect(self.sign)
+        self.amend_button.clicked.connect(self.amend)
+        self.history_button.clicked.connect(self.show_history)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for button in (self.history_button, self.amend_button, self.sign_button):
+            layout.addWidget(button)
+        editor.saved.connect(self._saved)
+
+    def _explain(self, button: QPushButton, action: Action) -> None:
+        allowed = self.editor.clinic.actor.may(action)
+        button.setEnabled(allowed)
+        button.setToolTip("" if allowed else action.value)
+
+    @property
+    def signed(self) -> bool:
+        record = self.editor.record
+        return record is not None and record.visit.status == VisitStatus.SIGNED
+
+    @property
+    def read_only(self) -> bool:
+        return self.signed and self.amendment_reason is None
+
+    def show_state(self) -> None:
+        """Called whenever the editor shows a visit (loaded, saved, or a new one)."""
+        record = self.editor.record
+        visit_id = record.visit.id if record is not None else None
+        if visit_id != self._visit_id:
+            self._visit_id, self.amendment_reason = visit_id, None
+        self.sign_button.setVisible(record is not None and not self.signed)
+        self._explain(self.sign_button, Action.SIGN_VISIT)
+        self.amend_button.setVisible(self.read_only)
+        self._explain(self.amend_button, Action.AMEND_SIGNED_VISIT)
+        self.history_button.setEnabled(record is not None)
+        editor, editable = self.editor, not self.read_only
+        for form in editor.forms:
+            form.setEnabled(editable)
+        for widget in (editor.course, editor.adverse_events, editor.save_button):
+            widget.setEnabled(editable)
+        may_examine = editor.clinic.actor.may(Action.EDIT_EDSS)
+        editor.edss_form.setEnabled(editable and may_examine)
+        editor.edss_form.setToolTip("" if may_examine else Action.EDIT_EDSS.value)
+        if self.signed:
+            editor.status.setText(f"Amending (reason: {self.amendment_reason})" if self.amendment_reason
+                                  else "Signed \u2013 read-only")
+
+    def _saved(self, _visit_id: int) -> None:
+        self.amendment_reason = None
+        self.show_state()
+
+    def sign(self) -> None:
+        editor = self.editor
+        if editor.dirty:
+            QMessageBox.information(self, "Sign visit", "Save the visit first: a signature confirms what is saved.")
+            return
+        visit = editor.record.visit
+        try:
+            editor.clinic.sign_visit(visit.id, visit.version)
+        except (PermissionDenied, StaleRecord, ValidationFailed) as refused:
+            QMessageBox.warning(self, "Visit not signed", str(refused))
+            return
+        editor.open_visit(visit.id)
+
+    def amend(self) -> None:
+        reason, given = QInputDialog.getMultiLineText(
+            self, "Amend a signed visit",
+            "This visit is signed. Say why it must change; the reason is kept with the amendment and "
+            "shown in the visit's history and on its summary:")
+        if given and reason.strip():
+            self.amendment_reason = reason.strip()
+            self.show_state()
+
+    def show_history(self) -> None:
+        record = self.editor.record
+        if record is not None:
+            AuditDialog(f"History of the visit of {record.visit.visit_date.isoformat()}",
+                        self.editor.clinic.audit_entries(visit_id=record.visit.id), self).exec()

@@ -1,0 +1,174 @@
+"""The administrator's dialog: user accounts (create, reset a password, deactivate) and the clinic's
+settings (screen lock, backups)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.domain.permissions import PermissionDenied, Role
+from pmsdesk.domain.settings import ADMIN_SETTINGS
+from pmsdesk.domain.validation import ValidationFailed
+from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts
+from pmsdesk.services.clinic import Clinic
+from pmsdesk.ui.forms import ERROR_STYLE
+
+
+class NewUserDialog(QDialog):
+    def __init__(self, accounts: Accounts, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New user")
+        self.accounts = accounts
+        self.username, self.full_name, self.password = QLineEdit(), QLineEdit(), QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role.value)
+        for name, widget in (("username", self.username), ("full_name", self.full_name),
+                             ("password", self.password), ("role", self.role)):
+            widget.setObjectName(name)
+        self.message = QLabel()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        form = QFormLayout()
+        form.addRow("User name", self.username)
+        form.addRow("Full name", self.full_name)
+        form.addRow("Role", self.role)
+        form.addRow(f"First password (at least {MIN_PASSWORD_LENGTH} characters)", self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        try:
+            self.accounts.create_user(self.username.text(), self.full_name.text(), self.role.currentData(),
+                                      self.password.text())
+        except ValidationFailed as failed:
+            self.message.setText("\n".join(problem.message for problem in failed.problems))
+            self.message.show()
+            return
+        super().accept()
+
+
+class UsersDialog(QDialog):
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Users and settings")
+        self.resize(760, 520)
+        self.clinic = clinic
+        self.accounts = Accounts(clinic.db, clinic.actor)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("users_table")
+        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        buttons = QHBoxLayout()
+        for text, slot in (("New user\u2026", self.new_user), ("Reset password\u2026", self.reset_password),
+                           ("Deactivate or activate", self.toggle_active)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        users = QGroupBox("User accounts (never deleted: the audit trail names them)")
+        users_layout = QVBoxLayout(users)
+        users_layout.addLayout(buttons)
+        users_layout.addWidget(self.table)
+
+        self.setting_boxes: dict[str, QSpinBox] = {}
+        settings = QGroupBox("Clinic settings (every workstation)")
+        settings_form = QFormLayout(settings)
+        for rule in ADMIN_SETTINGS:
+            box = QSpinBox()
+            box.setObjectName(rule.key)
+            box.setRange(rule.minimum, rule.maximum)
+            box.setSuffix(f" {rule.unit}")
+            box.setValue(rule.parse(clinic.setting(rule.key)))
+            self.setting_boxes[rule.key] = box
+            settings_form.addRow(rule.label, box)
+        save_settings = QPushButton("Save settings")
+        save_settings.setObjectName("save_settings")
+        save_settings.clicked.connect(self.save_settings)
+        settings_form.addRow("", save_settings)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(users, 1)
+        layout.addWidget(settings)
+        layout.addWidget(close)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.users = self.accounts.users()
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            for column, text in enumerate((user.username, user.full_name, user.role.label,
+                                           "yes" if user.active else "no (deactivated)")):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def _selected(self):
+        row = self.table.currentRow()
+        if 0 <= row < len(self.users):
+            return self.users[row]
+        QMessageBox.information(self, "Users", "Choose a user in the list first.")
+        return None
+
+    def new_user(self) -> None:
+        if NewUserDialog(self.accounts, self).exec():
+            self.refresh()
+
+    def reset_password(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        password, given = QInputDialog.getText(
+            self, "Reset password", f"New password for {user.full_name} (at least {MIN_PASSWORD_LENGTH} "
+            "characters; tell it to them in person):", QLineEdit.EchoMode.Password)
+        if given:
+            self._try(lambda: self.accounts.reset_password(user.id, password), "Password changed.")
+
+    def toggle_active(self) -> None:
+        user = self._selected()
+        if user is not None:
+            self._try(lambda: self.accounts.set_active(user.id, not user.active))
+
+    def save_settings(self) -> None:
+        def save() -> None:
+            for rule in ADMIN_SETTINGS:
+                self.clinic.set_setting(rule.key, str(self.setting_boxes[rule.key].value()))
+
+        self._try(save, "Settings saved; every workstation follows them from its next start.")
+
+    def _try(self, change, done: str = "") -> None:
+        try:
+            change()
+        except (ValidationFailed, PermissionDenied) as refused:
+            QMessageBox.warning(self, "Not changed", str(refused))
+            return
+        self.refresh()
+        if done:
+            QMessageBox.information(self, "Users and settings", done)
