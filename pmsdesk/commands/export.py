@@ -1,0 +1,52 @@
+"""``pmsdesk export``: the whole clinic as tidy CSV, an archive, msprog files or FHIR R4 JSON.
+
+Every export is recorded in the audit trail. Formats: docs/exchange.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "export the clinic: tidy CSV, archive (.zip), msprog files (a folder) or FHIR R4 JSON"
+FORMATS = ("csv", "archive", "msprog", "fhir")
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", required=True, choices=FORMATS)
+    parser.add_argument("--pseudonymise", action="store_true",
+                        help="no names, identifiers, notes or birth dates (year only); a stable subject code per patient")
+    parser.add_argument("--shift-dates", action="store_true",
+                        help="with --pseudonymise: move each patient's dates by the patient's own stable random offset")
+    parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write (a folder for msprog)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmsdesk.cli import UsageError
+    from pmsdesk.domain.permissions import Actor
+    from pmsdesk.exchange.export import export_clinic
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.store.database import Database, DatabaseError
+
+    if args.shift_dates and not args.pseudonymise:
+        raise UsageError("--shift-dates goes with --pseudonymise")
+    output = Path(args.output).expanduser()
+    if not output.parent.is_dir():
+        raise UsageError(f"the folder {output.parent} does not exist")
+    if args.format == "msprog" and output.exists() and not output.is_dir():
+        raise UsageError(f"msprog files go into a folder; {output} is a file")
+    if args.format != "msprog" and output.is_dir():
+        raise UsageError(f"{output} is a folder; give the name of the file to write")
+    try:
+        database = Database.open(args.database)
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    try:
+        summary = export_clinic(Clinic(database, actor=Actor.system("export")), args.format, output,
+                                pseudonymise=args.pseudonymise, shift_dates=args.shift_dates)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+    finally:
+        database.close()
+    print(summary.describe())
+    return 0

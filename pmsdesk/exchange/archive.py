@@ -1,0 +1,164 @@
+"""The whole-clinic archive: a .zip with one CSV per table and a data dictionary of every column.
+
+Columns are the fields of :mod:`pmsdesk.domain.fields` plus the links between tables (``id``,
+``patient_id``, ``course_id``, ``visit_id``: numbers local to the archive) and a few values pmsdesk
+derives itself (marked so in the dictionary and recomputed on import). The dictionary is generated
+from the field catalogue and the table metadata, so it cannot drift from what is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pmsdesk import __version__
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    ASSESSMENT_SECTIONS,
+    COURSE_FIELDS,
+    DMT_FIELDS,
+    PATIENT_FIELDS,
+    RELAPSE_FIELDS,
+    VISIT_FIELDS,
+    Field,
+)
+from pmsdesk.exchange.columns import ColumnDescription, describe_field, export_cell
+from pmsdesk.exchange.snapshot import DERIVED_COLUMNS, IDENTIFYING_COLUMNS, ClinicSnapshot
+from pmsdesk.store.tables import (
+    ASSESSMENT_TABLES,
+    AdverseEvent,
+    DmtHistory,
+    Patient,
+    Relapse,
+    TreatmentCourse,
+    Visit,
+)
+
+FORMAT_NAME = "pmsdesk clinic archive"
+FORMAT_VERSION = 1
+DICTIONARY_MEMBER = "data_dictionary.csv"
+MANIFEST_MEMBER = "manifest.json"
+
+LINK_MEANINGS = {
+    "id": "This row's number in the archive (not the database's).",
+    "patient_id": "The patient this row belongs to: an id of patient.csv.",
+    "course_id": "The treatment course of this visit: an id of treatment_course.csv; blank if none.",
+    "visit_id": "The visit this row belongs to: an id of visit.csv (blank for an event not reported at a visit).",
+}
+EXTRA_MEANINGS = {
+    "archived": "yes when the patient is archived (hidden from the patient list).",
+    "computed_edss": "Derived: the EDSS step pmsdesk computed from the functional systems (recomputed on import).",
+    "computed_rules": "Derived: the rule set that computed computed_edss.",
+    "dominant_hand": "Derived: the patient's dominant hand when the test was done (taken from the patient on import).",
+    "subject_code": "Pseudonymised export: the patient's stable research code (the key stays in the clinic).",
+    "birth_year": "Pseudonymised export: the year of birth only.",
+}
+
+
+@dataclass(frozen=True)
+class ArchiveTable:
+    name: str  # the table's name, and its member's name without .csv
+    table: type
+    fields: tuple[Field, ...]
+    links: tuple[str, ...]
+    extras: tuple[str, ...] = ()
+
+    def columns(self, pseudonymised: bool) -> tuple[str, ...]:
+        names = (*self.links, *(f.name for f in self.fields), *self.extras)
+        if not pseudonymised:
+            return names
+        kept = tuple(name for name in names if name not in IDENTIFYING_COLUMNS)
+        return ("subject_code", "birth_year", *kept) if self.name == "patient" else kept
+
+
+ARCHIVE_TABLES: tuple[ArchiveTable, ...] = (
+    ArchiveTable("patient", Patient, PATIENT_FIELDS, ("id",), ("archived",)),
+    ArchiveTable("treatment_course", TreatmentCourse, COURSE_FIELDS, ("id", "patient_id")),
+    ArchiveTable("visit", Visit, VISIT_FIELDS, ("id", "patient_id", "course_id")),
+    *(ArchiveTable(table.__tablename__, table, ASSESSMENT_SECTIONS[section], ("visit_id",),
+                   DERIVED_COLUMNS.get(section, ()))
+      for section, table in ASSESSMENT_TABLES.items()),
+    ArchiveTable("adverse_event", AdverseEvent, ADVERSE_EVENT_FIELDS, ("id", "patient_id", "visit_id")),
+    ArchiveTable("relapse", Relapse, RELAPSE_FIELDS, ("id", "patient_id")),
+    ArchiveTable("dmt_history", DmtHistory, DMT_FIELDS, ("id", "patient_id")),
+)
+ARCHIVE_TABLE_NAMES = tuple(table.name for table in ARCHIVE_TABLES)
+SECTION_BY_TABLE = {table.__tablename__: section for section, table in ASSESSMENT_TABLES.items()}
+
+
+def data_dictionary(pseudonymised: bool) -> list[tuple[str, ColumnDescription, str]]:
+    """(table, column description, database type) for every column of every archive table."""
+    lines = []
+    for spec in ARCHIVE_TABLES:
+        by_name = {f.name: f for f in spec.fields}
+        for name in spec.columns(pseudonymised):
+            if name in by_name:
+                description = describe_field(name, by_name[name])
+            else:
+                meaning = LINK_MEANINGS.get(name) or EXTRA_MEANINGS[name]
+                kind = "integer" if name in LINK_MEANINGS or name == "birth_year" else "text"
+                description = ColumnDescription(name, name.replace("_", " ").capitalize(), kind, "", "", meaning)
+            column = spec.table.__table__.columns.get(name)
+            lines.append((spec.name, description, str(column.type) if column is not None else ""))
+    return lines
+
+
+def _csv(header: tuple[str, ...], rows: Iterator[tuple]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([export_cell(value) for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
+    """Each table's rows, with archive-local ids and links (renumbered 1, 2, 3... per table)."""
+    tables: dict[str, list[dict]] = {name: [] for name in ARCHIVE_TABLE_NAMES}
+
+    def add(table: str, values: dict, **links) -> int:
+        number = len(tables[table]) + 1
+        tables[table].append({**values, "id": number, **links})
+        return number
+
+    for patient in snapshot.patients:
+        patient_id = add("patient", {**patient.patient, "subject_code": patient.subject})
+        courses = {course["id"]: add("treatment_course", course, patient_id=patient_id) for course in patient.courses}
+        for visit in patient.visits:
+            visit_id = add("visit", visit.visit, patient_id=patient_id, course_id=courses.get(visit.visit["course_id"]))
+            for section, row in visit.assessments.items():
+                if row is not None:
+                    tables[ASSESSMENT_TABLES[section].__tablename__].append({**row, "visit_id": visit_id})
+            for event in visit.adverse_events:
+                add("adverse_event", event, patient_id=patient_id, visit_id=visit_id)
+        for event in patient.adverse_events:
+            add("adverse_event", event, patient_id=patient_id, visit_id=None)
+        for relapse in patient.relapses:
+            add("relapse", relapse, patient_id=patient_id)
+        for therapy in patient.therapies:
+            add("dmt_history", therapy, patient_id=patient_id)
+    return tables
+
+
+def archive_bytes(snapshot: ClinicSnapshot, exported_at: str) -> bytes:
+    rows = _table_rows(snapshot)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for spec in ARCHIVE_TABLES:
+            columns = spec.columns(snapshot.pseudonymised)
+            archive.writestr(f"{spec.name}.csv", _csv(columns, (tuple(r.get(c) for c in columns) for r in rows[spec.name])))
+        dictionary = data_dictionary(snapshot.pseudonymised)
+        archive.writestr(DICTIONARY_MEMBER, _csv(
+            ("table", "column", "label", "kind", "unit", "allowed", "meaning", "database_type"),
+            ((table, d.name, d.label, d.kind, d.unit, d.allowed, d.meaning, sql) for table, d, sql in dictionary)))
+        archive.writestr(MANIFEST_MEMBER, json.dumps({
+            "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "pmsdesk_version": __version__,
+            "exported_at": exported_at, "pseudonymised": snapshot.pseudonymised,
+            "shifted_dates": snapshot.shifted_dates,
+            "rows": {name: len(table_rows) for name, table_rows in rows.items()},
+        }, indent=2))
+    return buffer.getvalue()

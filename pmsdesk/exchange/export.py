@@ -1,0 +1,167 @@
+"""Exports: tidy CSV, the whole-clinic archive, msprog's long format and FHIR R4 JSON.
+
+:func:`export_clinic` checks the actor may export, writes the file (never half a file: a temporary
+file renamed into place) and records the export in the audit trail: who (the actor), when (the
+entry's time), what (format, pseudonymised or not, how many patients and records) and where (the
+path). Every CSV cell goes through :func:`~pmsdesk.exchange.columns.export_cell`, which keeps text
+from running as a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+from pmsdesk.domain.audit import AuditKind
+from pmsdesk.domain.permissions import Action
+from pmsdesk.exchange.archive import archive_bytes
+from pmsdesk.exchange.columns import COURSE_PREFIX, TEMPLATE_FIELDS, cell_text, export_cell
+from pmsdesk.exchange.fhir import fhir_bundle
+from pmsdesk.exchange.snapshot import ClinicSnapshot, take_snapshot
+from pmsdesk.reports.output import write_atomically
+from pmsdesk.services.clinic import Clinic
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    ARCHIVE = "archive"
+    MSPROG = "msprog"
+    FHIR = "fhir"
+
+
+# What each format writes, for the dialog and the command line.
+FORMAT_LABELS = {
+    ExportFormat.CSV: "Tidy CSV: one row per patient, date and measure",
+    ExportFormat.ARCHIVE: "Whole-clinic archive (.zip: a CSV per table and a data dictionary)",
+    ExportFormat.MSPROG: "msprog / pmsdesk progression: a folder of patient_id,date,value files",
+    ExportFormat.FHIR: "HL7 FHIR R4 Bundle (JSON)",
+}
+
+TIDY_VISIT_COLUMNS = ("visit_date", "kind", "treatment_number", "dose_given", "dose_unit")
+TIDY_COURSE_COLUMNS = ("agent", "start_date")
+TIDY_MEASURE_SECTIONS = ("edss", "t25fw", "nhpt", "sdmt", "six_minute_walk")
+
+# msprog files: outcome file -> the value of a visit (None: not measured or not completed).
+MSPROG_RELAPSES = "relapses.csv"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    format: ExportFormat
+    path: Path
+    patients: int
+    records: int
+
+    def describe(self) -> str:
+        return (f"Exported {self.patients} patient{'s' if self.patients != 1 else ''} "
+                f"({self.records} records) as {self.format.value} to {self.path}")
+
+
+def _csv_bytes(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([export_cell(value) for value in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+# ----- tidy CSV ------------------------------------------------------------------------------------
+
+def tidy_csv(snapshot: ClinicSnapshot) -> bytes:
+    """One row per patient, visit and recorded value; a visit without any value has one row with an
+    empty measure, so no treatment is left out. The long import format reads this file back."""
+    header = (snapshot.subject_column, *TIDY_VISIT_COLUMNS, *(COURSE_PREFIX + c for c in TIDY_COURSE_COLUMNS),
+              "measure", "value", "unit")
+
+    def rows():
+        for patient in snapshot.patients:
+            courses = {course["id"]: course for course in patient.courses}
+            for visit in patient.visits:
+                course = courses.get(visit.visit.get("course_id")) or {}
+                left = (patient.subject, *(visit.visit.get(c) for c in TIDY_VISIT_COLUMNS),
+                        *(course.get(c) for c in TIDY_COURSE_COLUMNS))
+                measures = [(key, value) for key, value in visit.form_values().items()
+                            if key.split(".")[0] in TIDY_MEASURE_SECTIONS and "." in key and value not in (None, False)]
+                if not measures:
+                    yield (*left, None, None, None)
+                for key, value in measures:
+                    yield (*left, key, value, TEMPLATE_FIELDS[key].unit or None)
+
+    return _csv_bytes(header, rows())
+
+
+# ----- msprog --------------------------------------------------------------------------------------
+
+def _mean(*values) -> Decimal | None:
+    """Mean of completed trials, in decimal arithmetic (no 5.170000000000001)."""
+    done = [Decimal(str(v)) for v in values if v is not None]
+    return sum(done) / len(done) if done else None
+
+
+MSPROG_OUTCOMES = {
+    "edss.csv": lambda a: a["edss"] and a["edss"].get("edss"),
+    "t25fw.csv": lambda a: a["t25fw"] and _mean(a["t25fw"].get("trial1_s"), a["t25fw"].get("trial2_s")),
+    "nhpt_dominant.csv": lambda a: a["nhpt"] and _mean(a["nhpt"].get("dominant_trial1_s"),
+                                                       a["nhpt"].get("dominant_trial2_s")),
+    "nhpt_nondominant.csv": lambda a: a["nhpt"] and _mean(a["nhpt"].get("nondominant_trial1_s"),
+                                                          a["nhpt"].get("nondominant_trial2_s")),
+    "sdmt.csv": lambda a: a["sdmt"] and a["sdmt"].get("score"),
+}
+
+
+def msprog_files(snapshot: ClinicSnapshot) -> dict[str, bytes]:
+    """``patient_id,date,value`` per outcome (the T25FW and each 9HPT hand as the mean of their trials;
+    a test not completed has no row) and ``patient_id,date`` of relapse onsets."""
+    files = {}
+    for name, value_of in MSPROG_OUTCOMES.items():
+        rows = []
+        for patient in snapshot.patients:
+            for visit in patient.visits:
+                value = value_of(visit.assessments)
+                if value is not None:
+                    rows.append((patient.subject, visit.visit["visit_date"],
+                                 format(value.normalize(), "f") if isinstance(value, Decimal) else cell_text(value)))
+        files[name] = _csv_bytes(("patient_id", "date", "value"), rows)
+    files[MSPROG_RELAPSES] = _csv_bytes(("patient_id", "date"), (
+        (patient.subject, relapse["onset_date"]) for patient in snapshot.patients for relapse in patient.relapses))
+    return files
+
+
+# ----- the export itself ---------------------------------------------------------------------------
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path, *, pseudonymise: bool = False,
+                  shift_dates: bool = False) -> ExportSummary:
+    """Write the whole clinic in ``export_format`` to ``path`` (a folder for msprog) and record it."""
+    export_format = ExportFormat(export_format)
+    clinic.actor.require(Action.EXPORT)
+    snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates)
+    timestamp = _now()
+    if export_format is ExportFormat.MSPROG:
+        path.mkdir(parents=True, exist_ok=True)
+        for name, content in msprog_files(snapshot).items():
+            write_atomically(path / name, content)
+    else:
+        content = {
+            ExportFormat.CSV: lambda: tidy_csv(snapshot),
+            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp),
+            ExportFormat.FHIR: lambda: json.dumps(fhir_bundle(snapshot, timestamp), indent=1,
+                                                  ensure_ascii=False).encode("utf-8"),
+        }[export_format]()
+        write_atomically(path, content)
+    summary = ExportSummary(export_format, path, len(snapshot.patients), snapshot.record_count())
+    clinic.record_event(AuditKind.EXPORT, {
+        "format": export_format.value, "path": str(path.resolve()), "pseudonymised": pseudonymise,
+        "shifted_dates": shift_dates, "patients": summary.patients, "records": summary.records,
+    })
+    return summary

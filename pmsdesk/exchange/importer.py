@@ -1,0 +1,458 @@
+"""Importing records: a dry run that finds every problem, then an all-or-nothing write.
+
+Every value is judged by the domain's own validation (the rules of the entry screens) and written
+through :class:`~pmsdesk.services.clinic.Clinic` inside one :meth:`Database.batch` transaction, so a
+failure, a refusal or a cancel leaves the database as it was.
+
+Identity, so that importing the same file twice creates nothing new: a patient is its clinic
+identifier; a visit is patient + date + kind; a course is patient + agent + start date; a relapse
+its onset; a therapy its name + start; an adverse event not reported at a visit its term + onset.
+A record already in pmsdesk with the same values is skipped; one with different values is a
+*conflict*, reported like any other problem and never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    ASSESSMENT_SECTIONS,
+    COURSE_FIELDS,
+    DMT_FIELDS,
+    RELAPSE_FIELDS,
+    Kind,
+)
+from pmsdesk.domain.permissions import Action
+from pmsdesk.domain.validation import (
+    ValidationFailed,
+    validate_adverse_event,
+    validate_course,
+    validate_dmt,
+    validate_patient,
+    validate_relapse,
+    validate_visit,
+)
+from pmsdesk.exchange.archive import ARCHIVE_TABLE_NAMES
+from pmsdesk.exchange.columns import RECORD_FIELDS, cell_text, stored_value
+from pmsdesk.exchange.incoming import (
+    ImportProblem,
+    Incoming,
+    IncomingPatient,
+    IncomingVisit,
+    Record,
+    default_mapping,
+    header_key,
+    read_archive_tables,
+    read_template,
+)
+from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
+from pmsdesk.services.clinic import Clinic, row_values
+from pmsdesk.store.tables import ImportColumnMapping
+
+
+PLURALS = {"patient": "patients", "course": "courses", "visit": "visits", "adverse event": "adverse events",
+           "relapse": "relapses", "therapy": "therapies"}
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """``{"visit": 3, "therapy": 1}`` as "3 visits, 1 therapy"."""
+    return ", ".join(f"{count} {kind if count == 1 else PLURALS[kind]}" for kind, count in counts.items() if count)
+
+
+class ImportRefused(ValueError):
+    """The import was asked to write a file that has problems, without "valid rows only"."""
+
+
+class ImportCancelled(Exception):
+    """The person cancelled the import; nothing was written."""
+
+
+@dataclass
+class PatientStep:
+    """What importing writes for one patient: only records that are valid and not yet in pmsdesk."""
+
+    clinic_id: str
+    patient_id: int | None  # an existing patient; None: created from ``details``
+    details: dict[str, Any] | None = None
+    archived: bool = False
+    new_courses: dict[Any, dict[str, Any]] = field(default_factory=dict)  # course ref -> raw values
+    # Every valid course ref of the file -> ("stored", course id) or ("new", the ref it creates).
+    course_links: dict[Any, tuple[str, Any]] = field(default_factory=dict)
+    visits: list[tuple[dict[str, Any], Any]] = field(default_factory=list)  # (raw values, course ref)
+    relapses: list[dict[str, Any]] = field(default_factory=list)
+    therapies: list[dict[str, Any]] = field(default_factory=list)
+    adverse_events: list[dict[str, Any]] = field(default_factory=list)
+
+    def writes(self) -> int:
+        return ((self.patient_id is None) + len(self.new_courses) + len(self.visits) + len(self.relapses)
+                + len(self.therapies) + len(self.adverse_events))
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    problems: list[ImportProblem]
+    steps: list[PatientStep]
+    new: Counter[str]  # what would be created, by kind of record
+    identical: int  # records already in pmsdesk with the same values: skipped
+    duplicates: int  # rows repeating another row of the file: skipped
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.problems)
+
+    def writes(self) -> int:
+        return sum(step.writes() for step in self.steps)
+
+    def summary(self) -> str:
+        created = counted(self.new)
+        lines = [f"{self.source}: {'would create ' + created if created else 'nothing new to create'}."]
+        if self.identical:
+            lines.append(f"{self.identical} record{'s are' if self.identical != 1 else ' is'} already in pmsdesk "
+                         "with the same values (skipped).")
+        if self.duplicates:
+            lines.append(f"{self.duplicates} row{'s repeat' if self.duplicates != 1 else ' repeats'} "
+                         "another row of the file (skipped).")
+        if self.problems:
+            lines.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}; nothing is imported "
+                         "until they are corrected, unless you choose to import only the valid rows:")
+            lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: Counter[str]
+    skipped_problems: int
+
+
+# ----- reading a file --------------------------------------------------------------------------------
+
+def read_file(path: Path, clinic: Clinic, mapping: Mapping[str, str] | None = None) -> Incoming:
+    """A template file or a whole-clinic archive, as incoming records. A template file's columns are
+    renamed by ``mapping`` (else by the mapping remembered for its header), and columns named as in
+    the template stand for themselves. An unreadable file gives one problem."""
+    try:
+        if is_archive(path):
+            return read_archive_tables(path.name, read_archive(path, ARCHIVE_TABLE_NAMES))
+        table = read_table(path)
+    except SourceError as error:
+        return Incoming(path.name, problems=[ImportProblem(path.name, 0, "", None, str(error))])
+    return read_template(table, effective_mapping(clinic, table, mapping))
+
+
+def effective_mapping(clinic: Clinic, table: Table, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+    chosen = mapping if mapping is not None else remembered_mapping(clinic, table)
+    return {**default_mapping(table.header), **chosen}
+
+
+def remembered_mapping(clinic: Clinic, table: Table) -> dict[str, str]:
+    with clinic.db.reading() as session:
+        row = session.get(ImportColumnMapping, header_key(table.header))
+    return json.loads(row.mapping) if row is not None else {}
+
+
+def remember_mapping(clinic: Clinic, table: Table, mapping: Mapping[str, str]) -> None:
+    """Keep ``mapping`` for the next file with the same columns (on any workstation)."""
+    key = header_key(table.header)
+    with clinic.db.transaction() as session:
+        row = session.get(ImportColumnMapping, key) or ImportColumnMapping(header_key=key, mapping="")
+        row.mapping = json.dumps(dict(mapping), sort_keys=True)
+        session.add(row)
+
+
+# ----- the dry run -----------------------------------------------------------------------------------
+
+def _comparable(kind: str, key: str, value: Any) -> Any:
+    value = stored_value(value)
+    if value is None and RECORD_FIELDS[kind][key].kind is Kind.FLAG:
+        return False  # an unticked box is stored as "no"
+    return value
+
+
+def _conflicts(record: Record, clean: Mapping[str, Any], stored: Mapping[str, Any]) -> list[ImportProblem]:
+    problems = []
+    for key in sorted(record.given() & set(clean)):
+        ours, theirs = _comparable(record.kind, key, clean[key]), _comparable(record.kind, key, stored.get(key))
+        if ours != theirs:
+            problems.append(record.problem(key, (
+                f"conflicts with the record already in pmsdesk, which has \u201c{cell_text(theirs)}\u201d; "
+                "an import never overwrites: correct the file, or change the record in pmsdesk")))
+    return problems
+
+
+def _failed(record: Record, failure: ValidationFailed) -> list[ImportProblem]:
+    return [record.problem(problem.field, problem.message) for problem in failure.problems]
+
+
+def _flat_visit(values) -> dict[str, Any]:
+    flat = dict(values.visit)
+    for section, fields in ASSESSMENT_SECTIONS.items():
+        section_values = values.assessments[section] or {}
+        flat.update({f"{section}.{f.name}": section_values.get(f.name) for f in fields})
+    return flat
+
+
+def _event_key(values: Mapping[str, Any]) -> tuple:
+    return tuple(cell_text(_comparable("adverse_event", f.name, values.get(f.name))) for f in ADVERSE_EVENT_FIELDS)
+
+
+class _Planner:
+    def __init__(self, clinic: Clinic):
+        self.clinic = clinic
+        self.today = clinic.today()
+        self.problems: list[ImportProblem] = []
+        self.new: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))
+        self.identical = 0
+        self.duplicates = 0
+        self.existing = {p.clinic_id: p.id for p in clinic.find_patients(include_archived=True)}
+
+    def _validated(self, record: Record, validate: Callable[[dict], dict]) -> dict | None:
+        try:
+            return validate(record.raw())
+        except ValidationFailed as failure:
+            self.problems.extend(_failed(record, failure))
+            return None
+
+    def _matched(self, record: Record, clean: Mapping, key: tuple, in_file: dict, stored: Mapping | None,
+                 what: str, repeats_are_rows: bool = True) -> bool:
+        """Whether ``record`` is new: a repeat of a row of the file, or a record already stored
+        (identical: skipped; different: a conflict), is not. A template repeats a course on each of its
+        visits' rows, so a course's repeats are not counted as duplicated rows."""
+        earlier = in_file.get(key)
+        if earlier is not None:
+            first, first_clean = earlier
+            if _conflicts(record, clean, first_clean):
+                self.problems.append(record.problem("", f"the same {what} as row {first.row}, with different values"))
+            else:
+                self.duplicates += repeats_are_rows
+            return False
+        in_file[key] = (record, clean)
+        if stored is None:
+            return True
+        conflicts = _conflicts(record, clean, stored)
+        self.problems.extend(conflicts)
+        self.identical += not conflicts
+        return False
+
+    def patient(self, incoming: IncomingPatient) -> tuple[PatientStep | None, dt.date | None]:
+        patient_id = self.existing.get(incoming.clinic_id)
+        details = incoming.details
+        if patient_id is not None:
+            stored = self.clinic.patient(patient_id)
+            if details is not None:
+                clean = {}
+                for key, raw in details.raw().items():
+                    if raw is None:
+                        continue  # a blank cell says nothing about a patient already in pmsdesk
+                    try:
+                        clean[key] = RECORD_FIELDS["patient"][key].parse(raw)
+                    except ValueError as error:
+                        self.problems.append(details.problem(key, str(error)))
+                conflicts = _conflicts(details, clean, row_values(stored, RECORD_FIELDS["patient"].values()))
+                self.problems.extend(conflicts)
+                self.identical += not conflicts
+            return PatientStep(incoming.clinic_id, patient_id), stored.birth_date
+        if details is None:
+            record = incoming.visits[0].record if incoming.visits else Record("patient", "", 0)
+            self.problems.append(record.problem("clinic_id", (
+                f"patient {incoming.clinic_id} is not in pmsdesk; add the patient's columns (family_name, "
+                "given_names, birth_date, sex, phenotype) so the import can create the patient")))
+            return None, None
+        clean = self._validated(details, lambda raw: validate_patient(raw, today=self.today))
+        if clean is None:
+            return None, None
+        self.new["patient"] += 1
+        archived = incoming.archived is not None and str(incoming.archived.value).strip().lower() in ("yes", "true", "1")
+        return PatientStep(incoming.clinic_id, None, details.raw(), archived), clean["birth_date"]
+
+    def plan(self, incoming: IncomingPatient) -> PatientStep | None:
+        step, birth_date = self.patient(incoming)
+        if step is None:
+            return None
+        stored_courses = self.clinic.courses(step.patient_id) if step.patient_id else []
+        records = self.clinic.visit_records(step.patient_id) if step.patient_id else []
+        self._courses(step, incoming, birth_date, stored_courses)
+        self._visits(step, incoming, birth_date, records)
+        self._others(step, incoming, birth_date)
+        return step
+
+    def _courses(self, step, incoming, birth_date, stored_courses) -> None:
+        stored = {(c.agent, c.start_date): c for c in stored_courses}
+        in_file: dict = {}
+        first_ref: dict[tuple, Any] = {}
+        for ref, record in incoming.courses.items():
+            clean = self._validated(record, lambda raw: validate_course(raw, birth_date=birth_date))
+            if clean is None:
+                continue
+            key = (stored_value(clean["agent"]), clean["start_date"])
+            existing = stored.get(key)
+            first_ref.setdefault(key, ref)
+            if self._matched(record, clean, key, in_file, None if existing is None else
+                             row_values(existing, COURSE_FIELDS), "treatment course", repeats_are_rows=False):
+                step.new_courses[ref] = record.raw()
+                step.course_links[ref] = ("new", ref)
+                self.new["course"] += 1
+            elif existing is not None:
+                step.course_links[ref] = ("stored", existing.id)
+            elif first_ref[key] in step.course_links:  # the file repeats a course: its visits join the first
+                step.course_links[ref] = step.course_links[first_ref[key]]
+
+    def _visits(self, step: PatientStep, incoming: IncomingPatient, birth_date, records) -> None:
+        stored = {}
+        for record in records:
+            stored.setdefault((record.visit.visit_date, record.visit.kind), record)
+        in_file: dict = {}
+        may_examine = self.clinic.actor.may(Action.EDIT_EDSS)
+        for visit in incoming.visits:
+            clean = self._visit(visit, birth_date)
+            if clean is None:
+                continue
+            flat, events = clean
+            if not may_examine and any(flat.get(f"edss.{f.name}") is not None for f in ASSESSMENT_SECTIONS["edss"]):
+                self.problems.append(visit.record.problem("edss.edss", "only a neurologist may import EDSS "
+                                                                       "examinations; ask one to import this file"))
+                continue
+            key = (flat["visit_date"], stored_value(flat["kind"]))
+            existing = stored.get(key)
+            stored_flat = None
+            if existing is not None:
+                stored_flat = existing.form_values()
+                if visit.adverse_events is not None:
+                    stored_events = sorted(_event_key(row_values(e, ADVERSE_EVENT_FIELDS)) for e in existing.adverse_events)
+                    if stored_events != sorted(_event_key(e) for e in events):
+                        self.problems.append(visit.record.problem("", (
+                            "conflicts with the visit already in pmsdesk: its adverse events differ; an import "
+                            "never overwrites: correct the file, or change the visit in pmsdesk")))
+                        continue
+            if not self._matched(visit.record, flat, key, in_file, stored_flat, "visit"):
+                continue
+            if visit.course_ref is not None and visit.course_ref not in step.course_links:
+                self.problems.append(visit.record.problem("", "its treatment course has problems (see them); "
+                                                               "the visit is imported once they are corrected"))
+                continue
+            raw = visit.record.raw()
+            if visit.adverse_events is not None:
+                raw["adverse_events"] = [event.raw() for event in visit.adverse_events]
+                self.new["adverse event"] += len(visit.adverse_events)
+            step.visits.append((raw, visit.course_ref))
+            self.new["visit"] += 1
+
+    def _visit(self, visit: IncomingVisit, birth_date) -> tuple[dict, list[dict]] | None:
+        problems = len(self.problems)
+        try:
+            flat = _flat_visit(validate_visit(visit.record.raw(), birth_date=birth_date, today=self.today))
+        except ValidationFailed as failure:
+            self.problems.extend(_failed(visit.record, failure))
+            flat = None
+        events = [self._validated(event, lambda raw: validate_adverse_event(raw, birth_date=birth_date, today=self.today))
+                  for event in visit.adverse_events or ()]
+        if len(self.problems) > problems:
+            return None
+        return flat, events
+
+    def _others(self, step: PatientStep, incoming: IncomingPatient, birth_date) -> None:
+        patient_id = step.patient_id
+        kinds = (
+            ("relapse", incoming.relapses, validate_relapse, ("onset_date",), step.relapses,
+             self.clinic.relapses(patient_id) if patient_id else [], RELAPSE_FIELDS),
+            ("therapy", incoming.therapies, validate_dmt, ("agent", "start_date"), step.therapies,
+             self.clinic.dmt_history(patient_id) if patient_id else [], DMT_FIELDS),
+            ("adverse event", incoming.adverse_events, validate_adverse_event, ("term", "onset_date"),
+             step.adverse_events,
+             [e for e in self.clinic.adverse_events(patient_id) if e.visit_id is None] if patient_id else [],
+             ADVERSE_EVENT_FIELDS),
+        )
+        for what, records, validate, identity, planned, existing_rows, fields in kinds:
+            stored = {}
+            for row in existing_rows:
+                stored.setdefault(tuple(getattr(row, name) for name in identity), row_values(row, fields))
+            in_file: dict = {}
+            for record in records:
+                clean = self._validated(record, lambda raw: validate(raw, birth_date=birth_date, today=self.today))
+                if clean is None:
+                    continue
+                key = tuple(stored_value(clean[name]) for name in identity)
+                if self._matched(record, clean, key, in_file, stored.get(key), what):
+                    planned.append(record.raw())
+                    self.new[what] += 1
+
+
+def plan_import(clinic: Clinic, incoming: Incoming) -> ImportPlan:
+    """The dry run: every problem of the file and what importing it would write. Writes nothing."""
+    planner = _Planner(clinic)
+    planner.problems.extend(incoming.problems)
+    steps = []
+    for patient in incoming.patients.values():
+        step = planner.plan(patient)
+        if step is not None and step.writes():
+            steps.append(step)
+    planner.problems.sort(key=lambda problem: (problem.source, problem.row))
+    return ImportPlan(incoming.source, planner.problems, steps, planner.new, planner.identical, planner.duplicates)
+
+
+# ----- the write -------------------------------------------------------------------------------------
+
+def apply_import(clinic: Clinic, plan: ImportPlan, *, valid_rows_only: bool = False,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] = lambda: False) -> ImportResult:
+    """Write what ``plan`` found, in one transaction: all of it, or (cancelled, refused, failed) none.
+
+    A plan with problems is refused unless ``valid_rows_only``, which writes the valid records and
+    leaves out the rows with problems. ``progress(done, total)`` follows each record written;
+    ``cancelled()`` is asked after each, and True rolls everything back (:class:`ImportCancelled`).
+    """
+    if plan.has_problems and not valid_rows_only:
+        raise ImportRefused(f"{plan.source} has {len(plan.problems)} problem{'s' if len(plan.problems) != 1 else ''}; "
+                            "nothing was imported (correct them, or import only the valid rows)")
+    total, done = plan.writes(), 0
+    created: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))
+
+    def step_done(kind: str, count: int = 1) -> None:
+        nonlocal done
+        created[kind] += count
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if cancelled():
+            raise ImportCancelled("import cancelled; nothing was written")
+
+    with clinic.db.batch() as database:
+        batch = Clinic(database, actor=clinic.actor, today=clinic.today)
+        for step in plan.steps:
+            patient_id = step.patient_id
+            if patient_id is None:
+                patient = batch.create_patient(step.details)
+                if step.archived:
+                    batch.set_archived(patient.id, patient.version, True)
+                patient_id = patient.id
+                step_done("patient")
+            created_courses = {}
+            for ref, raw in step.new_courses.items():
+                created_courses[ref] = batch.create_course(patient_id, raw).id
+                step_done("course")
+            for raw, course_ref in step.visits:
+                course_id = None
+                if course_ref is not None:
+                    origin, target = step.course_links[course_ref]
+                    course_id = target if origin == "stored" else created_courses[target]
+                record = batch.create_visit(patient_id, {**raw, "course_id": course_id})
+                created["adverse event"] += len(record.adverse_events)
+                step_done("visit")
+            for raw in step.relapses:
+                batch.save_relapse(patient_id, raw)
+                step_done("relapse")
+            for raw in step.therapies:
+                batch.save_dmt(patient_id, raw)
+                step_done("therapy")
+            for raw in step.adverse_events:
+                batch.save_adverse_event(patient_id, raw)
+                step_done("adverse event")
+    return ImportResult(created, len(plan.problems))

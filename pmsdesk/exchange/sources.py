@@ -1,0 +1,160 @@
+"""Reading import files: CSV (UTF-8 or UTF-16, comma, semicolon or tab), Excel .xlsx, and the
+whole-clinic archive (.zip of CSV files). A file that cannot be read raises :class:`SourceError`
+whose message says what is wrong with it and what to do."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_CELL_CHARACTERS = 100_000  # far above any field's length; beyond it a file is not a visit list
+MAX_ARCHIVE_MEMBER_BYTES = 500_000_000
+
+
+class SourceError(ValueError):
+    """A file pmsdesk cannot read as a table; ``str()`` is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's header and its data rows; ``rows`` gives (row number as the file counts it, cells)."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]
+
+
+def _decode(name: str, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(f"{name}: starts as UTF-16 text but is not valid UTF-16") from None
+    if b"\x00" in data:
+        raise SourceError(f"{name}: this is not a text file (it holds binary data); "
+                          "save it as CSV (UTF-8) or as an Excel .xlsx workbook")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise SourceError(f"{name} line {line}: the text is not UTF-8 (perhaps Latin-1 or Windows-1252); "
+                          "save the file as \u201cCSV UTF-8\u201d and import it again") from None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (spreadsheets in decimal-comma locales) or tab: the one the header uses most."""
+    header = text.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
+
+
+def read_csv(name: str, data: bytes) -> Table:
+    text = _decode(name, data)
+    if not text.strip():
+        raise SourceError(f"{name}: the file is empty; it needs a header line naming its columns")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows = []
+    try:
+        header = next(reader)
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((reader.line_num, tuple(cells)))
+    except csv.Error as error:
+        raise SourceError(f"{name} line {reader.line_num}: not readable as CSV ({error})") from None
+    return _table(name, header, rows)
+
+
+def read_xlsx(name: str, data: bytes) -> Table:
+    """The first sheet of a workbook; row numbers are the sheet's own."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged file
+        raise SourceError(f"{name}: not a readable Excel .xlsx workbook ({type(error).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[tuple[int, tuple[Any, ...]]] = []
+        header = None
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if header is None:
+                if any(cell is not None for cell in cells):
+                    header = ["" if cell is None else str(cell) for cell in cells]
+                continue
+            if any(cell is not None and str(cell).strip() for cell in cells):
+                rows.append((number, tuple(cells)))
+    finally:
+        workbook.close()
+    if header is None:
+        raise SourceError(f"{name}: the first sheet is empty; it needs a header row naming its columns")
+    return _table(name, header, rows)
+
+
+def _table(name: str, header: list[str], rows: list[tuple[int, tuple[Any, ...]]]) -> Table:
+    header = [column.strip() for column in header]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        raise SourceError(f"{name}: the first line is not a header; it must name the columns "
+                          "(for example clinic_id, visit_date, kind, edss.edss)")
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise SourceError(f"{name}: the header names {', '.join(repeated)} more than once; each column once")
+    for number, cells in rows:
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
+                raise SourceError(f"{name} row {number}: a cell holds {len(cell):,} characters; "
+                                  f"no field takes more than {MAX_CELL_CHARACTERS:,}")
+    return Table(name, tuple(header), tuple(rows))
+
+
+def read_table(path: Path) -> Table:
+    """A CSV or .xlsx file as a table."""
+    data = _read_bytes(path)
+    if data[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path.name, data)
+    return read_csv(path.name, data)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def is_archive(path: Path) -> bool:
+    """A whole-clinic archive: a zip whose members are CSV files (a .xlsx is a zip too, of XML)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.endswith(".csv") for name in archive.namelist())
+
+
+def read_archive(path: Path, members: tuple[str, ...]) -> dict[str, Table]:
+    """The named CSV members of an archive (table name -> table); absent members are left out."""
+    tables = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            present = set(archive.namelist())
+            for table in members:
+                member = f"{table}.csv"
+                if member not in present:
+                    continue
+                if archive.getinfo(member).file_size > MAX_ARCHIVE_MEMBER_BYTES:
+                    raise SourceError(f"{path.name}: {member} is too large to be a pmsdesk archive table")
+                tables[table] = read_csv(f"{path.name}:{member}", archive.read(member))
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SourceError(f"{path.name}: not a readable archive ({error})") from None
+    return tables
+
+
+def rows_as_dicts(table: Table) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each row as column -> cell (missing trailing cells are blank; cells beyond the header ignored)."""
+    for number, cells in table.rows:
+        yield number, {column: (cells[index] if index < len(cells) else None)
+                       for index, column in enumerate(table.header) if column}

@@ -1,0 +1,251 @@
+"""The import dialog (column mapping, dry run, progress with Cancel) and the export dialog.
+
+Both call pmsdesk.exchange only; the rules, the identity of records and the all-or-nothing write
+live there, so the dialog and ``pmsdesk import`` behave the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmsdesk.exchange.archive import ARCHIVE_TABLE_NAMES
+from pmsdesk.exchange.columns import TEMPLATE_FIELDS
+from pmsdesk.exchange.export import FORMAT_LABELS, ExportFormat, export_clinic
+from pmsdesk.exchange.importer import (
+    ImportCancelled,
+    ImportPlan,
+    apply_import,
+    counted,
+    effective_mapping,
+    plan_import,
+    remember_mapping,
+)
+from pmsdesk.exchange.incoming import IGNORED, LONG_COLUMNS, Incoming, ImportProblem, read_archive_tables, read_template
+from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
+from pmsdesk.services.clinic import Clinic
+
+IGNORE_LABEL = "(ignore this column)"
+FILE_FILTER = "Visit files and archives (*.csv *.xlsx *.zip);;All files (*)"
+
+
+class ImportDialog(QDialog):
+    """Map the file's columns (template files), check the file, then import it or only its valid rows."""
+
+    def __init__(self, clinic: Clinic, path: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.path = path
+        self.table: Table | None = None
+        self.plan: ImportPlan | None = None
+        self._importing = False
+        self._cancel_requested = False
+        self.setWindowTitle(f"Import {path.name}")
+        self.resize(820, 640)
+
+        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table.setObjectName("mapping_table")
+        self.mapping_table.setHorizontalHeaderLabels(["Column in the file", "Template column"])
+        self.mapping_table.horizontalHeader().setStretchLastSection(True)
+        self.check_button = QPushButton("&Check the file (dry run)")
+        self.report = QPlainTextEdit(readOnly=True, objectName="import_report")
+        self.valid_only = QCheckBox("Import only the &valid rows (leave out the rows with problems)")
+        self.progress = QProgressBar(visible=False)
+        self.import_button = QPushButton("&Import", enabled=False)
+        self.cancel_button = QPushButton("Cancel")
+
+        layout = QVBoxLayout(self)
+        self.mapping_label = QLabel("Columns named as in the template are matched already; choose the template column "
+                                    "for the others, or ignore them. The choice is remembered for files with these columns.")
+        self.mapping_label.setWordWrap(True)
+        layout.addWidget(self.mapping_label)
+        layout.addWidget(self.mapping_table, 2)
+        layout.addWidget(self.check_button)
+        layout.addWidget(self.report, 3)
+        layout.addWidget(self.valid_only)
+        layout.addWidget(self.progress)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+
+        self.check_button.clicked.connect(self.check)
+        self.valid_only.toggled.connect(self._update_import_button)
+        self.import_button.clicked.connect(self.run_import)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._load()
+
+    # ----- the file and its mapping -------------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            if is_archive(self.path):
+                self.mapping_label.setText("A whole-clinic archive: its columns are pmsdesk's own, nothing to map.")
+                self.mapping_table.setVisible(False)
+                return
+            self.table = read_table(self.path)
+        except SourceError as error:
+            self.report.setPlainText(str(error))
+            self.check_button.setEnabled(False)
+            return
+        mapping = effective_mapping(self.clinic, self.table)
+        targets = [IGNORE_LABEL, *TEMPLATE_FIELDS, *LONG_COLUMNS]
+        self.mapping_table.setRowCount(len(self.table.header))
+        for row, column in enumerate(self.table.header):
+            self.mapping_table.setItem(row, 0, QTableWidgetItem(column))
+            choice = QComboBox()
+            choice.addItems(targets)
+            if column in mapping:
+                choice.setCurrentText(mapping[column] or IGNORE_LABEL)
+            else:
+                choice.setCurrentIndex(-1)  # not chosen yet: the dry run asks for a choice
+            self.mapping_table.setCellWidget(row, 1, choice)
+
+    def mapping(self) -> dict[str, str]:
+        chosen = {}
+        for row, column in enumerate(self.table.header if self.table else ()):
+            target = self.mapping_table.cellWidget(row, 1).currentText()
+            if target:
+                chosen[column] = IGNORED if target == IGNORE_LABEL else target
+        return chosen
+
+    def set_mapping(self, column: str, target: str) -> None:
+        row = self.table.header.index(column)
+        self.mapping_table.cellWidget(row, 1).setCurrentText(target or IGNORE_LABEL)
+
+    def _incoming(self) -> Incoming:
+        if self.table is None:
+            try:
+                return read_archive_tables(self.path.name, read_archive(self.path, ARCHIVE_TABLE_NAMES))
+            except SourceError as error:
+                return Incoming(self.path.name, problems=[ImportProblem(self.path.name, 0, "", None, str(error))])
+        mapping = self.mapping()
+        if all(column in mapping for column in self.table.header if column):
+            remember_mapping(self.clinic, self.table, mapping)
+        return read_template(self.table, mapping)
+
+    # ----- dry run and import --------------------------------------------------------------------
+    def check(self) -> None:
+        self.plan = plan_import(self.clinic, self._incoming())
+        self.report.setPlainText(self.plan.summary())
+        self._update_import_button()
+
+    def _update_import_button(self) -> None:
+        plan = self.plan
+        self.import_button.setEnabled(plan is not None and plan.writes() > 0
+                                      and (not plan.has_problems or self.valid_only.isChecked()))
+
+    def run_import(self) -> None:
+        self._cancel_requested = False
+        self.progress.setVisible(True)
+        self.progress.setRange(0, self.plan.writes())
+        self.import_button.setEnabled(False)
+        self.check_button.setEnabled(False)
+
+        def step(done: int, total: int) -> None:
+            self.progress.setValue(done)
+            QApplication.processEvents()  # draws the bar and lets Cancel be pressed
+
+        self._importing = True
+        try:
+            result = apply_import(self.clinic, self.plan, valid_rows_only=self.valid_only.isChecked(),
+                                  progress=step, cancelled=lambda: self._cancel_requested)
+        except ImportCancelled:
+            self.report.appendPlainText("\nImport cancelled: nothing was written.")
+            self.progress.setVisible(False)
+            self.check_button.setEnabled(True)
+            self._update_import_button()
+            return
+        finally:
+            self._importing = False
+        self.report.appendPlainText(f"\nImported {counted(result.created) or 'nothing new'}.")
+        self.cancel_button.setText("Close")
+        self.plan = None
+
+    def cancel(self) -> None:
+        if self._importing:
+            self._cancel_requested = True  # the import rolls back after its current record
+        else:
+            self.reject()
+
+
+class ExportDialog(QDialog):
+    """Choose a format, pseudonymisation and where to write; the export is recorded in the audit trail."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.setWindowTitle("Export the clinic")
+        self.format = QComboBox(objectName="export_format")
+        for export_format, label in FORMAT_LABELS.items():
+            self.format.addItem(label, export_format)
+        self.pseudonymise = QCheckBox("&Pseudonymise for research (no names, identifiers, notes or birth dates)")
+        self.shift_dates = QCheckBox("&Shift each patient's dates by the patient's own random offset", enabled=False)
+        self.pseudonymise.toggled.connect(self.shift_dates.setEnabled)
+        self.path = QLineEdit(objectName="export_path")
+        browse = QPushButton("Choose\u2026")
+        browse.clicked.connect(self.choose_path)
+        where = QHBoxLayout()
+        where.addWidget(self.path)
+        where.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow(self.pseudonymise)
+        form.addRow(self.shift_dates)
+        form.addRow("Write to", where)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def choose_path(self) -> None:
+        if self.format.currentData() is ExportFormat.MSPROG:
+            chosen = QFileDialog.getExistingDirectory(self, "Folder for the msprog files")
+        else:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export to")
+        if chosen:
+            self.path.setText(chosen)
+
+    def export(self) -> None:
+        if not self.path.text().strip():
+            QMessageBox.warning(self, "Export", "Choose where to write the export.")
+            return
+        try:
+            summary = export_clinic(self.clinic, self.format.currentData(), Path(self.path.text().strip()),
+                                    pseudonymise=self.pseudonymise.isChecked(),
+                                    shift_dates=self.pseudonymise.isChecked() and self.shift_dates.isChecked())
+        except OSError as error:  # PermissionDenied (a role that may not export) is one too
+            QMessageBox.warning(self, "Export", f"Nothing was exported: {error}")
+            return
+        QMessageBox.information(self, "Export", summary.describe() + ". The export is recorded in the audit trail.")
+        self.accept()
+
+
+def ask_and_import(parent: QWidget, clinic: Clinic) -> bool:
+    """Ask for a file and run the import dialog; True when something may have been imported."""
+    chosen, _ = QFileDialog.getOpenFileName(parent, "Import visits or an archive", "", FILE_FILTER)
+    if not chosen:
+        return False
+    ImportDialog(clinic, Path(chosen), parent).exec()
+    return True

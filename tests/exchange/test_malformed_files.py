@@ -1,0 +1,103 @@
+"""Malformed files thrown at the importer: each ends in a clear report, and nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sample_data import TODAY
+from pmsdesk.exchange.importer import ImportRefused, apply_import, plan_import, read_file
+from pmsdesk.exchange.sources import MAX_CELL_CHARACTERS
+from pmsdesk.services.clinic import Clinic
+from pmsdesk.store.database import Database
+
+GOOD_HEADER = ["clinic_id", "family_name", "given_names", "birth_date", "sex", "phenotype", "visit_date", "kind",
+               "edss.edss", "t25fw.trial1_s", "t25fw.trial2_s", "sdmt.score"]
+GOOD_ROW = ["MS-1", "Müller", "Ana", "1970-01-01", "female", "SPMS", "2024-01-01", "assessment", "4.5", "6.1", "6.2", "40"]
+
+
+def csv_bytes(header, rows, encoding="utf-8") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def with_cell(column: str, value: str) -> bytes:
+    row = GOOD_ROW[:]
+    row[GOOD_HEADER.index(column)] = value
+    return csv_bytes(GOOD_HEADER, [GOOD_ROW, row])
+
+
+wrong_values = st.sampled_from([
+    ("edss.edss", "0.5"), ("edss.edss", "10.5"), ("edss.edss", "four"), ("edss.edss", "-1"), ("edss.edss", "NaN"),
+    ("t25fw.trial1_s", "0"), ("t25fw.trial1_s", "181"), ("t25fw.trial1_s", "6.123"), ("t25fw.trial1_s", "1e400"),
+    ("sdmt.score", "40.5"), ("sdmt.score", "111"), ("sdmt.score", "=1+1"), ("visit_date", "2024-13-01"),
+    ("visit_date", "yesterday"), ("visit_date", "2099-01-01"), ("birth_date", "1800-01-01"), ("sex", "f"),
+    ("phenotype", "PRMS"), ("kind", "visit"), ("clinic_id", ""), ("kind", ""),
+])
+malformed = st.one_of(
+    wrong_values.map(lambda pair: with_cell(*pair)),
+    st.tuples(st.sampled_from(["edss.edss", "t25fw.trial1_s", "sdmt.score", "visit_date", "birth_date"]),
+              st.from_regex(r"[A-DF-MO-Za-df-mo-z][0-9a-z ]{0,20}", fullmatch=True)).map(lambda t: with_cell(*t)),
+    st.sampled_from(GOOD_HEADER[:8]).map(  # a required column missing
+        lambda gone: csv_bytes([c for c in GOOD_HEADER if c != gone], [[v for c, v in zip(GOOD_HEADER, GOOD_ROW) if c != gone]])),
+    st.integers(1, 5).map(lambda n: csv_bytes(GOOD_HEADER, [GOOD_ROW] + [[*GOOD_ROW[:8], "5.0", *GOOD_ROW[9:]]] * n)),
+    st.just(csv_bytes(GOOD_HEADER, [GOOD_ROW, [*GOOD_ROW[:8], "9", *GOOD_ROW[9:]]], "latin-1")),  # "Müller" in Latin-1
+    st.just(csv_bytes(GOOD_HEADER, [[*GOOD_ROW[:8], "9.25", *GOOD_ROW[9:]]], "utf-16")),  # read, but EDSS refused
+    st.integers(MAX_CELL_CHARACTERS + 1, MAX_CELL_CHARACTERS + 50_000).map(lambda n: with_cell("family_name", "x" * n)),
+    st.integers(201, 5000).map(lambda n: with_cell("family_name", "y" * n)),
+    st.just(b""), st.just(b"\n\n\n"), st.just("\ufeff".encode()),
+    st.binary(min_size=1, max_size=400).map(lambda data: b"\x00" + data),
+    st.binary(min_size=4, max_size=400).map(lambda data: b"PK\x03\x04" + data),  # a broken zip / workbook
+    st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=1, max_size=6).map(
+        lambda header: csv_bytes(header, [["1"] * len(header)])),  # a header that is not the template
+)
+
+
+@pytest.fixture(scope="module")
+def module_clinic():
+    folder = Path(tempfile.mkdtemp(prefix="pmsdesk-malformed-"))
+    database = Database.open(str(folder / "clinic.sqlite3"))
+    yield Clinic(database, today=lambda: TODAY), folder
+    database.close()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(content=malformed, suffix=st.sampled_from([".csv", ".xlsx", ".txt"]))
+def test_every_malformed_file_ends_in_a_clear_report_and_writes_nothing(module_clinic, content, suffix):
+    clinic, folder = module_clinic
+    path = folder / f"import{suffix}"
+    path.write_bytes(content)
+    plan = plan_import(clinic, read_file(path, clinic))
+    assert plan.problems, f"no problem found in {content[:200]!r}"
+    for problem in plan.problems:
+        text = str(problem)
+        assert text.startswith(path.name) and len(problem.message) > 15 and "Traceback" not in text
+    with pytest.raises(ImportRefused):
+        apply_import(clinic, plan)
+    assert clinic.patient_count() == 0
+
+
+def test_the_reports_name_the_cause(module_clinic):
+    clinic, folder = module_clinic
+
+    def report(content: bytes, name="f.csv") -> str:
+        (folder / name).write_bytes(content)
+        return plan_import(clinic, read_file(folder / name, clinic)).summary()
+
+    assert "not UTF-8 (perhaps Latin-1" in report(csv_bytes(GOOD_HEADER, [GOOD_ROW], "latin-1"))
+    assert "the file is empty" in report(b"")
+    assert "binary data" in report(b"\x00\x01garbage")
+    assert "not a readable Excel .xlsx workbook" in report(b"PK\x03\x04broken", "f.xlsx")
+    assert "holds 100,001 characters" in report(with_cell("family_name", "z" * (MAX_CELL_CHARACTERS + 1)))
+    assert "the file needs a visit_date column" in report(csv_bytes(["clinic_id"], [["MS-1"]]))
+    utf16 = report(csv_bytes(GOOD_HEADER, [GOOD_ROW], "utf-16"))
+    assert "would create 1 patient, 1 visit" in utf16  # UTF-16 (with its byte-order mark) is read as text
+    assert clinic.patient_count() == 0
