@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+import tempfile
 
 # Tests run without a display: Qt renders offscreen (set before any Qt import).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Commands run by the tests log here, not into the user's own log folder.
+os.environ.setdefault("PMSDESK_LOG_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-logs-"))
 
 import pytest
 
-TODAY = dt.date(2026, 11, 20)
+from sample_data import PATIENT, TODAY
+
 
 
 @pytest.fixture
@@ -34,19 +37,6 @@ def clinic(database):
     return Clinic(database, today=lambda: TODAY)
 
 
-PATIENT = {
-    "clinic_id": "MS-0001",
-    "family_name": "Example",
-    "given_names": "Alex",
-    "birth_date": "1970-03-14",
-    "sex": "female",
-    "phenotype": "SPMS",
-    "onset_year": "1995",
-    "diagnosis_date": "1998-06-01",
-    "dominant_hand": "right",
-    "education_years": "16",
-    "notes": "",
-}
 
 
 @pytest.fixture

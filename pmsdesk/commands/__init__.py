@@ -9,4 +9,10 @@ module only when its subcommand is used, so ``pmsdesk --help`` stays fast.
 COMMANDS: dict[str, str] = {
     "demo": "pmsdesk.commands.demo",
     "progression": "pmsdesk.commands.progression",
+    "report": "pmsdesk.commands.report",
+    "import": "pmsdesk.commands.import_",
+    "export": "pmsdesk.commands.export",
+    "backup": "pmsdesk.commands.backup",
+    "restore": "pmsdesk.commands.restore",
+    "audit": "pmsdesk.commands.audit",
 }

@@ -1,4 +1,4 @@
-"""The main window: the patient list on the left; the patient, a visit, or a welcome page on the right."""
+"""The main window: the patient list on the left; today's list, the patient or a visit on the right."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -18,19 +17,28 @@ from PySide6.QtWidgets import (
 
 from pmsdesk import __version__
 from pmsdesk.domain.fields import COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
+from pmsdesk.domain.permissions import Action
 from pmsdesk.services.clinic import Clinic, row_values
 from pmsdesk.services.demo import DEMO_SETTING
+from pmsdesk.ui.audit_viewer import AuditDialog
 from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.overview import ClinicOverview
 from pmsdesk.ui.patient_list import PatientList
 from pmsdesk.ui.patient_view import PatientView
+from pmsdesk.ui.screen_lock import ScreenLock
+from pmsdesk.ui.today import TodayList
+from pmsdesk.ui.users_dialog import UsersDialog
 from pmsdesk.ui.visit_editor import VisitEditor
 
 
 class WelcomePage(QWidget):
-    """What the right side shows when no patient is open; on an empty database it offers the demo."""
+    """What the right side shows when no patient is open: today's list, or on an empty database an
+    offer of the demo clinic."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, today: TodayList, parent: QWidget | None = None):
         super().__init__(parent)
+        self.today = today
+        self.empty_state = QWidget()
         self.heading = QLabel()
         self.heading.setObjectName("welcome_heading")
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -39,11 +47,14 @@ class WelcomePage(QWidget):
         self.new_patient = QPushButton("New patient\u2026  (Ctrl+N)")
         self.load_demo = QPushButton("Load the demo clinic (30 fictional patients)")
         self.load_demo.setObjectName("load_demo")
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.empty_state)
         layout.addStretch(1)
         for widget in (self.heading, self.text, self.new_patient, self.load_demo):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+        page = QVBoxLayout(self)
+        page.addWidget(self.empty_state)
+        page.addWidget(today)
 
     def show_state(self, patient_count: int) -> None:
         empty = patient_count == 0
@@ -55,6 +66,10 @@ class WelcomePage(QWidget):
             "Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter."
         )
         self.load_demo.setVisible(empty)
+        self.empty_state.setVisible(empty)
+        self.today.setVisible(not empty)
+        if not empty:
+            self.today.refresh()
 
 
 class MainWindow(QMainWindow):
@@ -65,12 +80,16 @@ class MainWindow(QMainWindow):
         self.clinic = clinic
         self.resize(1366, 768)
         self.patient_list = PatientList(clinic)
-        self.welcome = WelcomePage()
+        self.today = TodayList(clinic)
+        self.welcome = WelcomePage(self.today)
         self.patient_view = PatientView(clinic)
         self.visit_editor = VisitEditor(clinic)
         self.pages = QStackedWidget()
         for page in (self.welcome, self.patient_view, self.visit_editor):
             self.pages.addWidget(page)
+        self.overview = ClinicOverview(clinic)
+        self.PAGE_OVERVIEW = self.pages.addWidget(self.overview)
+        self.trajectory = None  # made on first use: pyqtgraph is slow to import
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.patient_list)
         splitter.addWidget(self.pages)
@@ -81,6 +100,9 @@ class MainWindow(QMainWindow):
         self.patient_list.opened.connect(self.open_patient)
         self.welcome.new_patient.clicked.connect(self.new_patient)
         self.welcome.load_demo.clicked.connect(self.load_demo)
+        self.today.open_visit.connect(self.open_visit)
+        self.today.start_treatment.connect(self.start_visit)
+        self.today.continue_new_visit.connect(self.start_visit)
         view = self.patient_view
         view.open_visit.connect(self.open_visit)
         view.new_visit.connect(self.new_visit)
@@ -90,11 +112,15 @@ class MainWindow(QMainWindow):
         view.toggle_archive.connect(self.toggle_archive)
         view.edit_relapse.connect(self.edit_relapse)
         view.edit_dmt.connect(self.edit_dmt)
+        view.show_trajectory.connect(self.show_trajectory)
+        self.overview.open_trajectory.connect(self.show_trajectory)
         self.visit_editor.closed.connect(self.back_to_patient)
         self.visit_editor.saved.connect(lambda _id: self.patient_list.refresh())
 
+        self.screen_lock = ScreenLock(self, clinic)
         self._build_menus()
-        self.statusBar().showMessage(f"Database: {clinic.db.location}")
+        self.statusBar().showMessage(f"Database: {clinic.db.location} \u00b7 {clinic.actor.display_name}"
+                                     + (f" ({clinic.actor.role.label})" if clinic.actor.role else ""))
         self.refresh()
 
     # ----- menus ------------------------------------------------------------------------------
@@ -114,6 +140,11 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New, "action_new_patient")
         self._action(file_menu, "Load the &demo clinic\u2026", self.load_demo)
         file_menu.addSeparator()
+        self._action(file_menu, "Visit &summaries of a day\u2026", self.save_day_summaries,
+                     name="action_day_summaries")
+        self._action(file_menu, "&Import visits or an archive\u2026", self.import_file, name="action_import")
+        self._action(file_menu, "E&xport the clinic\u2026", self.export_clinic, name="action_export")
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         patient_menu = bar.addMenu("&Patient")
         self.patient_actions = [
@@ -123,9 +154,17 @@ class MainWindow(QMainWindow):
             self._action(patient_menu, "Add &relapse\u2026", lambda: self.edit_relapse(None)),
             self._action(patient_menu, "Add &therapy\u2026", lambda: self.edit_dmt(None)),
             self._action(patient_menu, "&Archive or restore", self.toggle_archive),
+            self._action(patient_menu, "Audit tra&il\u2026", self.show_patient_audit, name="action_patient_audit"),
         ]
         view_menu = bar.addMenu("&View")
+        self._action(view_menu, "&Today", self.show_today, "F2", "action_today")
         self._action(view_menu, "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(view_menu, "Clinic &overview", self.show_overview, "Ctrl+Shift+O", "action_overview")
+        self._action(view_menu, "Patient t&rajectory", lambda: self.show_trajectory(), "Ctrl+T", "action_trajectory")
+        safety_menu = bar.addMenu("&Safety")
+        self._action(safety_menu, "&Lock screen", self.screen_lock.lock, "Ctrl+L", "action_lock")
+        users = self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users")
+        users.setEnabled(self.clinic.actor.may(Action.MANAGE_USERS))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About pmsdesk", self.about)
 
@@ -160,20 +199,62 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: int) -> None:
         # The visit editor gets the whole width: at the bench the nurse works on one patient.
-        self.patient_list.setVisible(page != self.PAGE_VISIT)
+        # So do the trajectory and the overview: wide figures and tables.
+        self.patient_list.setVisible(page in (self.PAGE_WELCOME, self.PAGE_PATIENT))
         self.pages.setCurrentIndex(page)
+
+    def show_today(self) -> None:
+        if not self._leave_visit():
+            return
+        self._show_page(self.PAGE_WELCOME)
+        self.refresh()
+        self.today.table.setFocus()
+
+    def show_overview(self) -> None:
+        if not self._leave_visit():
+            return
+        self.overview.refresh()
+        self._show_page(self.PAGE_OVERVIEW)
+        self.overview.table.setFocus()
+
+    def show_trajectory(self, patient_id: int | None = None) -> None:
+        """The trajectory of ``patient_id``, or of the patient on screen."""
+        if (patient_id is None and self.patient_view.patient is None) or not self._leave_visit():
+            return
+        if self.trajectory is None:
+            from pmsdesk.ui.trajectory import TrajectoryView
+
+            self.trajectory = TrajectoryView(self.clinic)
+            self.trajectory.open_visit.connect(self.open_visit)
+            self.trajectory.closed.connect(self.back_to_patient)
+            self.pages.addWidget(self.trajectory)
+        patient_id = self.patient_view.patient.id if patient_id is None else patient_id
+        if self.patient_view.patient is None or self.patient_view.patient.id != patient_id:
+            self.patient_view.show_patient(patient_id)  # "Patient" goes back to this patient
+        self.trajectory.show_patient(patient_id)
+        self._show_page(self.pages.indexOf(self.trajectory))
 
     def open_visit(self, visit_id: int) -> None:
         self.visit_editor.open_visit(visit_id)
+        patient_id = self.visit_editor.patient.id
+        if self.patient_view.patient is None or self.patient_view.patient.id != patient_id:
+            self.patient_view.show_patient(patient_id)  # "Back to patient" returns to this visit's patient
         self._show_page(self.PAGE_VISIT)
 
     def new_visit(self) -> None:
         patient = self.patient_view.patient
-        if patient is None or not self._leave_visit():
+        if patient is not None:
+            self.start_visit(patient.id)
+
+    def start_visit(self, patient_id: int, course_id: int | None = None) -> None:
+        """A new visit (a treatment of ``course_id`` when started from today's list)."""
+        if not self._leave_visit():
             return
-        self.visit_editor.start_new(patient.id)
+        self.patient_view.show_patient(patient_id)
+        self.visit_editor.start_new(patient_id, course_id)
         self._show_page(self.PAGE_VISIT)
-        self.visit_editor.header_form.editor("visit_date").input.setFocus()
+        first = "dose_given" if course_id is not None else "visit_date"
+        self.visit_editor.field_editor(first).input.setFocus()
 
     # ----- records ----------------------------------------------------------------------------
     def new_patient(self) -> None:
@@ -248,22 +329,42 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def load_demo(self) -> None:
-        from pmsdesk.services.demo import fill_demo_clinic
+        from pmsdesk.ui.demo import fill_demo_with_progress
 
         if self.clinic.patient_count():
             QMessageBox.information(self, "Demo clinic", "The demo clinic can only be loaded into an empty database.")
             return
-        progress = QProgressDialog("Creating fictional patients\u2026", None, 0, 30, self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-
-        def step(done: int, total: int) -> None:
-            progress.setMaximum(total)
-            progress.setValue(done)
-
-        fill_demo_clinic(self.clinic, progress=step)
-        progress.close()
+        fill_demo_with_progress(self.clinic, self)
         self.refresh()
+
+    def import_file(self) -> None:
+        from pmsdesk.ui.exchange import ask_and_import
+
+        if ask_and_import(self, self.clinic):
+            self.refresh()
+
+    def export_clinic(self) -> None:
+        from pmsdesk.ui.exchange import ExportDialog
+
+        ExportDialog(self.clinic, self).exec()
+
+    def save_day_summaries(self) -> None:
+        """Every visit of a day (or a period) in one PDF, with progress and Cancel."""
+        from pmsdesk.ui.printing import ask_and_save_period_summaries
+
+        path = ask_and_save_period_summaries(self, self.clinic)
+        if path is not None:
+            self.statusBar().showMessage(f"Visit summaries saved to {path}", 10000)
+
+    def show_patient_audit(self) -> None:
+        patient = self.patient_view.patient
+        if patient is not None:
+            AuditDialog(f"Audit trail of {patient.family_name.upper()}, {patient.given_names}",
+                        self.clinic.audit_entries(patient_id=patient.id), self).exec()
+
+    def manage_users(self) -> None:
+        UsersDialog(self.clinic, self).exec()
+        self.screen_lock.reload_setting()
 
     def about(self) -> None:
         QMessageBox.about(

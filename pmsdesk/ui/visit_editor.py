@@ -1,37 +1,41 @@
-"""The visit editor: procedure, EDSS with functional systems, timed tests, SDMT, adverse events, notes.
+"""The visit editor: one keyboard-first screen for a treatment visit at the bench.
 
-Everything typed stays on screen until it is saved or deliberately discarded. Each field is
-checked as the person leaves it; Save checks the whole visit and shows every problem beside its
-field at once.
+Procedure, EDSS with functional systems, timed 25-foot walk and 9-hole peg test (with a stopwatch),
+SDMT, six-minute walk, adverse events and notes. Everything typed stays on screen until it is saved
+or deliberately discarded, and is kept as a draft in the database a second after each keystroke,
+so a crash or a closed window loses nothing. Each field is checked as the person leaves it; Save
+checks the whole visit and shows every problem beside its field at once. Last visit's and baseline
+values sit beside each measure, with a warning (never a refusal) for an implausible change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QApplication,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from pmsdesk.domain.fields import (
-    ADVERSE_EVENT_FIELDS,
     EDSS_FIELDS,
     NHPT_FIELDS,
     SDMT_FIELDS,
@@ -39,25 +43,140 @@ from pmsdesk.domain.fields import (
     T25FW_FIELDS,
     VISIT_FIELDS,
 )
-from pmsdesk.domain.validation import ValidationFailed, validate_adverse_event
-from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Agent, Relatedness, VisitKind, VisitStatus
+from pmsdesk.domain.plausibility import implausible_change
+from pmsdesk.domain.scoring.change import Direction, Measure, classify_change, exact
+from pmsdesk.domain.scoring.timed import (
+    NHPT_TIME_LIMIT_S,
+    T25FW_TIME_LIMIT_S,
+    nhpt_hand_score,
+    t25fw_score,
+)
+from pmsdesk.domain.permissions import PermissionDenied
+from pmsdesk.domain.validation import ValidationFailed
+from pmsdesk.domain.vocab import Agent, NotCompletedReason, VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, StaleRecord, VisitRecord
+from pmsdesk.services.history import EarlierValues, earlier_values
 from pmsdesk.services.scores import edss_result
-from pmsdesk.ui.dialogs import RecordDialog
-from pmsdesk.ui.forms import ERROR_STYLE, FieldForm, problems_by_field
+from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
+from pmsdesk.ui.forms import (
+    ERROR_STYLE,
+    FieldEditor,
+    FieldForm,
+    local_time,
+    problems_by_field,
+)
+from pmsdesk.ui.signoff import SignOffBar
+from pmsdesk.ui.stopwatch import Stopwatch
 
 _VISIT = {f.name: f for f in VISIT_FIELDS}
 PROCEDURE_FIELDS = tuple(_VISIT[n] for n in ("dose_given", "dose_unit", "lp_level", "lp_needle", "lp_attempts",
                                              "csf_removed_ml", "performed_by"))
 HEADER_FIELDS = tuple(_VISIT[n] for n in ("visit_date", "kind", "treatment_number"))
 
+
+def _ordered(fields, names: tuple[str, ...]):
+    """The fields in entry order (the catalogue's order is the data model's, not the bench's)."""
+    by_name = {f.name: f for f in fields}
+    return tuple(by_name[name] for name in names)
+
+
+# Trials first, then the "could not complete" choices: the usual visit is typed straight through.
+T25FW_ENTRY = _ordered(T25FW_FIELDS, ("trial1_s", "trial2_s", "walking_aid", "more_than_two_attempts",
+                                      "not_completed", "not_completed_note"))
+NHPT_ENTRY = _ordered(NHPT_FIELDS, ("dominant_trial1_s", "dominant_trial2_s", "nondominant_trial1_s",
+                                    "nondominant_trial2_s", "dominant_not_completed", "nondominant_not_completed",
+                                    "not_completed_note"))
+
 SHORT_LABELS = {
-    "trial1_s": "Trial 1", "trial2_s": "Trial 2", "not_completed": "Not completed", "not_completed_note": "Reason",
-    "dominant_trial1_s": "Dominant, trial 1", "dominant_trial2_s": "Dominant, trial 2",
-    "dominant_not_completed": "Dominant not completed", "nondominant_trial1_s": "Non-dominant, trial 1",
-    "nondominant_trial2_s": "Non-dominant, trial 2", "nondominant_not_completed": "Non-dominant not completed",
+    "visit_date": "Date", "kind": "Kind", "treatment_number": "Treatment number",
+    "dose_given": "Dose given", "dose_unit": "Unit", "lp_level": "Level", "lp_needle": "Needle",
+    "lp_attempts": "Attempts", "csf_removed_ml": "CSF removed",
+    "trial1_s": "Trial 1", "trial2_s": "Trial 2", "walking_aid": "Walking aid",
+    "more_than_two_attempts": "> 2 attempts", "not_completed": "Not completed", "not_completed_note": "Note",
+    "dominant_trial1_s": "Dominant 1", "dominant_trial2_s": "2",
+    "nondominant_trial1_s": "Non-dominant 1", "nondominant_trial2_s": "2",
+    "dominant_not_completed": "Dominant not done", "nondominant_not_completed": "Non-dom. not done",
     "score": "Score", "modality": "Modality", "form": "Form", "distance_m": "Distance", "edss": "EDSS (clinician)",
 }
+
+
+@dataclass(frozen=True)
+class TimedTrial:
+    """A trial the stopwatch can fill: its field, the test's time limit and its "not completed" field."""
+
+    key: str
+    limit_s: float
+    label: str
+    not_completed_key: str
+
+
+TIMED_TRIALS = (
+    TimedTrial("t25fw.trial1_s", T25FW_TIME_LIMIT_S, "T25FW trial 1", "t25fw.not_completed"),
+    TimedTrial("t25fw.trial2_s", T25FW_TIME_LIMIT_S, "T25FW trial 2", "t25fw.not_completed"),
+    TimedTrial("nhpt.dominant_trial1_s", NHPT_TIME_LIMIT_S, "9HPT dominant hand, trial 1", "nhpt.dominant_not_completed"),
+    TimedTrial("nhpt.dominant_trial2_s", NHPT_TIME_LIMIT_S, "9HPT dominant hand, trial 2", "nhpt.dominant_not_completed"),
+    TimedTrial("nhpt.nondominant_trial1_s", NHPT_TIME_LIMIT_S, "9HPT non-dominant hand, trial 1",
+               "nhpt.nondominant_not_completed"),
+    TimedTrial("nhpt.nondominant_trial2_s", NHPT_TIME_LIMIT_S, "9HPT non-dominant hand, trial 2",
+               "nhpt.nondominant_not_completed"),
+)
+
+# Earlier values are compared with the meaningful-change thresholds of spec 4.1 where one exists.
+CHANGE_MEASURES = {"edss": Measure.EDSS, "t25fw": Measure.T25FW, "nhpt_dominant": Measure.NHPT,
+                   "nhpt_nondominant": Measure.NHPT, "sdmt": Measure.SDMT}
+WARNING_COLOUR = "color: #8a5a00;"
+WARNING_STYLE = WARNING_COLOUR + " font-weight: bold;"
+MUTED_STYLE = "color: #555;"
+
+
+def _format_measure(measure: str, value: float) -> str:
+    if measure == "edss":
+        return f"{value:.1f}"
+    if measure == "sdmt":
+        return f"{value:.0f}"
+    if measure == "six_minute_walk":
+        return f"{value:g} m"
+    return f"{value:.2f} s"
+
+
+class EarlierValuesLabel(QLabel):
+    """Last visit's and baseline value of one measure, and a warning when the value now typed
+    is implausibly far from the last one (a guard against typing errors; saving stays allowed)."""
+
+    def __init__(self, measure: str):
+        super().__init__()
+        self.measure = measure
+        self.setObjectName(f"earlier:{measure}")
+        self.setIndent(12)
+        self.setWordWrap(True)
+        self.warning: str | None = None
+
+    def show_values(self, earlier: EarlierValues | None, current: float | None) -> None:
+        self.warning = None
+        if earlier is None:
+            self.setText("No earlier value.")
+            self.setStyleSheet(MUTED_STYLE)
+            return
+        fmt = lambda v: _format_measure(self.measure, v)  # noqa: E731
+        self.setStyleSheet(MUTED_STYLE)
+        parts = [f"Last {fmt(earlier.last.value)} ({earlier.last.date.isoformat()})"]
+        if earlier.baseline.date != earlier.last.date:
+            parts.append(f"baseline {fmt(earlier.baseline.value)} ({earlier.baseline.date.isoformat()})")
+        text = " \u00b7 ".join(parts)
+        if current is not None:
+            self.warning = implausible_change(self.measure, earlier.last.value, current)
+            measure = CHANGE_MEASURES.get(self.measure)
+            if self.warning:
+                text += f"<br><b style='{WARNING_COLOUR}'>\u26a0 Check {fmt(current)}: {self.warning}.</b>"
+            elif measure is not None:
+                direction = classify_change(measure, exact(earlier.baseline.value), exact(current))
+                if direction is not Direction.NONE:
+                    text += f"<br>Meaningful {direction.value} from baseline (spec 4.1)."
+        self.setText(text)
+        # A line added while typing must push the form down, not be clipped by a stale row height.
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * (text.count("<br>") + 1) + 2)
+        self.setToolTip("An unusual change is only a warning: check the value; saving stays allowed."
+                        if self.warning else "")
 
 
 class _EnterMovesOn(QObject):
@@ -74,6 +193,7 @@ class _EnterMovesOn(QObject):
 def _group(title: str, *widgets: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
+    layout.setContentsMargins(6, 4, 6, 4)
     for widget in widgets:
         layout.addWidget(widget)
     return box
@@ -85,41 +205,62 @@ class VisitEditor(QWidget):
     saved = Signal(int)
     closed = Signal()
 
-    def __init__(self, clinic: Clinic, parent: QWidget | None = None):
+    DRAFT_DELAY_MS = 1000  # a draft is written this long after the last keystroke (and on leaving a field)
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None, *, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self.clinic = clinic
         self.patient = None
         self.record: VisitRecord | None = None
-        self.adverse_events: list[dict[str, Any]] = []
         self.dirty = False
         self._loading = False
+        self._earlier: dict[str, EarlierValues] = {}
+        self._edss_result = None
+        self._timed: TimedTrial | None = None
         self._enter_filter = _EnterMovesOn(self)
 
+        # ----- top bar ----------------------------------------------------------------------
         self.title = QLabel()
         self.title.setObjectName("visit_title")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.status = QLabel()
+        self.status.setObjectName("visit_status")
         self.summary = QLabel()
         self.summary.setObjectName("visit_problems")
         self.summary.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
         self.summary.setWordWrap(True)
         self.summary.hide()
+        self.draft_note = QLabel()
+        self.draft_note.setObjectName("draft_note")
+        self.draft_note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px; font-weight: bold;")
+        self.draft_note.setWordWrap(True)
+        self.draft_note.hide()
         self.save_button = QPushButton("Save  (Ctrl+S)")
         self.save_button.setObjectName("save_visit")
         self.save_button.setDefault(True)
+        self.discard_button = QPushButton("Discard changes")
+        self.discard_button.setObjectName("discard_changes")
         self.back_button = QPushButton("\u2190 Back to patient")
+        self.print_button = QPushButton("Print summary\u2026")
+        self.print_button.setObjectName("print_summary")
+        self.print_button.clicked.connect(self.print_summary)
+        self.pdf_button = QPushButton("Save as PDF\u2026")
+        self.pdf_button.setObjectName("save_summary_pdf")
+        self.pdf_button.clicked.connect(self.save_summary_pdf)
         self.save_button.clicked.connect(self.save)
+        self.discard_button.clicked.connect(self.discard_changes)
         self.back_button.clicked.connect(self.request_close)
 
-        # Visit and procedure
+        # ----- visit and procedure ----------------------------------------------------------
         self.course = QComboBox()
         self.course.setObjectName("course")
-        self.header_form = FieldForm(HEADER_FIELDS)
-        self.header_form.layout_.insertRow(2, "Treatment course", self.course)
-        self.procedure_form = FieldForm(PROCEDURE_FIELDS)
+        self.header_form = FieldForm(HEADER_FIELDS, labels=SHORT_LABELS, rows=[("visit_date", "kind")])
+        self.header_form.layout_.insertRow(1, "Treatment course", self.course)
+        self.procedure_form = FieldForm(PROCEDURE_FIELDS, labels=SHORT_LABELS, rows=[
+            ("dose_given", "dose_unit"), ("lp_level", "lp_needle"), ("lp_attempts", "csf_removed_ml")])
         self.forms = [self.header_form, self.procedure_form]
 
-        # Assessments
+        # ----- assessments ------------------------------------------------------------------
         self.edss_form = self._assessment_form(EDSS_FIELDS, "edss.")
         self.computed = QLabel()
         self.computed.setObjectName("computed_edss")
@@ -127,112 +268,189 @@ class VisitEditor(QWidget):
         self.explain_button = QPushButton("How was this computed?")
         self.explain_button.setObjectName("explain_edss")
         self.explain_button.clicked.connect(self.explain_edss)
-        self.t25fw_form = self._assessment_form(T25FW_FIELDS, "t25fw.")
-        self.nhpt_form = self._assessment_form(NHPT_FIELDS, "nhpt.")
-        self.sdmt_form = self._assessment_form(SDMT_FIELDS, "sdmt.")
+        self.t25fw_form = self._assessment_form(T25FW_ENTRY, "t25fw.", rows=[
+            ("trial1_s", "trial2_s"), ("walking_aid", "more_than_two_attempts")])
+        self.nhpt_form = self._assessment_form(NHPT_ENTRY, "nhpt.", rows=[
+            ("dominant_trial1_s", "dominant_trial2_s"), ("nondominant_trial1_s", "nondominant_trial2_s")])
+        self.sdmt_form = self._assessment_form(SDMT_FIELDS, "sdmt.", rows=[("modality", "form")])
         self.walk_form = self._assessment_form(SIX_MINUTE_WALK_FIELDS, "six_minute_walk.")
-        self.notes_form = FieldForm((_VISIT["notes"],))
+        self.notes_form = FieldForm((_VISIT["notes"],), labels={"notes": "Notes"})
         self.forms.append(self.notes_form)
         self.nhpt_hand_note = QLabel()
-        self.nhpt_hand_note.setStyleSheet("color: #555;")
+        self.nhpt_hand_note.setStyleSheet(MUTED_STYLE)
+        self.nhpt_hand_note.setWordWrap(True)
 
-        self.ae_table = QTableWidget(0, 6)
-        self.ae_table.setObjectName("adverse_events")
-        self.ae_table.setHorizontalHeaderLabels(["Event", "Onset", "Grade", "Serious", "Related", "Outcome"])
-        self.ae_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.ae_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.ae_table.verticalHeader().hide()
-        self.ae_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.ae_table.horizontalHeader().setStretchLastSection(True)
-        self.ae_table.setMinimumHeight(90)
-        self.ae_table.doubleClicked.connect(lambda index: self.edit_adverse_event(index.row()))
-        add_ae = QPushButton("Add event\u2026")
-        add_ae.setObjectName("add_adverse_event")
-        add_ae.clicked.connect(lambda: self.edit_adverse_event(None))
-        remove_ae = QPushButton("Remove")
-        remove_ae.clicked.connect(self.remove_adverse_event)
-        self.ae_problems = QLabel()
-        self.ae_problems.setStyleSheet(ERROR_STYLE)
-        self.ae_problems.setWordWrap(True)
-        self.ae_problems.hide()
-        ae_buttons = QWidget()
-        ae_bar = QHBoxLayout(ae_buttons)
-        ae_bar.setContentsMargins(0, 0, 0, 0)
-        ae_bar.addWidget(add_ae)
-        ae_bar.addWidget(remove_ae)
-        ae_bar.addStretch(1)
+        for trial in TIMED_TRIALS:  # narrow trial boxes keep both trials and the mean on one line
+            self.field_editor(trial.key).input.setMaximumWidth(70)
+        self.means = {key: QLabel() for key in ("t25fw", "nhpt_dominant", "nhpt_nondominant")}
+        for key, label in self.means.items():
+            label.setObjectName(f"mean:{key}")
+        self.t25fw_form.add_to_row("t25fw.trial1_s", self.means["t25fw"])
+        self.nhpt_form.add_to_row("nhpt.dominant_trial1_s", self.means["nhpt_dominant"])
+        self.nhpt_form.add_to_row("nhpt.nondominant_trial1_s", self.means["nhpt_nondominant"])
+        self.earlier_labels = {measure: EarlierValuesLabel(measure) for measure in
+                               ("edss", "t25fw", "nhpt_dominant", "nhpt_nondominant", "sdmt", "six_minute_walk")}
+        self.edss_form.add_line_after("edss.edss", self.earlier_labels["edss"])
+        self.t25fw_form.add_line_after("t25fw.trial1_s", self.earlier_labels["t25fw"])
+        self.nhpt_form.add_line_after("nhpt.dominant_trial1_s", self.earlier_labels["nhpt_dominant"])
+        self.nhpt_form.add_line_after("nhpt.nondominant_trial1_s", self.earlier_labels["nhpt_nondominant"])
+        self.sdmt_form.add_line_after("sdmt.score", self.earlier_labels["sdmt"])
+        self.walk_form.add_line_after("six_minute_walk.distance_m", self.earlier_labels["six_minute_walk"])
+
+        self.stopwatch = Stopwatch(clock)
+        self.stopwatch.start_requested.connect(self.start_stopwatch)
+        self.stopwatch.stopped.connect(self._fill_timed_trial)
+        self.stopwatch.limit_reached.connect(self._timed_trial_ran_out)
+
+        self.adverse_events = AdverseEventsPanel(clinic, lambda: self.header_form.editor("visit_date").parsed())
+        self.adverse_events.changed.connect(self._mark_dirty)
 
         edss_extra = QWidget()
-        edss_extra_layout = QHBoxLayout(edss_extra)
+        edss_extra_layout = QVBoxLayout(edss_extra)
         edss_extra_layout.setContentsMargins(0, 0, 0, 0)
-        edss_extra_layout.addWidget(self.computed, 1)
-        edss_extra_layout.addWidget(self.explain_button)
+        edss_extra_layout.addWidget(self.computed)
+        edss_extra_layout.addWidget(self.explain_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # The seven numbered sections: Alt+1..7 jumps to one, Ctrl+PgDown/PgUp to the next/previous.
+        sections = (
+            ("Procedure", _group("", self.procedure_form), "dose_given"),
+            ("EDSS and functional systems", _group("", self.edss_form, edss_extra), "edss.edss"),
+            ("Timed 25-foot walk", _group("", self.t25fw_form), "t25fw.trial1_s"),
+            ("9-hole peg test", _group("", self.nhpt_hand_note, self.nhpt_form), "nhpt.dominant_trial1_s"),
+            ("SDMT", _group("", self.sdmt_form), "sdmt.score"),
+            ("Adverse events", _group("", self.adverse_events), None),
+            ("Notes", _group("", self.notes_form), "notes"),
+        )
+        self.sections: list[tuple[QGroupBox, QWidget]] = []
+        for number, (title, box, first_key) in enumerate(sections, start=1):
+            box.setTitle(f"{number}  {title}   (Alt+{number})")
+            first = self.field_editor(first_key).input if first_key else self.adverse_events.quick_buttons[
+                next(iter(self.adverse_events.quick_buttons))]
+            self.sections.append((box, first))
+            QShortcut(QKeySequence(f"Alt+{number}"), self, activated=lambda n=number: self.go_to_section(n - 1))
+        (procedure, edss, t25fw, nhpt, sdmt, events, notes) = (box for box, _first in self.sections)
+        walk = _group("Six-minute walk", self.walk_form)
+        timing = _group("Stopwatch (F5): times the trial you are in, or the next empty one", self.stopwatch)
 
         left = QVBoxLayout()
         left.addWidget(_group("Visit", self.header_form))
-        left.addWidget(_group("Procedure: intrathecal administration and lumbar puncture", self.procedure_form))
-        left.addWidget(_group("EDSS and functional systems", self.edss_form, edss_extra))
+        left.addWidget(procedure)
+        left.addWidget(events)
+        left.addWidget(notes)
         left.addStretch(1)
+        middle = QVBoxLayout()
+        middle.addWidget(edss)
+        middle.addWidget(sdmt)
+        middle.addWidget(walk)
+        middle.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(_group("Timed 25-foot walk", self.t25fw_form))
-        right.addWidget(_group("9-hole peg test", self.nhpt_hand_note, self.nhpt_form))
-        right.addWidget(_group("Symbol Digit Modalities Test", self.sdmt_form))
-        right.addWidget(_group("Six-minute walk", self.walk_form))
-        right.addWidget(_group("Adverse events reported at this visit", ae_buttons, self.ae_table, self.ae_problems))
-        right.addWidget(_group("Notes", self.notes_form))
+        right.addWidget(timing)
+        right.addWidget(t25fw)
+        right.addWidget(nhpt)
         right.addStretch(1)
         columns = QWidget()
         grid = QGridLayout(columns)
-        grid.addLayout(left, 0, 0)
-        grid.addLayout(right, 0, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(columns)
+        grid.setContentsMargins(4, 4, 4, 4)
+        for column, (part, stretch) in enumerate(((left, 6), (middle, 4), (right, 5))):
+            grid.addLayout(part, 0, column)
+            grid.setColumnStretch(column, stretch)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(columns)
 
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
         top.addWidget(self.status)
+        self.signoff = SignOffBar(self)
+        top.addWidget(self.signoff)
+        top.addWidget(self.print_button)
+        top.addWidget(self.pdf_button)
+        top.addWidget(self.discard_button)
         top.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.draft_note)
         layout.addWidget(self.summary)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
 
         for form in self.forms:
             form.edited.connect(self._mark_dirty)
+            form.edited.connect(self.update_live_values)
             for editor in form.editors.values():
                 editor.input.installEventFilter(self._enter_filter)
         self.course.currentIndexChanged.connect(self._course_changed)
-        self.edss_form.edited.connect(self.update_computed_edss)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self._set_tab_order()
 
-    def _assessment_form(self, fields, prefix: str) -> FieldForm:
-        form = FieldForm(fields, prefix=prefix, labels=SHORT_LABELS)
+        self._draft_timer = QTimer(self, singleShot=True, interval=self.DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        QApplication.instance().focusChanged.connect(self._focus_moved)
+
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.stopwatch.toggle)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=lambda: self.step_section(1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=lambda: self.step_section(-1))
+
+    def _assessment_form(self, fields, prefix: str, rows=()) -> FieldForm:
+        form = FieldForm(fields, prefix=prefix, labels=SHORT_LABELS, rows=rows)
         self.forms.append(form)
         return form
 
+    def field_editor(self, key: str) -> FieldEditor:
+        """The editor of field ``key`` ("dose_given", "t25fw.trial1_s") in whichever form holds it."""
+        return next(form.editors[key] for form in self.forms if key in form.editors)
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the bench's order, column by column, whatever the order widgets were made in."""
+        def inputs(form: FieldForm) -> list[QWidget]:
+            return [editor.input for editor in form.editors.values()]
+
+        header = inputs(self.header_form)
+        chain = [header[0], header[1], self.course, header[2], *inputs(self.procedure_form),
+                 *inputs(self.edss_form), self.explain_button, *inputs(self.t25fw_form), *inputs(self.nhpt_form),
+                 *inputs(self.sdmt_form), *inputs(self.walk_form), *self.adverse_events.quick_buttons.values(),
+                 self.adverse_events.other_button, self.adverse_events.remove_button, self.adverse_events.table,
+                 *inputs(self.notes_form), self.save_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    # ----- sections ---------------------------------------------------------------------------
+    def go_to_section(self, index: int) -> None:
+        box, first = self.sections[index]
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scroll.ensureWidgetVisible(box, 0, 0)
+
+    def step_section(self, step: int) -> None:
+        focused = QApplication.focusWidget()
+        current = next((i for i, (box, _first) in enumerate(self.sections) if focused and box.isAncestorOf(focused)),
+                       -1 if step > 0 else 0)
+        self.go_to_section((current + step) % len(self.sections))
+
     # ----- loading ----------------------------------------------------------------------------
-    def start_new(self, patient_id: int) -> None:
-        """A new visit for today, with its kind and treatment number proposed from the history."""
-        self._load(patient_id, None)
+    def start_new(self, patient_id: int, course_id: int | None = None) -> None:
+        """A new visit for today, its kind, treatment number and dose proposed from the history and
+        the course (``course_id``: the course due, from today's list); a pending draft is restored."""
+        self._load(patient_id, None, course_id)
         previous = self.clinic.visits(patient_id)
-        kind = VisitKind.TREATMENT if previous else VisitKind.BASELINE
+        kind = VisitKind.TREATMENT if previous or course_id is not None else VisitKind.BASELINE
         values: dict[str, Any] = {"visit_date": self.clinic.today(), "kind": kind}
         course = self._selected_course()
         if course is not None and kind is VisitKind.TREATMENT:
             done = [v for v in previous if v.course_id == course.id and v.kind == VisitKind.TREATMENT]
             values.update(treatment_number=len(done) + 1, dose_given=course.planned_dose, dose_unit=course.dose_unit)
         self._set_values(values)
-        self.dirty = False
+        self._restore_draft()
 
     def open_visit(self, visit_id: int) -> None:
         record = self.clinic.visit_record(visit_id)
         self._load(record.visit.patient_id, record)
+        self._restore_draft()
 
-    def _load(self, patient_id: int, record: VisitRecord | None) -> None:
+    def _load(self, patient_id: int, record: VisitRecord | None, course_id: int | None = None) -> None:
+        self._draft_timer.stop()
+        if self.stopwatch.running:
+            self.stopwatch.stop()
         self.patient = self.clinic.patient(patient_id)
         self.record = record
         self._loading = True
@@ -241,39 +459,66 @@ class VisitEditor(QWidget):
         for course in self.clinic.courses(patient_id):
             agent = course.agent_name if course.agent == Agent.OTHER else Agent(course.agent).label
             self.course.addItem(f"{agent}, from {course.start_date.isoformat()}", course)
-        active = [i for i in range(1, self.course.count()) if self.course.itemData(i).end_date is None]
-        if record is not None:
-            index = next((i for i in range(1, self.course.count()) if self.course.itemData(i).id == record.visit.course_id), 0)
+        wanted = record.visit.course_id if record is not None else course_id
+        if wanted is not None:
+            self._select_course(wanted)
         else:
-            index = active[-1] if active else 0
-        self.course.setCurrentIndex(index)
+            active = [i for i in range(1, self.course.count()) if self.course.itemData(i).end_date is None]
+            self.course.setCurrentIndex(active[-1] if active else 0)
         self._loading = False
-        self.adverse_events = [self._event_values(e) for e in record.adverse_events] if record else []
+        self.adverse_events.set_context(self.patient, record.visit.id if record else None,
+                                        [event_values(e) for e in record.adverse_events] if record else [])
         self._set_values(record.form_values() if record else {})
-        self._show_adverse_events()
+        records = self.clinic.visit_records(patient_id)
+        self._earlier = earlier_values(
+            records, before=record.visit.visit_date if record else self.clinic.today(),
+            other_than_visit=record.visit.id if record else None)
         hand = self.patient.dominant_hand
         self.nhpt_hand_note.setText(
-            f"Dominant hand: {hand}. Test the dominant hand first (two trials), then the non-dominant hand."
+            f"Dominant hand: {hand}. Two trials with it first, then two with the other hand."
             if hand else "Dominant hand not recorded in the patient's details: test the dominant hand first."
         )
+        self.update_live_values()
         self._show_title()
         self.summary.hide()
+        self.draft_note.hide()
         self.dirty = False
 
-    @staticmethod
-    def _event_values(event) -> dict[str, Any]:
-        values = {f.name: getattr(event, f.name) for f in ADVERSE_EVENT_FIELDS}
-        values.update(id=event.id, version=event.version)
-        return values
+    def _select_course(self, course_id: int | None) -> None:
+        index = next((i for i in range(1, self.course.count()) if self.course.itemData(i).id == course_id), 0)
+        self.course.setCurrentIndex(index)
 
     def _set_values(self, values: dict[str, Any]) -> None:
         self._loading = True
         for form in self.forms:
             form.set_values(values)
         self._loading = False
-        self.update_computed_edss()
+        self.update_live_values()
+        self.dirty = False
+
+    def _restore_draft(self) -> None:
+        """Put back what was typed and not saved (after a crash, or a window closed without saving)."""
+        draft = self.clinic.draft(self.patient.id, self._visit_id())
+        if draft is None:
+            return
+        raw, typed_at = draft
+        self._loading = True
+        self._select_course(raw.get("course_id"))
+        self._loading = False
+        self._set_values(raw)
+        self.adverse_events.set_events(raw.get("adverse_events", []))
+        self.dirty = True
+        self.draft_note.setText(
+            f"Restored what was typed on {local_time(typed_at)} and not saved. Check it, then Save (Ctrl+S) "
+            "to keep it, or Discard changes.")
+        self.draft_note.show()
+
+    def _visit_id(self) -> int | None:
+        return self.record.visit.id if self.record is not None else None
 
     def _show_title(self) -> None:
+        for button in (self.print_button, self.pdf_button):
+            button.setEnabled(self.record is not None)  # a summary prints what is saved
         name = f"{self.patient.family_name.upper()}, {self.patient.given_names}"
         if self.record is None:
             self.title.setText(f"New visit \u2013 {name}")
@@ -281,11 +526,23 @@ class VisitEditor(QWidget):
         else:
             self.title.setText(f"Visit {self.record.visit.visit_date.isoformat()} \u2013 {name}")
             self.status.setText(VisitStatus(self.record.visit.status).label)
+        self.signoff.show_state()
 
     # ----- behaviour while typing -------------------------------------------------------------
     def _mark_dirty(self) -> None:
         if not self._loading:
             self.dirty = True
+            self._draft_timer.start()
+
+    def _focus_moved(self, _old, _new) -> None:
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.write_draft()
+
+    def write_draft(self) -> None:
+        """Keep everything typed so far in the database, as typed (see Clinic.save_draft)."""
+        if self.patient is not None and self.dirty:
+            self.clinic.save_draft(self.patient.id, self._visit_id(), self.raw_values())
 
     def _selected_course(self):
         return self.course.currentData()
@@ -300,6 +557,42 @@ class VisitEditor(QWidget):
             dose.set_value(course.planned_dose)
             self.procedure_form.editor("dose_unit").set_value(course.dose_unit)
 
+    def update_live_values(self) -> None:
+        """The computed EDSS step, the trial means and the earlier values with their warnings."""
+        self.update_computed_edss()
+        parsed = lambda key: self.field_editor(key).parsed()  # noqa: E731
+        t25fw = self._show_mean("t25fw", lambda *a: t25fw_score(*a), "t25fw.trial1_s", "t25fw.trial2_s",
+                                "t25fw.not_completed")
+        dominant = self._show_mean("nhpt_dominant", lambda *a: nhpt_hand_score("dominant", *a),
+                                   "nhpt.dominant_trial1_s", "nhpt.dominant_trial2_s", "nhpt.dominant_not_completed")
+        non_dominant = self._show_mean("nhpt_nondominant", lambda *a: nhpt_hand_score("non-dominant", *a),
+                                       "nhpt.nondominant_trial1_s", "nhpt.nondominant_trial2_s",
+                                       "nhpt.nondominant_not_completed")
+        current = {"edss": parsed("edss.edss"), "t25fw": t25fw, "nhpt_dominant": dominant,
+                   "nhpt_nondominant": non_dominant, "sdmt": parsed("sdmt.score"),
+                   "six_minute_walk": parsed("six_minute_walk.distance_m")}
+        for measure, label in self.earlier_labels.items():
+            label.show_values(self._earlier.get(measure), current[measure])
+
+    def _show_mean(self, key: str, score, trial1: str, trial2: str, reason: str) -> float | None:
+        """Show a timed test's mean as typed; returns it (None when not computable yet)."""
+        label = self.means[key]
+        code = self.field_editor(reason).parsed()
+        trials = (self.field_editor(trial1).parsed(), self.field_editor(trial2).parsed())
+        if code is None and trials == (None, None):
+            label.setText("mean \u2013")
+            return None
+        try:
+            result = score(*trials, NotCompletedReason(code) if code else None)
+        except ValueError:  # times beside "not completed": the save explains it beside the field
+            label.setText("mean \u2013")
+            return None
+        if result.seconds is None:
+            label.setText("not completed")
+            return None
+        label.setText(f"mean <b>{result.seconds:.2f} s</b>" + (" (1 trial)" if len(result.trials) == 1 else ""))
+        return result.seconds
+
     def update_computed_edss(self) -> None:
         """Show the step computed from the FS beside the clinician's EDSS (an aid, never a correction)."""
         values = {key.removeprefix("edss."): editor.parsed() for key, editor in self.edss_form.editors.items()}
@@ -308,66 +601,59 @@ class VisitEditor(QWidget):
         self.explain_button.setEnabled(result is not None)
         if result is None:
             self.computed.setText("Computed EDSS: enter all seven functional systems and the ambulation score.")
-            self.computed.setStyleSheet("color: #555;")
+            self.computed.setStyleSheet(MUTED_STYLE)
             return
-        text = f"Computed from functional systems: {result.step:.1f} (an aid; the clinician's EDSS is what is recorded)."
+        text = f"Computed from functional systems: <b>{result.step:.1f}</b> (an aid; the clinician's EDSS is recorded)."
         clinician = values["edss"]
         if clinician is not None and clinician != result.step:
-            text += f"\nDiffers from the clinician's {clinician:.1f}: both are kept; please check the FS grades."
-            self.computed.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            text += (f"<br>Differs from the clinician's {clinician:.1f}: both are kept and the difference is "
+                     "recorded with the visit; please check the FS grades.")
+            self.computed.setStyleSheet(WARNING_STYLE)
         else:
             self.computed.setStyleSheet("")
         if result.warnings:
-            text += "\nPublished calculators disagree for this pattern; see how it was computed."
+            text += "<br>Published calculators disagree for this pattern; see how it was computed."
         self.computed.setText(text)
 
     def explain_edss(self) -> None:
         if self._edss_result is not None:
             QMessageBox.information(self, "How the EDSS step was computed", "\n\n".join(self._edss_result.explain()))
 
-    # ----- adverse events ---------------------------------------------------------------------
-    def _show_adverse_events(self) -> None:
-        self.ae_table.setRowCount(len(self.adverse_events))
-        for row, event in enumerate(self.adverse_events):
-            term = AdverseEventTerm(event["term"])
-            name = event.get("term_other") or term.label if term is AdverseEventTerm.OTHER else term.label
-            cells = (
-                name,
-                str(event.get("onset_date") or ""),
-                str(event.get("ctcae_grade") or ""),
-                "yes" if event.get("serious") else "no",
-                Relatedness(event["relatedness"]).label if event.get("relatedness") else "",
-                AeOutcome(event["outcome"]).label if event.get("outcome") else "",
-            )
-            for column, text in enumerate(cells):
-                self.ae_table.setItem(row, column, QTableWidgetItem(text))
-        self.ae_problems.hide()
+    # ----- stopwatch --------------------------------------------------------------------------
+    def _trial_to_time(self) -> TimedTrial | None:
+        """The trial field the cursor is in; otherwise the first empty trial of a test not marked
+        as not completed."""
+        focused = QApplication.focusWidget()
+        for trial in TIMED_TRIALS:
+            if self.field_editor(trial.key).input is focused:
+                return trial
+        for trial in TIMED_TRIALS:
+            if not str(self.field_editor(trial.key).raw()).strip() and self.field_editor(trial.not_completed_key).raw() is None:
+                return trial
+        return None
 
-    def edit_adverse_event(self, row: int | None) -> None:
-        existing = self.adverse_events[row] if row is not None else None
-        defaults = existing or {"onset_date": self.header_form.editor("visit_date").parsed() or self.clinic.today()}
+    def start_stopwatch(self) -> None:
+        trial = self._trial_to_time()
+        if trial is None:
+            self.stopwatch.show_message("Every trial has a time; put the cursor in the trial to time again.")
+            return
+        self._timed = trial
+        self.field_editor(trial.key).input.setFocus()
+        self.stopwatch.start(trial.limit_s, trial.label)
 
-        def check(raw: dict[str, Any]) -> dict[str, Any]:
-            values = validate_adverse_event(raw, birth_date=self.patient.birth_date, today=self.clinic.today())
-            if existing is not None:
-                values.update(id=existing.get("id"), version=existing.get("version"))
-            return values
+    def _fill_timed_trial(self, seconds: Decimal) -> None:
+        trial, self._timed = self._timed, None
+        editor = self.field_editor(trial.key)
+        editor.input.setText(str(seconds))
+        editor.check()
+        self._mark_dirty()
+        self.update_live_values()
+        self.stopwatch.show_message(f"{trial.label}: {seconds} s entered.")
+        editor.input.focusNextChild()
 
-        dialog = RecordDialog("Adverse event", ADVERSE_EVENT_FIELDS, check, values=defaults, parent=self)
-        if dialog.exec():
-            if row is None:
-                self.adverse_events.append(dialog.result_record)
-            else:
-                self.adverse_events[row] = dialog.result_record
-            self.dirty = True
-            self._show_adverse_events()
-
-    def remove_adverse_event(self) -> None:
-        row = self.ae_table.currentRow()
-        if 0 <= row < len(self.adverse_events):
-            del self.adverse_events[row]
-            self.dirty = True
-            self._show_adverse_events()
+    def _timed_trial_ran_out(self, _limit: float) -> None:
+        trial, self._timed = self._timed, None
+        self.field_editor(trial.not_completed_key).input.setFocus()
 
     # ----- saving -----------------------------------------------------------------------------
     def raw_values(self) -> dict[str, Any]:
@@ -376,32 +662,39 @@ class VisitEditor(QWidget):
             raw.update(form.raw_values())
         course = self._selected_course()
         raw["course_id"] = course.id if course is not None else None
-        raw["adverse_events"] = [{k: (v.value if hasattr(v, "value") else v) for k, v in e.items()}
-                                 for e in self.adverse_events]
+        raw["adverse_events"] = self.adverse_events.raw_events()
         return raw
 
     def save(self) -> bool:
+        if self.signoff.read_only:  # Ctrl+S on a signed visit: it changes only through Amend
+            return False
+        self._draft_timer.stop()
         raw = self.raw_values()
         try:
             if self.record is None:
                 record = self.clinic.create_visit(self.patient.id, raw)
             else:
-                record = self.clinic.update_visit(self.record.visit.id, self.record.visit.version, raw)
+                record = self.clinic.update_visit(self.record.visit.id, self.record.visit.version, raw,
+                                                  amendment_reason=self.signoff.amendment_reason)
         except ValidationFailed as failed:
+            self.write_draft()
             self._show_problems(failed)
             return False
-        except StaleRecord as stale:
-            QMessageBox.warning(self, "Visit not saved", str(stale))
+        except (StaleRecord, PermissionDenied) as refused:
+            self.write_draft()
+            QMessageBox.warning(self, "Visit not saved", str(refused))
             return False
         self.record = record
-        self.adverse_events = [self._event_values(e) for e in record.adverse_events]
-        self._show_adverse_events()
+        self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
         for form in self.forms:
             form.show_problems({})
         self.summary.hide()
+        self.draft_note.hide()
         self.dirty = False
         self._show_title()
-        self.status.setText(f"Saved {dt.datetime.now():%H:%M}")
+        to_check = sum(1 for label in self.earlier_labels.values() if label.warning)
+        self.status.setText(f"Saved {dt.datetime.now():%H:%M}"
+                            + (f" \u2013 {to_check} value{'s' if to_check > 1 else ''} to double-check" if to_check else ""))
         self.saved.emit(record.visit.id)
         return True
 
@@ -410,9 +703,7 @@ class VisitEditor(QWidget):
         flagged = []
         for form in self.forms:
             flagged.extend(form.show_problems(grouped))
-        event_messages = [p.message for p in failed.problems if p.field.startswith("adverse_events[")]
-        self.ae_problems.setText("\n".join(event_messages))
-        self.ae_problems.setVisible(bool(event_messages))
+        self.adverse_events.show_problems([p.message for p in failed.problems if p.field.startswith("adverse_events[")])
         count = len(failed.problems)
         self.summary.setText(
             f"Not saved: {count} problem{'s' if count > 1 else ''} to correct, shown in red beside "
@@ -421,6 +712,49 @@ class VisitEditor(QWidget):
         self.summary.show()
         if flagged:
             flagged[0].input.setFocus()
+
+    # ----- visit summary ----------------------------------------------------------------------
+    def _saved_visit_id(self) -> int | None:
+        """The visit to summarise; unsaved changes are saved first (after asking), as the summary
+        prints what is stored."""
+        if self.record is not None and not self.dirty:
+            return self.record.visit.id
+        answer = QMessageBox.question(
+            self, "Save the visit first", "The summary shows the saved visit. Save your changes now?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        return self.record.visit.id if answer == QMessageBox.StandardButton.Save and self.save() else None
+
+    def print_summary(self) -> None:
+        from pmsdesk.ui.printing import print_visit_summary
+
+        visit_id = self._saved_visit_id()
+        if visit_id is not None:
+            print_visit_summary(self, self.clinic, visit_id)
+
+    def save_summary_pdf(self) -> None:
+        from pmsdesk.ui.printing import save_visit_summary
+
+        visit_id = self._saved_visit_id()
+        if visit_id is not None:
+            save_visit_summary(self, self.clinic, visit_id)
+
+    def discard_changes(self) -> None:
+        """Forget what was typed since the last save (the draft too), after asking."""
+        answer = QMessageBox.question(
+            self, "Discard changes", "Forget everything typed into this visit since it was last saved?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Discard:
+            return
+        self._forget_draft()
+        if self.record is None:
+            self.start_new(self.patient.id, self.course.currentData().id if self.course.currentData() else None)
+        else:
+            self.open_visit(self.record.visit.id)
+
+    def _forget_draft(self) -> None:
+        self._draft_timer.stop()
+        self.clinic.discard_draft(self.patient.id, self._visit_id())
+        self.dirty = False
 
     def request_close(self) -> None:
         if self.confirm_leave():
@@ -438,6 +772,6 @@ class VisitEditor(QWidget):
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         if answer == QMessageBox.StandardButton.Discard:
-            self.dirty = False
+            self._forget_draft()
             return True
         return False
