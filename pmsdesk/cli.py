@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pmsdesk import __version__
 from pmsdesk.commands import COMMANDS
+from pmsdesk.logs import configure_logging
 
 
 class UsageError(Exception):
@@ -43,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the demo clinic: its own SQLite file (demo.sqlite3 in the user data folder unless "
         "--database is given), filled with fictional patients when it is empty",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (a temporary database, no window, nothing of yours touched) "
+        "and exit: 0 when every check passed",
+    )
+    # For start-up measurements (pmsdesk/startup_timing.py, packaging/README.md): not for clinics.
+    parser.add_argument("--exit-after-first-window", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -55,8 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
+        if args.self_test:
+            from pmsdesk.selftest import run_self_test
+
+            return run_self_test()
         if args.command is None:
+            if args.exit_after_first_window:
+                from pmsdesk.startup_timing import exit_after_first_window
+
+                exit_after_first_window()
             from pmsdesk.ui.app import run_app
 
             return run_app(args.database, demo=args.demo)
