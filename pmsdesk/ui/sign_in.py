@@ -121,4 +121,5 @@ def sign_in(accounts: Accounts, parent: QWidget | None = None, *, hint: str = ""
     dialog = dialog_class(accounts, parent)
     if hint:
         dialog.show_hint(hint)
+    dialog.username.setFocus()  # the buttons come first in creation order; typing starts with the name
     return dialog.actor if dialog.exec() else None
