@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -88,6 +89,7 @@ class AdverseEventsPanel(QWidget):
         self.patient = None
         self.visit_id: int | None = None
         self.events: list[dict[str, Any]] = []
+        self.removal_reasons: dict[int, str] = {}  # saved event id -> why it was removed (kept, hidden)
 
         bar = QGridLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -147,6 +149,7 @@ class AdverseEventsPanel(QWidget):
 
     def set_events(self, events: list[dict[str, Any]]) -> None:
         self.events = [dict(e) for e in events]
+        self.removal_reasons = {}
         self._show_events()
 
     def raw_events(self) -> list[dict[str, Any]]:
@@ -214,11 +217,22 @@ class AdverseEventsPanel(QWidget):
             self.changed.emit()
 
     def remove_current(self) -> None:
+        """Remove the selected event; one already saved needs a reason, as it is only hidden and the
+        reason stays in the record and the audit trail."""
         row = self.table.currentRow()
-        if 0 <= row < len(self.events):
-            del self.events[row]
-            self._show_events()
-            self.changed.emit()
+        if not 0 <= row < len(self.events):
+            return
+        event_id = self.events[row].get("id")
+        if event_id is not None:
+            reason, given = QInputDialog.getText(
+                self, "Remove adverse event",
+                f"Why is \u201c{event_name(self.events[row])}\u201d removed? It stays in the audit trail.")
+            if not given or not reason.strip():
+                return
+            self.removal_reasons[event_id] = reason.strip()
+        del self.events[row]
+        self._show_events()
+        self.changed.emit()
 
     def show_problems(self, messages: list[str]) -> None:
         self.problems.setText("\n".join(messages))

@@ -663,6 +663,7 @@ class VisitEditor(QWidget):
         course = self._selected_course()
         raw["course_id"] = course.id if course is not None else None
         raw["adverse_events"] = self.adverse_events.raw_events()
+        raw["removed_adverse_events"] = dict(self.adverse_events.removal_reasons)
         return raw
 
     def save(self) -> bool:

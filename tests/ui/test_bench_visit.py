@@ -271,6 +271,44 @@ def test_quick_pick_and_follow_up_of_an_open_adverse_event(qtbot, db_path):
     window.clinic.db.close()
 
 
+
+def test_removing_a_saved_adverse_event_asks_why_and_keeps_it_hidden(qtbot, db_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    patient_id, _ = history_clinic(db_path)
+    window = open_window(qtbot, db_path)
+    window.start_visit(patient_id)
+    editor = window.visit_editor
+    panel = editor.adverse_events
+    panel.quick_buttons[next(t for t in panel.quick_buttons if t.value == "fatigue")].click()
+    for key, text in (("dose_given", "12.5"), ("dose_unit", "mg")):
+        editor.field_editor(key).input.setText(text)
+    assert editor.save(), editor.summary.text()
+    [saved] = window.clinic.visit_records(patient_id)[-1].adverse_events
+
+    answers = iter([("", False), ("entered for the wrong patient", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: next(answers))
+    panel.table.selectRow(0)
+    panel.remove_current()
+    assert panel.table.rowCount() == 1, "cancelled: nothing removed"
+    panel.remove_current()
+    assert panel.table.rowCount() == 0
+    assert editor.save(), editor.summary.text()
+    assert window.clinic.visit_records(patient_id)[-1].adverse_events == []
+    with window.clinic.db.reading() as session:
+        from pmsdesk.store.tables import AdverseEvent
+
+        from sqlalchemy import select
+
+        from pmsdesk.store import audit
+
+        hidden = session.scalar(select(AdverseEvent).where(AdverseEvent.id == saved.id)
+                                .execution_options(**{audit.INCLUDE_DELETED: True}))
+    assert hidden is not None and hidden.deleted_reason == "entered for the wrong patient"
+    window.close()
+    window.clinic.db.close()
+
+
 CRASHING_NURSE = textwrap.dedent("""
     import sys, time
     from PySide6.QtTest import QTest
