@@ -44,13 +44,56 @@ DRAFT_TEXT = "DRAFT \u2014 NOT SIGNED"
 TITLE = "Intrathecal treatment visit summary"
 
 
+# Line breaks of paragraphs already laid out, by (markup, style, width): a batch repeats the same
+# headings, cohort findings and citations in every visit's section, and a table wraps each cell more
+# than once (measuring, then drawing). Breaking lines is most of the layout time.
+_WRAP_CACHE: dict = {}
+_WRAP_CACHE_LIMIT = 20000
+
+
+class _Paragraph(Paragraph):
+    """A Paragraph that reuses the line breaks of an identical paragraph laid out at the same width.
+
+    The result is the same as laying it out again (same lines, same bytes in the PDF). A split (rare:
+    a paragraph at the foot of a page) lays the paragraph out afresh first, because reportlab's split
+    works on, and may change, the paragraph's own fragments and lines.
+    """
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        # Only paragraphs made from text by this module are shared; a split's halves are made from frags.
+        self._wrap_key = (text, style) if text is not None and not args and not kwargs else None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        if self._wrap_key is None or availWidth < 1e-8:
+            return super().wrap(availWidth, availHeight)
+        key = (self._wrap_key, availWidth)
+        known = _WRAP_CACHE.get(key)
+        if known is None:
+            width, height = super().wrap(availWidth, availHeight)
+            if len(_WRAP_CACHE) >= _WRAP_CACHE_LIMIT:
+                _WRAP_CACHE.clear()
+            _WRAP_CACHE[key] = (self.blPara, self._wrapWidths, height)
+            return width, height
+        self.width = availWidth
+        self.blPara, self._wrapWidths, self.height = known
+        return availWidth, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        if self._wrap_key is not None:
+            _WRAP_CACHE.pop((self._wrap_key, availWidth), None)  # its lines may be changed by the split
+            self._wrap_key = None
+            Paragraph.wrap(self, availWidth, availHeight)
+        return super().split(availWidth, availHeight)
+
+
 def _p(text: str, style=Styles.body) -> Paragraph:
-    return Paragraph(escape(text), style)
+    return _Paragraph(escape(text), style)
 
 
 def _markup(text: str, style=Styles.body) -> Paragraph:
     """A paragraph whose text already holds reportlab markup (<b>, <font>): callers escape their data."""
-    return Paragraph(text, style)
+    return _Paragraph(text, style)
 
 
 def _cell(reading: content.Reading) -> Paragraph:
