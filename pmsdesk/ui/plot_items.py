@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen, QPolygonF
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from pmsdesk.domain.references import Arm
@@ -40,7 +41,9 @@ def overlay_color(curve: OverlayCurve, index: int) -> QColor:
 
 class VisitPoints(pg.ScatterPlotItem):
     """The patient's values, one spot per visit: hover shows visit, value and trials (and any
-    event found there); a double-click emits ``visit_activated(visit id)``."""
+    event found there); a double-click emits ``visit_activated(visit id)``.
+
+    Made once per plot and refilled with :meth:`set_points` on every draw."""
 
     visit_activated = Signal(int)
 
@@ -52,6 +55,13 @@ class VisitPoints(pg.ScatterPlotItem):
         self.points_shown = tuple(points)
         self.notes = dict(notes)
         self.sigClicked.connect(self._clicked)
+        self.setZValue(2)  # over the patient's line, whatever order the items were added in
+
+    def set_points(self, points: Sequence[Point], xs: Sequence[float], ys: Sequence[float], *,
+                   notes: Mapping[int, str] = {}) -> None:
+        self.points_shown = tuple(points)
+        self.notes = dict(notes)
+        self.setData(x=list(xs), y=list(ys), data=list(points))
 
     def hover_text(self, x: float, y: float, data: Point) -> str:
         note = self.notes.get(data.visit_id)
@@ -67,6 +77,10 @@ class NotCompletedMarks(VisitPoints):
 
     def __init__(self, points: Sequence[Point], xs: Sequence[float], y: float):
         super().__init__(points, xs, [y] * len(points), symbol="x", color=NOT_COMPLETED_COLOR, size=11)
+        self.setZValue(2.5)
+
+    def set_marks(self, points: Sequence[Point], xs: Sequence[float], y: float) -> None:
+        self.set_points(points, xs, [y] * len(points))
 
 
 class TrajectoryCurve(pg.PlotCurveItem):
@@ -74,6 +88,7 @@ class TrajectoryCurve(pg.PlotCurveItem):
 
     def __init__(self, xs: Sequence[float], ys: Sequence[float]):
         super().__init__(x=list(xs), y=list(ys), pen=pg.mkPen(PATIENT_COLOR, width=2))
+        self.setZValue(1)  # above the cohort curves, whatever order the items were added in
 
 
 class ThresholdBandItem(pg.LinearRegionItem):
@@ -82,11 +97,20 @@ class ThresholdBandItem(pg.LinearRegionItem):
     def __init__(self, band: ThresholdBand, unit: str):
         super().__init__(values=(band.low, band.high), orientation="horizontal", movable=False,
                          brush=pg.mkBrush(BAND_COLOR), hoverBrush=pg.mkBrush(BAND_COLOR), pen=pg.mkPen(None))
-        self.band = band
         self.setZValue(-20)
+        self.set_band(band, unit)
+
+    def set_band(self, band: ThresholdBand, unit: str) -> None:
+        self.band = band
+        self.setRegion((band.low, band.high))
         unit = f" {unit}" if unit else ""
         self.setToolTip(f"Meaningful change from baseline {band.baseline:g}{unit}: ±{band.threshold:g}{unit}\n"
                         f"Rule: {band.rule}")
+
+
+def _first_pixel(edge: float) -> int:
+    """The first pixel whose centre lies beyond ``edge`` (device coordinates), as Qt fills shapes."""
+    return math.floor(round(edge * 64) / 64 - 0.5) + 1  # Qt rasterises in 1/64 pixel fixed point
 
 
 class DateMarks(pg.GraphicsObject):
@@ -103,14 +127,31 @@ class DateMarks(pg.GraphicsObject):
         self.xs = tuple(xs)
         self.tooltips = tuple(tooltips)
         self.pen = pen
+        self._lines: list[QLineF] = []
+        self._lines_for = None
         self.setAcceptHoverEvents(True)
         self.setZValue(-10)
-        if label and self.xs:
+        if label:
             text = pg.TextItem(label, color=pen.color(), anchor=(0, 0))
             text.setParentItem(self)
+            text.setVisible(bool(self.xs))
             self._label = text
         else:
             self._label = None
+
+    def set_marks(self, xs: Sequence[float], tooltips: Sequence[str]) -> None:
+        """Refill with other lines (the item is made once per plot and reused on every draw)."""
+        xs, tooltips = tuple(xs), tuple(tooltips)
+        self.tooltips = tooltips
+        if xs == self.xs:
+            return
+        self.xs = xs
+        self._lines_for = None
+        if self._label is not None:
+            self._label.setVisible(bool(xs))
+        self.informViewBoundsChanged()
+        self.viewRangeChanged()
+        self.update()
 
     def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
         if axis == 0 and self.xs:
@@ -124,15 +165,38 @@ class DateMarks(pg.GraphicsObject):
     def viewRangeChanged(self) -> None:
         self.prepareGeometryChange()
         rect = self.viewRect()
-        if self._label is not None and rect is not None:
+        if self._label is not None and rect is not None and self.xs:
             self._label.setPos(self.xs[0], rect.bottom())  # y axis points up: bottom() is the top edge
 
     def paint(self, painter, *_args) -> None:
         rect = self.viewRect()
         if rect is None:
             return
+        transform = QTransform(painter.deviceTransform())
+        if self.pen.style() == Qt.PenStyle.SolidLine and transform.type().value <= QTransform.TransformationType.TxScale.value:
+            # Solid lines as whole-pixel filled rectangles: Qt strokes a wide pen's every line through
+            # its path stroker, which made these lines the costliest thing on the figure. The
+            # rectangles cover exactly the pixels the stroked line did: those whose centre lies in
+            # (edge, edge], the line widened by half the pen and, for square caps, lengthened as much.
+            half = max(self.pen.widthF(), 1.0) / 2
+            cap = half if self.pen.capStyle() == Qt.PenCapStyle.SquareCap else 0.0
+            ends = sorted(transform.map(QPointF(0, y)).y() for y in (rect.top(), rect.bottom()))
+            top, bottom = _first_pixel(ends[0] - cap), _first_pixel(ends[1] + cap)
+            scale, shift = transform.m11(), transform.dx()
+            color = self.pen.color()
+            painter.save()
+            painter.resetTransform()
+            for x in self.xs:
+                left, right = _first_pixel(scale * x + shift - half), _first_pixel(scale * x + shift + half)
+                painter.fillRect(QRect(left, top, right - left, bottom - top), color)
+            painter.restore()
+            return
+        key = (self.xs, rect.top(), rect.bottom())
+        if self._lines_for != key:  # the same lines repaint (hover, resize) until the data or view changes
+            self._lines = [QLineF(x, rect.top(), x, rect.bottom()) for x in self.xs]
+            self._lines_for = key
         painter.setPen(self.pen)
-        painter.drawLines([QLineF(x, rect.top(), x, rect.bottom()) for x in self.xs])
+        painter.drawLines(self._lines)
 
     def nearest(self, x: float) -> int | None:
         """Index of the line within a few pixels of ``x``."""
@@ -151,12 +215,25 @@ class DoseLines(DateMarks):
         super().__init__(xs, [dose.detail for dose in doses], pg.mkPen(DOSE_COLOR, width=2))
         self.doses = tuple(doses)
 
+    def set_doses(self, doses: Sequence[DoseMark], xs: Sequence[float], tooltips: Sequence[str] | None = None) -> None:
+        self.doses = tuple(doses)
+        self.set_marks(xs, [dose.detail for dose in doses] if tooltips is None else tooltips)
+
 
 class RelapseLines(DateMarks):
     def __init__(self, relapses: Sequence[RelapseMark], xs: Sequence[float]):
         super().__init__(xs, [relapse.detail for relapse in relapses],
                          pg.mkPen(RELAPSE_COLOR, width=2, style=Qt.PenStyle.DashLine), "relapse")
         self.relapses = tuple(relapses)
+        self.setZValue(-9)  # over the dose lines
+
+    def set_relapses(self, relapses: Sequence[RelapseMark], xs: Sequence[float],
+                     tooltips: Sequence[str] | None = None) -> None:
+        self.relapses = tuple(relapses)
+        self.set_marks(xs, [relapse.detail for relapse in relapses] if tooltips is None else tooltips)
+
+
+_EVENT_PENS = {True: pg.mkPen(WORSENING_COLOR, width=3), False: pg.mkPen(IMPROVEMENT_COLOR, width=3)}
 
 
 class EventMarker(pg.ScatterPlotItem):
@@ -168,10 +245,15 @@ class EventMarker(pg.ScatterPlotItem):
     """
 
     def __init__(self, events: Sequence[EventMark], xs: Sequence[float]):
-        colors = [WORSENING_COLOR if e.is_worsening else IMPROVEMENT_COLOR for e in events]
         super().__init__(x=list(xs), y=[e.onset.value for e in events], data=list(events), symbol="o", size=20,
-                         pen=[pg.mkPen(c, width=3) for c in colors], brush=pg.mkBrush(None))
+                         pen=[_EVENT_PENS[e.is_worsening] for e in events], brush=pg.mkBrush(None))
         self.events = tuple(events)
+        self.setZValue(3)  # around the visit points
+
+    def set_events(self, events: Sequence[EventMark], xs: Sequence[float]) -> None:
+        self.events = tuple(events)
+        self.setData(x=list(xs), y=[e.onset.value for e in events], data=list(events),
+                     pen=[_EVENT_PENS[e.is_worsening] for e in events])
 
     def mouseClickEvent(self, event) -> None:
         event.ignore()  # let the visit point under the ring take the double-click
@@ -191,9 +273,21 @@ class ReferenceCurve(pg.PlotCurveItem):
     def __init__(self, curve: OverlayCurve, xs: Sequence[float], color: QColor, citation: str):
         style = Qt.PenStyle.DotLine if curve.is_rate else Qt.PenStyle.DashLine
         super().__init__(x=list(xs), y=[p.value for p in curve.points], pen=pg.mkPen(color, width=2.5, style=style))
+        self._style = (color.rgba(), curve.is_rate)
         self.curve = curve
         self.citation = citation
         self.setToolTip(f"{curve.label}\n\n{citation}")
+
+    def set_curve(self, curve: OverlayCurve, xs: Sequence[float], color: QColor, citation: str) -> None:
+        style = (color.rgba(), curve.is_rate)
+        if style != self._style:
+            self._style = style
+            self.setPen(pg.mkPen(color, width=2.5, style=Qt.PenStyle.DotLine if curve.is_rate else Qt.PenStyle.DashLine))
+        self.setData(x=list(xs), y=[p.value for p in curve.points])
+        if (curve.label, citation) != (self.curve.label, self.citation):
+            self.setToolTip(f"{curve.label}\n\n{citation}")
+        self.curve = curve
+        self.citation = citation
 
 
 class ReferenceBand(QGraphicsPolygonItem):
@@ -204,15 +298,19 @@ class ReferenceBand(QGraphicsPolygonItem):
     """
 
     def __init__(self, curve: OverlayCurve, xs: Sequence[float], color: QColor):
+        super().__init__()
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setZValue(-15)
+        self.set_curve(curve, xs, color)
+
+    def set_curve(self, curve: OverlayCurve, xs: Sequence[float], color: QColor) -> None:
         spread = [(x, p) for x, p in zip(xs, curve.points) if p.low is not None]
         outline = [QPointF(x, p.high) for x, p in spread] + [QPointF(x, p.low) for x, p in reversed(spread)]
-        super().__init__(QPolygonF(outline))
+        self.setPolygon(QPolygonF(outline))
         fill = QColor(color)
         fill.setAlpha(30)  # several arms overlap; the patient's own line must stay the darkest thing
         self.setBrush(fill)
-        self.setPen(QPen(Qt.PenStyle.NoPen))
         self.curve = curve
-        self.setZValue(-15)
 
 
 class PlotLegend(pg.LabelItem):
@@ -230,4 +328,6 @@ class PlotLegend(pg.LabelItem):
         self.entries = [text for _glyph, _color, text in entries]
         lines = [f"<span style='color:{color}'>{html.escape(glyph)}</span> {html.escape(text)}"
                  for glyph, color, text in entries]
-        self.setText("<br>".join(lines), size="8pt", color="#222")
+        text = "<br>".join(lines)
+        if text != self.text:  # laying out rich text costs more than the comparison
+            self.setText(text, size="8pt", color="#222")

@@ -123,12 +123,19 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             legend.setFixedWidth(LEGEND_WIDTH)
             self.plots[key], self.legends[key] = plot, legend
         self.shown: list[str] = []
+        # Per measure, the items drawn (made once, refilled on every draw) and which are in the plot.
+        self._items: dict[str, dict[str, object]] = {}
+        self._placed: dict[str, set] = {}
+        self._titles: dict[str, str] = {}
+        self._bottom_labels: dict[int, tuple[object, str]] = {}
 
     def draw(self, series: PatientSeries, overlays: Mapping[str, Sequence[CohortOverlay]], *,
              calendar: bool, heading: str) -> None:
         axis_text = "calendar date" if calendar else f"months since {series.anchor_text} ({series.anchor.isoformat()})"
-        self.title.setText(f"<b>{html.escape(heading)}</b><br>{verdict_html(series)}"
-                           f"<br><span style='color:#555'>x axis: {html.escape(axis_text)}</span>", size="10pt", color="#222")
+        title = (f"<b>{html.escape(heading)}</b><br>{verdict_html(series)}"
+                 f"<br><span style='color:#555'>x axis: {html.escape(axis_text)}</span>")
+        if title != self.title.text:
+            self.title.setText(title, size="10pt", color="#222")
         if calendar != self.calendar:
             self.calendar = calendar
             for plot in self.plots.values():
@@ -136,13 +143,15 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         keys = [key for key in MEASURES_BY_KEY if key in series.measures]
         self._arrange(keys)
         x_of = x_mapping(series, calendar)
+        # The same dose and relapse lines on every plot: their positions and hover texts once.
+        marks = {"doses": ([x_of(dose.months) for dose in series.doses], [dose.detail for dose in series.doses]),
+                 "relapses": ([x_of(r.months) for r in series.relapses], [r.detail for r in series.relapses])}
         for key in keys:
             plot, legend = self.plots[key], self.legends[key]
-            plot.clear()
-            self._draw_measure(plot, legend, series, series.measures[key], overlays.get(key, ()), x_of)
+            self._draw_measure(key, plot, legend, series, series.measures[key], overlays.get(key, ()), x_of, marks)
             plot.enableAutoRange()
         if keys:
-            self.plots[keys[-1]].setLabel("bottom", "" if calendar else "months since " + series.anchor_text)
+            self._set_bottom_label(self.plots[keys[-1]], "" if calendar else "months since " + series.anchor_text)
 
     def _arrange(self, keys: list[str]) -> None:
         """Show the plots of these measures, in this order, the x axis linked and labelled on the last."""
@@ -158,51 +167,109 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             plot.setXLink(self.plots[keys[0]] if row > 1 else None)
             plot.getAxis("bottom").setStyle(showValues=row == len(keys))
             plot.setLabel("bottom", "")
+            self._bottom_labels[id(plot)] = (plot.getAxis("bottom"), "")
         self.shown = keys
 
-    def _draw_measure(self, plot: pg.PlotItem, legend: PlotLegend, series: PatientSeries,
-                      measure: MeasureSeries, overlays: Sequence[CohortOverlay], x_of) -> None:
+    def _set_bottom_label(self, plot: pg.PlotItem, text: str) -> None:
+        axis = plot.getAxis("bottom")
+        if self._bottom_labels.get(id(plot)) != (axis, text):
+            plot.setLabel("bottom", text)
+            self._bottom_labels[id(plot)] = (axis, text)
+
+    def _item(self, key: str, name: str, make: Callable[[], object]):
+        """The plot's item of this name, made on first use (then only refilled: making and adding
+        pyqtgraph items costs far more than giving them new data)."""
+        items = self._items.setdefault(key, {})
+        if name not in items:
+            items[name] = make()
+        return items[name]
+
+    def _place(self, key: str, item, shown: bool, ignore_bounds: bool = False) -> None:
+        """Put the item in its plot or take it out, only when that changes."""
+        placed = self._placed.setdefault(key, set())
+        if shown and item not in placed:
+            self.plots[key].addItem(item, ignoreBounds=ignore_bounds)
+            placed.add(item)
+        elif not shown and item in placed:
+            self.plots[key].removeItem(item)
+            placed.discard(item)
+
+    def _draw_measure(self, key: str, plot: pg.PlotItem, legend: PlotLegend, series: PatientSeries,
+                      measure: MeasureSeries, overlays: Sequence[CohortOverlay], x_of, marks) -> None:
         spec = measure.spec
         unit = f" ({spec.unit})" if spec.unit else ""
-        plot.setTitle(f"<b>{html.escape(spec.label)}</b>{html.escape(unit)} &nbsp; {status_html(measure.status)}",
-                      size="9pt", justify="left", color="#222")
+        title = f"<b>{html.escape(spec.label)}</b>{html.escape(unit)} &nbsp; {status_html(measure.status)}"
+        if self._titles.get(key) != title:
+            plot.setTitle(title, size="9pt", justify="left", color="#222")
+            self._titles[key] = title
         entries = [("\u2501\u25cf", PATIENT_COLOR, "patient (double-click: open visit)")]
         if measure.band is not None:
-            plot.addItem(ThresholdBandItem(measure.band, spec.unit))
+            band = self._item(key, "band", lambda: ThresholdBandItem(measure.band, spec.unit))
+            band.set_band(measure.band, spec.unit)
             entries.append(("\u2588\u2588", "#d6d6d6", "meaningful change from baseline"))
-        if series.doses:
-            plot.addItem(DoseLines(series.doses, [x_of(dose.months) for dose in series.doses]))
-        if series.relapses:
-            plot.addItem(RelapseLines(series.relapses, [x_of(r.months) for r in series.relapses]))
+            self._place(key, band, True)
+        elif "band" in self._items.get(key, {}):
+            self._place(key, self._items[key]["band"], False)
+        doses = self._item(key, "doses", lambda: DoseLines((), ()))
+        doses.set_doses(series.doses, *marks["doses"])
+        self._place(key, doses, bool(series.doses))
+        relapses = self._item(key, "relapses", lambda: RelapseLines((), ()))
+        relapses.set_relapses(series.relapses, *marks["relapses"])
+        self._place(key, relapses, bool(series.relapses))
+
         curves = [(overlay, curve) for overlay in overlays for curve in overlay.curves]
+        bands_pool = self._item(key, "reference_bands", list)
+        curves_pool = self._item(key, "reference_curves", list)
+        used_bands = 0
         for index, (overlay, curve) in enumerate(curves):
             color = overlay_color(curve, index)
             xs = [x_of(p.months) for p in curve.points]
             if curve.has_spread:
+                if used_bands < len(bands_pool):
+                    bands_pool[used_bands].set_curve(curve, xs, color)
+                else:
+                    bands_pool.append(ReferenceBand(curve, xs, color))
                 # A wide SD must not squash the patient's own values: the band has no say in the y range.
-                plot.addItem(ReferenceBand(curve, xs, color), ignoreBounds=True)
-            plot.addItem(ReferenceCurve(curve, xs, color, overlay.citation))
+                self._place(key, bands_pool[used_bands], True, ignore_bounds=True)
+                used_bands += 1
+            if index < len(curves_pool):
+                curves_pool[index].set_curve(curve, xs, color, overlay.citation)
+            else:
+                curves_pool.append(ReferenceCurve(curve, xs, color, overlay.citation))
+            self._place(key, curves_pool[index], True)
             entries.append(("\u2508\u2508" if curve.is_rate else "\u254c\u254c", color.name(), _elided(curve.label)))
+        for unused in bands_pool[used_bands:] + curves_pool[len(curves):]:
+            self._place(key, unused, False)
+
         completed = measure.completed
-        plot.addItem(TrajectoryCurve([x_of(p.months) for p in completed], [p.value for p in completed]))
-        points = VisitPoints(completed, [x_of(p.months) for p in completed], [p.value for p in completed],
-                             notes=event_notes(measure.events))
-        points.visit_activated.connect(self.visit_activated)
-        plot.addItem(points)
+        xs = [x_of(p.months) for p in completed]
+        ys = [p.value for p in completed]
+        line = self._item(key, "line", lambda: TrajectoryCurve((), ()))
+        line.setData(x=xs, y=ys)
+        self._place(key, line, True)
+        points = self._item(key, "points", lambda: self._connected(VisitPoints((), (), ())))
+        points.set_points(completed, xs, ys, notes=event_notes(measure.events))
+        self._place(key, points, True)
+        marks = self._item(key, "not_completed", lambda: self._connected(NotCompletedMarks((), (), 0.0)))
         if measure.not_completed:
-            marks = NotCompletedMarks(measure.not_completed, [x_of(p.months) for p in measure.not_completed],
-                                      self._worse_edge(measure))
-            marks.visit_activated.connect(self.visit_activated)
-            plot.addItem(marks)
+            marks.set_marks(measure.not_completed, [x_of(p.months) for p in measure.not_completed],
+                            self._worse_edge(measure))
             entries.append(("\u2716", NOT_COMPLETED_COLOR, "not completed (hover: reason)"))
+        self._place(key, marks, bool(measure.not_completed))
+        events = self._item(key, "events", lambda: EventMarker((), ()))
         if measure.events:
-            plot.addItem(EventMarker(measure.events, [x_of(e.onset.months) for e in measure.events]))
+            events.set_events(measure.events, [x_of(e.onset.months) for e in measure.events])
             kinds = {event.is_worsening for event in measure.events}
             if True in kinds:
                 entries.append(("\u25ef", WORSENING_COLOR, "confirmed worsening (hover: criteria)"))
             if False in kinds:
                 entries.append(("\u25ef", IMPROVEMENT_COLOR, "confirmed improvement (hover: criteria)"))
+        self._place(key, events, bool(measure.events))
         legend.set_entries(entries)
+
+    def _connected(self, points: VisitPoints) -> VisitPoints:
+        points.visit_activated.connect(self.visit_activated)
+        return points
 
     @staticmethod
     def _worse_edge(measure: MeasureSeries) -> float:
@@ -311,6 +378,7 @@ class TrajectoryView(QWidget):
         self.series: PatientSeries | None = None
         self.overlays: dict[str, list[CohortOverlay]] = {}
         self.heading = ""
+        self._findings_shown: str | None = None
 
         self.back = QPushButton("\u2190 Patient")
         self.back.clicked.connect(self.closed)
@@ -393,7 +461,10 @@ class TrajectoryView(QWidget):
                                  all_arms=self.all_arms.isChecked(), until_months=until) for cohort_id in ids]
             for key, ids in self.chooser.chosen().items()
         }
-        self.findings.setHtml(self._findings_html())
+        findings = self._findings_html()
+        if findings != self._findings_shown:  # laying out the rich text costs more than a whole plot
+            self.findings.setHtml(findings)
+            self._findings_shown = findings
         self.redraw()
 
     def redraw(self) -> None:
