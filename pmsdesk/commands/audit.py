@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pmsdesk.commands import opened_database
+
 HELP = "check the audit trail: every entry unchanged, none removed or inserted (exit 1 if not)"
 
 
@@ -12,18 +14,10 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pmsdesk.cli import UsageError
     from pmsdesk.store import audit
-    from pmsdesk.store.database import Database, DatabaseError
 
-    try:
-        database = Database.open(args.database)
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
+    with opened_database(args.database) as database:
         with database.engine.connect() as connection:
             report = audit.verify(connection)
-    finally:
-        database.close()
     print(report.describe())
     return 0 if report.intact else 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pmsdesk.commands import opened_database
+
 HELP = "copy the database now (default: into the 'backups' folder beside it, removing expired automatic copies)"
 
 
@@ -32,23 +34,17 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.domain.settings import BACKUP_KEEP_DAYS
     from pmsdesk.services.clinic import Clinic
     from pmsdesk.store.backup import make_backup, prune_backups
-    from pmsdesk.store.database import Database, DatabaseError
 
     path = sqlite_file(args.database)
     target = Path(args.output).expanduser().resolve() if args.output else None
     if target is not None and target.exists():
         raise UsageError(f"{target} already exists; choose a new file name")
-    try:
-        database = Database.open(str(path))  # checks the file's integrity and schema first
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
-        written = make_backup(path, target)
-        if target is None:
-            prune_backups(path, BACKUP_KEEP_DAYS.parse(Clinic(database).setting(BACKUP_KEEP_DAYS.key)))
-    except OSError as error:
-        raise UsageError(f"cannot write the backup: {error.strerror or error}") from None
-    finally:
-        database.close()
+    with opened_database(str(path)) as database:  # checks the file's integrity and schema first
+        try:
+            written = make_backup(path, target)
+            if target is None:
+                prune_backups(path, BACKUP_KEEP_DAYS.parse(Clinic(database).setting(BACKUP_KEEP_DAYS.key)))
+        except OSError as error:
+            raise UsageError(f"cannot write the backup: {error.strerror or error}") from None
     print(f"Backup written: {written}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pmsdesk.commands import opened_database
+
 HELP = "Fill an empty database with a demo clinic of clearly fictional patients."
 
 MAX_PATIENTS = 2000
@@ -31,20 +33,14 @@ def run(args: argparse.Namespace) -> int:
 
     from pmsdesk.services.clinic import Clinic
     from pmsdesk.services.demo import DatabaseNotEmpty, fill_demo_clinic
-    from pmsdesk.store.database import Database, DatabaseError
 
-    try:
-        database = Database.open(args.database)
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
-        seed = {} if args.seed is None else {"seed": args.seed}
-        progress = _show_progress if sys.stderr.isatty() else None
-        summary = fill_demo_clinic(Clinic(database), patients=args.patients, progress=progress, **seed)
-    except DatabaseNotEmpty as error:
-        raise UsageError(f"{error} ({database.location})") from None
-    finally:
-        database.close()
+    with opened_database(args.database) as database:
+        try:
+            seed = {} if args.seed is None else {"seed": args.seed}
+            progress = _show_progress if sys.stderr.isatty() else None
+            summary = fill_demo_clinic(Clinic(database), patients=args.patients, progress=progress, **seed)
+        except DatabaseNotEmpty as error:
+            raise UsageError(f"{error} ({database.location})") from None
     print(f"Demo clinic: {summary.patients} fictional patients, {summary.visits} visits written to "
           f"{database.location}")
     return 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pmsdesk.commands import opened_database
+
 HELP = "export the clinic: tidy CSV, archive (.zip), msprog files (a folder) or FHIR R4 JSON"
 FORMATS = ("csv", "archive", "msprog", "fhir")
 
@@ -26,7 +28,6 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.domain.permissions import Actor
     from pmsdesk.exchange.export import export_clinic
     from pmsdesk.services.clinic import Clinic
-    from pmsdesk.store.database import Database, DatabaseError
 
     if args.shift_dates and not args.pseudonymise:
         raise UsageError("--shift-dates goes with --pseudonymise")
@@ -37,16 +38,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"msprog files go into a folder; {output} is a file")
     if args.format != "msprog" and output.is_dir():
         raise UsageError(f"{output} is a folder; give the name of the file to write")
-    try:
-        database = Database.open(args.database)
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
-        summary = export_clinic(Clinic(database, actor=Actor.system("export")), args.format, output,
-                                pseudonymise=args.pseudonymise, shift_dates=args.shift_dates)
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
-    finally:
-        database.close()
+    with opened_database(args.database) as database:
+        try:
+            summary = export_clinic(Clinic(database, actor=Actor.system("export")), args.format, output,
+                                    pseudonymise=args.pseudonymise, shift_dates=args.shift_dates)
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
     print(summary.describe())
     return 0

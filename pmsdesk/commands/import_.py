@@ -10,6 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
+from pmsdesk.commands import opened_database
+
 HELP = "import visits from a CSV/.xlsx file or a clinic archive (.zip); --dry-run checks without writing"
 
 
@@ -42,17 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.domain.permissions import Actor
     from pmsdesk.exchange.importer import apply_import, counted, plan_import, read_file
     from pmsdesk.services.clinic import Clinic
-    from pmsdesk.store.database import Database, DatabaseError
 
     path = Path(args.file).expanduser()
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     mapping = _mapping(args.mapping) if args.mapping else None
-    try:
-        database = Database.open(args.database)
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
+    with opened_database(args.database) as database:
         clinic = Clinic(database, actor=Actor.system("import"))
         plan = plan_import(clinic, read_file(path, clinic, mapping))
         print(plan.summary())
@@ -62,7 +59,5 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path.name} has problems (listed above); nothing was imported. Correct them, "
                              "or give --valid-rows-only to import the rows without problems")
         result = apply_import(clinic, plan, valid_rows_only=args.valid_rows_only)
-    finally:
-        database.close()
     print(f"Imported {counted(result.created) or 'nothing new'}.")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from pmsdesk.commands import opened_database
 from pmsdesk.reports.data import PAGE_SIZE_NAMES  # plain data: no reportlab, cheap for --help
 
 HELP = "Write the PDF summary of one visit, or of every visit of a day or a date range."
@@ -73,13 +74,8 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.reports.output import write_atomically
     from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text, visit_report_pdf
     from pmsdesk.services.clinic import Clinic, NotFound
-    from pmsdesk.store.database import Database, DatabaseError
 
-    try:
-        database = Database.open(args.database)
-    except DatabaseError as error:
-        raise UsageError(str(error)) from None
-    try:
+    with opened_database(args.database) as database:
         clinic = Clinic(database)
         page_size = args.page_size or clinic.setting(SETTING_REPORT_PAGE_SIZE) or DEFAULT_PAGE_SIZE
         if page_size not in PAGE_SIZE_NAMES:
@@ -106,8 +102,6 @@ def run(args: argparse.Namespace) -> int:
             pdf = batch_report_pdf(visits, first, last, page_size=page_size, printed_at=assembler.printed_at,
                                    version=__version__)
             what = f"{len(visits)} visit{'s' if len(visits) != 1 else ''} {date_range_text(first, last)}"
-    finally:
-        database.close()
     write_atomically(output, pdf)
     print(f"Wrote the summary of {what} to {output}")
     return 0
