@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
 from pmsdesk.domain.scoring.edss import EdssResult, FunctionalSystemScores, compute_edss
+from pmsdesk.domain.scoring.timed import TrialMean, nhpt_hand_score, t25fw_score
+from pmsdesk.domain.vocab import NotCompletedReason
 
 
 def edss_result(row) -> EdssResult | None:
@@ -20,22 +22,16 @@ def computed_edss(row) -> tuple[float | None, str | None]:
     return (result.step, result.ruleset_version) if result else (None, None)
 
 
-def _reason(code: str | None):
-    from pmsdesk.domain.vocab import NotCompletedReason
-
+def _reason(code: str | None) -> NotCompletedReason | None:
     return NotCompletedReason(code) if code else None
 
 
-def t25fw_result(row):
-    from pmsdesk.domain.scoring.timed import t25fw_score
-
+def t25fw_result(row) -> TrialMean:
     return t25fw_score(row.trial1_s, row.trial2_s, _reason(row.not_completed))
 
 
-def nhpt_hand_results(row):
+def nhpt_hand_results(row) -> tuple[TrialMean, TrialMean]:
     """(dominant, non-dominant) 9HPT hand scores of a stored 9HPT row."""
-    from pmsdesk.domain.scoring.timed import nhpt_hand_score
-
     return (
         nhpt_hand_score("dominant", row.dominant_trial1_s, row.dominant_trial2_s, _reason(row.dominant_not_completed)),
         nhpt_hand_score("non-dominant", row.nondominant_trial1_s, row.nondominant_trial2_s,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from types import SimpleNamespace
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -596,7 +597,7 @@ class VisitEditor(QWidget):
     def update_computed_edss(self) -> None:
         """Show the step computed from the FS beside the clinician's EDSS (an aid, never a correction)."""
         values = {key.removeprefix("edss."): editor.parsed() for key, editor in self.edss_form.editors.items()}
-        result = edss_result(type("Fs", (), values))
+        result = edss_result(SimpleNamespace(**values))
         self._edss_result = result
         self.explain_button.setEnabled(result is not None)
         if result is None:
