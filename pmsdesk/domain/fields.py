@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.functional_systems import (
     AMBULATION_GRADES,
     EDSS_STEPS,
@@ -47,7 +48,7 @@ class Kind(Enum):
     FLAG = "flag"
 
 
-class FieldError(ValueError):
+class FieldError(Refusal, ValueError):
     """A value refused by a field's rule; ``str()`` is the message shown to the person."""
 
     def __init__(self, field: "Field", raw: Any, allowed: str):

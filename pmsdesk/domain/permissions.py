@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.vocab import Choice
 
 
@@ -51,7 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
 PERSONAL_ACTIONS = frozenset({Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT})
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(Refusal, PermissionError):
     """An action refused for the acting user; ``str()`` says who, what and why."""
 
     def __init__(self, actor: Actor, action: Action):

@@ -24,6 +24,7 @@ from pmsdesk.domain.fields import (
     Field,
     FieldError,
 )
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.vocab import AdverseEventTerm, Agent, NotCompletedReason, VisitKind
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -35,7 +36,7 @@ class Problem:
     message: str
 
 
-class ValidationFailed(ValueError):
+class ValidationFailed(Refusal, ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(p.message for p in problems))

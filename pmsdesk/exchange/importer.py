@@ -30,6 +30,7 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.domain.permissions import Action
+from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.validation import (
     ValidationFailed,
     validate_adverse_event,
@@ -66,11 +67,11 @@ def counted(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {kind if count == 1 else PLURALS[kind]}" for kind, count in counts.items() if count)
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refusal, ValueError):
     """The import was asked to write a file that has problems, without "valid rows only"."""
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(Cancelled):
     """The person cancelled the import; nothing was written."""
 
 

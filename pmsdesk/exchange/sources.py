@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pmsdesk.domain.refusals import Refusal
+
 MAX_CELL_CHARACTERS = 100_000  # far above any field's length; beyond it a file is not a visit list
 MAX_ARCHIVE_MEMBER_BYTES = 500_000_000
 
 
-class SourceError(ValueError):
+class SourceError(Refusal, ValueError):
     """A file pmsdesk cannot read as a table; ``str()`` is the one-line reason."""
 
 

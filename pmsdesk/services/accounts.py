@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.permissions import Action, Actor, Role
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.services.clinic import NotFound
 from pmsdesk.store import audit
@@ -38,7 +39,7 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refusal):
     """Sign-in or unlock refused; ``str()`` is the message for the person."""
 
 

@@ -26,6 +26,7 @@ from pmsdesk.domain.fields import (
     Field,
 )
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
 from pmsdesk.domain.validation import (
     Problem,
@@ -59,11 +60,11 @@ from pmsdesk.store.tables import (
 Row = TypeVar("Row")
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(Refusal, LookupError):
+    """A record asked for that does not exist (any more); ``str()`` says which."""
 
 
-class StaleRecord(RuntimeError):
+class StaleRecord(Refusal, RuntimeError):
     """A save refused because the record changed after it was opened."""
 
     def __init__(self, what: str):

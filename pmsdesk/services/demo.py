@@ -24,6 +24,7 @@ from typing import Any
 
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
 from pmsdesk.domain.permissions import Actor, Role
+from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.scoring.edss import FunctionalSystemScores, compute_edss
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
@@ -87,7 +88,7 @@ QUINCKE_NEEDLE = "20G Quincke"
 SDMT_FORMS = ("A", "B")  # alternate forms, used in turn
 
 
-class DatabaseNotEmpty(ValueError):
+class DatabaseNotEmpty(Refusal, ValueError):
     """The demo clinic was asked to fill a database that already holds patients."""
 
 
