@@ -128,14 +128,14 @@ def check_visits(run: SelfTestRun) -> str:
 
 
 def check_scores(run: SelfTestRun) -> str:
-    from pmsdesk.services.scores import t25fw_result
+    from pmsdesk.domain.assessments import REGISTRY
     from pmsdesk.services.series import patient_series
 
     baseline = run.clinic.visit_records(run.patient_id)[0]
     computed_step = baseline.assessments["edss"].computed_edss
     expect(computed_step == EXPECTED_EDSS_STEP,
            f"EDSS computed from the functional systems is {computed_step}, expected {EXPECTED_EDSS_STEP}")
-    mean = t25fw_result(baseline.assessments["t25fw"]).seconds
+    mean = baseline.reading(REGISTRY.measure("t25fw")).value
     expect(mean is not None and abs(mean - EXPECTED_BASELINE_T25FW_SECONDS) < 1e-9,
            f"baseline T25FW mean is {mean} s, expected {EXPECTED_BASELINE_T25FW_SECONDS} s")
     t25fw = patient_series(run.clinic, run.patient_id).measures["t25fw"]

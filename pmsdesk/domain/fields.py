@@ -17,25 +17,16 @@ from enum import Enum
 from typing import Any
 
 from pmsdesk.domain.refusals import Refusal
-from pmsdesk.domain.functional_systems import (
-    AMBULATION_GRADES,
-    EDSS_STEPS,
-    FUNCTIONAL_SYSTEMS,
-    MAX_AMBULATION,
-)
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
     AeOutcome,
     Agent,
     Choice,
     Hand,
-    NotCompletedReason,
     Phenotype,
     Relatedness,
-    SdmtModality,
     Sex,
     VisitKind,
-    WalkingAid,
 )
 
 
@@ -293,59 +284,8 @@ VISIT_FIELDS: tuple[Field, ...] = (
     text("notes", "Visit notes", max_length=4000),
 )
 
-# ----- Assessments (each optional per visit) ---------------------------------------------------
-# EDSS: 0 or 1.0-10.0 in 0.5 steps; FS ranges per system; ambulation 0-16 (spec 1.1, 1.2, 1.4).
-EDSS_FIELDS: tuple[Field, ...] = (
-    Field("edss", "EDSS (clinician)", Kind.DECIMAL, minimum=Decimal(0), maximum=Decimal(10),
-          decimals=1, allowed_values=EDSS_STEPS,
-          hint="The neurologist's EDSS step; the computed step is shown beside it as an aid."),
-    *(
-        integer(fs.field, fs.label, 0, fs.max_grade, grade_labels=fs.grades,
-                hint=f"{fs.label} functional system, grade 0-{fs.max_grade}.")
-        for fs in FUNCTIONAL_SYSTEMS
-    ),
-    integer("ambulation", "Ambulation score", 0, MAX_AMBULATION, grade_labels=AMBULATION_GRADES,
-            hint="Neurostatus ambulation score 0-16."),
-)
-
-# T25FW: two trials, each > 0 and <= 180 s, stored to 0.01 s (spec 2.1, S12/S13).
-T25FW_FIELDS: tuple[Field, ...] = (
-    decimal("trial1_s", "T25FW trial 1", 0, 180, decimals=2, unit="s", exclusive_minimum=True),
-    decimal("trial2_s", "T25FW trial 2", 0, 180, decimals=2, unit="s", exclusive_minimum=True),
-    choice("walking_aid", "Walking aid", WalkingAid,
-           hint="Keep the same aid across visits so the times can be compared."),
-    choice("not_completed", "T25FW not completed", NotCompletedReason),
-    text("not_completed_note", "T25FW reason", max_length=300),
-    flag("more_than_two_attempts", "More than two attempts"),
-)
-
-# 9HPT: two trials per hand, dominant hand first, each > 0 and <= 300 s (spec 2.2, S11/S7/S25).
-_NHPT_LIMIT = 300
-NHPT_FIELDS: tuple[Field, ...] = (
-    decimal("dominant_trial1_s", "9HPT dominant hand, trial 1", 0, _NHPT_LIMIT, decimals=2, unit="s",
-            exclusive_minimum=True),
-    decimal("dominant_trial2_s", "9HPT dominant hand, trial 2", 0, _NHPT_LIMIT, decimals=2, unit="s",
-            exclusive_minimum=True),
-    choice("dominant_not_completed", "9HPT dominant hand not completed", NotCompletedReason),
-    decimal("nondominant_trial1_s", "9HPT non-dominant hand, trial 1", 0, _NHPT_LIMIT, decimals=2,
-            unit="s", exclusive_minimum=True),
-    decimal("nondominant_trial2_s", "9HPT non-dominant hand, trial 2", 0, _NHPT_LIMIT, decimals=2,
-            unit="s", exclusive_minimum=True),
-    choice("nondominant_not_completed", "9HPT non-dominant hand not completed", NotCompletedReason),
-    text("not_completed_note", "9HPT reason", max_length=300),
-)
-
-# SDMT: correct substitutions in 90 s, whole number 0-110 (spec 2.3, S14/S7).
-SDMT_FIELDS: tuple[Field, ...] = (
-    integer("score", "SDMT score", 0, 110, hint="Correct substitutions in 90 seconds."),
-    choice("modality", "SDMT modality", SdmtModality),
-    text("form", "SDMT form", max_length=30, hint="Test form or version, to track alternate forms."),
-)
-
-# Six-minute walk distance; 1000 m is a typing guard (no one walks that far in six minutes).
-SIX_MINUTE_WALK_FIELDS: tuple[Field, ...] = (
-    decimal("distance_m", "Six-minute walk distance", 0, 1000, decimals=1, unit="m"),
-)
+# Assessment fields (EDSS, T25FW, 9HPT, SDMT, six-minute walk, ...) are declared with their
+# assessment in pmsdesk.domain.assessments.
 
 # ----- Adverse events, relapses, disease-modifying therapy ------------------------------------
 ADVERSE_EVENT_FIELDS: tuple[Field, ...] = (
@@ -371,13 +311,3 @@ DMT_FIELDS: tuple[Field, ...] = (
     date("stop_date", "Stopped"),
     text("notes", "Notes", max_length=2000),
 )
-
-# Assessment sections of a visit, by the prefix their fields carry in a visit's values
-# ("edss.fs_visual", "t25fw.trial1_s", ...).
-ASSESSMENT_SECTIONS: dict[str, tuple[Field, ...]] = {
-    "edss": EDSS_FIELDS,
-    "t25fw": T25FW_FIELDS,
-    "nhpt": NHPT_FIELDS,
-    "sdmt": SDMT_FIELDS,
-    "six_minute_walk": SIX_MINUTE_WALK_FIELDS,
-}

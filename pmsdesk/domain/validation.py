@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,
@@ -25,7 +25,7 @@ from pmsdesk.domain.fields import (
     FieldError,
 )
 from pmsdesk.domain.refusals import Refusal
-from pmsdesk.domain.vocab import AdverseEventTerm, Agent, NotCompletedReason, VisitKind
+from pmsdesk.domain.vocab import AdverseEventTerm, Agent, VisitKind
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 
@@ -130,19 +130,6 @@ def _section_present(raw: Mapping[str, Any], prefix: str, fields: tuple[Field, .
     return False
 
 
-def _check_trials(check: _Checker, values: dict, prefix: str, trials: tuple[str, str], reason: str, test: str) -> None:
-    """Two timed trials, or a reason the test was not completed, never both (spec 2.1/2.2): a test
-    marked not completed has no score, so a time beside it would be ambiguous."""
-    if values[reason] is not None:
-        if any(values[trial] is not None for trial in trials):
-            check.problem(prefix + reason, f"{test}: a test marked not completed has no trial times; "
-                                           "clear the times, or clear \u2018not completed\u2019.")
-        return
-    for trial in trials:
-        if values[trial] is None:
-            check.problem(prefix + trial, f"{test}: enter the time of this trial, or choose why the test was not completed.")
-
-
 def validate_visit(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> VisitValues:
     """Validate a visit with its assessments; assessment keys are prefixed ("edss.edss")."""
     check = _Checker(raw)
@@ -154,26 +141,15 @@ def validate_visit(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.dat
         check.problem("dose_unit", "Dose unit: required with a dose; enter for example mg.")
 
     assessments: dict[str, dict[str, Any] | None] = {}
-    for section, fields in ASSESSMENT_SECTIONS.items():
-        prefix = section + "."
-        if not _section_present(raw, prefix, fields):
-            assessments[section] = None
+    for assessment in REGISTRY:
+        prefix = assessment.prefix
+        if not _section_present(raw, prefix, assessment.fields):
+            assessments[assessment.key] = None
             continue
-        values = check.clean(fields, prefix)
-        assessments[section] = values
-        if section == "t25fw":
-            _check_trials(check, values, prefix, ("trial1_s", "trial2_s"), "not_completed", "T25FW")
-            if values["not_completed"] is NotCompletedReason.OTHER and not values["not_completed_note"]:
-                check.problem(prefix + "not_completed_note", "T25FW reason: say why the walk was not done.")
-        elif section == "nhpt":
-            for hand in ("dominant", "nondominant"):
-                _check_trials(check, values, prefix, (f"{hand}_trial1_s", f"{hand}_trial2_s"),
-                              f"{hand}_not_completed", "9HPT")
-            if NotCompletedReason.OTHER in (values["dominant_not_completed"], values["nondominant_not_completed"]) \
-                    and not values["not_completed_note"]:
-                check.problem(prefix + "not_completed_note", "9HPT reason: say why the test was not done.")
-        elif section == "sdmt" and values["score"] is None:
-            check.problem(prefix + "score", "SDMT score: enter the score (0 to 110), or clear the SDMT section.")
+        values = check.clean(assessment.fields, prefix)
+        assessments[assessment.key] = values
+        if assessment.check is not None:
+            assessment.check(values, lambda name, message, prefix=prefix: check.problem(prefix + name, message))
     check.done()
     return VisitValues(visit, assessments)
 

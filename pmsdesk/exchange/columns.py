@@ -10,12 +10,13 @@ the domain rules then judge them exactly as they judge typed entries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS, REGISTRY
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,
@@ -42,19 +43,45 @@ def visit_form_fields() -> dict[str, Field]:
     return fields
 
 
-VISIT_FORM_FIELDS: dict[str, Field] = visit_form_fields()
+class _Live(Mapping):
+    """A mapping built from the assessment registry and built again whenever the registry changes,
+    so the columns follow every assessment, including one registered after this module was imported."""
+
+    def __init__(self, build: Callable[[], dict]) -> None:
+        self._build = build
+        self._built: tuple[int, dict] = (-1, {})
+
+    def _current(self) -> dict:
+        if self._built[0] != REGISTRY.generation:
+            self._built = (REGISTRY.generation, self._build())
+        return self._built[1]
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __iter__(self):
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __contains__(self, key) -> bool:
+        return key in self._current()
+
+
+VISIT_FORM_FIELDS: Mapping[str, Field] = _Live(visit_form_fields)
 PATIENT_KEYS: dict[str, str] = {_patient_key(field): field.name for field in PATIENT_FIELDS}  # template -> field
 COURSE_KEYS: dict[str, str] = {COURSE_PREFIX + field.name: field.name for field in COURSE_FIELDS}
 
 # Every column of the import template, in the template's order: who, which visit, what was measured.
-TEMPLATE_FIELDS: dict[str, Field] = {
+TEMPLATE_FIELDS: Mapping[str, Field] = _Live(lambda: {
     **{_patient_key(field): field for field in PATIENT_FIELDS},
     **{COURSE_PREFIX + field.name: field for field in COURSE_FIELDS},
-    **VISIT_FORM_FIELDS,
-}
+    **visit_form_fields(),
+})
 
 # Fields of each kind of record, by the key its raw values use.
-RECORD_FIELDS: dict[str, dict[str, Field]] = {
+RECORD_FIELDS: Mapping[str, Mapping[str, Field]] = {
     "patient": {field.name: field for field in PATIENT_FIELDS},
     "course": {field.name: field for field in COURSE_FIELDS},
     "visit": VISIT_FORM_FIELDS,

@@ -15,10 +15,10 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+from pmsdesk.domain.assessments import REGISTRY, Measure
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.permissions import Action
 from pmsdesk.exchange.archive import archive_bytes
@@ -46,7 +46,6 @@ FORMAT_LABELS = {
 
 TIDY_VISIT_COLUMNS = ("visit_date", "kind", "treatment_number", "dose_given", "dose_unit")
 TIDY_COURSE_COLUMNS = ("agent", "start_date")
-TIDY_MEASURE_SECTIONS = ("edss", "t25fw", "nhpt", "sdmt", "six_minute_walk")
 
 # msprog files: outcome file -> the value of a visit (None: not measured or not completed).
 MSPROG_RELAPSES = "relapses.csv"
@@ -88,7 +87,7 @@ def tidy_csv(snapshot: ClinicSnapshot) -> bytes:
                 left = (patient.subject, *(visit.visit.get(c) for c in TIDY_VISIT_COLUMNS),
                         *(course.get(c) for c in TIDY_COURSE_COLUMNS))
                 measures = [(key, value) for key, value in visit.form_values().items()
-                            if key.split(".")[0] in TIDY_MEASURE_SECTIONS and "." in key and value not in (None, False)]
+                            if "." in key and key.split(".")[0] in REGISTRY and value not in (None, False)]
                 if not measures:
                     yield (*left, None, None, None)
                 for key, value in measures:
@@ -99,35 +98,23 @@ def tidy_csv(snapshot: ClinicSnapshot) -> bytes:
 
 # ----- msprog --------------------------------------------------------------------------------------
 
-def _mean(*values) -> Decimal | None:
-    """Mean of completed trials, in decimal arithmetic (no 5.170000000000001)."""
-    done = [Decimal(str(v)) for v in values if v is not None]
-    return sum(done) / len(done) if done else None
-
-
-MSPROG_OUTCOMES = {
-    "edss.csv": lambda a: a["edss"] and a["edss"].get("edss"),
-    "t25fw.csv": lambda a: a["t25fw"] and _mean(a["t25fw"].get("trial1_s"), a["t25fw"].get("trial2_s")),
-    "nhpt_dominant.csv": lambda a: a["nhpt"] and _mean(a["nhpt"].get("dominant_trial1_s"),
-                                                       a["nhpt"].get("dominant_trial2_s")),
-    "nhpt_nondominant.csv": lambda a: a["nhpt"] and _mean(a["nhpt"].get("nondominant_trial1_s"),
-                                                          a["nhpt"].get("nondominant_trial2_s")),
-    "sdmt.csv": lambda a: a["sdmt"] and a["sdmt"].get("score"),
-}
+def msprog_outcomes() -> dict[str, Measure]:
+    """One msprog file per registered measure that has a meaningful-change rule (msprog scores those)."""
+    return {f"{measure.key}.csv": measure for measure in REGISTRY.measures() if measure.change_rule is not None}
 
 
 def msprog_files(snapshot: ClinicSnapshot) -> dict[str, bytes]:
-    """``patient_id,date,value`` per outcome (the T25FW and each 9HPT hand as the mean of their trials;
-    a test not completed has no row) and ``patient_id,date`` of relapse onsets."""
+    """``patient_id,date,value`` per outcome, read as the registry reads it (the T25FW and each 9HPT hand
+    as the mean of their trials; a test not completed has no row) and ``patient_id,date`` of relapse onsets."""
     files = {}
-    for name, value_of in MSPROG_OUTCOMES.items():
+    for name, measure in msprog_outcomes().items():
         rows = []
         for patient in snapshot.patients:
             for visit in patient.visits:
-                value = value_of(visit.assessments)
-                if value is not None:
-                    rows.append((patient.subject, visit.visit["visit_date"],
-                                 format(value.normalize(), "f") if isinstance(value, Decimal) else cell_text(value)))
+                values = visit.assessments.get(measure.assessment)
+                reading = measure.read(values) if values else None
+                if reading is not None and reading.value is not None:
+                    rows.append((patient.subject, visit.visit["visit_date"], cell_text(reading.value)))
         files[name] = _csv_bytes(("patient_id", "date", "value"), rows)
     files[MSPROG_RELAPSES] = _csv_bytes(("patient_id", "date"), (
         (patient.subject, relapse["onset_date"]) for patient in snapshot.patients for relapse in patient.relapses))

@@ -1,9 +1,11 @@
 """HL7 FHIR R4 export: one collection Bundle of the clinic (conventions: clinical-rules spec 6.4).
 
-Per patient: Patient; Condition (MS phenotype, SNOMED CT, spec 6.3); one Observation per test and
-visit (EDSS with the functional systems and ambulation as components, T25FW and 9HPT with a
-component per trial in seconds, SDMT with modality and form), all with UCUM units and the codes of
-the local CodeSystem the spec suggests (6.1: no LOINC code exists for these tests); per treatment
+Per patient: Patient; Condition (MS phenotype, SNOMED CT, spec 6.3); one Observation per measure of
+the assessment registry and visit (EDSS with the functional systems and ambulation as components,
+the T25FW and each 9HPT hand with a component per trial in seconds, SDMT with modality and form, the
+six-minute walk with its LOINC code 64098-7), with UCUM units and each measure's code: LOINC where
+one exists, otherwise the local CodeSystem the spec suggests (6.1: no LOINC code for EDSS, T25FW,
+9HPT or SDMT); per treatment
 visit a Procedure (the lumbar puncture) and a MedicationAdministration (route SNOMED CT 72607000,
 intrathecal) part of it; and AdverseEvent. Resource ids are UUIDs derived from the records, so the
 same clinic exported twice gives the same ids.
@@ -15,22 +17,20 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
+from pmsdesk.domain.assessments import LOCAL_CODE_SYSTEM, REGISTRY, Assessment, Code, Measure
+from pmsdesk.domain.fields import Field, Kind
 from pmsdesk.domain.vocab import (
     INTRATHECAL_ROUTE_SNOMED,
     PHENOTYPE_SNOMED,
     AdverseEventTerm,
     AeOutcome,
     Agent,
-    NotCompletedReason,
     Phenotype,
     Relatedness,
-    SdmtModality,
-    WalkingAid,
 )
 from pmsdesk.exchange.snapshot import ClinicSnapshot, PatientRows, VisitRows
 
-LOCAL_CODES = "urn:pmsdesk:ms-clinic-codes"  # spec 6.1: a local CodeSystem for the MS tests
+LOCAL_CODES = LOCAL_CODE_SYSTEM  # spec 6.1: a local CodeSystem for the MS tests
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 CLINIC_ID_SYSTEM = "urn:pmsdesk:clinic-id"
@@ -43,10 +43,6 @@ AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pmsdesk:fhir")
 
-# Kurtzke functional systems: local codes of spec 6.1, by the field that stores each grade.
-FS_CODES = {"fs_pyramidal": "KFSS-PYR", "fs_cerebellar": "KFSS-CBL", "fs_brainstem": "KFSS-BS",
-            "fs_sensory": "KFSS-SENS", "fs_bowel_bladder": "KFSS-BB", "fs_visual": "KFSS-VIS",
-            "fs_cerebral": "KFSS-CEREB"}
 CTCAE_SEVERITY = {1: "mild", 2: "moderate"}  # grade 3 and above: "severe"
 AE_OUTCOMES = {AeOutcome.ONGOING: "ongoing", AeOutcome.RECOVERING: "recovering", AeOutcome.RECOVERED: "resolved",
                AeOutcome.RECOVERED_WITH_SEQUELAE: "resolvedWithSequelae", AeOutcome.FATAL: "fatal",
@@ -80,15 +76,33 @@ def _quantity(value, unit: str) -> dict[str, Any]:
     return {"value": _number(value), "unit": unit, "system": UCUM, "code": unit}
 
 
-def _seconds_component(code: str, display: str, seconds: float | None) -> dict[str, Any] | None:
-    if seconds is None:
-        return None
-    return {"code": _local(code, display), "valueQuantity": _quantity(seconds, "s")}
+# UCUM units of the registry's measure units ("" is a scale score).
+UCUM_UNITS = {"": "{score}", "s": "s", "m": "m", "correct": "{score}"}
 
 
-def _mean(*values: float | None) -> Decimal | None:
-    done = [Decimal(str(v)) for v in values if v is not None]
-    return sum(done) / len(done) if done else None
+def _ucum(unit: str) -> str:
+    return UCUM_UNITS.get(unit, unit or "{score}")
+
+
+def _code(code: Code) -> dict[str, Any]:
+    return _concept(code.system, code.code, code.display)
+
+
+def _component(field: Field, code: Code, value: Any) -> dict[str, Any]:
+    """One field of an assessment beside a measure's value, typed as the field is."""
+    component: dict[str, Any] = {"code": _code(code)}
+    if field.kind is Kind.CHOICE:
+        member = field.choices(value)
+        component["valueCodeableConcept"] = _concept(code.system, f"{code.code}-{member.value.upper()}", member.label)
+    elif field.kind is Kind.INTEGER:
+        component["valueInteger"] = int(value)
+    elif field.kind is Kind.DECIMAL:
+        component["valueQuantity"] = _quantity(value, _ucum(field.unit))
+    elif field.kind is Kind.FLAG:
+        component["valueBoolean"] = bool(value)
+    else:
+        component["valueString"] = str(value)
+    return component
 
 
 class _BundleBuilder:
@@ -130,93 +144,46 @@ class _BundleBuilder:
         for event in rows.adverse_events:
             self.adverse_event(rows.subject, subject, event, None)
 
-    def _observation(self, subject_key: str, subject: dict, visit: VisitRows, section: str, code: str,
-                     display: str, body: dict[str, Any]) -> None:
-        category = "survey" if section == "sdmt" else "exam"
-        resource = {
+    def _observation(self, subject_key: str, subject: dict, visit: VisitRows, assessment: Assessment,
+                     measure: Measure, values: dict[str, Any]) -> None:
+        """One Observation per measure recorded at the visit: its value in UCUM units (or why there is
+        none), the fields the measure exchanges as components, and how it was derived."""
+        reading = measure.read(values)
+        if reading is None:
+            return
+        fields = {f.name: f for f in assessment.fields}
+        resource: dict[str, Any] = {
             "status": "final",
-            "category": [_concept(OBSERVATION_CATEGORY, category)],
-            "code": _local(code, display),
+            "category": [_concept(OBSERVATION_CATEGORY, assessment.category)],
+            "code": _code(measure.code or Code(LOCAL_CODES, measure.key.upper(), measure.label)),
             "subject": subject,
             "effectiveDateTime": visit.visit["visit_date"].isoformat(),
-            **{key: value for key, value in body.items() if value not in (None, [])},
         }
-        self.add("Observation", f"{subject_key}/{visit.visit['id']}/{section}", resource)
+        if reading.value is not None:
+            resource["valueQuantity"] = _quantity(reading.value, _ucum(measure.unit))
+        else:
+            reason = reading.not_completed or "not recorded"
+            resource["dataAbsentReason"] = _concept(DATA_ABSENT, "not-performed",
+                                                    text=reason + (f"; {reading.note}" if reading.note else ""))
+        if reading.details:
+            resource["method"] = {"text": "; ".join(reading.details)}
+        components = [_component(fields[name], code, values[name]) for name, code in measure.components.items()
+                      if values.get(name) not in (None, "")]
+        if components:
+            resource["component"] = components
+        self.add("Observation", f"{subject_key}/{visit.visit['id']}/{measure.key}", resource)
 
     def visit(self, subject_key: str, subject: dict, visit: VisitRows, course: dict | None) -> None:
-        rows = visit.assessments
-        if rows.get("edss"):
-            self._edss(subject_key, subject, visit, rows["edss"])
-        if rows.get("t25fw"):
-            self._t25fw(subject_key, subject, visit, rows["t25fw"])
-        if rows.get("nhpt"):
-            self._nhpt(subject_key, subject, visit, rows["nhpt"])
-        if rows.get("sdmt"):
-            row = rows["sdmt"]
-            components = []
-            if row.get("modality"):
-                components.append({"code": _local("SDMT-MODALITY", "SDMT modality"),
-                                   "valueCodeableConcept": _local(f"SDMT-{row['modality'].upper()}",
-                                                                  SdmtModality(row["modality"]).label)})
-            if row.get("form"):
-                components.append({"code": _local("SDMT-FORM", "SDMT form"), "valueString": row["form"]})
-            self._observation(subject_key, subject, visit, "sdmt", "SDMT", "Symbol Digit Modalities Test",
-                              {"valueQuantity": _quantity(row["score"], "{score}"), "component": components})
+        for assessment in REGISTRY:
+            values = visit.assessments.get(assessment.key)
+            if values:
+                for measure in assessment.measures:
+                    self._observation(subject_key, subject, visit, assessment, measure, values)
         treatment = None
         if visit.visit.get("dose_given") is not None:
             treatment = self._treatment(subject_key, subject, visit, course)
         for event in visit.adverse_events:
             self.adverse_event(subject_key, subject, event, treatment)
-
-    def _edss(self, subject_key, subject, visit, row) -> None:
-        components = [{"code": _local(FS_CODES[fs.field], fs.label), "valueInteger": row[fs.field]}
-                      for fs in FUNCTIONAL_SYSTEMS if row.get(fs.field) is not None]
-        if row.get("ambulation") is not None:
-            components.append({"code": _local("EDSS-AMB", "Ambulation score"), "valueInteger": row["ambulation"]})
-        method = "Clinician-entered EDSS"
-        if row.get("computed_edss") is not None:
-            method += f"; step computed from the functional systems: {row['computed_edss']:g} ({row['computed_rules']})"
-        body: dict[str, Any] = {"method": {"text": method}, "component": components}
-        if row.get("edss") is not None:
-            body["valueQuantity"] = _quantity(row["edss"], "{score}")
-        else:
-            body["dataAbsentReason"] = _concept(DATA_ABSENT, "not-asked", text="No clinician EDSS step recorded")
-        self._observation(subject_key, subject, visit, "edss", "EDSS", "Expanded Disability Status Scale", body)
-
-    def _t25fw(self, subject_key, subject, visit, row) -> None:
-        body: dict[str, Any] = {"component": [c for c in (
-            _seconds_component("T25FW-T1", "T25FW trial 1", row.get("trial1_s")),
-            _seconds_component("T25FW-T2", "T25FW trial 2", row.get("trial2_s"))) if c]}
-        if row.get("walking_aid"):
-            body["method"] = {"text": f"Walking aid: {WalkingAid(row['walking_aid']).label}"}
-        mean = _mean(row.get("trial1_s"), row.get("trial2_s"))
-        if row.get("not_completed") or mean is None:
-            reason = NotCompletedReason(row["not_completed"]).label if row.get("not_completed") else "not recorded"
-            note = f"; {row['not_completed_note']}" if row.get("not_completed_note") else ""
-            body["dataAbsentReason"] = _concept(DATA_ABSENT, "not-performed", text=reason + note)
-        else:
-            body["valueQuantity"] = _quantity(mean, "s")
-        self._observation(subject_key, subject, visit, "t25fw", "T25FW-MEAN", "Timed 25-Foot Walk, mean of trials", body)
-
-    def _nhpt(self, subject_key, subject, visit, row) -> None:
-        components = [c for c in (
-            _seconds_component("NHPT-DOM-T1", "9HPT dominant hand, trial 1", row.get("dominant_trial1_s")),
-            _seconds_component("NHPT-DOM-T2", "9HPT dominant hand, trial 2", row.get("dominant_trial2_s")),
-            _seconds_component("NHPT-NDOM-T1", "9HPT non-dominant hand, trial 1", row.get("nondominant_trial1_s")),
-            _seconds_component("NHPT-NDOM-T2", "9HPT non-dominant hand, trial 2", row.get("nondominant_trial2_s")),
-        ) if c]
-        body: dict[str, Any] = {"component": components}
-        dominant = _mean(row.get("dominant_trial1_s"), row.get("dominant_trial2_s"))
-        nondominant = _mean(row.get("nondominant_trial1_s"), row.get("nondominant_trial2_s"))
-        if dominant is not None and nondominant is not None:
-            # The MSFC 9HPT score: mean of the reciprocals of the two hands' means, per second (spec 2.2).
-            body["valueQuantity"] = _quantity(round((1 / dominant + 1 / nondominant) / 2, 6), "/s")
-        else:
-            reasons = [NotCompletedReason(row[key]).label for key in ("dominant_not_completed",
-                                                                      "nondominant_not_completed") if row.get(key)]
-            body["dataAbsentReason"] = _concept(DATA_ABSENT, "not-performed",
-                                                text="; ".join(reasons) or "a hand was not completed")
-        self._observation(subject_key, subject, visit, "nhpt", "NHPT", "9-Hole Peg Test (MSFC score)", body)
 
     def _treatment(self, subject_key, subject, visit: VisitRows, course: dict | None) -> str:
         values = visit.visit

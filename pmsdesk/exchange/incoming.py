@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmsdesk.exchange.archive import ARCHIVE_TABLES, SECTION_BY_TABLE
+from pmsdesk.exchange.archive import archive_tables, section_by_table
 from pmsdesk.exchange.columns import (
     COURSE_KEYS,
     PATIENT_KEYS,
@@ -239,7 +239,7 @@ def read_archive_tables(source: str, tables: Mapping[str, Table]) -> Incoming:
             tables["patient"].name, 1, "clinic_id", None,
             "no clinic_id column: a pseudonymised archive is for research and cannot be imported"))
         return incoming
-    specs = {spec.name: spec for spec in ARCHIVE_TABLES}
+    specs = {spec.name: spec for spec in archive_tables()}
     for name, table in tables.items():
         known = set(specs[name].columns(pseudonymised=False))
         for column in table.header:
@@ -309,7 +309,7 @@ def read_archive_tables(source: str, tables: Mapping[str, Table]) -> Incoming:
         visit = IncomingVisit(Record("visit", source, number, visit_cells), course and course[1], [])
         patient.visits.append(visit)
         visits[str(cells["id"].value).strip()] = visit
-    for table_name, section in SECTION_BY_TABLE.items():
+    for table_name, section in section_by_table().items():
         for source, number, cells in rows(table_name):
             visit = reference(cells, "visit_id", visits, source)
             if visit is None:

@@ -1,6 +1,7 @@
 """A patient's earlier values of each measure, shown beside the entry fields of a visit.
 
-For every measure (EDSS, T25FW mean, 9HPT mean of each hand, SDMT, six-minute walk) the last
+For every measure of the assessment registry (EDSS, T25FW mean, 9HPT mean of each hand, SDMT,
+six-minute walk, ...) the last
 earlier visit that recorded it and the baseline (the first such visit, a "baseline" visit when
 there is one) are found, so a mistyped value stands out while the patient is still there.
 """
@@ -10,30 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import VisitRecord
-from pmsdesk.services.scores import nhpt_hand_results, t25fw_result
-
-MEASURES = ("edss", "t25fw", "nhpt_dominant", "nhpt_nondominant", "sdmt", "six_minute_walk")
 
 
 def measure_values(record: VisitRecord) -> dict[str, float]:
-    """The numeric value of each measure recorded at a visit (timed tests: the mean of the trials)."""
-    values: dict[str, float] = {}
-    edss, t25fw, nhpt, sdmt, walk = (record.assessments.get(s) for s in ("edss", "t25fw", "nhpt", "sdmt", "six_minute_walk"))
-    if edss is not None and edss.edss is not None:
-        values["edss"] = edss.edss
-    if t25fw is not None and (seconds := t25fw_result(t25fw).seconds) is not None:
-        values["t25fw"] = seconds
-    if nhpt is not None:
-        for key, score in zip(("nhpt_dominant", "nhpt_nondominant"), nhpt_hand_results(nhpt)):
-            if score.seconds is not None:
-                values[key] = score.seconds
-    if sdmt is not None and sdmt.score is not None:
-        values["sdmt"] = sdmt.score
-    if walk is not None and walk.distance_m is not None:
-        values["six_minute_walk"] = walk.distance_m
-    return values
+    """The completed value of each registered measure recorded at a visit (timed tests: the mean)."""
+    readings = {measure.key: record.reading(measure) for measure in REGISTRY.measures()}
+    return {key: reading.value for key, reading in readings.items() if reading is not None and reading.completed}
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ baseline, 12-week confirmation, every event) and the cohort overlays all start f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
+from pmsdesk.domain.assessments import REGISTRY, Measure
 from pmsdesk.domain.references import (
     Arm,
     Cohort,
@@ -26,18 +26,12 @@ from pmsdesk.domain.references import (
     SignConvention,
     ValueKind,
 )
-from pmsdesk.domain.references import (
-    Measure as ReferenceMeasure,
-)
 from pmsdesk.domain.scoring.change import (
     DEFAULT_RULES,
     Measurement,
     ThresholdRules,
     exact,
     meaningful_change,
-)
-from pmsdesk.domain.scoring.change import (
-    Measure as ScoredMeasure,
 )
 from pmsdesk.domain.scoring.edss_plus import EdssPlusWorsening, edss_plus_worsening
 from pmsdesk.domain.scoring.progression import (
@@ -48,8 +42,7 @@ from pmsdesk.domain.scoring.progression import (
     ProgressionOptions,
     detect_events,
 )
-from pmsdesk.domain.vocab import Agent, Phenotype, VisitKind, WalkingAid
-from pmsdesk.services.scores import nhpt_hand_results, t25fw_result
+from pmsdesk.domain.vocab import Agent, Phenotype, VisitKind
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12, as in resources/references/cohorts.json
 COMPUTED_FLAGS_NOTICE = ("Computed changes and events are aids to the clinician's judgement, "
@@ -67,33 +60,6 @@ class Status:
 
     ORDER = (WORSENING, UNCONFIRMED, IMPROVEMENT, STABLE, NO_DATA)
 
-
-@dataclass(frozen=True)
-class MeasureSpec:
-    key: str
-    label: str
-    unit: str
-    scored: ScoredMeasure | None  # None: no meaningful-change rule (the six-minute walk)
-    reference: ReferenceMeasure
-    hand: NhptHand | None = None
-    higher_is_worse: bool = True
-    decimals: int = 1
-
-
-MEASURES: tuple[MeasureSpec, ...] = (
-    MeasureSpec("edss", "EDSS", "", ScoredMeasure.EDSS, ReferenceMeasure.EDSS),
-    MeasureSpec("t25fw", "T25FW", "s", ScoredMeasure.T25FW, ReferenceMeasure.T25FW),
-    MeasureSpec("nhpt_dominant", "9HPT dominant hand", "s", ScoredMeasure.NHPT, ReferenceMeasure.NHPT,
-                NhptHand.DOMINANT),
-    MeasureSpec("nhpt_nondominant", "9HPT non-dominant hand", "s", ScoredMeasure.NHPT, ReferenceMeasure.NHPT,
-                NhptHand.NON_DOMINANT),
-    MeasureSpec("sdmt", "SDMT", "correct", ScoredMeasure.SDMT, ReferenceMeasure.SDMT,
-                higher_is_worse=False, decimals=0),
-    MeasureSpec("six_minute_walk", "6-minute walk", "m", None, ReferenceMeasure.SIX_MINUTE_WALK,
-                higher_is_worse=False, decimals=0),
-)
-MEASURES_BY_KEY = {spec.key: spec for spec in MEASURES}
-MEASURE_KEYS = tuple(spec.key for spec in MEASURES)
 
 # Dose-line labels: short names a clinician uses, the agent's full label stays in the hover text.
 _AGENT_SHORT = {Agent.IT_METHOTREXATE: "ITMTX", Agent.MSC_NP: "MSC-NP", Agent.AUTOLOGOUS_MSC: "MSC"}
@@ -162,7 +128,7 @@ class EventMark:
 
 @dataclass(frozen=True)
 class MeasureSeries:
-    spec: MeasureSpec
+    spec: Measure  # the registry's measure: label, unit, decimals, change rule, reference
     points: tuple[Point, ...]  # every visit where the test was recorded, completed or not, by date
     baseline: Point | None  # the first completed value
     band: ThresholdBand | None
@@ -206,7 +172,7 @@ class MeasureSeries:
         return Status.STABLE
 
     def format_value(self, value: float) -> str:
-        return f"{value:.{self.spec.decimals}f}"
+        return self.spec.format(value)
 
 
 @dataclass(frozen=True)
@@ -247,7 +213,7 @@ class PatientSeries:
     anchor: dt.date
     anchor_is_first_dose: bool
     phenotype: Phenotype | None
-    measures: dict[str, MeasureSeries]  # by MEASURE_KEYS; a measure never recorded is absent
+    measures: dict[str, MeasureSeries]  # by measure key, in the registry's order; never recorded: absent
     doses: tuple[DoseMark, ...]
     relapses: tuple[RelapseMark, ...]
     edss_plus: EdssPlusWorsening
@@ -299,7 +265,7 @@ def build_patient_series(records: Sequence, courses: Sequence = (), relapses: Se
                           for r in sorted(relapses, key=lambda r: r.onset_date))
     relapse_dates = [mark.date for mark in relapse_marks]
     measures = {}
-    for spec in MEASURES:
+    for spec in REGISTRY.measures():
         points = tuple(point for record in records
                        if (point := _point(spec, record, anchor)) is not None)
         if points:
@@ -344,19 +310,19 @@ def _dose_mark(visit, course, anchor: dt.date) -> DoseMark:
                     dose, visit.treatment_number)
 
 
-def _measure_series(spec: MeasureSpec, points: tuple[Point, ...], relapse_dates: list[dt.date],
+def _measure_series(spec: Measure, points: tuple[Point, ...], relapse_dates: list[dt.date],
                     options: SeriesOptions) -> MeasureSeries:
     completed = [point for point in points if point.completed]
     baseline = completed[0] if completed else None
     band, events = None, ()
-    if baseline is not None and spec.scored is not None:
-        threshold = meaningful_change(spec.scored, exact(baseline.value), options.rules)
-        band = ThresholdBand(baseline.value, float(threshold), options.rules.describe(spec.scored))
+    if baseline is not None and spec.change_rule is not None:
+        threshold = meaningful_change(spec.change_rule, exact(baseline.value), options.rules)
+        band = ThresholdBand(baseline.value, float(threshold), options.rules.describe(spec.change_rule))
         by_date = {point.date: point for point in completed}  # as detect_events: the last on a date
-        found = detect_events(spec.scored, [Measurement(p.date, p.value) for p in completed],
+        found = detect_events(spec.change_rule, [Measurement(p.date, p.value) for p in completed],
                               relapse_dates, options.progression)
         events = tuple(EventMark(event.kind, by_date[event.onset.date], by_date[event.confirmation.date],
-                                 event.criteria().replace(spec.scored.label, spec.label, 1), event)
+                                 event.criteria().replace(spec.change_rule.label, spec.label, 1), event)
                        for event in found)
     return MeasureSeries(spec, points, baseline, band, events)
 
@@ -367,76 +333,23 @@ def _measurements(series: MeasureSeries | None) -> list[Measurement]:
 
 # ----- one point per visit and measure --------------------------------------------------------------
 
-def _point(spec: MeasureSpec, record, anchor: dt.date) -> Point | None:
-    section = "nhpt" if spec.hand else spec.key
-    row = record.assessments.get(section)
-    if row is None:
-        return None
-    reading = _READERS[section](row, spec)
+def _point(spec: Measure, record, anchor: dt.date) -> Point | None:
+    reading = record.reading(spec)
     if reading is None:
         return None
-    value, reason, lines = reading
     visit = record.visit
     months = months_between(anchor, visit.visit_date)
     kind = VisitKind(visit.kind).label if visit.kind in VisitKind._value2member_map_ else visit.kind
     if visit.treatment_number:
         kind += f" #{visit.treatment_number}"
-    shown = "not completed" if value is None else f"{value:.{spec.decimals}f} {spec.unit}".rstrip()
-    header = [f"{visit.visit_date.isoformat()} (month {months:.1f}), {kind} visit", f"{spec.label}: {shown}"]
-    return Point(visit.id, visit.visit_date, months, value, reason, "\n".join(header + lines))
-
-
-def _read_edss(row, spec) -> tuple[float | None, str | None, list[str]] | None:
-    if row.edss is None:
-        return None
-    grades = [f"{fs.label.split(' (')[0]} {getattr(row, fs.field)}" for fs in FUNCTIONAL_SYSTEMS
-              if getattr(row, fs.field) is not None]
-    if row.ambulation is not None:
-        grades.append(f"ambulation {row.ambulation}")
-    lines = [f"Functional systems: {', '.join(grades)}"] if grades else []
-    if row.computed_edss is not None:
-        agrees = "agrees" if row.computed_edss == row.edss else "differs from the clinician's score"
-        lines.append(f"Computed from the FS: {row.computed_edss:.1f} ({agrees})")
-    return row.edss, None, lines
-
-
-def _read_timed(score, note: str | None, extra: list[str]) -> tuple[float | None, str | None, list[str]]:
-    lines = score.explain()[1:] if score.seconds is None else [
-        "Trials " + " and ".join(f"{t:g}" for t in score.trials) + " s", *score.explain()[1:]]
-    reason = None
-    if score.seconds is None:
-        reason = score.not_completed.label
-        lines.insert(0, f"Reason: {reason}" + (f" ({note})" if note else ""))
-    # Rounded to the recorded precision so "11.35" is not shown (or compared) as 11.350000000000001.
-    seconds = None if score.seconds is None else round(score.seconds, 3)
-    return seconds, reason, lines + extra
-
-
-def _read_t25fw(row, spec):
-    aid = [f"Walking aid: {WalkingAid(row.walking_aid).label}"] if row.walking_aid else []
-    return _read_timed(t25fw_result(row), row.not_completed_note, aid)
-
-
-def _read_nhpt(row, spec):
-    dominant, non_dominant = nhpt_hand_results(row)
-    score = dominant if spec.hand is NhptHand.DOMINANT else non_dominant
-    hand = [f"Dominant hand: {row.dominant_hand}"] if row.dominant_hand else []
-    return _read_timed(score, row.not_completed_note, hand)
-
-
-def _read_sdmt(row, spec):
-    if row.score is None:
-        return None
-    how = ", ".join(part for part in (row.modality, f"form {row.form}" if row.form else None) if part)
-    return float(row.score), None, [f"Administered: {how}"] if how else []
-
-
-def _read_walk(row, spec):
-    return None if row.distance_m is None else (row.distance_m, None, [])
-
-
-_READERS: dict[str, Callable] = {"edss": _read_edss, "t25fw": _read_t25fw, "nhpt": _read_nhpt,
-                                 "sdmt": _read_sdmt, "six_minute_walk": _read_walk}
+    shown = "not completed" if reading.value is None else spec.format_with_unit(reading.value)
+    lines = [f"{visit.visit_date.isoformat()} (month {months:.1f}), {kind} visit", f"{spec.label}: {shown}"]
+    if reading.value is None:
+        lines.append(f"Reason: {reading.not_completed}" + (f" ({reading.note})" if reading.note else ""))
+    if reading.trials:
+        lines.append("Trials " + " and ".join(f"{t:g}" for t in reading.trials) + f" {spec.unit}")
+    lines += [*reading.details, *reading.warnings]
+    return Point(visit.id, visit.visit_date, months, reading.value, reading.not_completed, "\n".join(lines))
 
 
 # ----- published cohorts beside the patient ---------------------------------------------------------
@@ -492,7 +405,9 @@ def cohort_choices(library: ReferenceLibrary, measure_key: str,
                    phenotype: Phenotype | str | None) -> tuple[CohortChoice, ...]:
     """Cohorts reporting this measure (and hand), phenotype-matched first, with the default-on set:
     seed intrathecal cohorts and primary-source placebo arms."""
-    spec = MEASURES_BY_KEY[measure_key]
+    spec = REGISTRY.measure(measure_key)
+    if spec.reference is None:  # a measure no published cohort reports
+        return ()
     ordered = (library.suggested_order(phenotype, spec.reference) if phenotype
                else library.cohorts_reporting(spec.reference))
     choices = []
@@ -540,7 +455,7 @@ def default_overlays(series: PatientSeries, library: ReferenceLibrary, measure_k
                  for choice in cohort_choices(library, measure_key, series.phenotype) if choice.default_on)
 
 
-def _values(cohort: Cohort, spec: MeasureSpec, *, all_arms: bool) -> tuple[ReferenceValue, ...]:
+def _values(cohort: Cohort, spec: Measure, *, all_arms: bool) -> tuple[ReferenceValue, ...]:
     values = cohort.values_for(spec.reference) if all_arms else cohort.default_values(spec.reference)
     # One hand's numbers belong to that hand's plot; "either hand" and unstated ones go to both.
     return tuple(v for v in values if v.hand is None or spec.hand is None
@@ -587,7 +502,7 @@ def _has_sd(values: Iterable[ReferenceValue]) -> bool:
     return all(value.sd is not None for value in values)
 
 
-def _level(spec: MeasureSpec, baseline: float, value: ReferenceValue, number: float) -> float:
+def _level(spec: Measure, baseline: float, value: ReferenceValue, number: float) -> float:
     """The patient's value after the cohort's change ``number`` (absolute, or percent with its sign)."""
     if value.kind is not ValueKind.MEAN_PERCENT_CHANGE:
         return baseline + number
@@ -599,8 +514,8 @@ def _level(spec: MeasureSpec, baseline: float, value: ReferenceValue, number: fl
 
 
 __all__ = [
-    "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH", "MEASURES", "MEASURES_BY_KEY", "MEASURE_KEYS",
-    "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "MeasureSpec", "OverlayCurve",
+    "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH",
+    "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "OverlayCurve",
     "OverlayPoint", "PatientSeries", "Point", "RelapseMark", "SeriesOptions", "Status", "ThresholdBand",
     "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "default_overlays", "months_between",
     "patient_series",

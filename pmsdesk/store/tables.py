@@ -1,6 +1,7 @@
 """The database tables (sqlmodel).
 
-Column names match the field names of :mod:`pmsdesk.domain.fields` (a test checks this), so the
+Column names match the field names of :mod:`pmsdesk.domain.fields` and of each assessment in
+:mod:`pmsdesk.domain.assessments` (a test checks this), so the
 rules for what may be stored live in one place. Choices are stored as their short code (the
 member's value in :mod:`pmsdesk.domain.vocab`), not as database enum types, so SQLite and
 PostgreSQL share one schema. Every table has created/updated timestamps (UTC); mutable clinical
@@ -180,6 +181,8 @@ class SixMinuteWalk(VisitAssessment, table=True):
     __tablename__ = "six_minute_walk"
 
     distance_m: float | None = None
+    not_completed: str | None = Field(default=None, max_length=16)
+    not_completed_note: str | None = Field(default=None, max_length=300)
 
 
 class AdverseEvent(Versioned, SoftDeletable, table=True):
@@ -323,6 +326,7 @@ class ImportColumnMapping(Timestamped, table=True):
     mapping: str  # JSON: file column -> template column ("" = ignored)
 
 
+# The table of each assessment of pmsdesk.domain.assessments.REGISTRY, by the assessment's key.
 ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
     "edss": EdssAssessment,
     "t25fw": T25fwAssessment,

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.services.series import (
     COMPUTED_FLAGS_NOTICE,
-    MEASURES,
     MeasureSeries,
     PatientSeries,
     Status,
@@ -97,8 +97,9 @@ class ClinicOverview(QWidget):
     def __init__(self, clinic, parent: QWidget | None = None):
         super().__init__(parent)
         self.clinic = clinic
-        self.model = QStandardItemModel(0, len(FIXED_COLUMNS) + len(MEASURES))
-        self.model.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(spec.label for spec in MEASURES)])
+        self.measures = REGISTRY.measures()
+        self.model = QStandardItemModel(0, len(FIXED_COLUMNS) + len(self.measures))
+        self.model.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(measure.label for measure in self.measures)])
         self.proxy = OverviewFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -154,8 +155,7 @@ class ClinicOverview(QWidget):
         self.counts.setText(" \u00b7 ".join(f"{counts[s]} {s}" for s in Status.ORDER if s in counts))
         self.table.sortByColumn(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
 
-    @staticmethod
-    def _row(patient, series: PatientSeries) -> list[QStandardItem]:
+    def _row(self, patient, series: PatientSeries) -> list[QStandardItem]:
         name = _item(patient.display_name)
         name.setData(patient.id, PATIENT_ID_ROLE)
         status = series.status
@@ -168,7 +168,7 @@ class ClinicOverview(QWidget):
             _item(status, Status.ORDER.index(status), status_detail, STATUS_COLORS[status]),
             _item(str(patient.visit_count), patient.visit_count),
             _item(last),
-            *(measure_cell(series.measures.get(spec.key)) for spec in MEASURES),
+            *(measure_cell(series.measures.get(measure.key)) for measure in self.measures),
         ]
 
     def patient_id_at(self, proxy_row: int) -> int:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.domain.vocab import AdverseEventTerm, Agent, Hand, Phenotype, Sex, VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, VisitRecord
-from pmsdesk.services.scores import short_summaries
+from pmsdesk.domain.assessments import REGISTRY
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -120,8 +120,9 @@ class PatientView(QWidget):
             header_buttons.addWidget(button)
         header_buttons.addStretch(1)
 
-        self.visits = _table(("Date", "Kind", "Tx #", "Dose", "EDSS", "T25FW s", "9HPT s dom / non-dom",
-                              "SDMT", "Adverse events", "Status"), "visits_table")
+        self.assessments = tuple(REGISTRY)  # one column each, in the registry's order
+        self.visits = _table(("Date", "Kind", "Tx #", "Dose", *(a.column for a in self.assessments),
+                              "Adverse events", "Status"), "visits_table")
         self.visits.doubleClicked.connect(lambda index: self._emit_row_id(self.visits, index.row(), self.open_visit))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.visits,
                   activated=lambda: self._emit_row_id(self.visits, self.visits.currentRow(), self.open_visit))
@@ -197,16 +198,20 @@ class PatientView(QWidget):
         _fill(self.dmts, [(d.agent, _date(d.start_date), _date(d.stop_date) or "ongoing", d.notes or "") for d in dmts],
               [d.id for d in dmts])
 
+    @staticmethod
+    def _summary(record: VisitRecord, assessment) -> str:
+        values = record.assessment_values(assessment.key)
+        return "" if values is None else assessment.summarise(values)
+
     def _show_visits(self, records: list[VisitRecord]) -> None:
         rows = []
         for record in records:
             visit = record.visit
-            summary = short_summaries(record)
             dose = f"{_number(visit.dose_given)} {visit.dose_unit or ''}".strip()
             events = ", ".join(AdverseEventTerm(e.term).label for e in record.adverse_events)
             rows.append((_date(visit.visit_date), VisitKind(visit.kind).label,
                          "" if visit.treatment_number is None else str(visit.treatment_number), dose,
-                         summary["edss"], summary["t25fw"], summary["nhpt"], summary["sdmt"], events,
+                         *(self._summary(record, assessment) for assessment in self.assessments), events,
                          VisitStatus(visit.status).label))
         _fill(self.visits, rows, [record.visit.id for record in records])
         if records:

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.references import Cohort, ReferenceLibrary, load_reference_library
 from pmsdesk.services.series import (
     COMPUTED_FLAGS_NOTICE,
     DAYS_PER_MONTH,
-    MEASURES_BY_KEY,
     CohortOverlay,
     MeasureSeries,
     PatientSeries,
@@ -111,7 +111,7 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.legends: dict[str, PlotLegend] = {}
         self.calendar = False
-        for key in MEASURES_BY_KEY:
+        for key in (measure.key for measure in REGISTRY.measures()):
             plot = pg.PlotItem()
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -140,7 +140,7 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             self.calendar = calendar
             for plot in self.plots.values():
                 plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0) if calendar else pg.AxisItem("bottom")})
-        keys = [key for key in MEASURES_BY_KEY if key in series.measures]
+        keys = [key for key in series.measures if key in self.plots]
         self._arrange(keys)
         x_of = x_mapping(series, calendar)
         # The same dose and relapse lines on every plot: their positions and hover texts once.
@@ -479,7 +479,7 @@ class TrajectoryView(QWidget):
                     f"{html.escape(statement.removeprefix(o.cohort.short_name).lstrip(' :'))}</li>"
                     for o in overlays for statement in o.statements]
             if rows:
-                parts.append(f"<p><b>{html.escape(MEASURES_BY_KEY[key].label)}</b><ul style='margin-left:-20px'>"
+                parts.append(f"<p><b>{html.escape(REGISTRY.measure(key).label)}</b><ul style='margin-left:-20px'>"
                              + "".join(rows) + "</ul></p>")
         return "".join(parts)
 

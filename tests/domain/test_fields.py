@@ -14,18 +14,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
+from pmsdesk.domain.assessments.cognition import SDMT_FIELDS
+from pmsdesk.domain.assessments.edss import EDSS_FIELDS
+from pmsdesk.domain.assessments.timed import NHPT_FIELDS, T25FW_FIELDS
+from pmsdesk.domain.assessments.walking import SIX_MINUTE_WALK_FIELDS
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
-    EDSS_FIELDS,
-    NHPT_FIELDS,
     PATIENT_FIELDS,
     RELAPSE_FIELDS,
-    SDMT_FIELDS,
-    SIX_MINUTE_WALK_FIELDS,
-    T25FW_FIELDS,
     VISIT_FIELDS,
     Field,
     FieldError,
@@ -183,16 +182,17 @@ def test_sdmt_refuses_fractions_and_values_outside_zero_to_110(raw):
     assert "a whole number from 0 to 110" in message
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(0, 0.0), ("1000", 1000.0), ("412,5", 412.5), (350.5, 350.5)])
-def test_six_minute_walk_accepts_zero_to_1000_metres(raw, expected):
+@pytest.mark.parametrize(("raw", "expected"), [(1, 1.0), ("1000", 1000.0), ("412", 412.0), (350, 350.0)])
+def test_six_minute_walk_accepts_whole_metres_up_to_1000(raw, expected):
     assert SIX_MINUTE_WALK.parse(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["-0.1", "1000.1", "1001", "300.25"])
-def test_six_minute_walk_refuses_outside_zero_to_1000_and_two_decimals(raw):
+@pytest.mark.parametrize("raw", [0, "0", "-0.1", "1000.1", "1001", "412,5"])
+def test_six_minute_walk_refuses_zero_fractions_and_more_than_1000(raw):
+    """0 m is not a walk: a patient who cannot walk is recorded as not completed, with the reason."""
     message = str(refused(SIX_MINUTE_WALK, raw))
     assert "Six-minute walk distance" in message
-    assert "from 0 to 1000 m" in message and "1 decimal place" in message
+    assert "above 0 and at most 1000 m" in message and "whole numbers only" in message
 
 
 def test_decimal_comma_is_read_as_a_decimal_point():

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from sample_data import PATIENT, TODAY
-from pmsdesk.domain.fields import ASSESSMENT_SECTIONS
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
 from pmsdesk.domain.validation import (
     EARLIEST_BIRTH_DATE,
     ValidationFailed,
@@ -199,7 +199,7 @@ def test_visit_with_every_section_is_returned_typed():
         "nhpt.dominant_trial1_s": "20.1", "nhpt.dominant_trial2_s": "19.9",
         "nhpt.nondominant_not_completed": "physical_ms",
         "sdmt.score": "51", "sdmt.modality": "oral", "sdmt.form": "B",
-        "six_minute_walk.distance_m": "412,5",
+        "six_minute_walk.distance_m": "412",
     }).assessments
     assert values["edss"]["edss"] == 3.5 and values["edss"]["fs_pyramidal"] == 2 and values["edss"]["fs_visual"] is None
     assert values["t25fw"]["walking_aid"] is WalkingAid.NONE
@@ -207,7 +207,7 @@ def test_visit_with_every_section_is_returned_typed():
     assert values["nhpt"]["nondominant_not_completed"] is NotCompletedReason.PHYSICAL_MS
     assert values["nhpt"]["nondominant_trial1_s"] is None
     assert values["sdmt"] == {"score": 51, "modality": "oral", "form": "B"}
-    assert values["six_minute_walk"] == {"distance_m": 412.5}
+    assert values["six_minute_walk"] == {"distance_m": 412.0, "not_completed": None, "not_completed_note": None}
 
 
 # T25FW / 9HPT: both trials unless marked not completed; reason "other" needs a note (spec 2.1, 2.2).
@@ -362,7 +362,7 @@ def test_earliest_birth_date_is_1900():
 @pytest.mark.parametrize(("entered", "section"), [
     ({"edss.edss": 0.0, "edss.fs_visual": 0, "edss.ambulation": 0}, "edss"),
     ({"sdmt.score": 0}, "sdmt"),
-    ({"six_minute_walk.distance_m": 0.0}, "six_minute_walk"),
+    ({"six_minute_walk.not_completed": "physical_ms"}, "six_minute_walk"),
 ], ids=["edss", "sdmt", "six_minute_walk"])
 def test_section_of_numeric_zeros_is_recorded(entered, section):
     assert visit(**entered).assessments[section] is not None

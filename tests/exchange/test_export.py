@@ -14,7 +14,8 @@ from sample_data import PATIENT, TODAY
 from exchange_records import read_csv
 from pmsdesk.cli import main
 from pmsdesk.domain.audit import AuditKind
-from pmsdesk.domain.fields import ASSESSMENT_SECTIONS, PATIENT_FIELDS
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
+from pmsdesk.domain.fields import PATIENT_FIELDS
 from pmsdesk.domain.permissions import Actor, PermissionDenied, Role
 from pmsdesk.exchange.columns import export_cell
 from pmsdesk.exchange.export import export_clinic

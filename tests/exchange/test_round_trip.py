@@ -36,7 +36,7 @@ def add_awkward_patient(clinic: Clinic) -> None:
         "edss.edss": "6.5", "edss.fs_pyramidal": "4", "t25fw.not_completed": "other",
         "t25fw.not_completed_note": "=walker broken", "t25fw.more_than_two_attempts": True,
         "nhpt.dominant_trial1_s": "21.37", "nhpt.dominant_trial2_s": "20.05", "nhpt.nondominant_not_completed": "physical_ms",
-        "sdmt.score": "0", "six_minute_walk.distance_m": "0",
+        "sdmt.score": "0", "six_minute_walk.not_completed": "physical_ms",
         "adverse_events": [{"term": "other", "term_other": "@rash", "onset_date": "2020-01-07", "ctcae_grade": "1",
                             "serious": False, "relatedness": "possible", "outcome": "recovered",
                             "resolved_date": "2020-01-09"}],

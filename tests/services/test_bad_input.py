@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from pmsdesk.domain import validation
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,

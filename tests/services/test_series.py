@@ -80,7 +80,7 @@ def test_a_test_not_completed_is_a_point_with_its_reason_not_a_value(known):
 def test_hover_text_names_visit_value_and_trials(known):
     series, _ids = known
     detail = series.measures["t25fw"].points[1].detail
-    assert detail.splitlines()[:3] == ["2024-04-15 (month 3.0), Treatment #2 visit", "T25FW: 7.5 s",
+    assert detail.splitlines()[:3] == ["2024-04-15 (month 3.0), Treatment #2 visit", "T25FW: 7.50 s",
                                        "Trials 7.4 and 7.6 s"]
     assert "Walking aid: None" in detail
 

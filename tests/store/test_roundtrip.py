@@ -43,7 +43,7 @@ FULL_VISIT = {
     "nhpt.dominant_trial1_s": "21.5", "nhpt.dominant_trial2_s": "22.75",
     "nhpt.nondominant_not_completed": "other", "nhpt.not_completed_note": "Cast on the left wrist",
     "sdmt.score": "48", "sdmt.modality": "oral", "sdmt.form": "A",
-    "six_minute_walk.distance_m": "412.5",
+    "six_minute_walk.distance_m": "412",
     "adverse_events": [HEADACHE, DIZZINESS],
 }
 SIMPLE_VISIT = {"visit_date": "2026-05-04", "kind": "assessment", "sdmt.score": "50", "sdmt.modality": "written"}
@@ -80,7 +80,7 @@ EXPECTED = {
         "not_completed_note": "Cast on the left wrist", "dominant_hand": "right",
     },
     "sdmt": {"score": 48, "modality": "oral", "form": "A"},
-    "six_minute_walk": {"distance_m": 412.5},
+    "six_minute_walk": {"distance_m": 412.0, "not_completed": None, "not_completed_note": None},
     "adverse_events": [  # by onset date
         {"term": "other", "term_other": "Dizziness", "onset_date": dt.date(2026, 3, 2), "ctcae_grade": 1,
          "serious": True, "relatedness": "possible", "outcome": "ongoing", "resolved_date": None, "notes": None},

@@ -18,9 +18,9 @@ from sqlalchemy import TypeDecorator, inspect
 
 import pmsdesk.store.database as database_module
 from sample_data import PATIENT, TODAY
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,
