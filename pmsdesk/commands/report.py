@@ -1,4 +1,9 @@
-"""``pmsdesk report``: a visit summary PDF, or every visit of a day or a date range in one PDF."""
+"""``pmsdesk report``: a visit summary PDF, or every visit of a day or a date range in one PDF.
+
+The summary is made through the reporting service as :data:`REPORT_ACTOR` and the file written is
+recorded in the audit trail (which visits, which file); an actor who may not print reports is refused
+in one line and nothing is written.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import datetime as dt
 from pathlib import Path
 
 from pmsdesk.commands import opened_database
+from pmsdesk.domain.permissions import Actor
 from pmsdesk.reports.data import PAGE_SIZE_NAMES  # plain data: no reportlab, cheap for --help
+
+REPORT_ACTOR = Actor.system("report")  # named in the audit trail for every summary written
 
 HELP = "Write the PDF summary of one visit, or of every visit of a day or a date range."
 
@@ -68,15 +76,19 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"the folder {output.parent} does not exist")
 
     from pmsdesk import __version__
+    from pmsdesk.domain.permissions import Action, PermissionDenied
     from pmsdesk.domain.references import ReferenceFileError
     from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
     from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, SETTING_REPORT_PAGE_SIZE
     from pmsdesk.reports.output import write_atomically
     from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text, visit_report_pdf
     from pmsdesk.services.clinic import Clinic, NotFound
+    from pmsdesk.services.reporting import ReportOutput, may_report, record_report
 
     with opened_database(args.database) as database:
-        clinic = Clinic(database)
+        clinic = Clinic(database, actor=REPORT_ACTOR)
+        if not may_report(clinic):
+            raise UsageError(str(PermissionDenied(clinic.actor, Action.REPORT)))
         page_size = args.page_size or clinic.setting(SETTING_REPORT_PAGE_SIZE) or DEFAULT_PAGE_SIZE
         if page_size not in PAGE_SIZE_NAMES:
             raise UsageError(f"the clinic setting {SETTING_REPORT_PAGE_SIZE} is {page_size!r}; "
@@ -90,18 +102,24 @@ def run(args: argparse.Namespace) -> int:
             unknown = [cohort for cohort in args.cohorts if cohort not in known]
             if unknown:
                 raise UsageError(f"no reference cohort {', '.join(map(repr, unknown))}")
-        if period is None:
-            try:
-                data = assembler.visit(args.visit_id)
-            except NotFound as error:
-                raise UsageError(str(error)) from None
-            pdf, what = visit_report_pdf(data, page_size), f"visit {args.visit_id} of {data.patient_name}"
-        else:
-            first, last = period
-            visits = list(assembler.visits(visit_ids_between(clinic, first, last)))
-            pdf = batch_report_pdf(visits, first, last, page_size=page_size, printed_at=assembler.printed_at,
-                                   version=__version__)
-            what = f"{len(visits)} visit{'s' if len(visits) != 1 else ''} {date_range_text(first, last)}"
-    write_atomically(output, pdf)
+        try:
+            if period is None:
+                try:
+                    data = assembler.visit(args.visit_id)
+                except NotFound as error:
+                    raise UsageError(str(error)) from None
+                visit_ids = [args.visit_id]
+                pdf, what = visit_report_pdf(data, page_size), f"visit {args.visit_id} of {data.patient_name}"
+            else:
+                first, last = period
+                visit_ids = visit_ids_between(clinic, first, last)
+                visits = list(assembler.visits(visit_ids))
+                pdf = batch_report_pdf(visits, first, last, page_size=page_size, printed_at=assembler.printed_at,
+                                       version=__version__)
+                what = f"{len(visits)} visit{'s' if len(visits) != 1 else ''} {date_range_text(first, last)}"
+            write_atomically(output, pdf)
+            record_report(clinic, visit_ids, ReportOutput.PDF, path=output, period=period)
+        except PermissionDenied as refusal:
+            raise UsageError(str(refusal)) from None
     print(f"Wrote the summary of {what} to {output}")
     return 0

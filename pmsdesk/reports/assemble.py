@@ -1,7 +1,9 @@
-"""Gather a visit summary's data from the clinic's database (the only part of reports/ that reads it).
+"""Gather a visit summary's data through the reporting service (the only part of reports/ that asks for it).
 
 The series is built from the visit and the patient's earlier visits, courses and relapses only, so a
-summary reprinted months later shows what was known on the day of the visit.
+summary reprinted months later shows what was known on the day of the visit. Everything comes as
+frozen read models from :mod:`pmsdesk.services.reporting`, which checks that the actor may print
+reports; reports/ never opens a database session.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from pmsdesk import __version__
 from pmsdesk.domain.references import ReferenceLibrary, load_reference_library
 from pmsdesk.domain.vocab import VisitStatus
 from pmsdesk.reports.data import DRAFT, ClinicHeader, Signature, VisitReportData
-from pmsdesk.services.clinic import Clinic, VisitRecord
+from pmsdesk.services import reporting
+from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.demo import DEMO_SETTING
+from pmsdesk.services.reporting import PatientHistory
 from pmsdesk.services.series import (
     PatientSeries,
     build_patient_series,
@@ -25,16 +27,12 @@ from pmsdesk.services.series import (
     cohort_overlay,
     default_overlays,
 )
-from pmsdesk.store.tables import Patient, UserAccount, Visit
+from pmsdesk.services.views import VisitView
 
 
 def visit_ids_between(clinic: Clinic, first: dt.date, last: dt.date) -> list[int]:
     """Ids of the visits dated ``first`` to ``last`` (inclusive), by date, then patient name."""
-    query = (select(Visit.id).join(Patient, Patient.id == Visit.patient_id)
-             .where(Visit.visit_date >= first, Visit.visit_date <= last)
-             .order_by(Visit.visit_date, Patient.family_name, Patient.given_names, Visit.id))
-    with clinic.db.reading() as session:
-        return list(session.scalars(query))
+    return reporting.visit_ids_between(clinic, first, last)
 
 
 def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids: Sequence[str] | None):
@@ -51,15 +49,11 @@ def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids
     return overlays
 
 
-def _signature(clinic: Clinic, record: VisitRecord) -> Signature:
+def _signature(history: PatientHistory, record: VisitView) -> Signature:
     visit = record.visit
     if visit.status != VisitStatus.SIGNED:
         return DRAFT
-    signer = None
-    if visit.signed_by is not None:
-        with clinic.db.reading() as session:
-            account = session.get(UserAccount, visit.signed_by)
-            signer = account.full_name if account is not None else None
+    signer = history.signers.get(visit.signed_by) if visit.signed_by is not None else None
     signed_at = visit.signed_at
     if signed_at is not None and signed_at.tzinfo is not None:
         signed_at = signed_at.astimezone().replace(tzinfo=None)  # stored in UTC, printed in local time
@@ -74,7 +68,7 @@ class ReportAssembler:
     cohort_ids: Sequence[str] | None = None  # None: the default overlays of the trajectory screen
     library: ReferenceLibrary | None = None
     printed_at: dt.datetime | None = None  # None: now
-    _patients: dict[int, tuple] = field(default_factory=dict, repr=False)
+    _patients: dict[int, PatientHistory] = field(default_factory=dict, repr=False)
     _header: ClinicHeader | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,31 +83,32 @@ class ReportAssembler:
             self._header = ClinicHeader.from_settings(self.clinic.setting, demo=demo)
         return self._header
 
-    def _history(self, patient_id: int) -> tuple:
+    def _history(self, patient_id: int) -> PatientHistory:
         if patient_id not in self._patients:
-            clinic = self.clinic
-            self._patients[patient_id] = (clinic.patient(patient_id), clinic.visit_records(patient_id),
-                                          clinic.courses(patient_id), clinic.relapses(patient_id))
+            self._patients[patient_id] = reporting.patient_history(self.clinic, patient_id)
         return self._patients[patient_id]
 
     def visit(self, visit_id: int) -> VisitReportData:
-        """The data of one visit's summary; NotFound if there is no such visit."""
-        visit = self.clinic.visit_record(visit_id).visit
-        patient, records, courses, relapses = self._history(visit.patient_id)
-        index = next(i for i, record in enumerate(records) if record.visit.id == visit_id)
+        """The data of one visit's summary; NotFound if there is no such visit, PermissionDenied if the
+        actor may not print reports."""
+        history = self._history(reporting.patient_of_visit(self.clinic, visit_id))
+        records = history.visits
+        index = history.index_of(visit_id)
         record = records[index]
+        visit = record.visit
         known = records[:index + 1]  # date order: this visit and the earlier ones
-        series = build_patient_series(known, courses, [r for r in relapses if r.onset_date <= visit.visit_date],
-                                      phenotype=patient.phenotype)
+        series = build_patient_series(known, history.courses,
+                                      [r for r in history.relapses if r.onset_date <= visit.visit_date],
+                                      phenotype=history.patient.phenotype)
         return VisitReportData(
             clinic=self.header(),
-            patient=patient,
-            course=next((c for c in courses if c.id == record.visit.course_id), None),
+            patient=history.patient,
+            course=next((c for c in history.courses if c.id == visit.course_id), None),
             visit=record,
             previous=records[index - 1] if index else None,
             series=series,
             overlays=chosen_overlays(series, self.library, self.cohort_ids),
-            signature=_signature(self.clinic, record),
+            signature=_signature(history, record),
             printed_at=self.printed_at,
             software_version=__version__,
         )

@@ -1,7 +1,8 @@
 """What a visit summary is printed from: plain data, no database and no reportlab.
 
-:class:`VisitReportData` holds the stored rows of one visit and everything around it that the summary
-shows. ``pmsdesk.reports.assemble`` fills it from the clinic's database; tests build it by hand. The
+:class:`VisitReportData` holds one visit as stored and everything around it that the summary shows, as
+read models with the stored rows' attribute names (frozen copies from :mod:`pmsdesk.services.views`).
+``pmsdesk.reports.assemble`` fills it through the reporting service; tests build it by hand. The
 PDF (``pmsdesk.reports.visit_report``) is a pure function of it: the same data gives the same bytes.
 """
 
@@ -11,12 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pmsdesk.services.clinic import VisitRecord
     from pmsdesk.services.series import CohortOverlay, PatientSeries
-    from pmsdesk.store.tables import Patient, TreatmentCourse
+    from pmsdesk.services.views import VisitView
 
 # Clinic settings (``Clinic.setting``) read for the letterhead of every report; see docs/reports.md.
 SETTING_CLINIC_NAME = "clinic_name"
@@ -71,10 +71,10 @@ class VisitReportData:
     """
 
     clinic: ClinicHeader
-    patient: Patient
-    course: TreatmentCourse | None
-    visit: VisitRecord
-    previous: VisitRecord | None  # the patient's latest visit before this one
+    patient: Any  # the patient's stored values (clinic_id, family_name, given_names, birth_date, sex, phenotype)
+    course: Any | None  # the visit's treatment course (agent, agent_name, start_date, protocol_id), if any
+    visit: VisitView  # .visit, .assessments[section], .adverse_events
+    previous: VisitView | None  # the patient's latest visit before this one
     series: PatientSeries
     overlays: Mapping[str, tuple[CohortOverlay, ...]]  # by measure key: the chosen cohorts drawn on its chart
     signature: Signature

@@ -4,6 +4,10 @@ Printing goes through the system print dialog (QPrintDialog). PySide6-Essentials
 PDF's pages are rendered with PDFium (pypdfium2, a small wheel) at the printer's resolution and painted
 onto the printer; the printout is the same document as the saved PDF. reportlab and PDFium are imported
 only when a report is asked for, so the app starts as fast as before.
+
+The data comes through the reporting service (:mod:`pmsdesk.services.reporting`), which refuses a role
+that may not print reports (the refusal is shown, nothing is printed or written); each summary that
+was printed or saved is written to the audit trail once, with the visits it showed.
 """
 
 from __future__ import annotations
@@ -26,8 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.permissions import Action, PermissionDenied
 from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, PAGE_SIZE_NAMES, SETTING_REPORT_PAGE_SIZE
+from pmsdesk.services import reporting
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.services.reporting import ReportOutput
 
 PRINT_DPI = 300  # enough for 7-point text; printers asking for more get this, scaled up by the driver
 _QT_PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
@@ -68,18 +75,32 @@ def _write(parent: QWidget, path: Path, pdf: bytes) -> bool:
     return True
 
 
+def _refused(parent: QWidget, title: str, refusal: PermissionDenied) -> None:
+    QMessageBox.warning(parent, title, f"{refusal} Nothing was printed or saved.")
+
+
 def save_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> Path | None:
-    """Ask where, then write the visit's summary there; the path written, or None."""
-    pdf, name = visit_summary_pdf(clinic, visit_id)
+    """Ask where, then write the visit's summary there (recorded in the audit trail); the path written, or None."""
+    try:
+        pdf, name = visit_summary_pdf(clinic, visit_id)
+    except PermissionDenied as refusal:
+        _refused(parent, "Visit summary", refusal)
+        return None
     path = _ask_pdf_path(parent, name)
     if path is None or not _write(parent, path, pdf):
         return None
+    reporting.record_report(clinic, [visit_id], ReportOutput.PDF, path=path)
     return path
 
 
 def print_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> bool:
-    """Open the system print dialog for the visit's summary and print it; True when printed."""
-    pdf, name = visit_summary_pdf(clinic, visit_id)
+    """Open the system print dialog for the visit's summary and print it (recorded in the audit trail);
+    True when printed."""
+    try:
+        pdf, name = visit_summary_pdf(clinic, visit_id)
+    except PermissionDenied as refusal:
+        _refused(parent, "Print visit summary", refusal)
+        return False
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(name)
     printer.setPageSize(QPageSize(_QT_PAGE_SIZES[page_size(clinic)]))
@@ -88,6 +109,7 @@ def print_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> bool:
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     print_pdf(pdf, printer)
+    reporting.record_report(clinic, [visit_id], ReportOutput.PRINTED)
     return True
 
 
@@ -162,7 +184,11 @@ def save_period_summaries(parent: QWidget, clinic: Clinic, first: dt.date, last:
     from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
     from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text
 
-    ids = visit_ids_between(clinic, first, last)
+    try:
+        ids = visit_ids_between(clinic, first, last)
+    except PermissionDenied as refusal:
+        _refused(parent, "Visit summaries", refusal)
+        return None
     period = date_range_text(first, last)
     if not ids:
         QMessageBox.information(parent, "Visit summaries", f"No visits were recorded {period}.")
@@ -194,11 +220,17 @@ def save_period_summaries(parent: QWidget, clinic: Clinic, first: dt.date, last:
     pdf = batch_report_pdf(visits, first, last, page_size=page_size(clinic), printed_at=assembler.printed_at,
                            version=__version__)
     progress.setValue(len(ids) + 1)
-    return path if _write(parent, path, pdf) else None
+    if not _write(parent, path, pdf):
+        return None
+    reporting.record_report(clinic, ids, ReportOutput.PDF, path=path, period=(first, last))
+    return path
 
 
 def ask_and_save_period_summaries(parent: QWidget, clinic: Clinic) -> Path | None:
     """The File menu's entry: choose the days, then save their visits' summaries."""
+    if not reporting.may_report(clinic):  # say so before asking for the days
+        _refused(parent, "Visit summaries", PermissionDenied(clinic.actor, Action.REPORT))
+        return None
     dialog = PeriodDialog(clinic.today(), parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
