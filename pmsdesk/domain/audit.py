@@ -35,6 +35,7 @@ class AuditKind(Choice):
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in refused"
     UNLOCK_FAILED = "unlock_failed", "Unlock refused"
     EXPORT = "export", "Exported"
+    IMPORT = "import", "Imported"
     REPORT = "report", "Report made"
     RESTORE = "restore", "Restored from a backup"
 

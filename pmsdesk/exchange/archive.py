@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pmsdesk import __version__
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,
@@ -27,16 +27,8 @@ from pmsdesk.domain.fields import (
     Field,
 )
 from pmsdesk.exchange.columns import ColumnDescription, describe_field, export_cell
-from pmsdesk.exchange.snapshot import DERIVED_COLUMNS, IDENTIFYING_COLUMNS, ClinicSnapshot
-from pmsdesk.store.tables import (
-    ASSESSMENT_TABLES,
-    AdverseEvent,
-    DmtHistory,
-    Patient,
-    Relapse,
-    TreatmentCourse,
-    Visit,
-)
+from pmsdesk.exchange.snapshot import IDENTIFYING_COLUMNS, ClinicSnapshot
+from pmsdesk.services.exchange import assessment_table_name, column_types
 
 FORMAT_NAME = "pmsdesk clinic archive"
 FORMAT_VERSION = 1
@@ -61,8 +53,7 @@ EXTRA_MEANINGS = {
 
 @dataclass(frozen=True)
 class ArchiveTable:
-    name: str  # the table's name, and its member's name without .csv
-    table: type
+    name: str  # the stored table's name, and its member's name without .csv
     fields: tuple[Field, ...]
     links: tuple[str, ...]
     extras: tuple[str, ...] = ()
@@ -75,26 +66,34 @@ class ArchiveTable:
         return ("subject_code", "birth_year", *kept) if self.name == "patient" else kept
 
 
-ARCHIVE_TABLES: tuple[ArchiveTable, ...] = (
-    ArchiveTable("patient", Patient, PATIENT_FIELDS, ("id",), ("archived",)),
-    ArchiveTable("treatment_course", TreatmentCourse, COURSE_FIELDS, ("id", "patient_id")),
-    ArchiveTable("visit", Visit, VISIT_FIELDS, ("id", "patient_id", "course_id")),
-    *(ArchiveTable(table.__tablename__, table, ASSESSMENT_SECTIONS[section], ("visit_id",),
-                   DERIVED_COLUMNS.get(section, ()))
-      for section, table in ASSESSMENT_TABLES.items()),
-    ArchiveTable("adverse_event", AdverseEvent, ADVERSE_EVENT_FIELDS, ("id", "patient_id", "visit_id")),
-    ArchiveTable("relapse", Relapse, RELAPSE_FIELDS, ("id", "patient_id")),
-    ArchiveTable("dmt_history", DmtHistory, DMT_FIELDS, ("id", "patient_id")),
-)
-ARCHIVE_TABLE_NAMES = tuple(table.name for table in ARCHIVE_TABLES)
-SECTION_BY_TABLE = {table.__tablename__: section for section, table in ASSESSMENT_TABLES.items()}
+def archive_tables() -> tuple[ArchiveTable, ...]:
+    """Every table of the archive; one per registered assessment, between the visits and the events."""
+    return (
+        ArchiveTable("patient", PATIENT_FIELDS, ("id",), ("archived",)),
+        ArchiveTable("treatment_course", COURSE_FIELDS, ("id", "patient_id")),
+        ArchiveTable("visit", VISIT_FIELDS, ("id", "patient_id", "course_id")),
+        *(ArchiveTable(assessment_table_name(a.key), a.fields, ("visit_id",), a.stored_extras) for a in REGISTRY),
+        ArchiveTable("adverse_event", ADVERSE_EVENT_FIELDS, ("id", "patient_id", "visit_id")),
+        ArchiveTable("relapse", RELAPSE_FIELDS, ("id", "patient_id")),
+        ArchiveTable("dmt_history", DMT_FIELDS, ("id", "patient_id")),
+    )
+
+
+def archive_table_names() -> tuple[str, ...]:
+    return tuple(table.name for table in archive_tables())
+
+
+def section_by_table() -> dict[str, str]:
+    """The assessment key of each assessment table's name."""
+    return {assessment_table_name(a.key): a.key for a in REGISTRY}
 
 
 def data_dictionary(pseudonymised: bool) -> list[tuple[str, ColumnDescription, str]]:
     """(table, column description, database type) for every column of every archive table."""
     lines = []
-    for spec in ARCHIVE_TABLES:
+    for spec in archive_tables():
         by_name = {f.name: f for f in spec.fields}
+        types = column_types(spec.name)
         for name in spec.columns(pseudonymised):
             if name in by_name:
                 description = describe_field(name, by_name[name])
@@ -102,8 +101,7 @@ def data_dictionary(pseudonymised: bool) -> list[tuple[str, ColumnDescription, s
                 meaning = LINK_MEANINGS.get(name) or EXTRA_MEANINGS[name]
                 kind = "integer" if name in LINK_MEANINGS or name == "birth_year" else "text"
                 description = ColumnDescription(name, name.replace("_", " ").capitalize(), kind, "", "", meaning)
-            column = spec.table.__table__.columns.get(name)
-            lines.append((spec.name, description, str(column.type) if column is not None else ""))
+            lines.append((spec.name, description, types.get(name, "")))
     return lines
 
 
@@ -118,7 +116,7 @@ def _csv(header: tuple[str, ...], rows: Iterator[tuple]) -> bytes:
 
 def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
     """Each table's rows, with archive-local ids and links (renumbered 1, 2, 3... per table)."""
-    tables: dict[str, list[dict]] = {name: [] for name in ARCHIVE_TABLE_NAMES}
+    tables: dict[str, list[dict]] = {name: [] for name in archive_table_names()}
 
     def add(table: str, values: dict, **links) -> int:
         number = len(tables[table]) + 1
@@ -132,7 +130,7 @@ def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
             visit_id = add("visit", visit.visit, patient_id=patient_id, course_id=courses.get(visit.visit["course_id"]))
             for section, row in visit.assessments.items():
                 if row is not None:
-                    tables[ASSESSMENT_TABLES[section].__tablename__].append({**row, "visit_id": visit_id})
+                    tables[assessment_table_name(section)].append({**row, "visit_id": visit_id})
             for event in visit.adverse_events:
                 add("adverse_event", event, patient_id=patient_id, visit_id=visit_id)
         for event in patient.adverse_events:
@@ -148,7 +146,7 @@ def archive_bytes(snapshot: ClinicSnapshot, exported_at: str) -> bytes:
     rows = _table_rows(snapshot)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for spec in ARCHIVE_TABLES:
+        for spec in archive_tables():
             columns = spec.columns(snapshot.pseudonymised)
             archive.writestr(f"{spec.name}.csv", _csv(columns, (tuple(r.get(c) for c in columns) for r in rows[spec.name])))
         dictionary = data_dictionary(snapshot.pseudonymised)

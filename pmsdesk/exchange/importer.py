@@ -1,8 +1,11 @@
 """Importing records: a dry run that finds every problem, then an all-or-nothing write.
 
 Every value is judged by the domain's own validation (the rules of the entry screens) and written
-through :class:`~pmsdesk.services.clinic.Clinic` inside one :meth:`Database.batch` transaction, so a
-failure, a refusal or a cancel leaves the database as it was.
+through :class:`~pmsdesk.services.clinic.Clinic` inside one transaction
+(:func:`pmsdesk.services.exchange.import_batch`), so a failure, a refusal or a cancel leaves the
+database as it was; a completed import ends with one ``import`` entry in the audit trail. What is
+already stored is read through :mod:`pmsdesk.services.exchange` too (as frozen read models), which
+refuses an actor who may not record visits before anything is read.
 
 Identity, so that importing the same file twice creates nothing new: a patient is its clinic
 identifier; a visit is patient + date + kind; a course is patient + agent + start date; a relapse
@@ -14,16 +17,15 @@ A record already in pmsdesk with the same values is skipped; one with different 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     RELAPSE_FIELDS,
@@ -40,7 +42,7 @@ from pmsdesk.domain.validation import (
     validate_relapse,
     validate_visit,
 )
-from pmsdesk.exchange.archive import ARCHIVE_TABLE_NAMES
+from pmsdesk.exchange.archive import archive_table_names
 from pmsdesk.exchange.columns import RECORD_FIELDS, cell_text, stored_value
 from pmsdesk.exchange.incoming import (
     ImportProblem,
@@ -54,8 +56,9 @@ from pmsdesk.exchange.incoming import (
     read_template,
 )
 from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
+from pmsdesk.services import exchange as exchange_service
 from pmsdesk.services.clinic import Clinic, row_values
-from pmsdesk.store.tables import ImportColumnMapping
+from pmsdesk.services.exchange import PatientRecords
 
 
 PLURALS = {"patient": "patients", "course": "courses", "visit": "visits", "adverse event": "adverse events",
@@ -142,7 +145,7 @@ def read_file(path: Path, clinic: Clinic, mapping: Mapping[str, str] | None = No
     the template stand for themselves. An unreadable file gives one problem."""
     try:
         if is_archive(path):
-            return read_archive_tables(path.name, read_archive(path, ARCHIVE_TABLE_NAMES))
+            return read_archive_tables(path.name, read_archive(path, archive_table_names()))
         table = read_table(path)
     except SourceError as error:
         return Incoming(path.name, problems=[ImportProblem(path.name, 0, "", None, str(error))])
@@ -155,18 +158,12 @@ def effective_mapping(clinic: Clinic, table: Table, mapping: Mapping[str, str] |
 
 
 def remembered_mapping(clinic: Clinic, table: Table) -> dict[str, str]:
-    with clinic.db.reading() as session:
-        row = session.get(ImportColumnMapping, header_key(table.header))
-    return json.loads(row.mapping) if row is not None else {}
+    return exchange_service.column_mapping(clinic, header_key(table.header))
 
 
 def remember_mapping(clinic: Clinic, table: Table, mapping: Mapping[str, str]) -> None:
     """Keep ``mapping`` for the next file with the same columns (on any workstation)."""
-    key = header_key(table.header)
-    with clinic.db.transaction() as session:
-        row = session.get(ImportColumnMapping, key) or ImportColumnMapping(header_key=key, mapping="")
-        row.mapping = json.dumps(dict(mapping), sort_keys=True)
-        session.add(row)
+    exchange_service.remember_column_mapping(clinic, header_key(table.header), mapping)
 
 
 # ----- the dry run -----------------------------------------------------------------------------------
@@ -213,7 +210,14 @@ class _Planner:
         self.new: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))
         self.identical = 0
         self.duplicates = 0
-        self.existing = {p.clinic_id: p.id for p in clinic.find_patients(include_archived=True)}
+        self.existing = exchange_service.patient_ids_by_clinic_id(clinic)
+        self._stored: dict[int, PatientRecords] = {}
+
+    def stored(self, patient_id: int) -> PatientRecords:
+        """What pmsdesk holds about a patient of the file, read once."""
+        if patient_id not in self._stored:
+            self._stored[patient_id] = exchange_service.stored_records(self.clinic, patient_id)
+        return self._stored[patient_id]
 
     def _validated(self, record: Record, validate: Callable[[dict], dict]) -> dict | None:
         try:
@@ -247,7 +251,7 @@ class _Planner:
         patient_id = self.existing.get(incoming.clinic_id)
         details = incoming.details
         if patient_id is not None:
-            stored = self.clinic.patient(patient_id)
+            stored = self.stored(patient_id).patient
             if details is not None:
                 clean = {}
                 for key, raw in details.raw().items():
@@ -278,8 +282,8 @@ class _Planner:
         step, birth_date = self.patient(incoming)
         if step is None:
             return None
-        stored_courses = self.clinic.courses(step.patient_id) if step.patient_id else []
-        records = self.clinic.visit_records(step.patient_id) if step.patient_id else []
+        stored = self.stored(step.patient_id) if step.patient_id else PatientRecords(None)
+        stored_courses, records = stored.courses, stored.visits
         self._courses(step, incoming, birth_date, stored_courses)
         self._visits(step, incoming, birth_date, records)
         self._others(step, incoming, birth_date)
@@ -360,15 +364,14 @@ class _Planner:
         return flat, events
 
     def _others(self, step: PatientStep, incoming: IncomingPatient, birth_date) -> None:
-        patient_id = step.patient_id
+        stored_records = self.stored(step.patient_id) if step.patient_id else PatientRecords(None)
         kinds = (
             ("relapse", incoming.relapses, validate_relapse, ("onset_date",), step.relapses,
-             self.clinic.relapses(patient_id) if patient_id else [], RELAPSE_FIELDS),
+             stored_records.relapses, RELAPSE_FIELDS),
             ("therapy", incoming.therapies, validate_dmt, ("agent", "start_date"), step.therapies,
-             self.clinic.dmt_history(patient_id) if patient_id else [], DMT_FIELDS),
+             stored_records.therapies, DMT_FIELDS),
             ("adverse event", incoming.adverse_events, validate_adverse_event, ("term", "onset_date"),
-             step.adverse_events,
-             [e for e in self.clinic.adverse_events(patient_id) if e.visit_id is None] if patient_id else [],
+             step.adverse_events, [e for e in stored_records.adverse_events if e.visit_id is None],
              ADVERSE_EVENT_FIELDS),
         )
         for what, records, validate, identity, planned, existing_rows, fields in kinds:
@@ -425,8 +428,7 @@ def apply_import(clinic: Clinic, plan: ImportPlan, *, valid_rows_only: bool = Fa
         if cancelled():
             raise ImportCancelled("import cancelled; nothing was written")
 
-    with clinic.db.batch() as database:
-        batch = Clinic(database, actor=clinic.actor, today=clinic.today)
+    with exchange_service.import_batch(clinic) as batch:
         for step in plan.steps:
             patient_id = step.patient_id
             if patient_id is None:
@@ -456,4 +458,9 @@ def apply_import(clinic: Clinic, plan: ImportPlan, *, valid_rows_only: bool = Fa
             for raw in step.adverse_events:
                 batch.save_adverse_event(patient_id, raw)
                 step_done("adverse event")
+        if any(created.values()):  # an import that found nothing new changed nothing
+            exchange_service.record_import(batch, {
+                "source": plan.source, "created": {kind: count for kind, count in created.items() if count},
+                "valid_rows_only": valid_rows_only, "problems_left_out": len(plan.problems),
+            })
     return ImportResult(created, len(plan.problems))

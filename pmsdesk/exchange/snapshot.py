@@ -6,21 +6,21 @@ named by the clinic identifier; with it by a stable random subject code (kept on
 database, table ``research_pseudonym``), names, identifiers, free-text notes and the day and month
 of birth are left out, and with ``shift_dates`` every date of a patient moves by the patient's own
 stable offset, so intervals within a patient stay true.
+
+The records and pseudonyms come from :func:`pmsdesk.services.exchange.export_records` (which checks
+the actor may export) as frozen read models; nothing here touches the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
+from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS, REGISTRY
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
     COURSE_FIELDS,
     DMT_FIELDS,
     PATIENT_FIELDS,
@@ -30,19 +30,17 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.store.tables import ResearchPseudonym
+from pmsdesk.services.exchange import (  # noqa: F401 - the pseudonym's rules, named here as before
+    MAX_DATE_SHIFT_DAYS,
+    SUBJECT_CODE_ALPHABET,
+    SUBJECT_CODE_LENGTH,
+    Pseudonym,
+    export_records,
+    pseudonyms,
+)
 
 # Left out of every pseudonymised export: who the patient is, and free text that may say so.
 IDENTIFYING_COLUMNS = frozenset({"clinic_id", "family_name", "given_names", "birth_date", "notes", "performed_by"})
-MAX_DATE_SHIFT_DAYS = 365
-SUBJECT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed safely
-SUBJECT_CODE_LENGTH = 8
-
-DERIVED_COLUMNS = {
-    "edss": ("computed_edss", "computed_rules"),
-    "nhpt": ("dominant_hand",),
-}
-
 
 @dataclass
 class VisitRows:
@@ -112,63 +110,36 @@ def _identity(values: dict[str, Any], _fields: Iterable[Field]) -> dict[str, Any
     return values
 
 
-def pseudonyms(clinic: Clinic, patient_ids: Iterable[int]) -> dict[int, ResearchPseudonym]:
-    """Each patient's subject code and date shift, created (random, then kept) on first use."""
-    wanted = set(patient_ids)
-    with clinic.db.transaction() as session:
-        known = {row.patient_id: row for row in session.scalars(select(ResearchPseudonym))}
-        taken = {row.subject_code for row in known.values()}
-        for patient_id in sorted(wanted - set(known)):
-            code = _new_subject_code(taken)
-            taken.add(code)
-            shift = secrets.choice([d for d in range(-MAX_DATE_SHIFT_DAYS, MAX_DATE_SHIFT_DAYS + 1) if d])
-            known[patient_id] = ResearchPseudonym(patient_id=patient_id, subject_code=code, date_shift_days=shift)
-            session.add(known[patient_id])
-    return {patient_id: known[patient_id] for patient_id in wanted}
-
-
-def _new_subject_code(taken: set[str]) -> str:
-    while True:
-        code = "S-" + "".join(secrets.choice(SUBJECT_CODE_ALPHABET) for _ in range(SUBJECT_CODE_LENGTH))
-        if code not in taken:
-            return code
-
-
 def take_snapshot(clinic: Clinic, *, pseudonymise: bool = False, shift_dates: bool = False) -> ClinicSnapshot:
     """Every patient (archived ones too) with all their records, in clinic-identifier order.
     Deleted records (kept, hidden) are left out, as on every screen."""
     if shift_dates and not pseudonymise:
         raise ValueError("dates are shifted only in a pseudonymised export")
-    summaries = sorted(clinic.find_patients(include_archived=True), key=lambda p: p.clinic_id)
-    ids = [summary.id for summary in summaries]
-    codes = pseudonyms(clinic, ids) if pseudonymise else {}
-    records = clinic.visit_records_by_patient(ids)
-    relapses = clinic.relapses_by_patient(ids)
+    records = export_records(clinic, pseudonymise=pseudonymise)
     patients = []
-    for summary in summaries:
-        stored = clinic.patient(summary.id)
+    for stored in records.patients:
         if pseudonymise:
-            pseudonym = codes[summary.id]
+            pseudonym = records.pseudonyms[stored.patient.id]
             subject, clean = pseudonym.subject_code, _Pseudonymiser(pseudonym.date_shift_days if shift_dates else 0)
         else:
-            subject, clean = stored.clinic_id, _identity
-        patient = clean(_row(stored, PATIENT_FIELDS, ("archived",)), PATIENT_FIELDS)
+            subject, clean = stored.patient.clinic_id, _identity
+        patient = clean(_row(stored.patient, PATIENT_FIELDS, ("archived",)), PATIENT_FIELDS)
         if pseudonymise:
-            patient["birth_year"] = stored.birth_date.year
+            patient["birth_year"] = stored.patient.birth_date.year
         rows = PatientRows(subject, patient)
-        rows.courses = [clean(_row(c, COURSE_FIELDS), COURSE_FIELDS) for c in clinic.courses(summary.id)]
-        for record in records[summary.id]:
+        rows.courses = [clean(_row(c, COURSE_FIELDS), COURSE_FIELDS) for c in stored.courses]
+        for record in stored.visits:
             assessments = {
-                section: None if row is None else clean(
-                    _row(row, ASSESSMENT_SECTIONS[section], DERIVED_COLUMNS.get(section, ())), ASSESSMENT_SECTIONS[section])
-                for section, row in record.assessments.items()
+                a.key: None if (row := record.assessments.get(a.key)) is None else clean(
+                    _row(row, a.fields, a.stored_extras), a.fields)
+                for a in REGISTRY
             }
             visit = clean(_row(record.visit, VISIT_FIELDS, ("course_id",)), VISIT_FIELDS)
             events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS) for e in record.adverse_events]
             rows.visits.append(VisitRows(visit, assessments, events))
-        rows.relapses = [clean(_row(r, RELAPSE_FIELDS), RELAPSE_FIELDS) for r in relapses[summary.id]]
-        rows.therapies = [clean(_row(d, DMT_FIELDS), DMT_FIELDS) for d in clinic.dmt_history(summary.id)]
+        rows.relapses = [clean(_row(r, RELAPSE_FIELDS), RELAPSE_FIELDS) for r in stored.relapses]
+        rows.therapies = [clean(_row(d, DMT_FIELDS), DMT_FIELDS) for d in stored.therapies]
         rows.adverse_events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS)
-                               for e in clinic.adverse_events(summary.id) if e.visit_id is None]
+                               for e in stored.adverse_events if e.visit_id is None]
         patients.append(rows)
     return ClinicSnapshot(patients, pseudonymise, shift_dates)

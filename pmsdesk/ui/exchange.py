@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.exchange.archive import ARCHIVE_TABLE_NAMES
+from pmsdesk.domain.permissions import Action, PermissionDenied
+from pmsdesk.exchange.archive import archive_table_names
 from pmsdesk.exchange.columns import TEMPLATE_FIELDS
 from pmsdesk.exchange.export import FORMAT_LABELS, ExportFormat, export_clinic
 from pmsdesk.exchange.importer import (
@@ -136,7 +137,7 @@ class ImportDialog(QDialog):
     def _incoming(self) -> Incoming:
         if self.table is None:
             try:
-                return read_archive_tables(self.path.name, read_archive(self.path, ARCHIVE_TABLE_NAMES))
+                return read_archive_tables(self.path.name, read_archive(self.path, archive_table_names()))
             except SourceError as error:
                 return Incoming(self.path.name, problems=[ImportProblem(self.path.name, 0, "", None, str(error))])
         mapping = self.mapping()
@@ -243,7 +244,11 @@ class ExportDialog(QDialog):
 
 
 def ask_and_import(parent: QWidget, clinic: Clinic) -> bool:
-    """Ask for a file and run the import dialog; True when something may have been imported."""
+    """Ask for a file and run the import dialog; True when something may have been imported. An actor
+    who may not record visits is told so before choosing a file (the import service refuses them)."""
+    if not clinic.actor.may(Action.RECORD):
+        QMessageBox.warning(parent, "Import", f"{PermissionDenied(clinic.actor, Action.RECORD)} Nothing was imported.")
+        return False
     chosen, _ = QFileDialog.getOpenFileName(parent, "Import visits or an archive", "", FILE_FILTER)
     if not chosen:
         return False
