@@ -181,6 +181,17 @@ class Clinic:
         self.db = db.acting_as(actor)
         self.today = today
 
+    @property
+    def location(self) -> str:
+        """Where the clinic's database is (a file path, or a URL without its password), for the screens."""
+        return self.db.location
+
+    def accounts(self):
+        """The user-account service of this clinic's database, acting as this clinic's actor."""
+        from pmsdesk.services.accounts import Accounts
+
+        return Accounts(self.db, self.actor)
+
     # ----- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _get(session: Session, table: type[Row], row_id: int, what: str) -> Row:

@@ -11,9 +11,7 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from pmsdesk.resources import resource_path
-    from pmsdesk.services.accounts import Accounts
-    from pmsdesk.services.clinic import Clinic
-    from pmsdesk.store.database import Database, DatabaseError, default_database_path
+    from pmsdesk.services.opening import ClinicDatabase, DatabaseError, demo_database_location
     from pmsdesk.ui.automatic_backups import start_automatic_backups
     from pmsdesk.ui.main_window import MainWindow
     from pmsdesk.ui.sign_in import sign_in
@@ -23,9 +21,9 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     app.setOrganizationName("pmsdesk")
     app.setWindowIcon(QIcon(str(resource_path("icons", "pmsdesk.svg"))))
     if demo and not database_option:
-        database_option = str(default_database_path().with_name("demo.sqlite3"))
+        database_option = demo_database_location()
     try:
-        database = Database.open(database_option)
+        database = ClinicDatabase.open(database_option)
     except DatabaseError as error:
         QMessageBox.critical(None, "pmsdesk cannot open its database", str(error))
         print(f"pmsdesk: error: {error}", file=sys.stderr)
@@ -33,11 +31,11 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     hint = ""
     if demo:
         hint = _prepare_demo_clinic(database)
-    actor = sign_in(Accounts(database), hint=hint)
+    actor = sign_in(database.accounts(), hint=hint)
     if actor is None:
         database.close()
         return 0
-    window = MainWindow(Clinic(database, actor=actor))
+    window = MainWindow(database.clinic(actor))
     window.automatic_backups = start_automatic_backups(window, window.clinic)
     window.show()
     try:
@@ -48,12 +46,6 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
 
 def _prepare_demo_clinic(database) -> str:
     """Fill an empty demo database (patients and sign-in accounts); returns the sign-in hint for a demo."""
-    from pmsdesk.services.clinic import Clinic
-    from pmsdesk.services.demo import DEMO_SETTING, DEMO_SIGN_IN_HINT, create_demo_accounts
     from pmsdesk.ui.demo import fill_demo_with_progress
 
-    clinic = Clinic(database)
-    if clinic.patient_count() == 0:
-        fill_demo_with_progress(clinic)
-    create_demo_accounts(database)
-    return DEMO_SIGN_IN_HINT if clinic.setting(DEMO_SETTING) == "true" else ""
+    return database.prepare_demo(fill_demo_with_progress)

@@ -9,10 +9,8 @@ import sqlite3
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow
 
-from pmsdesk.domain.settings import BACKUP_KEEP_DAYS
+from pmsdesk.services.backups import DAILY, automatic_backup, database_file
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.store.backup import DAILY, backup_if_due
-from pmsdesk.store.database import sqlite_path
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 60 * 60 * 1000  # hourly: a clinic computer left on overnight still gets its daily copy
@@ -21,13 +19,12 @@ CHECK_EVERY_MS = 60 * 60 * 1000  # hourly: a clinic computer left on overnight s
 def start_automatic_backups(window: QMainWindow, clinic: Clinic) -> QTimer | None:
     """Back up now and keep backing up daily, pruned to the clinic's setting. SQLite files only: a
     database server is backed up on the server. A failure is shown in the status bar, never fatal."""
-    path = sqlite_path(clinic.db.engine.url)
-    if path is None:
+    if database_file(clinic) is None:
         return None
 
     def back_up(every: dt.timedelta) -> None:
         try:
-            backup_if_due(path, BACKUP_KEEP_DAYS.parse(clinic.setting(BACKUP_KEEP_DAYS.key)), every=every)
+            automatic_backup(clinic, every=every)
         except (OSError, sqlite3.Error) as error:
             log.warning("automatic backup failed: %s", error)
             window.statusBar().showMessage(f"The automatic backup failed: {error}. Run `pmsdesk backup`.")

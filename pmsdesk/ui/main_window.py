@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
 
         self.screen_lock = ScreenLock(self, clinic)
         self._build_menus()
-        self.statusBar().showMessage(f"Database: {clinic.db.location} \u00b7 {clinic.actor.display_name}"
+        self.statusBar().showMessage(f"Database: {clinic.location} \u00b7 {clinic.actor.display_name}"
                                      + (f" ({clinic.actor.role.label})" if clinic.actor.role else ""))
         self.refresh()
 
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self, "About pmsdesk",
             f"pmsdesk {__version__}\n\nRecords intrathecal treatment visits for progressive MS.\n"
-            f"Database: {self.clinic.db.location}\n\n"
+            f"Database: {self.clinic.location}\n\n"
             "Computed values (EDSS steps, change flags) are aids to the clinician's judgement.",
         )
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.settings import LOCK_AFTER_MINUTES
-from pmsdesk.services.accounts import Accounts, SignInRefused
+from pmsdesk.services.accounts import SignInRefused
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.forms import ERROR_STYLE
 
@@ -95,7 +95,7 @@ class ScreenLock(QWidget):
 
     def unlock(self) -> None:
         try:
-            Accounts(self.clinic.db).confirm_password(self.clinic.actor, self.password.text())
+            self.clinic.accounts().confirm_password(self.clinic.actor, self.password.text())
         except SignInRefused as refused:
             self.message.setText(str(refused))
             self.message.setStyleSheet(ERROR_STYLE)

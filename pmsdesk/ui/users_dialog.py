@@ -79,7 +79,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users and settings")
         self.resize(760, 520)
         self.clinic = clinic
-        self.accounts = Accounts(clinic.db, clinic.actor)
+        self.accounts = clinic.accounts()
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("users_table")
         self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active"])
