@@ -7,28 +7,26 @@ zero standing for a missing test. Change flags carry the sentence of the rule th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure
+from pmsdesk.domain.assessments import Reading as MeasureReading
+from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
 from pmsdesk.domain.scoring.change import Direction, Measurement, change_between, exact
 from pmsdesk.domain.scoring.edss import EdssResult
-from pmsdesk.domain.scoring.timed import TrialMean
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
     AeOutcome,
     Agent,
-    NotCompletedReason,
     Phenotype,
     Relatedness,
     Sex,
     VisitKind,
-    WalkingAid,
 )
 from pmsdesk.reports.data import VisitReportData
-from pmsdesk.services.scores import edss_result, nhpt_hand_results, t25fw_result
-from pmsdesk.services.series import MEASURES, MeasureSeries, MeasureSpec
+from pmsdesk.services.series import MeasureSeries
 
 NOT_RECORDED = "not recorded"
 NO_COMPARISON = "not available"
@@ -64,103 +62,40 @@ class MeasureTable:
     notes: tuple[str, ...]  # criteria sentences; note n is notes[n - 1]
 
 
-def _not_completed(reason: NotCompletedReason | None, note: str | None) -> str:
-    text = f"not completed: {reason.label if reason else 'reason not recorded'}"
-    return f"{text} ({note})" if note else text
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.2f}"
-
-
-def _timed(score: TrialMean, note: str | None, aid: str | None = None) -> Reading:
-    if score.seconds is None:
-        return Reading(None, _not_completed(score.not_completed, note))
-    trials = ", ".join(f"{t:g}" for t in score.trials)
-    detail = f"trial{'s' if len(score.trials) > 1 else ''} {trials}" + (f"; aid: {aid}" if aid else "")
-    # Rounded as the series rounds it, so the change is worked out from the same number as on screen.
-    seconds = round(score.seconds, 3)
-    return Reading(seconds, _seconds(seconds), detail, score.warnings)
-
-
-def _any_entry(*values) -> bool:
-    return any(value is not None for value in values)
-
-
-def _read_edss(row) -> Reading:
-    computed = edss_result(row)
-    detail = f"computed from FS: {computed.step:.1f}" if computed is not None else None
-    if row.edss is None:
-        return Reading(None, NOT_RECORDED, detail)
-    return Reading(row.edss, f"{row.edss:.1f}", detail)
-
-
-def _read_t25fw(row) -> Reading:
-    if not _any_entry(row.trial1_s, row.trial2_s, row.not_completed):
+def _cell(measure: Measure, found: MeasureReading | None) -> Reading:
+    """A registry reading as a table cell, with the measure's own number format."""
+    if found is None:
         return Reading(None, NOT_RECORDED)
-    aid = WalkingAid(row.walking_aid).label if row.walking_aid and row.walking_aid != WalkingAid.NONE else None
-    return _timed(t25fw_result(row), row.not_completed_note, aid)
-
-
-def _nhpt_hand_reader(index: int) -> Callable:
-    prefix = ("dominant", "nondominant")[index]
-
-    def read(row) -> Reading:
-        if not _any_entry(*(getattr(row, f"{prefix}_{name}") for name in ("trial1_s", "trial2_s", "not_completed"))):
-            return Reading(None, NOT_RECORDED)
-        return _timed(nhpt_hand_results(row)[index], row.not_completed_note)
-
-    return read
-
-
-def _read_sdmt(row) -> Reading:
-    if row.score is None:
-        return Reading(None, NOT_RECORDED)
-    details = [part for part in (row.modality, f"form {row.form}" if row.form else None) if part]
-    return Reading(row.score, str(row.score), ", ".join(details) or None)
-
-
-def _read_walk(row) -> Reading:
-    if row.distance_m is None:
-        return Reading(None, NOT_RECORDED)
-    return Reading(row.distance_m, f"{row.distance_m:g}")
-
-
-# The rows of the measures table follow the series' measures (pmsdesk.services.series.MEASURES):
-# each key's assessment section and how its stored row reads as a cell.
-_SECTIONS = {"edss": "edss", "t25fw": "t25fw", "nhpt_dominant": "nhpt", "nhpt_nondominant": "nhpt",
-             "sdmt": "sdmt", "six_minute_walk": "six_minute_walk"}
-_READERS: dict[str, Callable] = {
-    "edss": _read_edss, "t25fw": _read_t25fw, "nhpt_dominant": _nhpt_hand_reader(0),
-    "nhpt_nondominant": _nhpt_hand_reader(1), "sdmt": _read_sdmt, "six_minute_walk": _read_walk,
-}
-_FORMATS: dict[str, Callable[[float], str]] = {
-    "edss": lambda v: f"{v:.1f}", "t25fw": _seconds, "nhpt_dominant": _seconds, "nhpt_nondominant": _seconds,
-    "sdmt": lambda v: f"{v:.0f}", "six_minute_walk": lambda v: f"{v:g}",
-}
-OPTIONAL_MEASURES = frozenset({"six_minute_walk"})  # a row only when one of the compared visits has it
+    if found.value is None:
+        text = f"not completed: {found.not_completed or 'reason not recorded'}"
+        return Reading(None, f"{text} ({found.note})" if found.note else text, None, found.warnings)
+    parts = []
+    if found.trials:
+        parts.append(f"trial{'s' if len(found.trials) > 1 else ''} " + ", ".join(f"{t:g}" for t in found.trials))
+    parts += found.details
+    return Reading(found.value, measure.format(found.value), "; ".join(parts) or None, found.warnings)
 
 
 def reading(key: str, record) -> Reading:
     """Measure ``key`` as recorded at a visit (``record`` None: there is no such visit)."""
     if record is None:
         return Reading(None, "no earlier visit")
-    row = record.assessments.get(_SECTIONS[key])
-    return Reading(None, NOT_RECORDED) if row is None else _READERS[key](row)
+    measure = REGISTRY.measure(key)
+    return _cell(measure, record.reading(measure))
 
 
-def measure_label(spec: MeasureSpec) -> str:
-    return f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+def measure_label(spec: Measure) -> str:
+    return spec.label_with_unit
 
 
-def _baseline(key: str, measure: MeasureSeries | None, visit_id: int) -> tuple[Reading, dt.date | None]:
+def _baseline(spec: Measure, measure: MeasureSeries | None, visit_id: int) -> tuple[Reading, dt.date | None]:
     """The series' baseline of a measure as a cell, and its date when it is an earlier visit."""
     baseline = measure.baseline if measure is not None else None
     if baseline is None:
         return Reading(None, "no completed value yet"), None
     if baseline.visit_id == visit_id:
         return Reading(None, "this visit is the baseline"), None
-    return Reading(baseline.value, _FORMATS[key](baseline.value), baseline.date.isoformat()), baseline.date
+    return Reading(baseline.value, spec.format(baseline.value), baseline.date.isoformat()), baseline.date
 
 
 def _number(value) -> str:
@@ -184,21 +119,21 @@ class _Notes:
         return self.sentences.index(sentence) + 1
 
 
-def _compare(spec: MeasureSpec, reference: Reading, reference_date: dt.date | None, current: Reading,
+def _compare(spec: Measure, reference: Reading, reference_date: dt.date | None, current: Reading,
              when: dt.date, rules, notes: _Notes, words: str) -> tuple[str, str | None]:
     """(change text, flag or None) of ``current`` against ``reference``."""
     if reference.value is None or current.value is None or reference_date is None:
         return NO_COMPARISON, None
-    if spec.scored is None:
+    if spec.change_rule is None:
         absolute = exact(current.value) - exact(reference.value)
         percent = None if reference.value == 0 else absolute * 100 / exact(reference.value)
         return _change_text(absolute, percent), None
-    change = change_between(spec.scored, Measurement(reference_date, reference.value),
+    change = change_between(spec.change_rule, Measurement(reference_date, reference.value),
                             Measurement(when, current.value), rules)
     flag = None
     if change.meaningful:
         direction = "worsening" if change.direction is Direction.WORSENING else "improvement"
-        sentence = change.describe().replace(spec.scored.label, spec.label, 1)
+        sentence = change.describe().replace(spec.change_rule.label, spec.label, 1)
         flag = f"Meaningful {direction} {words} [{notes.cite(sentence)}]"
     return _change_text(change.absolute, change.percent), flag
 
@@ -212,12 +147,12 @@ def measure_table(data: VisitReportData) -> MeasureTable:
     lines = []
     visit_id, when = data.visit.visit.id, data.visit_date
     rules = data.series.options.rules
-    for spec in MEASURES:
+    for spec in REGISTRY.measures():
         measure = data.series.measures.get(spec.key)
         current = reading(spec.key, data.visit)
         previous = reading(spec.key, data.previous)
-        baseline, baseline_date = _baseline(spec.key, measure, visit_id)
-        if spec.key in OPTIONAL_MEASURES and all(r.value is None for r in (current, previous, baseline)):
+        baseline, baseline_date = _baseline(spec, measure, visit_id)
+        if spec.optional_in_summary and all(r.value is None for r in (current, previous, baseline)):
             continue
         previous_date = data.previous.visit.visit_date if data.previous is not None else None
         from_baseline, baseline_flag = _compare(spec, baseline, baseline_date, current, when, rules, notes, "from baseline")
@@ -238,25 +173,25 @@ def measure_table(data: VisitReportData) -> MeasureTable:
     return MeasureTable(tuple(lines), tuple(notes.sentences))
 
 
-def _no_flag(spec: MeasureSpec, *, compared: bool, rules) -> str:
-    if spec.scored is None:
+def _no_flag(spec: Measure, *, compared: bool, rules) -> str:
+    if spec.change_rule is None:
         return "No published meaningful-change threshold"
     if not compared:
         return "No comparison: a value is missing"
-    return f"No meaningful change (threshold: {rules.describe(spec.scored)})"
+    return f"No meaningful change (threshold: {rules.describe(spec.change_rule)})"
 
 
 def edss_derivation(data: VisitReportData) -> list[str] | None:
     """How the computed EDSS step follows from the functional systems, when all of them are recorded."""
-    row = data.visit.assessments.get("edss")
-    result: EdssResult | None = edss_result(row) if row is not None else None
+    values = data.visit.assessment_values(EDSS.key)
+    result: EdssResult | None = edss_result(values) if values is not None else None
     if result is None:
-        if row is not None and any(getattr(row, fs.field) is not None for fs in FUNCTIONAL_SYSTEMS):
+        if values is not None and any(values.get(fs.field) is not None for fs in FUNCTIONAL_SYSTEMS):
             return ["Functional systems only partly recorded: no EDSS step was computed."]
         return None
     lines = result.explain()
-    if row.edss is not None and row.edss != result.step:
-        lines.insert(1, f"The clinician's EDSS is {row.edss:.1f}; both values are kept, the clinician's is recorded.")
+    if values.get("edss") is not None and values["edss"] != result.step:
+        lines.insert(1, f"The clinician's EDSS is {values['edss']:.1f}; both values are kept, the clinician's is recorded.")
     return lines
 
 

@@ -10,9 +10,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.store import audit
-from pmsdesk.store.tables import UserAccount
+from pmsdesk.store.tables import ASSESSMENT_TABLES, UserAccount
+
+_RECORD_NAMES = {
+    "patient": "Patient", "treatment_course": "Treatment course", "visit": "Visit", "adverse_event": "Adverse event",
+    "relapse": "Relapse", "dmt_history": "Therapy", "user_account": "User account", "setting": "Setting",
+}
+
+
+def record_name(table_name: str | None) -> str:
+    """What a person calls the record a table holds ("Timed 25-foot walk", "Adverse event"); each
+    assessment's table is named by its assessment's title."""
+    for assessment in REGISTRY:
+        table = ASSESSMENT_TABLES.get(assessment.key)
+        if table is not None and table.__tablename__ == table_name:
+            return assessment.title
+    return _RECORD_NAMES.get(table_name, table_name or "")
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
-from pmsdesk.domain.fields import (
-    ADVERSE_EVENT_FIELDS,
-    ASSESSMENT_SECTIONS,
-    EDSS_FIELDS,
-    Field,
-)
+from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
@@ -121,11 +117,23 @@ class VisitRecord:
         from pmsdesk.domain.fields import VISIT_FIELDS
 
         values = row_values(self.visit, VISIT_FIELDS)
-        for section, fields in ASSESSMENT_SECTIONS.items():
-            row = self.assessments.get(section)
+        for assessment in REGISTRY:
+            row = self.assessments.get(assessment.key)
             if row is not None:
-                values.update(row_values(row, fields, section + "."))
+                values.update(row_values(row, assessment.fields, assessment.prefix))
         return values
+
+    def assessment_values(self, key: str) -> dict[str, Any] | None:
+        """The stored values of assessment ``key`` (its fields and what it derived), None if not recorded."""
+        row = self.assessments.get(key)
+        if row is None:
+            return None
+        return {name: getattr(row, name) for name in REGISTRY.get(key).stored_names()}
+
+    def reading(self, measure: Measure) -> Reading | None:
+        """Measure ``measure`` as recorded at this visit; None when it was not recorded."""
+        values = self.assessment_values(measure.assessment)
+        return None if values is None else measure.read(values)
 
 
 @dataclass(frozen=True)
@@ -411,7 +419,7 @@ class Clinic:
     def _store_visit(self, session: Session, visit: Visit, raw: Mapping[str, Any]) -> VisitRecord:
         patient = self._get(session, Patient, visit.patient_id, "patient")
         values, events = self._validated_visit(session, patient, raw)
-        self._check_edss_unchanged_unless_allowed(session, visit, values.assessments["edss"])
+        self._check_edss_unchanged_unless_allowed(session, visit, values.assessments[EDSS.key])
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -429,28 +437,20 @@ class Clinic:
                 row = table(visit_id=visit.id)
                 session.add(row)
             _apply(row, section_values)
-            self._complete_assessment(section, row, patient)
+            assessment = REGISTRY.get(section)
+            if assessment.derive is not None:
+                _apply(row, assessment.derive(section_values, {"dominant_hand": patient.dominant_hand}))
         if "adverse_events" in raw:  # a caller that does not send the list leaves the events alone
             self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {})
         session.flush()
         return self._visit_record(session, visit)
-
-    @staticmethod
-    def _complete_assessment(section: str, row: VisitAssessment, patient: Patient) -> None:
-        """Values the assessment derives from elsewhere: the 9HPT's dominant hand, the computed EDSS step."""
-        if section == "nhpt":
-            row.dominant_hand = patient.dominant_hand
-        elif section == "edss":
-            from pmsdesk.services.scores import computed_edss
-
-            row.computed_edss, row.computed_rules = computed_edss(row)
 
     def _check_edss_unchanged_unless_allowed(self, session: Session, visit: Visit, entered) -> None:
         """Whoever may not examine (a nurse) may save a visit whose EDSS a neurologist entered, unchanged."""
         if self.actor.may(Action.EDIT_EDSS):
             return
         stored = session.scalar(select(EdssAssessment).where(EdssAssessment.visit_id == visit.id)) if visit.id else None
-        if entered != (row_values(stored, EDSS_FIELDS) if stored is not None else None):
+        if entered != (row_values(stored, EDSS.fields) if stored is not None else None):
             raise PermissionDenied(self.actor, Action.EDIT_EDSS)
 
     def _store_adverse_events(self, session: Session, visit: Visit, events, removal_reasons: Mapping) -> None:

@@ -348,7 +348,7 @@ def _point(spec: Measure, record, anchor: dt.date) -> Point | None:
         lines.append(f"Reason: {reading.not_completed}" + (f" ({reading.note})" if reading.note else ""))
     if reading.trials:
         lines.append("Trials " + " and ".join(f"{t:g}" for t in reading.trials) + f" {spec.unit}")
-    lines += [*reading.details, *reading.warnings]
+    lines += [*reading.context, *reading.details, *reading.warnings]
     return Point(visit.id, visit.visit_date, months, reading.value, reading.not_completed, "\n".join(lines))
 
 

@@ -337,7 +337,8 @@ ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
 
 CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), AdverseEvent, Relapse, DmtHistory)
 # Every insert, update and delete of these is written to the audit trail by the store itself.
-AUDITED_TABLES = (*CLINICAL_TABLES, UserAccount, Setting)
+# (VisitAssessment covers every assessment's table, including one an assessment brings later.)
+AUDITED_TABLES = (*CLINICAL_TABLES, VisitAssessment, UserAccount, Setting)
 # The audit trail's own tables: its entries carry their own time and never change; the head is a pointer.
 AUDIT_TRAIL_TABLES = (AuditEvent, AuditHead)
 

@@ -17,15 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.services.audit_trail import AuditEntry
+from pmsdesk.services.audit_trail import AuditEntry, record_name
 
 COLUMNS = ("When", "Who", "What", "Record", "Changes", "Reason")
-TABLE_NAMES = {
-    "patient": "Patient", "treatment_course": "Treatment course", "visit": "Visit", "edss_assessment": "EDSS",
-    "t25fw_assessment": "T25FW", "nhpt_assessment": "9HPT", "sdmt_assessment": "SDMT",
-    "six_minute_walk": "Six-minute walk", "adverse_event": "Adverse event", "relapse": "Relapse",
-    "dmt_history": "Therapy", "user_account": "User account", "setting": "Setting",
-}
 
 
 def _value(value) -> str:
@@ -48,7 +42,7 @@ def describe_changes(entry: AuditEntry) -> str:
 def entry_cells(entry: AuditEntry) -> tuple[str, ...]:
     when = entry.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     who = entry.actor_name if entry.actor_name == entry.actor else f"{entry.actor_name} ({entry.actor})"
-    record = TABLE_NAMES.get(entry.table_name, entry.table_name or "")
+    record = record_name(entry.table_name)
     if entry.row_key:
         record += f" {entry.row_key}"
     return when, who, entry.kind.label, record, describe_changes(entry), entry.reason or ""

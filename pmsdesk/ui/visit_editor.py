@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from types import SimpleNamespace
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,29 +35,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.domain.fields import (
-    EDSS_FIELDS,
-    NHPT_FIELDS,
-    SDMT_FIELDS,
-    SIX_MINUTE_WALK_FIELDS,
-    T25FW_FIELDS,
-    VISIT_FIELDS,
-)
-from pmsdesk.domain.plausibility import implausible_change
-from pmsdesk.domain.scoring.change import Direction, Measure, classify_change, exact
-from pmsdesk.domain.scoring.timed import (
-    NHPT_TIME_LIMIT_S,
-    T25FW_TIME_LIMIT_S,
-    nhpt_hand_score,
-    t25fw_score,
-)
-from pmsdesk.domain.permissions import PermissionDenied
+from pmsdesk.domain.assessments import EDSS, REGISTRY, Assessment, Measure
+from pmsdesk.domain.assessments.edss import edss_result
+from pmsdesk.domain.fields import VISIT_FIELDS
+from pmsdesk.domain.scoring.change import Direction, classify_change, exact
+from pmsdesk.domain.scoring.timed import NHPT_TIME_LIMIT_S, T25FW_TIME_LIMIT_S
+
 from pmsdesk.domain.validation import ValidationFailed
-from pmsdesk.domain.vocab import Agent, NotCompletedReason, VisitKind, VisitStatus
-from pmsdesk.services.clinic import Clinic, StaleRecord, VisitRecord
+from pmsdesk.domain.vocab import Agent, VisitKind, VisitStatus
+from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
-from pmsdesk.services.scores import edss_result
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
+from pmsdesk.ui.background import BackgroundOperation, run_in_background
+from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.forms import (
     ERROR_STYLE,
     FieldEditor,
@@ -75,29 +64,11 @@ PROCEDURE_FIELDS = tuple(_VISIT[n] for n in ("dose_given", "dose_unit", "lp_leve
 HEADER_FIELDS = tuple(_VISIT[n] for n in ("visit_date", "kind", "treatment_number"))
 
 
-def _ordered(fields, names: tuple[str, ...]):
-    """The fields in entry order (the catalogue's order is the data model's, not the bench's)."""
-    by_name = {f.name: f for f in fields}
-    return tuple(by_name[name] for name in names)
-
-
-# Trials first, then the "could not complete" choices: the usual visit is typed straight through.
-T25FW_ENTRY = _ordered(T25FW_FIELDS, ("trial1_s", "trial2_s", "walking_aid", "more_than_two_attempts",
-                                      "not_completed", "not_completed_note"))
-NHPT_ENTRY = _ordered(NHPT_FIELDS, ("dominant_trial1_s", "dominant_trial2_s", "nondominant_trial1_s",
-                                    "nondominant_trial2_s", "dominant_not_completed", "nondominant_not_completed",
-                                    "not_completed_note"))
-
+# Labels of the visit's own fields; each assessment brings its own (Assessment.short_labels).
 SHORT_LABELS = {
     "visit_date": "Date", "kind": "Kind", "treatment_number": "Treatment number",
     "dose_given": "Dose given", "dose_unit": "Unit", "lp_level": "Level", "lp_needle": "Needle",
     "lp_attempts": "Attempts", "csf_removed_ml": "CSF removed",
-    "trial1_s": "Trial 1", "trial2_s": "Trial 2", "walking_aid": "Walking aid",
-    "more_than_two_attempts": "> 2 attempts", "not_completed": "Not completed", "not_completed_note": "Note",
-    "dominant_trial1_s": "Dominant 1", "dominant_trial2_s": "2",
-    "nondominant_trial1_s": "Non-dominant 1", "nondominant_trial2_s": "2",
-    "dominant_not_completed": "Dominant not done", "nondominant_not_completed": "Non-dom. not done",
-    "score": "Score", "modality": "Modality", "form": "Form", "distance_m": "Distance", "edss": "EDSS (clinician)",
 }
 
 
@@ -122,32 +93,22 @@ TIMED_TRIALS = (
                "nhpt.nondominant_not_completed"),
 )
 
-# Earlier values are compared with the meaningful-change thresholds of spec 4.1 where one exists.
-CHANGE_MEASURES = {"edss": Measure.EDSS, "t25fw": Measure.T25FW, "nhpt_dominant": Measure.NHPT,
-                   "nhpt_nondominant": Measure.NHPT, "sdmt": Measure.SDMT}
+# Where a timed test's live mean is shown: beside the first trial of its measure.
+MEAN_BESIDE = {"t25fw": "t25fw.trial1_s", "nhpt_dominant": "nhpt.dominant_trial1_s",
+               "nhpt_nondominant": "nhpt.nondominant_trial1_s"}
 WARNING_COLOUR = "color: #8a5a00;"
 WARNING_STYLE = WARNING_COLOUR + " font-weight: bold;"
 MUTED_STYLE = "color: #555;"
-
-
-def _format_measure(measure: str, value: float) -> str:
-    if measure == "edss":
-        return f"{value:.1f}"
-    if measure == "sdmt":
-        return f"{value:.0f}"
-    if measure == "six_minute_walk":
-        return f"{value:g} m"
-    return f"{value:.2f} s"
 
 
 class EarlierValuesLabel(QLabel):
     """Last visit's and baseline value of one measure, and a warning when the value now typed
     is implausibly far from the last one (a guard against typing errors; saving stays allowed)."""
 
-    def __init__(self, measure: str):
+    def __init__(self, measure: Measure):
         super().__init__()
         self.measure = measure
-        self.setObjectName(f"earlier:{measure}")
+        self.setObjectName(f"earlier:{measure.key}")
         self.setIndent(12)
         self.setWordWrap(True)
         self.warning: str | None = None
@@ -158,19 +119,19 @@ class EarlierValuesLabel(QLabel):
             self.setText("No earlier value.")
             self.setStyleSheet(MUTED_STYLE)
             return
-        fmt = lambda v: _format_measure(self.measure, v)  # noqa: E731
+        fmt = self.measure.format_with_unit
         self.setStyleSheet(MUTED_STYLE)
         parts = [f"Last {fmt(earlier.last.value)} ({earlier.last.date.isoformat()})"]
         if earlier.baseline.date != earlier.last.date:
             parts.append(f"baseline {fmt(earlier.baseline.value)} ({earlier.baseline.date.isoformat()})")
         text = " \u00b7 ".join(parts)
         if current is not None:
-            self.warning = implausible_change(self.measure, earlier.last.value, current)
-            measure = CHANGE_MEASURES.get(self.measure)
+            self.warning = self.measure.implausible(earlier.last.value, current)
+            rule = self.measure.change_rule
             if self.warning:
                 text += f"<br><b style='{WARNING_COLOUR}'>\u26a0 Check {fmt(current)}: {self.warning}.</b>"
-            elif measure is not None:
-                direction = classify_change(measure, exact(earlier.baseline.value), exact(current))
+            elif rule is not None:
+                direction = classify_change(rule, exact(earlier.baseline.value), exact(current))
                 if direction is not Direction.NONE:
                     text += f"<br>Meaningful {direction.value} from baseline (spec 4.1)."
         self.setText(text)
@@ -261,20 +222,18 @@ class VisitEditor(QWidget):
             ("dose_given", "dose_unit"), ("lp_level", "lp_needle"), ("lp_attempts", "csf_removed_ml")])
         self.forms = [self.header_form, self.procedure_form]
 
-        # ----- assessments ------------------------------------------------------------------
-        self.edss_form = self._assessment_form(EDSS_FIELDS, "edss.")
+        # ----- assessments: one form per registered assessment, in the bench's entry order -------
+        self.assessments: tuple[Assessment, ...] = tuple(REGISTRY)
+        self.assessment_forms: dict[str, FieldForm] = {
+            a.key: self._assessment_form(a.entry_fields(), a.prefix, rows=a.rows, labels=a.short_labels)
+            for a in self.assessments}
+        self.edss_form = self.assessment_forms[EDSS.key]
         self.computed = QLabel()
         self.computed.setObjectName("computed_edss")
         self.computed.setWordWrap(True)
         self.explain_button = QPushButton("How was this computed?")
         self.explain_button.setObjectName("explain_edss")
         self.explain_button.clicked.connect(self.explain_edss)
-        self.t25fw_form = self._assessment_form(T25FW_ENTRY, "t25fw.", rows=[
-            ("trial1_s", "trial2_s"), ("walking_aid", "more_than_two_attempts")])
-        self.nhpt_form = self._assessment_form(NHPT_ENTRY, "nhpt.", rows=[
-            ("dominant_trial1_s", "dominant_trial2_s"), ("nondominant_trial1_s", "nondominant_trial2_s")])
-        self.sdmt_form = self._assessment_form(SDMT_FIELDS, "sdmt.", rows=[("modality", "form")])
-        self.walk_form = self._assessment_form(SIX_MINUTE_WALK_FIELDS, "six_minute_walk.")
         self.notes_form = FieldForm((_VISIT["notes"],), labels={"notes": "Notes"})
         self.forms.append(self.notes_form)
         self.nhpt_hand_note = QLabel()
@@ -283,20 +242,15 @@ class VisitEditor(QWidget):
 
         for trial in TIMED_TRIALS:  # narrow trial boxes keep both trials and the mean on one line
             self.field_editor(trial.key).input.setMaximumWidth(70)
-        self.means = {key: QLabel() for key in ("t25fw", "nhpt_dominant", "nhpt_nondominant")}
+        self.means = {key: QLabel() for key in MEAN_BESIDE}
         for key, label in self.means.items():
             label.setObjectName(f"mean:{key}")
-        self.t25fw_form.add_to_row("t25fw.trial1_s", self.means["t25fw"])
-        self.nhpt_form.add_to_row("nhpt.dominant_trial1_s", self.means["nhpt_dominant"])
-        self.nhpt_form.add_to_row("nhpt.nondominant_trial1_s", self.means["nhpt_nondominant"])
-        self.earlier_labels = {measure: EarlierValuesLabel(measure) for measure in
-                               ("edss", "t25fw", "nhpt_dominant", "nhpt_nondominant", "sdmt", "six_minute_walk")}
-        self.edss_form.add_line_after("edss.edss", self.earlier_labels["edss"])
-        self.t25fw_form.add_line_after("t25fw.trial1_s", self.earlier_labels["t25fw"])
-        self.nhpt_form.add_line_after("nhpt.dominant_trial1_s", self.earlier_labels["nhpt_dominant"])
-        self.nhpt_form.add_line_after("nhpt.nondominant_trial1_s", self.earlier_labels["nhpt_nondominant"])
-        self.sdmt_form.add_line_after("sdmt.score", self.earlier_labels["sdmt"])
-        self.walk_form.add_line_after("six_minute_walk.distance_m", self.earlier_labels["six_minute_walk"])
+            self._form_of(MEAN_BESIDE[key]).add_to_row(MEAN_BESIDE[key], label)
+        self.earlier_labels = {measure.key: EarlierValuesLabel(measure) for measure in REGISTRY.measures()}
+        for assessment in self.assessments:
+            for measure in assessment.measures:
+                anchor = assessment.prefix + measure.anchor if measure.anchor else assessment.first_entry_key
+                self._form_of(anchor).add_line_after(anchor, self.earlier_labels[measure.key])
 
         self.stopwatch = Stopwatch(clock)
         self.stopwatch.start_requested.connect(self.start_stopwatch)
@@ -312,47 +266,47 @@ class VisitEditor(QWidget):
         edss_extra_layout.addWidget(self.computed)
         edss_extra_layout.addWidget(self.explain_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-        # The seven numbered sections: Alt+1..7 jumps to one, Ctrl+PgDown/PgUp to the next/previous.
-        sections = (
-            ("Procedure", _group("", self.procedure_form), "dose_given"),
-            ("EDSS and functional systems", _group("", self.edss_form, edss_extra), "edss.edss"),
-            ("Timed 25-foot walk", _group("", self.t25fw_form), "t25fw.trial1_s"),
-            ("9-hole peg test", _group("", self.nhpt_hand_note, self.nhpt_form), "nhpt.dominant_trial1_s"),
-            ("SDMT", _group("", self.sdmt_form), "sdmt.score"),
-            ("Adverse events", _group("", self.adverse_events), None),
-            ("Notes", _group("", self.notes_form), "notes"),
+        # The numbered sections, numbered in reading order (column by column, top to bottom):
+        # Alt+1..9 jumps to one, Ctrl+PgDown/PgUp to the next/previous.
+        timing = _group("Stopwatch (F5): times the trial you are in, or the next empty one", self.stopwatch)
+        timed_keys = {trial.key.split(".")[0] for trial in TIMED_TRIALS}
+        boxes = {a.key: _group("", self.assessment_forms[a.key]) for a in self.assessments}
+        boxes[EDSS.key].layout().addWidget(edss_extra)
+        if "nhpt" in boxes:
+            boxes["nhpt"].layout().insertWidget(0, self.nhpt_hand_note)
+        procedure = ("Procedure", _group("", self.procedure_form), "dose_given")
+        events = ("Adverse events", _group("", self.adverse_events), None)
+        notes = ("Notes", _group("", self.notes_form), "notes")
+        assessment_sections = [(a.title, boxes[a.key], a.first_entry_key) for a in self.assessments]
+        first, rest = assessment_sections[:1], assessment_sections[1:]
+        columns_of_sections = (
+            [procedure, *first],
+            [s for a, s in zip(self.assessments[1:], rest) if a.key in timed_keys],
+            [*(s for a, s in zip(self.assessments[1:], rest) if a.key not in timed_keys), events, notes],
         )
         self.sections: list[tuple[QGroupBox, QWidget]] = []
-        for number, (title, box, first_key) in enumerate(sections, start=1):
-            box.setTitle(f"{number}  {title}   (Alt+{number})")
-            first = self.field_editor(first_key).input if first_key else self.adverse_events.quick_buttons[
+        for title, box, first_key in (section for column in columns_of_sections for section in column):
+            number = len(self.sections) + 1
+            box.setTitle(f"{number}  {title}   (Alt+{number})" if number < 10 else f"{number}  {title}")
+            first_input = self.field_editor(first_key).input if first_key else self.adverse_events.quick_buttons[
                 next(iter(self.adverse_events.quick_buttons))]
-            self.sections.append((box, first))
-            QShortcut(QKeySequence(f"Alt+{number}"), self, activated=lambda n=number: self.go_to_section(n - 1))
-        (procedure, edss, t25fw, nhpt, sdmt, events, notes) = (box for box, _first in self.sections)
-        walk = _group("Six-minute walk", self.walk_form)
-        timing = _group("Stopwatch (F5): times the trial you are in, or the next empty one", self.stopwatch)
+            self.sections.append((box, first_input))
+            if number < 10:
+                QShortcut(QKeySequence(f"Alt+{number}"), self, activated=lambda n=number: self.go_to_section(n - 1))
 
         left = QVBoxLayout()
         left.addWidget(_group("Visit", self.header_form))
-        left.addWidget(procedure)
-        left.addWidget(events)
-        left.addWidget(notes)
-        left.addStretch(1)
         middle = QVBoxLayout()
-        middle.addWidget(edss)
-        middle.addWidget(sdmt)
-        middle.addWidget(walk)
-        middle.addStretch(1)
+        middle.addWidget(timing)
         right = QVBoxLayout()
-        right.addWidget(timing)
-        right.addWidget(t25fw)
-        right.addWidget(nhpt)
-        right.addStretch(1)
+        for part, sections in zip((left, middle, right), columns_of_sections):
+            for _title, box, _first in sections:
+                part.addWidget(box)
+            part.addStretch(1)
         columns = QWidget()
         grid = QGridLayout(columns)
         grid.setContentsMargins(4, 4, 4, 4)
-        for column, (part, stretch) in enumerate(((left, 6), (middle, 4), (right, 5))):
+        for column, (part, stretch) in enumerate(((left, 6), (middle, 5), (right, 5))):
             grid.addLayout(part, 0, column)
             grid.setColumnStretch(column, stretch)
         self.scroll = QScrollArea()
@@ -385,6 +339,7 @@ class VisitEditor(QWidget):
         self._set_tab_order()
 
         self._draft_timer = QTimer(self, singleShot=True, interval=self.DRAFT_DELAY_MS)
+        self._draft_write: BackgroundOperation | None = None  # the last draft handed to the worker
         self._draft_timer.timeout.connect(self.write_draft)
         QApplication.instance().focusChanged.connect(self._focus_moved)
 
@@ -393,10 +348,13 @@ class VisitEditor(QWidget):
         QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=lambda: self.step_section(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=lambda: self.step_section(-1))
 
-    def _assessment_form(self, fields, prefix: str, rows=()) -> FieldForm:
-        form = FieldForm(fields, prefix=prefix, labels=SHORT_LABELS, rows=rows)
+    def _assessment_form(self, fields, prefix: str, rows=(), labels=None) -> FieldForm:
+        form = FieldForm(fields, prefix=prefix, labels=labels or {}, rows=list(rows))
         self.forms.append(form)
         return form
+
+    def _form_of(self, key: str) -> FieldForm:
+        return next(form for form in self.forms if key in form.editors)
 
     def field_editor(self, key: str) -> FieldEditor:
         """The editor of field ``key`` ("dose_given", "t25fw.trial1_s") in whichever form holds it."""
@@ -408,9 +366,15 @@ class VisitEditor(QWidget):
             return [editor.input for editor in form.editors.values()]
 
         header = inputs(self.header_form)
-        chain = [header[0], header[1], self.course, header[2], *inputs(self.procedure_form),
-                 *inputs(self.edss_form), self.explain_button, *inputs(self.t25fw_form), *inputs(self.nhpt_form),
-                 *inputs(self.sdmt_form), *inputs(self.walk_form), *self.adverse_events.quick_buttons.values(),
+        in_sections = []
+        for box, _first in self.sections:
+            for form in self.forms:
+                if box.isAncestorOf(form) and form is not self.notes_form:
+                    in_sections += inputs(form)
+                    if form is self.edss_form:
+                        in_sections.append(self.explain_button)
+        chain = [header[0], header[1], self.course, header[2], *in_sections,
+                 *self.adverse_events.quick_buttons.values(),
                  self.adverse_events.other_button, self.adverse_events.remove_button, self.adverse_events.table,
                  *inputs(self.notes_form), self.save_button]
         for before, after in pairwise(chain):
@@ -541,9 +505,18 @@ class VisitEditor(QWidget):
             self.write_draft()
 
     def write_draft(self) -> None:
-        """Keep everything typed so far in the database, as typed (see Clinic.save_draft)."""
+        """Keep everything typed so far in the database, as typed (see Clinic.save_draft). The write runs
+        on the background worker (in order, one after the other), so typing never waits for the disk."""
         if self.patient is not None and self.dirty:
-            self.clinic.save_draft(self.patient.id, self._visit_id(), self.raw_values())
+            clinic, patient_id, visit_id, raw = self.clinic, self.patient.id, self._visit_id(), self.raw_values()
+            self._draft_write = run_in_background(self, "keeping a draft of the visit",
+                                                  lambda _job: clinic.save_draft(patient_id, visit_id, raw))
+            self._draft_write.finished.connect(self._draft_write.deleteLater)
+
+    def _wait_for_draft(self) -> None:
+        """Let the draft being written reach the disk first (a save or a discard then removes it)."""
+        if self._draft_write is not None:
+            self._draft_write.wait_for_work()
 
     def _selected_course(self):
         return self.course.currentData()
@@ -558,46 +531,39 @@ class VisitEditor(QWidget):
             dose.set_value(course.planned_dose)
             self.procedure_form.editor("dose_unit").set_value(course.dose_unit)
 
-    def update_live_values(self) -> None:
-        """The computed EDSS step, the trial means and the earlier values with their warnings."""
-        self.update_computed_edss()
-        parsed = lambda key: self.field_editor(key).parsed()  # noqa: E731
-        t25fw = self._show_mean("t25fw", lambda *a: t25fw_score(*a), "t25fw.trial1_s", "t25fw.trial2_s",
-                                "t25fw.not_completed")
-        dominant = self._show_mean("nhpt_dominant", lambda *a: nhpt_hand_score("dominant", *a),
-                                   "nhpt.dominant_trial1_s", "nhpt.dominant_trial2_s", "nhpt.dominant_not_completed")
-        non_dominant = self._show_mean("nhpt_nondominant", lambda *a: nhpt_hand_score("non-dominant", *a),
-                                       "nhpt.nondominant_trial1_s", "nhpt.nondominant_trial2_s",
-                                       "nhpt.nondominant_not_completed")
-        current = {"edss": parsed("edss.edss"), "t25fw": t25fw, "nhpt_dominant": dominant,
-                   "nhpt_nondominant": non_dominant, "sdmt": parsed("sdmt.score"),
-                   "six_minute_walk": parsed("six_minute_walk.distance_m")}
-        for measure, label in self.earlier_labels.items():
-            label.show_values(self._earlier.get(measure), current[measure])
+    def typed_values(self, assessment: Assessment) -> dict[str, Any]:
+        """What is typed into an assessment's fields, parsed (None where blank or refused)."""
+        return {field.name: self.field_editor(assessment.prefix + field.name).parsed() for field in assessment.fields}
 
-    def _show_mean(self, key: str, score, trial1: str, trial2: str, reason: str) -> float | None:
-        """Show a timed test's mean as typed; returns it (None when not computable yet)."""
-        label = self.means[key]
-        code = self.field_editor(reason).parsed()
-        trials = (self.field_editor(trial1).parsed(), self.field_editor(trial2).parsed())
-        if code is None and trials == (None, None):
+    def update_live_values(self) -> None:
+        """The computed EDSS step, the trial means and the earlier values with their warnings, read
+        from what is typed exactly as the saved visit will be read."""
+        self.update_computed_edss()
+        for assessment in self.assessments:
+            values = self.typed_values(assessment)
+            for measure in assessment.measures:
+                try:
+                    reading = measure.read(values)
+                except ValueError:  # times beside "not completed": the save explains it beside the field
+                    reading = None
+                if measure.key in self.means:
+                    self._show_mean(self.means[measure.key], reading)
+                current = reading.value if reading is not None else None
+                self.earlier_labels[measure.key].show_values(self._earlier.get(measure.key), current)
+
+    @staticmethod
+    def _show_mean(label: QLabel, reading) -> None:
+        if reading is None:
             label.setText("mean \u2013")
-            return None
-        try:
-            result = score(*trials, NotCompletedReason(code) if code else None)
-        except ValueError:  # times beside "not completed": the save explains it beside the field
-            label.setText("mean \u2013")
-            return None
-        if result.seconds is None:
+        elif reading.value is None:
             label.setText("not completed")
-            return None
-        label.setText(f"mean <b>{result.seconds:.2f} s</b>" + (" (1 trial)" if len(result.trials) == 1 else ""))
-        return result.seconds
+        else:
+            label.setText(f"mean <b>{reading.value:.2f} s</b>" + (" (1 trial)" if len(reading.trials) == 1 else ""))
 
     def update_computed_edss(self) -> None:
         """Show the step computed from the FS beside the clinician's EDSS (an aid, never a correction)."""
-        values = {key.removeprefix("edss."): editor.parsed() for key, editor in self.edss_form.editors.items()}
-        result = edss_result(SimpleNamespace(**values))
+        values = self.typed_values(EDSS)
+        result = edss_result(values)
         self._edss_result = result
         self.explain_button.setEnabled(result is not None)
         if result is None:
@@ -671,20 +637,16 @@ class VisitEditor(QWidget):
         if self.signoff.read_only:  # Ctrl+S on a signed visit: it changes only through Amend
             return False
         self._draft_timer.stop()
+        self._wait_for_draft()
         raw = self.raw_values()
-        try:
+        with guarded(self, "saving the visit", on_refusal=self._save_refused) as saved:
             if self.record is None:
                 record = self.clinic.create_visit(self.patient.id, raw)
             else:
                 record = self.clinic.update_visit(self.record.visit.id, self.record.visit.version, raw,
                                                   amendment_reason=self.signoff.amendment_reason)
-        except ValidationFailed as failed:
-            self.write_draft()
-            self._show_problems(failed)
-            return False
-        except (StaleRecord, PermissionDenied) as refused:
-            self.write_draft()
-            QMessageBox.warning(self, "Visit not saved", str(refused))
+        if not saved:
+            self.write_draft()  # nothing typed is lost
             return False
         self.record = record
         self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
@@ -699,6 +661,12 @@ class VisitEditor(QWidget):
                             + (f" \u2013 {to_check} value{'s' if to_check > 1 else ''} to double-check" if to_check else ""))
         self.saved.emit(record.visit.id)
         return True
+
+    def _save_refused(self, refusal: Exception) -> None:
+        if isinstance(refusal, ValidationFailed):
+            self._show_problems(refusal)
+        else:  # not allowed, or changed by someone else
+            QMessageBox.warning(self, "Visit not saved", str(refusal))
 
     def _show_problems(self, failed: ValidationFailed) -> None:
         grouped = problems_by_field(failed.problems)
@@ -755,6 +723,7 @@ class VisitEditor(QWidget):
 
     def _forget_draft(self) -> None:
         self._draft_timer.stop()
+        self._wait_for_draft()
         self.clinic.discard_draft(self.patient.id, self._visit_id())
         self.dirty = False
 

@@ -49,7 +49,7 @@ def test_every_measure_with_this_visit_previous_baseline_and_change(text):
             found = row.find(value, position)
             assert found >= 0, (label, value)
             position = found + len(value)
-    assert "trials 11, 11.6; aid: Unilateral (cane, crutch)" in text
+    assert "trials 11, 11.6; Walking aid: Unilateral (cane, crutch)" in text
     assert "6-minute walk (m) 330 not recorded 380" in text  # the previous visit had no walk
 
 

@@ -139,7 +139,8 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     keys.field("52")
     keys.field("O")  # oral
     keys.field("A")
-    keys.press(Qt.Key.Key_Return)  # no six-minute walk today
+    keys.press(Qt.Key.Key_Return)  # no six-minute walk today...
+    keys.press(Qt.Key.Key_Tab, times=2)  # ...so no reason it was not completed either
     assert QApplication.focusWidget() is editor.adverse_events.quick_buttons[next(iter(editor.adverse_events.quick_buttons))]
     keys.press(Qt.Key.Key_Space)  # + Headache, then its grade
     keys.type("1")
@@ -147,7 +148,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
 
     assert not editor.summary.isVisible(), editor.summary.text()
     assert not editor.dirty and editor.status.text().startswith("Saved")
-    assert keys.count == 98  # the figure in the README ("Using it"), from Enter on today's list to Ctrl+S
+    assert keys.count == 100  # the figure in the README ("Using it"), from Enter on today's list to Ctrl+S
     record = window.clinic.visit_records(patient.id)[0]
     visit = record.visit
     assert (visit.kind, visit.course_id, visit.treatment_number, visit.dose_given, visit.dose_unit, visit.lp_level,
@@ -223,7 +224,7 @@ def test_earlier_values_beside_the_fields_and_a_warning_that_does_not_stop_the_s
     labels = editor.earlier_labels
     assert labels["t25fw"].text() == "Last 6.60 s (2026-09-14) \u00b7 baseline 6.30 s (2026-01-12)"
     assert labels["edss"].text() == "Last 4.0 (2026-09-14) \u00b7 baseline 3.5 (2026-01-12)"
-    assert labels["sdmt"].text() == "Last 48 (2026-09-14) \u00b7 baseline 50 (2026-01-12)"
+    assert labels["sdmt"].text() == "Last 48 correct (2026-09-14) \u00b7 baseline 50 correct (2026-01-12)"
     assert labels["nhpt_dominant"].text() == "No earlier value."
 
     for key, text in (("dose_given", "12.5"), ("dose_unit", "mg"), ("t25fw.trial1_s", "65"), ("t25fw.trial2_s", "6.6"),

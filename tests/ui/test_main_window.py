@@ -145,7 +145,7 @@ def test_create_patient_record_visit_close_and_reopen(qtbot, db_path, monkeypatc
     assert visits_table.rowCount() == 1
     row = [visits_table.item(0, c).text() for c in range(visits_table.columnCount())]
     assert row[0] == TODAY.isoformat() and row[1] == "Baseline"
-    assert row[4] == "4.0 (computed 3.5)" and row[5] == "6.6" and row[6] == "21.1 / 23.8" and row[7] == "48"
+    assert row[4] == "4.0 (computed 3.5)" and row[5] == "6.60" and row[6] == "21.10 / 23.80" and row[7] == "48"
 
     record = reopened.clinic.visit_records(reopened.patient_view.patient.id)[0]
     assert record.visit.dose_given == 12.5 and record.visit.lp_level == "L3-L4" and record.visit.lp_attempts == 1

@@ -131,13 +131,13 @@ def test_a_neurologist_signs_then_amends_with_a_reason(open_as, clinic_file, mon
     assert editor.edss_form.isEnabled()
     editor.signoff.sign_button.click()
     assert editor.record.visit.status == "signed" and editor.signoff.read_only
-    assert not editor.t25fw_form.isEnabled() and not editor.save_button.isEnabled()
+    assert not editor.assessment_forms["t25fw"].isEnabled() and not editor.save_button.isEnabled()
     assert editor.status.text() == "Signed \u2013 read-only" and editor.signoff.amend_button.isVisibleTo(window)
     assert editor.save() is False  # Ctrl+S on a signed visit does nothing
 
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *args, **kwargs: ("Trial 1 misread", True))
     editor.signoff.amend_button.click()
-    assert editor.t25fw_form.isEnabled() and editor.status.text() == "Amending (reason: Trial 1 misread)"
+    assert editor.assessment_forms["t25fw"].isEnabled() and editor.status.text() == "Amending (reason: Trial 1 misread)"
     editor.field_editor("t25fw.trial1_s").input.setText("7.6")
     assert editor.save()
     assert editor.signoff.read_only and editor.record.assessments["t25fw"].trial1_s == 7.6

@@ -93,7 +93,7 @@ def test_hover_on_a_point_shows_visit_value_and_trials(view):
     points = patient_points(view, "t25fw")
     spot = points.points()[1]
     tip = points.opts["tip"](x=spot.pos().x(), y=spot.pos().y(), data=spot.data())
-    assert tip.splitlines()[:3] == ["2024-04-15 (month 3.0), Treatment #2 visit", "T25FW: 7.5 s", "Trials 7.4 and 7.6 s"]
+    assert tip.splitlines()[:3] == ["2024-04-15 (month 3.0), Treatment #2 visit", "T25FW: 7.50 s", "Trials 7.4 and 7.6 s"]
 
 
 def test_dose_and_relapse_lines_sit_at_their_dates(view):
@@ -230,7 +230,7 @@ def column(widget, name: str) -> list[str]:
 def test_overview_lists_latest_values_changes_and_status(overview):
     assert column(overview, "Patient") == ["EXAMPLE, Alex", "STEADY, Alex"]  # worsening first
     assert column(overview, "Status") == [Status.WORSENING, Status.STABLE]
-    assert column(overview, "T25FW") == ["7.8 (+1.7)", ""]
+    assert column(overview, "T25FW") == ["7.80 (+1.70)", ""]
     assert column(overview, "EDSS") == ["5.0 (+1.0)", "6.0 (+0.0)"]
     assert column(overview, "SDMT") == ["45 (\u22125)", ""]
 

@@ -42,5 +42,5 @@ SDMT = Assessment(
                          "form": Code(LOCAL_CODE_SYSTEM, "SDMT-FORM", "SDMT form")}),),
     rows=(("modality", "form"),),
     short_labels={"score": "Score", "modality": "Modality", "form": "Form"},
-    check=_check, category="survey",
+    check=_check, category="survey", column_title="SDMT",
 )

@@ -65,12 +65,13 @@ def _read(values: Values) -> Reading | None:
               if values.get(fs.field) is not None]
     if values.get("ambulation") is not None:
         grades.append(f"ambulation {values['ambulation']}")
-    details = [f"Functional systems: {', '.join(grades)}"] if grades else []
+    context = (f"Functional systems: {', '.join(grades)}",) if grades else ()
     computed = values.get("computed_edss")
+    details = ()
     if computed is not None:
         agrees = "agrees" if computed == values["edss"] else "differs from the clinician's score"
-        details.append(f"Computed from the FS: {computed:.1f} ({agrees})")
-    return Reading(float(values["edss"]), details=tuple(details))
+        details = (f"Computed from the FS: {computed:.1f} ({agrees})",)
+    return Reading(float(values["edss"]), details=details, context=context)
 
 
 def _summary(values: Values) -> str:

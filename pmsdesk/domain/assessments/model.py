@@ -44,7 +44,8 @@ class Reading:
     not_completed: str | None = None  # the reason's label, when value is None
     note: str | None = None  # the free-text reason beside it
     trials: tuple[float, ...] = ()
-    details: tuple[str, ...] = ()  # further lines for a hover or a report cell (aid, computed EDSS)
+    details: tuple[str, ...] = ()  # short facts shown beside the value, on screen and on paper (aid, computed EDSS)
+    context: tuple[str, ...] = ()  # longer facts for a hover only (each functional system, the dominant hand)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -181,8 +182,9 @@ class Assessment:
 
     @property
     def column(self) -> str:
-        units = {m.unit for m in self.measures if m.unit in ("s", "m")}
-        return self.column_title or " ".join((self.short_title, *units))
+        units = {m.unit for m in self.measures}
+        unit = units.pop() if len(units) == 1 else ""
+        return self.column_title or f"{self.short_title} {unit}".rstrip()
 
     def summarise(self, values: Values) -> str:
         """The visit table's cell: the assessment's own summary, or its measures' readings."""

@@ -73,11 +73,13 @@ def nhpt_hand_results(values: Values) -> tuple[TrialMean, TrialMean]:
     )
 
 
-def timed_reading(score: TrialMean, note: str | None, details: tuple[str, ...] = ()) -> Reading:
+def timed_reading(score: TrialMean, note: str | None, details: tuple[str, ...] = (),
+                  context: tuple[str, ...] = ()) -> Reading:
     if score.seconds is None:
-        return Reading(None, score.not_completed.label, note or None, details=details)
+        return Reading(None, score.not_completed.label, note or None, details=details, context=context)
     # Rounded to the recorded precision so 11.35 is not shown (or compared) as 11.350000000000001.
-    return Reading(round(score.seconds, 3), trials=score.trials, details=details, warnings=score.warnings)
+    return Reading(round(score.seconds, 3), trials=score.trials, details=details, context=context,
+                   warnings=score.warnings)
 
 
 def _entered(values: Values, *names: str) -> bool:
@@ -99,8 +101,8 @@ def _nhpt_reader(index: int):
         if not _entered(values, f"{prefix}_trial1_s", f"{prefix}_trial2_s", f"{prefix}_not_completed"):
             return None
         hand = values.get("dominant_hand")
-        details = (f"Dominant hand: {Hand(hand).label}",) if hand in Hand._value2member_map_ else ()
-        return timed_reading(nhpt_hand_results(values)[index], values.get("not_completed_note"), details)
+        context = (f"Dominant hand: {Hand(hand).label}",) if hand in Hand._value2member_map_ else ()
+        return timed_reading(nhpt_hand_results(values)[index], values.get("not_completed_note"), context=context)
 
     return read
 
