@@ -9,6 +9,8 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Commands run by the tests log here, not into the user's own log folder.
 os.environ.setdefault("PMSDESK_LOG_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-logs-"))
+# Windows opened by the tests remember their size here, not in the user's own settings.
+os.environ.setdefault("PMSDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-settings-"))
 
 import pytest
 

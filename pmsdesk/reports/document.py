@@ -9,6 +9,7 @@ the same story gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -136,14 +137,20 @@ class _DecoratedCanvas(Canvas):
         self.restoreState()
 
 
-def render(story: list, *, page_size: str, title: str, subject: str, printed: str, creator: str) -> bytes:
-    """The story as PDF bytes. ``printed`` is the footer's left text (print date and version)."""
+def render(story: list, *, page_size: str, title: str, subject: str, printed: str, creator: str,
+           progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The story as PDF bytes. ``printed`` is the footer's left text (print date and version).
+    ``progress(done, total)`` follows the layout, flowable by flowable; an exception it raises (a
+    cancel) stops the layout, and nothing is returned."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=PAGE_SIZES[page_size], leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 3 * mm, bottomMargin=MARGIN + 3 * mm, title=title, subject=subject,
         author=creator, creator=creator, invariant=1,
     )
+    if progress is not None:
+        total = len(story)
+        document.setProgressCallBack(lambda kind, value: progress(value, total) if kind == "PROGRESS" else None)
     document.build(story, canvasmaker=partial(_DecoratedCanvas, printed=printed))
     return buffer.getvalue()
 

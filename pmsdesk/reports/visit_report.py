@@ -8,7 +8,7 @@ bytes). Page sizes: ``"a4"`` and ``"letter"``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -367,12 +367,21 @@ def _cover(visits: Sequence[VisitReportData], first: dt.date, last: dt.date, wid
 
 
 def batch_report_pdf(visits: Sequence[VisitReportData], first: dt.date, last: dt.date, *,
-                     page_size: str = DEFAULT_PAGE_SIZE, printed_at: dt.datetime, version: str) -> bytes:
-    """Every visit's summary in one PDF after a cover page listing them; each visit starts a new page."""
+                     page_size: str = DEFAULT_PAGE_SIZE, printed_at: dt.datetime, version: str,
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
+    """Every visit's summary in one PDF after a cover page listing them; each visit starts a new page.
+    ``progress(done, total)`` follows the work on one scale: the first half is each visit's section
+    being put together, the second half the layout (see :func:`~pmsdesk.reports.document.render`); an
+    exception it raises (a cancel) stops the work, and nothing is returned."""
+    count = max(len(visits), 1)
     story = _cover(visits, first, last, content_width(page_size))
-    for data in visits:
+    for done, data in enumerate(visits):
+        if progress is not None:
+            progress(done, 2 * count)
         story.append(PageBreak())
         story += visit_story(data, page_size)
+    laid_out = None if progress is None else (lambda done, total: progress(count + done * count // max(total, 1),
+                                                                           2 * count))
     title = f"Visit summaries {date_range_text(first, last)}"
     return render(story, page_size=page_size, title=title, subject=title, printed=_printed(printed_at, version),
-                  creator=_creator(version))
+                  creator=_creator(version), progress=laid_out)

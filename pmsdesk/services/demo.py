@@ -107,13 +107,15 @@ def fill_demo_clinic(
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
     allow_existing: bool = False,
 ) -> DemoSummary:
     """Write ``patients`` fictional patients, their courses, visits and history, and mark the
     database as a demo. All of it is one transaction: on any error nothing is written.
 
     ``today`` (default: the clinic's today) anchors every date; it must not be after the clinic's
-    today, which validation uses. ``progress(done, total)`` is called after each patient. A database
+    today, which validation uses. ``progress(done, total)`` is called after each patient;
+    ``cancelled()`` is asked before each visit, and True rolls everything back (:class:`Cancelled`). A database
     that already has patients is refused unless ``allow_existing``; the new identifiers then skip
     the ``DEMO-`` numbers already taken.
     """
@@ -130,7 +132,7 @@ def fill_demo_clinic(
                 "the demo clinic only fills an empty database, so choose a new one"
             )
         for done, clinic_id in enumerate(_free_identifiers(batch, patients), start=1):
-            totals += _write_patient(batch, planner.plan(clinic_id))
+            totals += _write_patient(batch, planner.plan(clinic_id), cancelled)
             if progress is not None:
                 progress(done, patients)
         batch.set_setting(DEMO_SETTING, "true")
@@ -160,10 +162,12 @@ class _PatientPlan:
     therapies: list[dict[str, Any]]
 
 
-def _write_patient(clinic: Clinic, plan: _PatientPlan) -> Counter[str]:
+def _write_patient(clinic: Clinic, plan: _PatientPlan, cancelled: Callable[[], bool] = lambda: False) -> Counter[str]:
     patient = clinic.create_patient(plan.patient)
     course = clinic.create_course(patient.id, plan.course)
     for visit in plan.visits:
+        if cancelled():
+            raise Cancelled("demo clinic cancelled; nothing was written")
         clinic.create_visit(patient.id, {**visit, "course_id": course.id})
     for relapse in plan.relapses:
         clinic.save_relapse(patient.id, relapse)

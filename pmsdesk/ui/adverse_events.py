@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
+
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
 from pmsdesk.domain.validation import ValidationFailed, validate_adverse_event
 from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Choice, Relatedness
-from pmsdesk.services.clinic import Clinic, StaleRecord
+from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.dialogs import RecordDialog
 from pmsdesk.ui.forms import ERROR_STYLE
+from pmsdesk.ui.operations import guarded
 
 # The usual events after an intrathecal injection by lumbar puncture, with their button text.
 QUICK_PICKS = (
@@ -264,14 +265,14 @@ class AdverseEventsPanel(QWidget):
     def update_open_event(self, event, outcome: QComboBox, resolved: QLineEdit) -> None:
         raw = {key: _stored(value) for key, value in event_values(event).items()}
         raw.update(outcome=outcome.currentData(), resolved_date=resolved.text() or raw["resolved_date"])
-        try:
+        def refused(refusal: Exception) -> None:  # beside the follow-up rows
+            resolved.setToolTip(str(refusal))
+            problems = refusal.problems if isinstance(refusal, ValidationFailed) else ()
+            self.show_problems([p.message for p in problems] or [f"Not updated: {refusal}"])
+
+        with guarded(self, "updating the adverse event", on_refusal=refused) as updated:
             self.clinic.save_adverse_event(self.patient.id, raw, event_id=event.id, expected_version=event.version)
-        except ValidationFailed as failed:
-            resolved.setToolTip(str(failed))
-            self.show_problems([p.message for p in failed.problems])
-            return
-        except StaleRecord as stale:
-            QMessageBox.warning(self, "Adverse event not updated", str(stale))
+        if not updated:
             return
         self.problems.hide()
         self.show_follow_up()

@@ -20,6 +20,9 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     app.setApplicationName("pmsdesk")
     app.setOrganizationName("pmsdesk")
     app.setWindowIcon(QIcon(str(resource_path("icons", "pmsdesk.svg"))))
+    from pmsdesk.ui.operations import install_excepthook
+
+    install_excepthook()  # a fault escaping a slot is shown and logged (no patient data), not a stderr traceback
     if demo and not database_option:
         database_option = demo_database_location()
     try:

@@ -1,24 +1,31 @@
-"""Filling the demo clinic with a progress dialog."""
+"""Filling the demo clinic on the background worker, with progress and Cancel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
 
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.ui.background import BackgroundOperation, Job, run_with_progress
 
 
-def fill_demo_with_progress(clinic: Clinic, parent: QWidget | None = None) -> None:
+def fill_demo_in_background(clinic: Clinic, parent: QWidget | None = None, *,
+                            on_done: Callable[[object], None] | None = None) -> BackgroundOperation:
+    """Start filling the demo clinic; Cancel rolls it all back (the fill is one transaction)."""
     from pmsdesk.services.demo import fill_demo_clinic
 
-    progress = QProgressDialog("Creating the demo clinic (fictional patients)\u2026", None, 0, 30, parent)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
+    def work(job: Job):
+        return fill_demo_clinic(clinic, progress=job.progress, cancelled=job.cancelled)
 
-    def step(done: int, total: int) -> None:
-        progress.setMaximum(total)
-        progress.setValue(done)
-        QApplication.processEvents()
+    return run_with_progress(parent, "creating the demo clinic", work, dialog_title="Demo clinic",
+                             text="Creating the demo clinic (fictional patients)\u2026", on_done=on_done,
+                             title="Demo clinic not loaded")
 
-    fill_demo_clinic(clinic, progress=step)
-    progress.close()
+
+def fill_demo_with_progress(clinic: Clinic, parent: QWidget | None = None):
+    """Fill the demo clinic and wait for it with the window repainting; its summary, or None when
+    cancelled or refused (the person was told)."""
+    operation = fill_demo_in_background(clinic, parent)
+    operation.wait()
+    return operation.result

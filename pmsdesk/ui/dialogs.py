@@ -1,7 +1,8 @@
 """Small record dialogs (patient details, treatment course, adverse event, relapse, therapy).
 
 A dialog only closes once its save succeeded; a refused save keeps every typed value and shows
-each problem beside its field.
+each problem beside its field, and any other refusal (not allowed, changed by someone else) in the
+dialog's own message line. The save runs through :func:`pmsdesk.ui.operations.guarded`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from pmsdesk.domain.fields import Field
 from pmsdesk.domain.validation import ValidationFailed
-from pmsdesk.services.clinic import StaleRecord
 from pmsdesk.ui.forms import ERROR_STYLE, FieldForm, problems_by_field
+from pmsdesk.ui.operations import guarded
 
 
 class RecordDialog(QDialog):
@@ -37,6 +38,7 @@ class RecordDialog(QDialog):
             self.form.set_values(values)
         layout.addWidget(self.form)
         self.summary = QLabel()
+        self.summary.setObjectName("dialog_message")
         self.summary.setStyleSheet(ERROR_STYLE)
         self.summary.setWordWrap(True)
         self.summary.hide()
@@ -47,17 +49,21 @@ class RecordDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        try:
+        with guarded(self, f"saving the {self.windowTitle().lower()}", on_refusal=self.show_refusal) as saved:
             self.result_record = self._save(self.form.raw_values())
-        except ValidationFailed as failed:
-            flagged = self.form.show_problems(problems_by_field(failed.problems))
-            count = len(failed.problems)
+        if saved:
+            super().accept()
+
+    def show_refusal(self, refusal: Exception) -> None:
+        """Keep the dialog open: problems beside their fields, anything else in the message line."""
+        if isinstance(refusal, ValidationFailed):
+            flagged = self.form.show_problems(problems_by_field(refusal.problems))
+            count = len(refusal.problems)
             self.summary.setText(f"Not saved: {count} problem{'s' if count > 1 else ''} to correct (shown in red).")
             self.summary.show()
             if flagged:
                 flagged[0].input.setFocus()
             return
-        except StaleRecord as stale:
-            QMessageBox.warning(self, "Not saved", str(stale))
-            return
-        super().accept()
+        self.form.show_problems({})
+        self.summary.setText(f"Not saved: {refusal}")
+        self.summary.show()

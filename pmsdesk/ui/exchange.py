@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -34,7 +33,6 @@ from pmsdesk.exchange.archive import archive_table_names
 from pmsdesk.exchange.columns import TEMPLATE_FIELDS
 from pmsdesk.exchange.export import FORMAT_LABELS, ExportFormat, export_clinic
 from pmsdesk.exchange.importer import (
-    ImportCancelled,
     ImportPlan,
     apply_import,
     counted,
@@ -45,6 +43,8 @@ from pmsdesk.exchange.importer import (
 from pmsdesk.exchange.incoming import IGNORED, LONG_COLUMNS, Incoming, ImportProblem, read_archive_tables, read_template
 from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.ui.background import BackgroundOperation, Job
+from pmsdesk.ui.operations import guarded
 
 IGNORE_LABEL = "(ignore this column)"
 FILE_FILTER = "Visit files and archives (*.csv *.xlsx *.zip);;All files (*)"
@@ -59,8 +59,7 @@ class ImportDialog(QDialog):
         self.path = path
         self.table: Table | None = None
         self.plan: ImportPlan | None = None
-        self._importing = False
-        self._cancel_requested = False
+        self.operation: BackgroundOperation | None = None  # the import while it runs on the worker
         self.setWindowTitle(f"Import {path.name}")
         self.resize(820, 640)
 
@@ -98,16 +97,21 @@ class ImportDialog(QDialog):
         self._load()
 
     # ----- the file and its mapping -------------------------------------------------------------
+    def _unreadable(self, refusal: Exception) -> None:
+        self.report.setPlainText(str(refusal))
+        self.check_button.setEnabled(False)
+
     def _load(self) -> None:
-        try:
-            if is_archive(self.path):
-                self.mapping_label.setText("A whole-clinic archive: its columns are pmsdesk's own, nothing to map.")
-                self.mapping_table.setVisible(False)
-                return
-            self.table = read_table(self.path)
-        except SourceError as error:
-            self.report.setPlainText(str(error))
+        with guarded(self, "reading the file", on_refusal=self._unreadable) as read:
+            archive = is_archive(self.path)
+            if not archive:
+                self.table = read_table(self.path)
+        if not read:
             self.check_button.setEnabled(False)
+            return
+        if archive:
+            self.mapping_label.setText("A whole-clinic archive: its columns are pmsdesk's own, nothing to map.")
+            self.mapping_table.setVisible(False)
             return
         mapping = effective_mapping(self.clinic, self.table)
         targets = [IGNORE_LABEL, *TEMPLATE_FIELDS, *LONG_COLUMNS]
@@ -147,8 +151,9 @@ class ImportDialog(QDialog):
 
     # ----- dry run and import --------------------------------------------------------------------
     def check(self) -> None:
-        self.plan = plan_import(self.clinic, self._incoming())
-        self.report.setPlainText(self.plan.summary())
+        with guarded(self, "checking the file", on_refusal=lambda refusal: self.report.setPlainText(str(refusal))):
+            self.plan = plan_import(self.clinic, self._incoming())
+            self.report.setPlainText(self.plan.summary())
         self._update_import_button()
 
     def _update_import_button(self) -> None:
@@ -156,38 +161,59 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(plan is not None and plan.writes() > 0
                                       and (not plan.has_problems or self.valid_only.isChecked()))
 
+    @property
+    def importing(self) -> bool:
+        return self.operation is not None and self.operation.running
+
     def run_import(self) -> None:
-        self._cancel_requested = False
+        """Import on the background worker: the dialog keeps repainting, Cancel stops it within a record
+        and the import's one transaction is rolled back."""
+        clinic, plan, valid_only = self.clinic, self.plan, self.valid_only.isChecked()
         self.progress.setVisible(True)
-        self.progress.setRange(0, self.plan.writes())
+        self.progress.setRange(0, plan.writes())
+        self.progress.setValue(0)
         self.import_button.setEnabled(False)
         self.check_button.setEnabled(False)
 
-        def step(done: int, total: int) -> None:
-            self.progress.setValue(done)
-            QApplication.processEvents()  # draws the bar and lets Cancel be pressed
+        def work(job: Job):  # on the worker thread: its sessions are opened there
+            return apply_import(clinic, plan, valid_rows_only=valid_only, progress=job.progress,
+                                cancelled=job.cancelled)
 
-        self._importing = True
-        try:
-            result = apply_import(self.clinic, self.plan, valid_rows_only=self.valid_only.isChecked(),
-                                  progress=step, cancelled=lambda: self._cancel_requested)
-        except ImportCancelled:
-            self.report.appendPlainText("\nImport cancelled: nothing was written.")
-            self.progress.setVisible(False)
-            self.check_button.setEnabled(True)
-            self._update_import_button()
+        self.operation = BackgroundOperation(
+            self, "importing the file", work, title="Nothing imported",
+            on_refusal=lambda refusal: self.report.appendPlainText(f"\nNothing was imported: {refusal}"))
+        self.operation.progressed.connect(lambda done, _total: self.progress.setValue(done))
+        self.operation.finished.connect(self._import_ended)
+        self.operation.start()
+
+    def _import_ended(self) -> None:
+        outcome = self.operation.outcome
+        self.cancel_button.setEnabled(True)
+        if outcome.ok:
+            self.report.appendPlainText(f"\nImported {counted(self.operation.result.created) or 'nothing new'}.")
+            self.cancel_button.setText("Close")
+            self.plan = None
             return
-        finally:
-            self._importing = False
-        self.report.appendPlainText(f"\nImported {counted(result.created) or 'nothing new'}.")
-        self.cancel_button.setText("Close")
-        self.plan = None
+        if outcome.cancelled:
+            self.report.appendPlainText("\nImport cancelled: nothing was written.")
+        self.cancel_button.setText("Cancel")
+        self.progress.setVisible(False)
+        self.check_button.setEnabled(True)
+        self._update_import_button()
 
     def cancel(self) -> None:
-        if self._importing:
-            self._cancel_requested = True  # the import rolls back after its current record
+        if self.importing:
+            self.operation.cancel()  # the import rolls back after its current record
+            self.cancel_button.setText("Cancelling\u2026")
+            self.cancel_button.setEnabled(False)
         else:
             self.reject()
+
+    def reject(self) -> None:  # Esc or the window's close button: never leave an import running unseen
+        if self.importing:
+            self.cancel()
+            return
+        super().reject()
 
 
 class ExportDialog(QDialog):
@@ -232,12 +258,13 @@ class ExportDialog(QDialog):
         if not self.path.text().strip():
             QMessageBox.warning(self, "Export", "Choose where to write the export.")
             return
-        try:
+        with guarded(self, "exporting the clinic", expected=(OSError,),
+                     on_refusal=lambda refusal: QMessageBox.warning(self, "Export", f"Nothing was exported: {refusal}")
+                     ) as exported:
             summary = export_clinic(self.clinic, self.format.currentData(), Path(self.path.text().strip()),
                                     pseudonymise=self.pseudonymise.isChecked(),
                                     shift_dates=self.pseudonymise.isChecked() and self.shift_dates.isChecked())
-        except OSError as error:  # PermissionDenied (a role that may not export) is one too
-            QMessageBox.warning(self, "Export", f"Nothing was exported: {error}")
+        if not exported:
             return
         QMessageBox.information(self, "Export", summary.describe() + ". The export is recorded in the audit trail.")
         self.accept()

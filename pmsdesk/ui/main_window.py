@@ -22,13 +22,16 @@ from pmsdesk.services.clinic import Clinic, row_values
 from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.ui.audit_viewer import AuditDialog
 from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.overview import ClinicOverview
 from pmsdesk.ui.patient_list import PatientList
 from pmsdesk.ui.patient_view import PatientView
+from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.screen_lock import ScreenLock
 from pmsdesk.ui.today import TodayList
 from pmsdesk.ui.users_dialog import UsersDialog
 from pmsdesk.ui.visit_editor import VisitEditor
+from pmsdesk.ui.window_settings import WindowSettings
 
 
 class WelcomePage(QWidget):
@@ -75,10 +78,11 @@ class WelcomePage(QWidget):
 class MainWindow(QMainWindow):
     PAGE_WELCOME, PAGE_PATIENT, PAGE_VISIT = range(3)
 
-    def __init__(self, clinic: Clinic):
+    def __init__(self, clinic: Clinic, *, window_settings: WindowSettings | None = None):
         super().__init__()
         self.clinic = clinic
-        self.resize(1366, 768)
+        self.window_settings = window_settings or WindowSettings(clinic.actor.name)
+        self._needs: dict[QAction, Action] = {}  # what each menu action needs the role to allow
         self.patient_list = PatientList(clinic)
         self.today = TodayList(clinic)
         self.welcome = WelcomePage(self.today)
@@ -91,6 +95,7 @@ class MainWindow(QMainWindow):
         self.PAGE_OVERVIEW = self.pages.addWidget(self.overview)
         self.trajectory = None  # made on first use: pyqtgraph is slow to import
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("main_splitter")  # named: its position is remembered per user
         splitter.addWidget(self.patient_list)
         splitter.addWidget(self.pages)
         splitter.setSizes([380, 986])
@@ -122,10 +127,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Database: {clinic.location} \u00b7 {clinic.actor.display_name}"
                                      + (f" ({clinic.actor.role.label})" if clinic.actor.role else ""))
         self.refresh()
+        self.window_settings.restore(self)  # this user's size and splitters, fitted to this screen
 
     # ----- menus ------------------------------------------------------------------------------
-    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None,
+                needs: Action | None = None) -> QAction:
         action = QAction(text, self)
+        if needs is not None:
+            self._needs[action] = needs
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
@@ -137,23 +146,30 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New, "action_new_patient")
+        file_menu.setToolTipsVisible(True)  # a greyed-out action says why
+        self._action(file_menu, "&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New, "action_new_patient",
+                     needs=Action.RECORD)
         self._action(file_menu, "Load the &demo clinic\u2026", self.load_demo)
         file_menu.addSeparator()
         self._action(file_menu, "Visit &summaries of a day\u2026", self.save_day_summaries,
                      name="action_day_summaries")
-        self._action(file_menu, "&Import visits or an archive\u2026", self.import_file, name="action_import")
-        self._action(file_menu, "E&xport the clinic\u2026", self.export_clinic, name="action_export")
+        self._action(file_menu, "&Import visits or an archive\u2026", self.import_file, name="action_import",
+                     needs=Action.RECORD)
+        self._action(file_menu, "E&xport the clinic\u2026", self.export_clinic, name="action_export",
+                     needs=Action.EXPORT)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         patient_menu = bar.addMenu("&Patient")
+        patient_menu.setToolTipsVisible(True)
+        record = Action.RECORD
         self.patient_actions = [
-            self._action(patient_menu, "New &visit", self.new_visit, "Ctrl+Shift+V", "action_new_visit"),
-            self._action(patient_menu, "&Edit details\u2026", self.edit_patient, "Ctrl+E"),
-            self._action(patient_menu, "New treatment &course\u2026", lambda: self.edit_course(None)),
-            self._action(patient_menu, "Add &relapse\u2026", lambda: self.edit_relapse(None)),
-            self._action(patient_menu, "Add &therapy\u2026", lambda: self.edit_dmt(None)),
-            self._action(patient_menu, "&Archive or restore", self.toggle_archive),
+            self._action(patient_menu, "New &visit", self.new_visit, "Ctrl+Shift+V", "action_new_visit", needs=record),
+            self._action(patient_menu, "&Edit details\u2026", self.edit_patient, "Ctrl+E", "action_edit_patient",
+                         needs=record),
+            self._action(patient_menu, "New treatment &course\u2026", lambda: self.edit_course(None), needs=record),
+            self._action(patient_menu, "Add &relapse\u2026", lambda: self.edit_relapse(None), needs=record),
+            self._action(patient_menu, "Add &therapy\u2026", lambda: self.edit_dmt(None), needs=record),
+            self._action(patient_menu, "&Archive or restore", self.toggle_archive, name="action_archive", needs=record),
             self._action(patient_menu, "Audit tra&il\u2026", self.show_patient_audit, name="action_patient_audit"),
         ]
         view_menu = bar.addMenu("&View")
@@ -163,10 +179,13 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "Patient t&rajectory", lambda: self.show_trajectory(), "Ctrl+T", "action_trajectory")
         safety_menu = bar.addMenu("&Safety")
         self._action(safety_menu, "&Lock screen", self.screen_lock.lock, "Ctrl+L", "action_lock")
-        users = self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users")
-        users.setEnabled(self.clinic.actor.may(Action.MANAGE_USERS))
+        safety_menu.setToolTipsVisible(True)
+        self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
+                     needs=Action.MANAGE_USERS)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About pmsdesk", self.about)
+        # Printing clinical reports is the nurses' and neurologists' (Action.REPORT).
+        self._needs.setdefault(self.findChild(QAction, "action_day_summaries"), Action.REPORT)
 
     # ----- navigation -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -176,8 +195,20 @@ class MainWindow(QMainWindow):
         count = self.clinic.patient_count()
         self.welcome.show_state(count)
         has_patient = self.patient_view.patient is not None and self.pages.currentIndex() != self.PAGE_WELCOME
+        self.apply_permissions(has_patient)
+
+    def apply_permissions(self, has_patient: bool) -> None:
+        """What the signed-in person may use, in one place: each action and button is enabled from the
+        role (pmsdesk.domain.permissions) and, when greyed out, says why."""
+        actor, open_first = self.clinic.actor, "Open a patient first."
+        for action, needs in self._needs.items():
+            allow(action, actor, needs, also=has_patient or action not in self.patient_actions, otherwise=open_first)
         for action in self.patient_actions:
-            action.setEnabled(has_patient)
+            if action not in self._needs:
+                action.setEnabled(has_patient)
+        view = self.patient_view
+        for widget in (self.welcome.new_patient, view.new_visit_button, view.edit_button, view.archive_button):
+            allow(widget, actor, Action.RECORD)
 
     def _leave_visit(self) -> bool:
         return self.pages.currentIndex() != self.PAGE_VISIT or self.visit_editor.confirm_leave()
@@ -324,18 +355,22 @@ class MainWindow(QMainWindow):
                     + ("" if patient.archived else "Archived patients are hidden from the list; nothing is deleted."))
         if QMessageBox.question(self, f"{verb} patient", question) != QMessageBox.StandardButton.Yes:
             return
-        self.clinic.set_archived(patient.id, patient.version, not patient.archived)
+        with guarded(self, f"{verb.lower().removesuffix('e')}ing the patient", title=f"Patient not {verb.lower()}d"):
+            self.clinic.set_archived(patient.id, patient.version, not patient.archived)
         self.patient_view.show_patient(patient.id)
         self.refresh()
 
     def load_demo(self) -> None:
-        from pmsdesk.ui.demo import fill_demo_with_progress
+        """Fill an empty database with the demo clinic on the background worker (the service refuses a
+        database that has patients; the refusal is shown)."""
+        from pmsdesk.ui.demo import fill_demo_in_background
 
-        if self.clinic.patient_count():
-            QMessageBox.information(self, "Demo clinic", "The demo clinic can only be loaded into an empty database.")
-            return
-        fill_demo_with_progress(self.clinic, self)
+        self.demo_fill = fill_demo_in_background(self.clinic, self, on_done=self._demo_loaded)
+
+    def _demo_loaded(self, summary) -> None:
         self.refresh()
+        self.statusBar().showMessage(f"Demo clinic loaded: {summary.patients} fictional patients, "
+                                     f"{summary.visits} visits.", 10000)
 
     def import_file(self) -> None:
         from pmsdesk.ui.exchange import ask_and_import
@@ -358,9 +393,12 @@ class MainWindow(QMainWindow):
 
     def show_patient_audit(self) -> None:
         patient = self.patient_view.patient
-        if patient is not None:
-            AuditDialog(f"Audit trail of {patient.family_name.upper()}, {patient.given_names}",
-                        self.clinic.audit_entries(patient_id=patient.id), self).exec()
+        if patient is None:
+            return
+        with guarded(self, "reading the audit trail", title="Audit trail") as read:
+            entries = self.clinic.audit_entries(patient_id=patient.id)
+        if read:
+            AuditDialog(f"Audit trail of {patient.family_name.upper()}, {patient.given_names}", entries, self).exec()
 
     def manage_users(self) -> None:
         UsersDialog(self.clinic, self).exec()
@@ -376,6 +414,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._leave_visit():
+            self.window_settings.save(self)
             event.accept()
         else:
             event.ignore()

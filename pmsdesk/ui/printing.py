@@ -15,18 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QRectF, Qt
+from PySide6.QtCore import QDate, QRectF
 from PySide6.QtGui import QImage, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QMessageBox,
-    QProgressDialog,
     QWidget,
 )
 
@@ -34,6 +32,8 @@ from pmsdesk.domain.permissions import Action, PermissionDenied
 from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, PAGE_SIZE_NAMES, SETTING_REPORT_PAGE_SIZE
 from pmsdesk.services import reporting
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.ui.background import Job, run_with_progress
+from pmsdesk.ui.operations import guarded
 from pmsdesk.services.reporting import ReportOutput
 
 PRINT_DPI = 300  # enough for 7-point text; printers asking for more get this, scaled up by the driver
@@ -67,12 +67,13 @@ def _ask_pdf_path(parent: QWidget, proposed: str) -> Path | None:
 def _write(parent: QWidget, path: Path, pdf: bytes) -> bool:
     from pmsdesk.reports.output import write_atomically
 
-    try:
+    def not_written(error: Exception) -> None:
+        QMessageBox.warning(parent, "PDF not saved",
+                            f"The PDF could not be written to {path}: {getattr(error, 'strerror', None) or error}.")
+
+    with guarded(parent, "writing the PDF", expected=(OSError,), on_refusal=not_written) as written:
         write_atomically(path, pdf)
-    except OSError as error:
-        QMessageBox.warning(parent, "PDF not saved", f"The PDF could not be written to {path}: {error.strerror or error}.")
-        return False
-    return True
+    return bool(written)
 
 
 def _refused(parent: QWidget, title: str, refusal: PermissionDenied) -> None:
@@ -198,28 +199,27 @@ def save_period_summaries(parent: QWidget, clinic: Clinic, first: dt.date, last:
         path = _ask_pdf_path(parent, f"visit-summaries-{span}.pdf")
         if path is None:
             return None
-    progress = QProgressDialog(f"Preparing {len(ids)} visit summaries {period}\u2026", "Cancel", 0, len(ids) + 1, parent)
-    progress.setWindowTitle("Visit summaries")
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
-    assembler = ReportAssembler(clinic)
-    visits = []
-    for done, data in enumerate(assembler.visits(ids)):
-        progress.setValue(done)
-        QApplication.processEvents()
-        if progress.wasCanceled():
-            return None
-        visits.append(data)
-    progress.setLabelText("Laying out the pages\u2026")
-    progress.setValue(len(ids))
-    QApplication.processEvents()
-    if progress.wasCanceled():
-        return None
-    from pmsdesk import __version__
+    count = len(ids)
 
-    pdf = batch_report_pdf(visits, first, last, page_size=page_size(clinic), printed_at=assembler.printed_at,
-                           version=__version__)
-    progress.setValue(len(ids) + 1)
+    def work(job: Job) -> bytes:  # on the background worker, which opens its own database sessions
+        from pmsdesk import __version__
+
+        assembler = ReportAssembler(clinic)
+        visits = []
+        for done, data in enumerate(assembler.visits(ids)):  # a third of the bar: reading the visits
+            job.progress(done, 3 * count)
+            visits.append(data)
+        job.say(f"Laying out the pages of {count} visit summaries\u2026")
+        return batch_report_pdf(  # the rest: the sections and their layout, stopped by Cancel between two
+            visits, first, last, page_size=page_size(clinic), printed_at=assembler.printed_at, version=__version__,
+            progress=lambda done, total: job.progress(count + done * 2 * count // max(total, 1), 3 * count))
+
+    operation = run_with_progress(parent, "preparing the visit summaries", work, dialog_title="Visit summaries",
+                                  text=f"Preparing {count} visit summaries {period}\u2026",
+                                  title="Visit summaries not saved")
+    if not operation.wait():  # cancelled (nothing is written), refused or failed (the person was told)
+        return None
+    pdf = operation.result
     if not _write(parent, path, pdf):
         return None
     reporting.record_report(clinic, ids, ReportOutput.PDF, path=path, period=(first, last))

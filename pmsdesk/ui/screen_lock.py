@@ -20,6 +20,7 @@ from pmsdesk.domain.settings import LOCK_AFTER_MINUTES
 from pmsdesk.services.accounts import SignInRefused
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.forms import ERROR_STYLE
+from pmsdesk.ui.operations import guarded
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 
@@ -93,13 +94,15 @@ class ScreenLock(QWidget):
         self.raise_()
         self.password.setFocus()
 
+    def _refused(self, refusal: Exception) -> None:
+        self.message.setText(str(refusal))
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.password.clear()
+
     def unlock(self) -> None:
-        try:
+        with guarded(self, "unlocking the screen", on_refusal=self._refused) as unlocked:
             self.clinic.accounts().confirm_password(self.clinic.actor, self.password.text())
-        except SignInRefused as refused:
-            self.message.setText(str(refused))
-            self.message.setStyleSheet(ERROR_STYLE)
-            self.password.clear()
+        if not unlocked:
             return
         self.password.clear()
         self.message.setText("Everything typed is still there. Type your password to continue.")

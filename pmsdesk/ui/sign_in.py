@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.domain.permissions import Actor
 from pmsdesk.domain.validation import ValidationFailed
-from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts, SignInRefused
+from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts
 from pmsdesk.ui.forms import ERROR_STYLE
+from pmsdesk.ui.operations import guarded
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -61,6 +62,13 @@ class _AccountDialog(QDialog):
         self.message.setText(text)
         self.message.show()
 
+    def show_refusal(self, refusal: Exception) -> None:
+        """A refusal in the dialog's message line (each problem of a refused form on its own line)."""
+        if isinstance(refusal, ValidationFailed):
+            self.refuse("\n".join(problem.message for problem in refusal.problems))
+        else:
+            self.refuse(str(refusal))
+
 
 class SignInDialog(_AccountDialog):
     def __init__(self, accounts: Accounts, parent: QWidget | None = None):
@@ -73,10 +81,9 @@ class SignInDialog(_AccountDialog):
         self.form.addRow("Password", self.password)
 
     def accept(self) -> None:
-        try:
+        with guarded(self, "signing in", on_refusal=self.show_refusal) as signed_in:
             self.actor = self.accounts.sign_in(self.username.text(), self.password.text())
-        except SignInRefused as refused:
-            self.refuse(str(refused))
+        if not signed_in:
             self.password.clear()
             self.password.setFocus()
             return
@@ -105,13 +112,11 @@ class FirstAdministratorDialog(_AccountDialog):
         if self.password.text() != self.repeated.text():
             self.refuse("The two passwords differ; type the same password twice.")
             return
-        try:
+        with guarded(self, "creating the first administrator", on_refusal=self.show_refusal) as created:
             self.actor = self.accounts.create_first_administrator(
                 self.username.text(), self.full_name.text(), self.password.text())
-        except ValidationFailed as failed:
-            self.refuse("\n".join(problem.message for problem in failed.problems))
-            return
-        super().accept()
+        if created:
+            super().accept()
 
 
 def sign_in(accounts: Accounts, parent: QWidget | None = None, *, hint: str = "") -> Actor | None:

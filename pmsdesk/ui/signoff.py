@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.domain.permissions import Action, PermissionDenied
-from pmsdesk.domain.validation import ValidationFailed
+from pmsdesk.domain.permissions import Action
 from pmsdesk.domain.vocab import VisitStatus
-from pmsdesk.services.clinic import StaleRecord
 from pmsdesk.ui.audit_viewer import AuditDialog
+from pmsdesk.ui.operations import guarded
+from pmsdesk.ui.permissions import allow
 
 if TYPE_CHECKING:
     from pmsdesk.ui.visit_editor import VisitEditor
@@ -45,10 +45,6 @@ class SignOffBar(QWidget):
             layout.addWidget(button)
         editor.saved.connect(self._saved)
 
-    def _explain(self, button: QPushButton, action: Action) -> None:
-        allowed = self.editor.clinic.actor.may(action)
-        button.setEnabled(allowed)
-        button.setToolTip("" if allowed else action.value)
 
     @property
     def signed(self) -> bool:
@@ -66,18 +62,18 @@ class SignOffBar(QWidget):
         if visit_id != self._visit_id:
             self._visit_id, self.amendment_reason = visit_id, None
         self.sign_button.setVisible(record is not None and not self.signed)
-        self._explain(self.sign_button, Action.SIGN_VISIT)
+        actor = self.editor.clinic.actor
+        allow(self.sign_button, actor, Action.SIGN_VISIT)
         self.amend_button.setVisible(self.read_only)
-        self._explain(self.amend_button, Action.AMEND_SIGNED_VISIT)
+        allow(self.amend_button, actor, Action.AMEND_SIGNED_VISIT)
         self.history_button.setEnabled(record is not None)
         editor, editable = self.editor, not self.read_only
         for form in editor.forms:
             form.setEnabled(editable)
-        for widget in (editor.course, editor.adverse_events, editor.save_button):
+        for widget in (editor.course, editor.adverse_events):
             widget.setEnabled(editable)
-        may_examine = editor.clinic.actor.may(Action.EDIT_EDSS)
-        editor.edss_form.setEnabled(editable and may_examine)
-        editor.edss_form.setToolTip("" if may_examine else Action.EDIT_EDSS.value)
+        allow(editor.save_button, actor, Action.RECORD, also=editable)  # an administrator sees why not
+        allow(editor.edss_form, actor, Action.EDIT_EDSS, also=editable)  # a nurse sees why it is read-only
         if self.signed:
             editor.status.setText(f"Amending (reason: {self.amendment_reason})" if self.amendment_reason
                                   else "Signed \u2013 read-only")
@@ -92,12 +88,10 @@ class SignOffBar(QWidget):
             QMessageBox.information(self, "Sign visit", "Save the visit first: a signature confirms what is saved.")
             return
         visit = editor.record.visit
-        try:
+        with guarded(self, "signing the visit", title="Visit not signed") as signed:
             editor.clinic.sign_visit(visit.id, visit.version)
-        except (PermissionDenied, StaleRecord, ValidationFailed) as refused:
-            QMessageBox.warning(self, "Visit not signed", str(refused))
-            return
-        editor.open_visit(visit.id)
+        if signed:
+            editor.open_visit(visit.id)
 
     def amend(self) -> None:
         reason, given = QInputDialog.getMultiLineText(

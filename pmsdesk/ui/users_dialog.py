@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.domain.permissions import PermissionDenied, Role
+from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.settings import ADMIN_SETTINGS
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.forms import ERROR_STYLE
+from pmsdesk.ui.operations import guarded
 
 
 class NewUserDialog(QDialog):
@@ -63,14 +64,16 @@ class NewUserDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        try:
+        with guarded(self, "creating the user", on_refusal=self.show_refusal) as created:
             self.accounts.create_user(self.username.text(), self.full_name.text(), self.role.currentData(),
                                       self.password.text())
-        except ValidationFailed as failed:
-            self.message.setText("\n".join(problem.message for problem in failed.problems))
-            self.message.show()
-            return
-        super().accept()
+        if created:
+            super().accept()
+
+    def show_refusal(self, refusal: Exception) -> None:
+        problems = refusal.problems if isinstance(refusal, ValidationFailed) else ()
+        self.message.setText("\n".join(problem.message for problem in problems) or str(refusal))
+        self.message.show()
 
 
 class UsersDialog(QDialog):
@@ -164,10 +167,9 @@ class UsersDialog(QDialog):
         self._try(save, "Settings saved; every workstation follows them from its next start.")
 
     def _try(self, change, done: str = "") -> None:
-        try:
+        with guarded(self, "changing the users or settings", title="Not changed") as changed:
             change()
-        except (ValidationFailed, PermissionDenied) as refused:
-            QMessageBox.warning(self, "Not changed", str(refused))
+        if not changed:
             return
         self.refresh()
         if done:

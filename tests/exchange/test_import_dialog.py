@@ -36,6 +36,7 @@ def test_map_the_columns_check_then_import_only_the_valid_rows(qtbot, clinic, pa
     dialog.valid_only.setChecked(True)
     assert dialog.import_button.isEnabled()
     dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.operation.outcome is not None, timeout=20000)  # on the background worker
     assert "Imported 1 visit." in dialog.report.toPlainText()
     assert dialog.progress.value() == dialog.progress.maximum() == 1
     [visit] = clinic.visit_records(patient.id)
@@ -57,8 +58,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, clinic, tmp_path):
     dialog = ImportDialog(clinic, write_csv(tmp_path / "many.csv", header, rows))
     qtbot.addWidget(dialog)
     dialog.check_button.click()
-    dialog.progress.valueChanged.connect(lambda value: value == 5 and dialog.cancel_button.click())
+    dialog.progress.valueChanged.connect(lambda value: value >= 5 and dialog.importing and dialog.cancel_button.click())
     dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.operation.outcome is not None, timeout=20000)
+    assert dialog.operation.outcome.cancelled
     assert "Import cancelled: nothing was written." in dialog.report.toPlainText()
     assert clinic.patient_count() == 0
 
