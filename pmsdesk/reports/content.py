@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure
 from pmsdesk.domain.assessments import Reading as MeasureReading
 from pmsdesk.domain.assessments.edss import edss_result
@@ -19,7 +20,6 @@ from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
     AeOutcome,
-    Agent,
     Phenotype,
     Relatedness,
     Sex,
@@ -217,7 +217,7 @@ def patient_fields(data: VisitReportData) -> list[tuple[str, str]]:
 def agent_name(course) -> str:
     if course is None:
         return "no treatment course"
-    return course.agent_name if course.agent == Agent.OTHER and course.agent_name else Agent(course.agent).label
+    return agent_label(course.agent, course.agent_name)
 
 
 def _amount(value: float | None, unit: str | None) -> str | None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmsdesk.domain.naming import patient_display_name
+
 if TYPE_CHECKING:
     from pmsdesk.services.series import CohortOverlay, PatientSeries
     from pmsdesk.services.views import VisitView
@@ -83,7 +85,7 @@ class VisitReportData:
 
     @property
     def patient_name(self) -> str:
-        return f"{self.patient.family_name.upper()}, {self.patient.given_names}"
+        return patient_display_name(self.patient.family_name, self.patient.given_names)
 
     @property
     def visit_date(self) -> dt.date:

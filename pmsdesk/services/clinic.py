@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
@@ -102,7 +103,7 @@ class PatientSummary:
 
     @property
     def display_name(self) -> str:
-        return f"{self.family_name.upper()}, {self.given_names}"
+        return patient_display_name(self.family_name, self.given_names)
 
 
 @dataclass
@@ -265,7 +266,7 @@ class Clinic:
         if other is not None and other.id != patient_id:
             raise ValidationFailed([Problem(
                 "clinic_id",
-                f"Clinic identifier: \u201c{clinic_id}\u201d is already used by {other.family_name.upper()}, "
+                f"Clinic identifier: \u201c{clinic_id}\u201d is already used by {family_name_shown(other.family_name)}, "
                 f"{other.given_names}; enter a different identifier.",
             )])
 

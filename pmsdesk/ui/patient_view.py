@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.domain.vocab import AdverseEventTerm, Agent, Hand, Phenotype, Sex, VisitKind, VisitStatus
+from pmsdesk.domain.naming import agent_label, patient_display_name
+from pmsdesk.domain.vocab import AdverseEventTerm, Hand, Phenotype, Sex, VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.domain.assessments import REGISTRY
 
@@ -169,7 +170,7 @@ class PatientView(QWidget):
     def show_patient(self, patient_id: int) -> None:
         patient = self.clinic.patient(patient_id)
         self.patient = patient
-        self.name.setText(f"{patient.family_name.upper()}, {patient.given_names}")
+        self.name.setText(patient_display_name(patient.family_name, patient.given_names))
         facts = [
             patient.clinic_id,
             f"born {patient.birth_date.isoformat()} ({age_on(patient.birth_date, dt.date.today())} years)",
@@ -221,7 +222,7 @@ class PatientView(QWidget):
         courses = self.clinic.courses(patient_id)
         rows = []
         for course in courses:
-            agent = course.agent_name if course.agent == Agent.OTHER else Agent(course.agent).label
+            agent = agent_label(course.agent, course.agent_name)
             dose = f"{_number(course.planned_dose)} {course.dose_unit or ''}".strip()
             low, high = course.interval_weeks_min, course.interval_weeks_max
             interval = "" if low is None else (f"{low}" if high in (None, low) else f"{low}\u2013{high}")

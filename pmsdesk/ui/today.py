@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.schedule import DueStatus
-from pmsdesk.domain.vocab import Agent, VisitKind
+from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import Clinic, DueTreatment, StartedVisit
 from pmsdesk.ui.forms import local_time
 
@@ -27,7 +28,7 @@ STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueSta
 
 
 def course_name(course) -> str:
-    return course.agent_name if course.agent == Agent.OTHER else Agent(course.agent).label
+    return agent_label(course.agent, course.agent_name)
 
 
 class TodayList(QWidget):

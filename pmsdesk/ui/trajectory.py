@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.naming import patient_display_name
+from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.references import Cohort, ReferenceLibrary, load_reference_library
 from pmsdesk.services.series import (
@@ -444,7 +446,8 @@ class TrajectoryView(QWidget):
 
     def show_patient(self, patient_id: int) -> None:
         patient = self.clinic.patient(patient_id)
-        self.heading = f"{patient.family_name.upper()}, {patient.given_names} \u00b7 {patient.clinic_id} \u00b7 {patient.phenotype}"
+        self.heading = (f"{patient_display_name(patient.family_name, patient.given_names)} \u00b7 {patient.clinic_id} "
+                        f"\u00b7 {Phenotype(patient.phenotype).label}")
         self.show_series(patient_series(self.clinic, patient_id), self.heading)
 
     def show_series(self, series: PatientSeries, heading: str) -> None:
