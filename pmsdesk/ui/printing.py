@@ -76,16 +76,16 @@ def _write(parent: QWidget, path: Path, pdf: bytes) -> bool:
     return bool(written)
 
 
-def _refused(parent: QWidget, title: str, refusal: PermissionDenied) -> None:
+def _refused(parent: QWidget, title: str, refusal: Exception) -> None:
     QMessageBox.warning(parent, title, f"{refusal} Nothing was printed or saved.")
 
 
 def save_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> Path | None:
     """Ask where, then write the visit's summary there (recorded in the audit trail); the path written, or None."""
-    try:
+    with guarded(parent, "preparing the visit summary",
+                 on_refusal=lambda refusal: _refused(parent, "Visit summary", refusal)) as prepared:
         pdf, name = visit_summary_pdf(clinic, visit_id)
-    except PermissionDenied as refusal:
-        _refused(parent, "Visit summary", refusal)
+    if not prepared:
         return None
     path = _ask_pdf_path(parent, name)
     if path is None or not _write(parent, path, pdf):
@@ -97,10 +97,10 @@ def save_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> Path |
 def print_visit_summary(parent: QWidget, clinic: Clinic, visit_id: int) -> bool:
     """Open the system print dialog for the visit's summary and print it (recorded in the audit trail);
     True when printed."""
-    try:
+    with guarded(parent, "preparing the visit summary",
+                 on_refusal=lambda refusal: _refused(parent, "Print visit summary", refusal)) as prepared:
         pdf, name = visit_summary_pdf(clinic, visit_id)
-    except PermissionDenied as refusal:
-        _refused(parent, "Print visit summary", refusal)
+    if not prepared:
         return False
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(name)
@@ -185,10 +185,10 @@ def save_period_summaries(parent: QWidget, clinic: Clinic, first: dt.date, last:
     from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
     from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text
 
-    try:
+    with guarded(parent, "finding the visits", on_refusal=lambda refusal: _refused(parent, "Visit summaries", refusal)
+                 ) as found:
         ids = visit_ids_between(clinic, first, last)
-    except PermissionDenied as refusal:
-        _refused(parent, "Visit summaries", refusal)
+    if not found:
         return None
     period = date_range_text(first, last)
     if not ids:
