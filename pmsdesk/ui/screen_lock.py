@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.settings import LOCK_AFTER_MINUTES
-from pmsdesk.services.accounts import SignInRefused
+
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
