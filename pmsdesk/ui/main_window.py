@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk import __version__
+from pmsdesk.domain.naming import patient_display_name
 from pmsdesk.domain.fields import COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
 from pmsdesk.domain.permissions import Action
 from pmsdesk.services.clinic import Clinic, row_values
@@ -351,7 +352,7 @@ class MainWindow(QMainWindow):
         if patient is None:
             return
         verb = "Restore" if patient.archived else "Archive"
-        question = (f"{verb} {patient.family_name.upper()}, {patient.given_names}? "
+        question = (f"{verb} {patient_display_name(patient.family_name, patient.given_names)}? "
                     + ("" if patient.archived else "Archived patients are hidden from the list; nothing is deleted."))
         if QMessageBox.question(self, f"{verb} patient", question) != QMessageBox.StandardButton.Yes:
             return
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         with guarded(self, "reading the audit trail", title="Audit trail") as read:
             entries = self.clinic.audit_entries(patient_id=patient.id)
         if read:
-            AuditDialog(f"Audit trail of {patient.family_name.upper()}, {patient.given_names}", entries, self).exec()
+            AuditDialog(f"Audit trail of {patient_display_name(patient.family_name, patient.given_names)}", entries, self).exec()
 
     def manage_users(self) -> None:
         UsersDialog(self.clinic, self).exec()

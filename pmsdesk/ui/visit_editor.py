@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.naming import agent_label, patient_display_name
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Assessment, Measure
 from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.fields import VISIT_FIELDS
@@ -42,7 +43,7 @@ from pmsdesk.domain.scoring.change import Direction, classify_change, exact
 from pmsdesk.domain.scoring.timed import NHPT_TIME_LIMIT_S, T25FW_TIME_LIMIT_S
 
 from pmsdesk.domain.validation import ValidationFailed
-from pmsdesk.domain.vocab import Agent, VisitKind, VisitStatus
+from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
@@ -422,7 +423,7 @@ class VisitEditor(QWidget):
         self.course.clear()
         self.course.addItem("(no course)", None)
         for course in self.clinic.courses(patient_id):
-            agent = course.agent_name if course.agent == Agent.OTHER else Agent(course.agent).label
+            agent = agent_label(course.agent, course.agent_name)
             self.course.addItem(f"{agent}, from {course.start_date.isoformat()}", course)
         wanted = record.visit.course_id if record is not None else course_id
         if wanted is not None:
@@ -484,7 +485,7 @@ class VisitEditor(QWidget):
     def _show_title(self) -> None:
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(self.record is not None)  # a summary prints what is saved
-        name = f"{self.patient.family_name.upper()}, {self.patient.given_names}"
+        name = patient_display_name(self.patient.family_name, self.patient.given_names)
         if self.record is None:
             self.title.setText(f"New visit \u2013 {name}")
             self.status.setText("Not saved yet")
