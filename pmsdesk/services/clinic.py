@@ -1,27 +1,29 @@
 """The clinic's use cases: find, create and change patients, courses, visits and their history.
 
-Every method owns its transaction and returns detached rows or plain objects, never a live
-session. Every write validates with the domain rules first and refuses a stale save: the caller
+Every method owns its transaction and returns read models (frozen views of the stored rows, see
+:mod:`pmsdesk.services.views`) or plain objects, never a row or a live session. Every write validates with the domain rules first and refuses a stale save: the caller
 passes the ``version`` it started editing from, and a row changed since then is not overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import SQLModel
 
-from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
+from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
@@ -37,6 +39,7 @@ from pmsdesk.domain.validation import (
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
+from pmsdesk.services.views import row_view, visit_view
 from pmsdesk.store import audit
 from pmsdesk.store.database import Database
 from pmsdesk.store.tables import (
@@ -136,6 +139,10 @@ class VisitRecord:
         values = self.assessment_values(measure.assessment)
         return None if values is None else measure.read(values)
 
+    def formatted(self, measure: Measure) -> str:
+        """The measure as the registry prints it ('' not recorded, "not done", or the value)."""
+        return measure.format_reading(self.reading(measure))
+
 
 @dataclass(frozen=True)
 class DueTreatment:
@@ -177,6 +184,34 @@ def _required_reason(raw: Any, field_name: str, label: str) -> str:
     if len(text) > 500:
         raise ValidationFailed([Problem(field_name, f"{label}: use at most 500 characters.")])
     return text
+
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with every stored row in it replaced by its frozen view (pmsdesk.services.views)."""
+    if isinstance(value, VisitRecord):
+        return visit_view(value)
+    if isinstance(value, list):
+        return [_frozen(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    if isinstance(value, DueTreatment):
+        return replace(value, course=row_view(value.course))
+    if isinstance(value, StartedVisit):
+        return replace(value, visit=row_view(value.visit))
+    if isinstance(value, SQLModel):
+        return row_view(value)
+    return value
+
+
+def read_model(method: Callable) -> Callable:
+    """A Clinic method whose result reaches its caller as read models, never as stored rows: a screen
+    cannot change, save or lazily load what it was given, only hand its version back with a save."""
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        return _frozen(method(self, *args, **kwargs))
+
+    return reading
 
 
 class Clinic:
@@ -253,6 +288,7 @@ class Clinic:
                 for p, n, last in session.execute(query)
             ]
 
+    @read_model
     def patient(self, patient_id: int) -> Patient:
         with self.db.reading() as session:
             return self._get(session, Patient, patient_id, "patient")
@@ -270,6 +306,7 @@ class Clinic:
                 f"{other.given_names}; enter a different identifier.",
             )])
 
+    @read_model
     def create_patient(self, raw: Mapping[str, Any]) -> Patient:
         values = validate_patient(raw, today=self.today())
 
@@ -288,6 +325,7 @@ class Clinic:
                 self._check_clinic_id_free(session, values["clinic_id"], None)
             raise
 
+    @read_model
     def update_patient(self, patient_id: int, expected_version: int, raw: Mapping[str, Any]) -> Patient:
         values = validate_patient(raw, today=self.today())
 
@@ -299,6 +337,7 @@ class Clinic:
 
         return self._write("patient", work)
 
+    @read_model
     def set_archived(self, patient_id: int, expected_version: int, archived: bool) -> Patient:
         def work(session: Session) -> Patient:
             patient = self._for_update(session, Patient, patient_id, expected_version, "patient")
@@ -308,11 +347,13 @@ class Clinic:
         return self._write("patient", work)
 
     # ----- treatment courses -----------------------------------------------------------------
+    @read_model
     def courses(self, patient_id: int) -> list[TreatmentCourse]:
         with self.db.reading() as session:
             query = select(TreatmentCourse).where(TreatmentCourse.patient_id == patient_id)
             return list(session.scalars(query.order_by(TreatmentCourse.start_date, TreatmentCourse.id)))
 
+    @read_model
     def create_course(self, patient_id: int, raw: Mapping[str, Any]) -> TreatmentCourse:
         def work(session: Session) -> TreatmentCourse:
             values = validate_course(raw, birth_date=self._birth_date(session, patient_id))
@@ -324,6 +365,7 @@ class Clinic:
 
         return self._write("treatment course", work)
 
+    @read_model
     def update_course(self, course_id: int, expected_version: int, raw: Mapping[str, Any]) -> TreatmentCourse:
         def work(session: Session) -> TreatmentCourse:
             course = self._for_update(session, TreatmentCourse, course_id, expected_version, "treatment course")
@@ -334,6 +376,7 @@ class Clinic:
         return self._write("treatment course", work)
 
     # ----- visits ----------------------------------------------------------------------------
+    @read_model
     def visits(self, patient_id: int) -> list[Visit]:
         with self.db.reading() as session:
             query = select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.visit_date, Visit.id)
@@ -349,6 +392,7 @@ class Clinic:
         )
         return VisitRecord(visit, assessments, list(events))
 
+    @read_model
     def visit_records(self, patient_id: int) -> list[VisitRecord]:
         """All of a patient's visits with their assessments and adverse events, in date order
         (one query per table, not per visit)."""
@@ -358,6 +402,7 @@ class Clinic:
             ))
             return self._records_of(session, visits)
 
+    @read_model
     def visit_records_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[VisitRecord]]:
         """``visit_records`` of many patients at once (one query per table, not per patient)."""
         with self.db.reading() as session:
@@ -369,6 +414,7 @@ class Clinic:
                 by_patient[record.visit.patient_id].append(record)
             return by_patient
 
+    @read_model
     def relapses_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[Relapse]]:
         with self.db.reading() as session:
             query = select(Relapse).where(Relapse.patient_id.in_(patient_ids)).order_by(Relapse.onset_date)
@@ -394,6 +440,7 @@ class Clinic:
             for visit in visits
         ]
 
+    @read_model
     def visit_record(self, visit_id: int) -> VisitRecord:
         with self.db.reading() as session:
             return self._visit_record(session, self._get(session, Visit, visit_id, "visit"))
@@ -477,6 +524,7 @@ class Clinic:
                 reason = removal_reasons.get(event_id) or session.info.get(audit.REASON)
                 self._mark_deleted(event, reason or "Removed from the visit's list of adverse events.")
 
+    @read_model
     def create_visit(self, patient_id: int, raw: Mapping[str, Any]) -> VisitRecord:
         def work(session: Session) -> VisitRecord:
             self._get(session, Patient, patient_id, "patient")
@@ -486,6 +534,7 @@ class Clinic:
 
         return self._write("visit", work)
 
+    @read_model
     def update_visit(self, visit_id: int, expected_version: int, raw: Mapping[str, Any], *,
                      amendment_reason: str | None = None) -> VisitRecord:
         """Save a visit's changes; a signed visit's changes are an amendment and need a reason."""
@@ -511,6 +560,7 @@ class Clinic:
         return self._write("visit", work)
 
     # ----- the day list ----------------------------------------------------------------------
+    @read_model
     def due_treatments(self) -> list[DueTreatment]:
         """Patients (not archived) whose active course's next treatment is due soon, due or overdue
         today, most urgent first; a course already treated today is left out (it is a started visit)."""
@@ -539,6 +589,7 @@ class Clinic:
         urgency = [DueStatus.OVERDUE, DueStatus.DUE, DueStatus.DUE_SOON]
         return sorted(due, key=lambda d: (urgency.index(d.status), d.window.opens, d.patient.display_name))
 
+    @read_model
     def visits_on(self, day: dt.date) -> list[StartedVisit]:
         """Visits dated ``day``, then new visits typed but never saved (whatever their day), by name."""
         patients = {p.id: p for p in self.find_patients(include_archived=True)}
@@ -583,6 +634,7 @@ class Clinic:
             session.delete(draft)
 
     # ----- adverse events, relapses, disease-modifying therapy -------------------------------
+    @read_model
     def adverse_events(self, patient_id: int) -> list[AdverseEvent]:
         with self.db.reading() as session:
             query = select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
@@ -594,11 +646,13 @@ class Clinic:
         return [e for e in self.adverse_events(patient_id)
                 if e.outcome in open_codes and (other_than_visit is None or e.visit_id != other_than_visit)]
 
+    @read_model
     def relapses(self, patient_id: int) -> list[Relapse]:
         with self.db.reading() as session:
             query = select(Relapse).where(Relapse.patient_id == patient_id).order_by(Relapse.onset_date)
             return list(session.scalars(query))
 
+    @read_model
     def dmt_history(self, patient_id: int) -> list[DmtHistory]:
         with self.db.reading() as session:
             query = select(DmtHistory).where(DmtHistory.patient_id == patient_id).order_by(DmtHistory.start_date)
@@ -619,14 +673,17 @@ class Clinic:
 
         return self._write(what, work)
 
+    @read_model
     def save_relapse(self, patient_id: int, raw: Mapping[str, Any], *, relapse_id: int | None = None,
                      expected_version: int | None = None) -> Relapse:
         return self._save_patient_row(Relapse, "relapse", validate_relapse, patient_id, relapse_id, expected_version, raw)
 
+    @read_model
     def save_dmt(self, patient_id: int, raw: Mapping[str, Any], *, dmt_id: int | None = None,
                  expected_version: int | None = None) -> DmtHistory:
         return self._save_patient_row(DmtHistory, "therapy", validate_dmt, patient_id, dmt_id, expected_version, raw)
 
+    @read_model
     def save_adverse_event(self, patient_id: int, raw: Mapping[str, Any], *, event_id: int | None = None,
                            expected_version: int | None = None) -> AdverseEvent:
         return self._save_patient_row(AdverseEvent, "adverse event", validate_adverse_event, patient_id, event_id,
@@ -646,6 +703,7 @@ class Clinic:
             session.add(row)
 
     # ----- sign-off, deletion with a reason, the audit trail ----------------------------------
+    @read_model
     def sign_visit(self, visit_id: int, expected_version: int) -> Visit:
         """The neurologist confirms the visit; from now on a change is an amendment with a reason."""
         self.actor.require(Action.SIGN_VISIT)

@@ -17,28 +17,45 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-_VIEW_CLASSES: dict[type, type] = {}
+from pmsdesk.domain.naming import patient_display_name
+
+_VIEW_CLASSES: dict[type, tuple[type, tuple[str, ...]]] = {}
+
+# What a view says of itself beyond its columns, by the table's class name: the patient's display
+# name is worked out once here (pmsdesk.domain.naming), never by the screens.
+_VIEW_PROPERTIES: dict[str, dict[str, property]] = {
+    "Patient": {"display_name": property(lambda self: patient_display_name(self.family_name, self.given_names),
+                                         doc='"FAMILY, Given", as every screen and report shows it.')},
+}
 
 
-def _view_class(table: type) -> type:
-    """One frozen dataclass per table, with a field per mapped column (``PatientView``, ``VisitView``...)."""
-    view = _VIEW_CLASSES.get(table)
-    if view is None:
-        columns = [attr.key for attr in inspect(table).column_attrs]
-        view = make_dataclass(f"{table.__name__}Row", [(name, Any) for name in columns], frozen=True,
-                              namespace={"__doc__": f"A frozen copy of a stored {table.__tablename__} row.",
-                                         "__module__": __name__})
-        _VIEW_CLASSES[table] = view
-    return view
+class RowView:
+    """Base of every frozen row copy: ``isinstance(x, RowView)`` tells a view from a stored row.
+
+    ``version`` (where the row has one) is the opaque token a save hands back: the service refuses
+    the save when the stored row's version has moved on since the view was read."""
+
+
+def _view_class(table: type) -> tuple[type, tuple[str, ...]]:
+    """One frozen dataclass per table, with a field per mapped column, and the column names."""
+    found = _VIEW_CLASSES.get(table)
+    if found is None:
+        columns = tuple(attr.key for attr in inspect(table).column_attrs)
+        view = make_dataclass(f"{table.__name__}Row", [(name, Any) for name in columns], bases=(RowView,),
+                              frozen=True, namespace={"__doc__": f"A frozen copy of a stored {table.__tablename__} row.",
+                                                      "__module__": __name__,
+                                                      **_VIEW_PROPERTIES.get(table.__name__, {})})
+        found = _VIEW_CLASSES[table] = (view, columns)
+    return found
 
 
 def row_view(row: Any) -> Any:
-    """A frozen copy of ``row``'s column values (None stays None)."""
-    if row is None:
-        return None
-    loaded = inspect(row).dict  # rows come loaded (expire_on_commit is off): normally no query is made here
-    names = [attr.key for attr in inspect(type(row)).column_attrs]
-    return _view_class(type(row))(**{name: loaded[name] if name in loaded else getattr(row, name) for name in names})
+    """A frozen copy of ``row``'s column values (None, and a view already, stay as they are)."""
+    if row is None or isinstance(row, RowView):
+        return row
+    view, names = _view_class(type(row))
+    loaded = row.__dict__  # rows come loaded (expire_on_commit is off): normally no query is made here
+    return view(**{name: loaded[name] if name in loaded else getattr(row, name) for name in names})
 
 
 def row_views(rows: Iterable[Any]) -> tuple[Any, ...]:
@@ -68,7 +85,9 @@ class VisitView:
 
 
 def visit_view(record: Any) -> VisitView:
-    """The frozen view of a :class:`~pmsdesk.services.clinic.VisitRecord`."""
+    """The frozen view of a :class:`~pmsdesk.services.clinic.VisitRecord` (a view stays as it is)."""
+    if isinstance(record, VisitView):
+        return record
     return VisitView(row_view(record.visit),
                      MappingProxyType({section: row_view(row) for section, row in record.assessments.items()}),
                      row_views(record.adverse_events))

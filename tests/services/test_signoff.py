@@ -105,7 +105,7 @@ def test_a_change_after_signing_is_an_amendment_with_a_reason(people, walk_visit
     amended = neurologist.update_visit(signed.id, signed.version, form,
                                        amendment_reason="Second trial misread from the stopwatch")
     assert amended.visit.status == "signed" and amended.assessments["t25fw"].trial2_s == 8.1
-    assert amended.adverse_events == []
+    assert amended.adverse_events == ()
     sign, amendment = neurologist.visit_history(signed.id)
     assert (sign.kind, amendment.kind) == (AuditKind.SIGN, AuditKind.AMEND)
     assert (amendment.actor_name, amendment.reason) == ("Dr Dana Neuro", "Second trial misread from the stopwatch")

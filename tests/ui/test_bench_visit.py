@@ -295,7 +295,7 @@ def test_removing_a_saved_adverse_event_asks_why_and_keeps_it_hidden(qtbot, db_p
     panel.remove_current()
     assert panel.table.rowCount() == 0
     assert editor.save(), editor.summary.text()
-    assert window.clinic.visit_records(patient_id)[-1].adverse_events == []
+    assert window.clinic.visit_records(patient_id)[-1].adverse_events == ()
     with window.clinic.db.reading() as session:
         from pmsdesk.store.tables import AdverseEvent
 
