@@ -151,7 +151,7 @@ class Accounts:
                 return
         self._record_refusal(AuditKind.UNLOCK_FAILED, actor)
         raise SignInRefused("That is not the password of the person signed in: only they can unlock. "
-                            "Someone else can quit pmsdesk and sign in.")
+                            "Someone else: choose \u201cSign in as someone else\u201d.")
 
     def _record_refusal(self, kind: AuditKind, actor: Actor, reason: str | None = None) -> None:
         with self.db.transaction() as session:

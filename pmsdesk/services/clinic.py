@@ -39,18 +39,21 @@ from pmsdesk.domain.validation import (
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
+from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings
 from pmsdesk.services.views import row_view, visit_view
 from pmsdesk.store import audit
 from pmsdesk.store.database import Database
 from pmsdesk.store.tables import (
     ASSESSMENT_TABLES,
     AdverseEvent,
+    AuditEvent,
     DmtHistory,
     EdssAssessment,
     Patient,
     Relapse,
     Setting,
     TreatmentCourse,
+    UserAccount,
     Visit,
     VisitAssessment,
     VisitDraft,
@@ -156,13 +159,35 @@ class DueTreatment:
     treatments_done: int
 
 
+class DayState(Choice):
+    """Where a visit on today's list stands, as the list shows it (worked out, never stored)."""
+
+    UNSAVED = "unsaved", "Unsaved"  # a new visit typed, never saved
+    CHANGES_NOT_SAVED = "changes_not_saved", "Saved, changes not saved"  # typed since its last save
+    AWAITING_SIGNATURE = "awaiting_signature", "Saved, awaiting signature"
+    SIGNED = "signed", "Signed"
+
+
 @dataclass(frozen=True)
 class StartedVisit:
-    """A visit recorded on the day, or a new visit typed but not saved yet (``visit`` None)."""
+    """A visit recorded on the day, or a new visit typed but not saved yet (``visit`` None);
+    ``draft_updated`` is when typing not saved yet was last kept (a new visit's, or a saved one's)."""
 
     patient: PatientSummary
     visit: Visit | None
     draft_updated: dt.datetime | None = None
+
+    @property
+    def state(self) -> DayState:
+        if self.visit is None:
+            return DayState.UNSAVED
+        if self.draft_updated is not None:
+            return DayState.CHANGES_NOT_SAVED
+        return DayState.SIGNED if self.visit.status == VisitStatus.SIGNED else DayState.AWAITING_SIGNATURE
+
+
+class _NothingChanged(Exception):
+    """Raised inside a visit's save that changes nothing, to roll its transaction back."""
 
 
 def _amendable_values(record: VisitRecord) -> dict[str, Any]:
@@ -224,6 +249,12 @@ class Clinic:
         self.actor = actor
         self.db = db.acting_as(actor)
         self.today = today
+
+    def change_actor(self, actor: Actor) -> None:
+        """From now on done by ``actor``: a shared workstation changing hands (someone else signed in at
+        the screen lock). Every screen holding this clinic then reads, writes and is audited as them."""
+        self.actor = actor
+        self.db = self.db.acting_as(actor)
 
     @property
     def location(self) -> str:
@@ -393,13 +424,16 @@ class Clinic:
         return VisitRecord(visit, assessments, list(events))
 
     @read_model
-    def visit_records(self, patient_id: int) -> list[VisitRecord]:
+    def visit_records(self, patient_id: int, *, include_voided: bool = False) -> list[VisitRecord]:
         """All of a patient's visits with their assessments and adverse events, in date order
-        (one query per table, not per visit)."""
+        (one query per table, not per visit). ``include_voided`` adds the deleted (voided) visits,
+        each with ``visit.deleted_at`` and ``visit.deleted_reason`` set and its assessments, for a
+        list that shows them marked; their adverse events, deleted with them, stay out."""
         with self.db.reading() as session:
-            visits = list(session.scalars(
-                select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.visit_date, Visit.id)
-            ))
+            query = select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.visit_date, Visit.id)
+            if include_voided:
+                query = query.execution_options(**{audit.INCLUDE_DELETED: True})
+            visits = list(session.scalars(query))
             return self._records_of(session, visits)
 
     @read_model
@@ -537,16 +571,25 @@ class Clinic:
     @read_model
     def update_visit(self, visit_id: int, expected_version: int, raw: Mapping[str, Any], *,
                      amendment_reason: str | None = None) -> VisitRecord:
-        """Save a visit's changes; a signed visit's changes are an amendment and need a reason."""
+        """Save a visit's changes; a signed visit's changes are an amendment and need a reason.
+
+        A save that changes nothing (every value as stored, the same course, no event added or
+        removed) writes nothing: no new version, no audit entry, no amendment; the stored record comes
+        back with ``version`` still ``expected_version`` (see :meth:`visit_unchanged`), and the draft
+        kept for the visit is dropped, as it holds nothing new."""
         def work(session: Session) -> VisitRecord:
             visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
             amending = visit.status == VisitStatus.SIGNED
             if amending:
                 self.actor.require(Action.AMEND_SIGNED_VISIT)
+            before = _amendable_values(self._visit_record(session, visit))
+            course_before = visit.course_id
+            if amending:
                 session.info[audit.REASON] = _required_reason(amendment_reason, "amendment_reason",
                                                               "Reason for the amendment")
-                before = _amendable_values(self._visit_record(session, visit))
             record = self._store_visit(session, visit, raw)
+            if _amendable_values(record) == before and visit.course_id == course_before:
+                raise _NothingChanged
             self._delete_draft(session, visit.patient_id, visit_id)
             if amending:
                 after = _amendable_values(record)
@@ -557,16 +600,38 @@ class Clinic:
                                    table_name="visit", row_key=str(visit.id))
             return record
 
-        return self._write("visit", work)
+        try:
+            return self._write("visit", work)
+        except _NothingChanged:  # the transaction was rolled back: nothing of it was written
+            self.discard_draft(self._visit_patient(visit_id), visit_id)
+            return self.visit_record(visit_id)
+
+    @staticmethod
+    def visit_unchanged(saved: VisitRecord, expected_version: int) -> bool:
+        """True when ``update_visit`` returned ``saved`` without writing (nothing had changed)."""
+        return saved.visit.version == expected_version
+
+    def _visit_patient(self, visit_id: int) -> int:
+        with self.db.reading() as session:
+            return self._get(session, Visit, visit_id, "visit").patient_id
 
     # ----- the day list ----------------------------------------------------------------------
     @read_model
     def due_treatments(self) -> list[DueTreatment]:
         """Patients (not archived) whose active course's next treatment is due soon, due or overdue
-        today, most urgent first; a course already treated today is left out (it is a started visit)."""
+        today, most urgent first. A course with a visit under way today is left out, as that visit is
+        on the list already: one dated today, or a new one typed and not saved, of that course or of
+        no course (the patient is listed once, by the visit under way)."""
         today = self.today()
         patients = {p.id: p for p in self.find_patients()}
         with self.db.reading() as session:
+            under_way = set(session.execute(select(Visit.patient_id, Visit.course_id).where(Visit.visit_date == today)))
+            for draft in session.scalars(select(VisitDraft).where(VisitDraft.visit_id.is_(None))):
+                try:
+                    course_id = json.loads(draft.raw).get("course_id")
+                except (ValueError, AttributeError):
+                    course_id = None
+                under_way.add((draft.patient_id, course_id))
             courses = session.scalars(select(TreatmentCourse).where(
                 TreatmentCourse.patient_id.in_(patients),
                 or_(TreatmentCourse.end_date.is_(None), TreatmentCourse.end_date >= today),
@@ -581,6 +646,8 @@ class Clinic:
                 last, done = treatments.get(course.id, (None, 0))
                 if last is not None and last >= today:
                     continue
+                if {(course.patient_id, course.id), (course.patient_id, None)} & under_way:
+                    continue
                 window = next_treatment_window(course.start_date, last, course.interval_weeks_min,
                                                course.interval_weeks_max)
                 status = window.status(today) if window else DueStatus.NOT_YET
@@ -591,11 +658,15 @@ class Clinic:
 
     @read_model
     def visits_on(self, day: dt.date) -> list[StartedVisit]:
-        """Visits dated ``day``, then new visits typed but never saved (whatever their day), by name."""
+        """Visits dated ``day``, then new visits typed but never saved (whatever their day), by name;
+        a saved visit with changes typed since its save carries when they were kept (``draft_updated``),
+        so its ``state`` says so."""
         patients = {p.id: p for p in self.find_patients(include_archived=True)}
         with self.db.reading() as session:
             visits = session.scalars(select(Visit).where(Visit.visit_date == day).order_by(Visit.id))
-            started = sorted((StartedVisit(patients[v.patient_id], v) for v in visits),
+            pending = dict(session.execute(select(VisitDraft.visit_id, VisitDraft.updated_at)
+                                           .where(VisitDraft.visit_id.is_not(None))).all())
+            started = sorted((StartedVisit(patients[v.patient_id], v, pending.get(v.id)) for v in visits),
                              key=lambda s: s.patient.display_name)
             drafts = session.scalars(select(VisitDraft).where(VisitDraft.visit_id.is_(None)))
             unsaved = sorted((StartedVisit(patients[d.patient_id], None, d.updated_at) for d in drafts),
@@ -761,6 +832,44 @@ class Clinic:
         """The visit's sign-off and amendments (who, when, reason, what changed), oldest first."""
         with self.db.reading() as session:
             return read_entries(session, visit_id=visit_id, kinds=(AuditKind.SIGN, AuditKind.AMEND))
+
+    # ----- the review desk: visits waiting for a signature, readable history -----------------
+    def user_names(self) -> dict[int, str]:
+        """Every user account's id and the name the screens show (full name, else user name)."""
+        with self.db.reading() as session:
+            return {user_id: full_name or username for user_id, username, full_name in
+                    session.execute(select(UserAccount.id, UserAccount.username, UserAccount.full_name))}
+
+    def visits_awaiting_signature(self) -> list[AwaitingSignature]:
+        """Saved visits not signed yet (deleted ones left out), oldest first: each with its patient,
+        who recorded it, a summary of what was recorded and what to look at before signing."""
+        patients = {p.id: p for p in self.find_patients(include_archived=True)}
+        with self.db.reading() as session:
+            visits = list(session.scalars(select(Visit).where(Visit.status != VisitStatus.SIGNED.value)
+                                          .order_by(Visit.visit_date, Visit.id)))
+            records = self._records_of(session, visits)
+            names = dict(session.execute(select(UserAccount.username, UserAccount.full_name)).all())
+            created = {int(event.row_key): event for event in session.scalars(
+                select(AuditEvent).where(AuditEvent.kind == AuditKind.INSERT.value,
+                                         AuditEvent.table_name == "visit",
+                                         AuditEvent.row_key.in_([str(v.id) for v in visits])))}
+        queue = []
+        for record in records:
+            visit = record.visit
+            patient = patients.get(visit.patient_id)
+            event = created.get(visit.id)
+            queue.append(AwaitingSignature(
+                visit_id=visit.id, version=visit.version, patient_id=visit.patient_id,
+                patient_name=patient.display_name if patient is not None else f"patient {visit.patient_id}",
+                visit_date=visit.visit_date, kind=visit_kind_label(visit.kind),
+                recorded_by=names.get(event.actor, event.actor) if event is not None else (visit.performed_by or ""),
+                recorded_at=dt.datetime.fromisoformat(event.occurred_at) if event is not None else visit.created_at,
+                summary=visit_summary(record), warnings=visit_warnings(record)))
+        return queue
+
+    def visit_history_lines(self, visit_id: int) -> list[str]:
+        """The visit's history as a clinical record reads it, one line per change, oldest first."""
+        return history_lines(self.audit_entries(visit_id=visit_id), self.user_names())
 
     EVENT_PERMISSIONS: ClassVar[dict[AuditKind, Action]] = {AuditKind.EXPORT: Action.EXPORT,
                                                              AuditKind.REPORT: Action.REPORT}

@@ -119,16 +119,36 @@ class MainWindow(QMainWindow):
         view.edit_relapse.connect(self.edit_relapse)
         view.edit_dmt.connect(self.edit_dmt)
         view.show_trajectory.connect(self.show_trajectory)
+        view.changed.connect(self.refresh)  # a record was deleted: the patient list may show it
         self.overview.open_trajectory.connect(self.show_trajectory)
         self.visit_editor.closed.connect(self.back_to_patient)
         self.visit_editor.saved.connect(lambda _id: self.patient_list.refresh())
 
-        self.screen_lock = ScreenLock(self, clinic)
+        self.screen_lock = ScreenLock(self, clinic, hand_over=self.hand_over)
+        self.screen_lock.switched.connect(self.refresh)
         self._build_menus()
-        self.statusBar().showMessage(f"Database: {clinic.location} \u00b7 {clinic.actor.display_name}"
-                                     + (f" ({clinic.actor.role.label})" if clinic.actor.role else ""))
+        self._show_who()
         self.refresh()
         self.window_settings.restore(self)  # this user's size and splitters, fitted to this screen
+
+    def _show_who(self) -> None:
+        actor = self.clinic.actor
+        self.statusBar().showMessage(f"Database: {self.clinic.location} \u00b7 {actor.display_name}"
+                                     + (f" ({actor.role.label})" if actor.role else ""))
+
+    def hand_over(self, actor) -> None:
+        """Someone else signed in at the screen lock: what the first person typed into a visit is kept
+        as its draft (written before anything changes), their window settings are saved, and the
+        window then works as ``actor`` with ``actor``'s window settings, back on today's list."""
+        self.visit_editor.keep_draft_now()
+        self.window_settings.save(self)
+        self.clinic.change_actor(actor)
+        self.window_settings = WindowSettings(actor.name, self.window_settings.store)
+        if self.isMaximized():
+            self.showNormal()
+        self.window_settings.restore(self)
+        self._show_page(self.PAGE_WELCOME)
+        self._show_who()
 
     # ----- menus ------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.naming import agent_label, patient_display_name
+from pmsdesk.domain.permissions import Action
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Assessment, Measure
 from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.fields import VISIT_FIELDS
@@ -56,7 +57,10 @@ from pmsdesk.ui.forms import (
     local_time,
     problems_by_field,
 )
+from pmsdesk.ui.elided import ElidedLabel
 from pmsdesk.ui.signoff import SignOffBar
+from pmsdesk.ui.permissions import allow
+from pmsdesk.ui.void_dialog import ask_and_void
 from pmsdesk.ui.stopwatch import Stopwatch
 
 _VISIT = {f.name: f for f in VISIT_FIELDS}
@@ -183,11 +187,18 @@ class VisitEditor(QWidget):
         self._enter_filter = _EnterMovesOn(self)
 
         # ----- top bar ----------------------------------------------------------------------
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long name must not push Save off the screen
         self.title.setObjectName("visit_title")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.status = QLabel()
         self.status.setObjectName("visit_status")
+        # Shown in the status's place from the first change until it is saved or discarded.
+        self.unsaved_mark = QLabel("\u25cf Unsaved changes")
+        self.unsaved_mark.setObjectName("unsaved_mark")
+        self.unsaved_mark.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.unsaved_mark.setToolTip("Typed since the visit was last saved: Save (Ctrl+S) keeps it, "
+                                     "Discard changes forgets it.")
+        self.unsaved_mark.hide()
         self.summary = QLabel()
         self.summary.setObjectName("visit_problems")
         self.summary.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
@@ -210,6 +221,10 @@ class VisitEditor(QWidget):
         self.pdf_button = QPushButton("Save as PDF\u2026")
         self.pdf_button.setObjectName("save_summary_pdf")
         self.pdf_button.clicked.connect(self.save_summary_pdf)
+        self.delete_button = QPushButton("Delete visit\u2026")
+        self.delete_button.setObjectName("delete_open_visit")
+        self.delete_button.setToolTip("Delete this visit, with a reason; it stays in the audit trail, marked voided.")
+        self.delete_button.clicked.connect(self.delete_visit)
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard_changes)
         self.back_button.clicked.connect(self.request_close)
@@ -314,18 +329,24 @@ class VisitEditor(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(columns)
 
+        # The patient's name has a line of its own: at 1366x768 beside the buttons it would be cut.
+        heading = QHBoxLayout()
+        heading.addWidget(self.back_button)
+        heading.addWidget(self.title, 1)
         top = QHBoxLayout()
-        top.addWidget(self.back_button)
-        top.addWidget(self.title, 1)
+        top.addStretch(1)
         top.addWidget(self.status)
+        top.addWidget(self.unsaved_mark)
         self.signoff = SignOffBar(self)
         top.addWidget(self.signoff)
         top.addWidget(self.print_button)
         top.addWidget(self.pdf_button)
+        top.addWidget(self.delete_button)
         top.addWidget(self.discard_button)
         top.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(heading)
         layout.addLayout(top)
         layout.addWidget(self.draft_note)
         layout.addWidget(self.summary)
@@ -345,7 +366,7 @@ class VisitEditor(QWidget):
         QApplication.instance().focusChanged.connect(self._focus_moved)
 
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.stopwatch.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.stopwatch.toggle)  # no-op when disabled
         QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=lambda: self.step_section(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=lambda: self.step_section(-1))
 
@@ -450,6 +471,38 @@ class VisitEditor(QWidget):
         self.draft_note.hide()
         self.dirty = False
 
+    @property
+    def dirty(self) -> bool:
+        """Something typed since the visit was loaded or saved; the header shows it the moment it is so."""
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._dirty = bool(value)
+        mark = getattr(self, "unsaved_mark", None)
+        if mark is not None:
+            mark.setVisible(self._dirty)
+            self.status.setVisible(not self._dirty)
+
+    @property
+    def read_only(self) -> bool:
+        """Nothing may change here: a signed visit not being amended, or a role that may not record."""
+        return self.signoff.read_only or not self.clinic.actor.may(Action.RECORD)
+
+    def show_editable(self) -> None:
+        """Disable every control that would change a read-only visit (the sign-off bar decides for a
+        signed one; a role that may not record is read-only too), the stopwatch and Discard included."""
+        editable = not self.read_only
+        if not editable:
+            for widget in (*self.forms, self.course, self.adverse_events):
+                widget.setEnabled(False)
+            if self.stopwatch.running:
+                self.stopwatch.cancel()
+        self.stopwatch.setEnabled(editable)
+        self.discard_button.setEnabled(editable)
+        if not self.clinic.actor.may(Action.RECORD) and not self.signoff.signed:
+            self.status.setText("Read-only: your role may not change visits")
+
     def _select_course(self, course_id: int | None) -> None:
         index = next((i for i in range(1, self.course.count()) if self.course.itemData(i).id == course_id), 0)
         self.course.setCurrentIndex(index)
@@ -485,13 +538,16 @@ class VisitEditor(QWidget):
     def _show_title(self) -> None:
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(self.record is not None)  # a summary prints what is saved
+        allow(self.delete_button, self.clinic.actor, Action.DELETE_RECORD, also=self.record is not None,
+              otherwise="A visit not saved yet has nothing to delete: use Discard changes.")
         name = patient_display_name(self.patient.family_name, self.patient.given_names)
         if self.record is None:
             self.title.setText(f"New visit \u2013 {name}")
             self.status.setText("Not saved yet")
         else:
             self.title.setText(f"Visit {self.record.visit.visit_date.isoformat()} \u2013 {name}")
-            self.status.setText(VisitStatus(self.record.visit.status).label)
+            self.status.setText("Saved, awaiting signature" if self.record.visit.status == VisitStatus.DRAFT
+                                else VisitStatus(self.record.visit.status).label)
         self.signoff.show_state()
 
     # ----- behaviour while typing -------------------------------------------------------------
@@ -513,6 +569,15 @@ class VisitEditor(QWidget):
             self._draft_write = run_in_background(self, "keeping a draft of the visit",
                                                   lambda _job: clinic.save_draft(patient_id, visit_id, raw))
             self._draft_write.finished.connect(self._draft_write.deleteLater)
+
+    def keep_draft_now(self) -> None:
+        """Write what was typed to the visit's draft now and wait for it (before the workstation changes
+        hands); the editor is then clean, and the draft is restored when the visit is opened again."""
+        self._draft_timer.stop()
+        self._wait_for_draft()
+        if self.patient is not None and self.dirty:
+            self.clinic.save_draft(self.patient.id, self._visit_id(), self.raw_values())
+        self.dirty = False
 
     def _wait_for_draft(self) -> None:
         """Let the draft being written reach the disk first (a save or a discard then removes it)."""
@@ -601,6 +666,8 @@ class VisitEditor(QWidget):
         return None
 
     def start_stopwatch(self) -> None:
+        if self.read_only:
+            return
         trial = self._trial_to_time()
         if trial is None:
             self.stopwatch.show_message("Every trial has a time; put the cursor in the trial to time again.")
@@ -635,11 +702,12 @@ class VisitEditor(QWidget):
         return raw
 
     def save(self) -> bool:
-        if self.signoff.read_only:  # Ctrl+S on a signed visit: it changes only through Amend
+        if self.read_only:  # Ctrl+S on a signed visit: it changes only through Amend
             return False
         self._draft_timer.stop()
         self._wait_for_draft()
         raw = self.raw_values()
+        version = self.record.visit.version if self.record is not None else None
         with guarded(self, "saving the visit", on_refusal=self._save_refused) as saved:
             if self.record is None:
                 record = self.clinic.create_visit(self.patient.id, raw)
@@ -649,6 +717,9 @@ class VisitEditor(QWidget):
         if not saved:
             self.write_draft()  # nothing typed is lost
             return False
+        if version is not None and Clinic.visit_unchanged(record, version):
+            self._nothing_to_save()
+            return True
         self.record = record
         self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
         for form in self.forms:
@@ -662,6 +733,17 @@ class VisitEditor(QWidget):
                             + (f" \u2013 {to_check} value{'s' if to_check > 1 else ''} to double-check" if to_check else ""))
         self.saved.emit(record.visit.id)
         return True
+
+    def _nothing_to_save(self) -> None:
+        """Saved with every value as stored: nothing was written (no version, no audit entry)."""
+        for form in self.forms:
+            form.show_problems({})
+        self.summary.hide()
+        self.draft_note.hide()
+        self.dirty = False
+        self.signoff.amendment_reason = None  # an amendment that changes nothing is no amendment
+        self._show_title()
+        self.status.setText("No changes to save" + (" \u2013 signed, read-only" if self.signoff.signed else ""))
 
     def _save_refused(self, refusal: Exception) -> None:
         if isinstance(refusal, ValidationFailed):
@@ -727,6 +809,17 @@ class VisitEditor(QWidget):
         self._wait_for_draft()
         self.clinic.discard_draft(self.patient.id, self._visit_id())
         self.dirty = False
+
+    def delete_visit(self) -> None:
+        """Delete (void) the open visit with a reason, then go back to the patient, where it shows voided."""
+        if self.record is None or not self.delete_button.isEnabled():
+            return
+        visit = self.record.visit
+        if not ask_and_void(self, "visit", f"this visit of {visit.visit_date.isoformat()}",
+                            lambda reason: self.clinic.delete_visit(visit.id, visit.version, reason)):
+            return
+        self._forget_draft()  # what was typed and not saved goes with the visit
+        self.closed.emit()
 
     def request_close(self) -> None:
         if self.confirm_leave():

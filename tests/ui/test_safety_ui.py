@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -206,3 +207,63 @@ def test_the_administrator_creates_users_and_sets_the_clinic_settings(open_as, m
     assert window.clinic.setting(LOCK_AFTER_MINUTES.key) == "5"
     assert message_boxes[-1][0] == "information"
     assert new.password.echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_someone_else_signs_in_at_the_lock_and_the_first_persons_typing_is_kept_as_their_draft(
+        open_as, clinic_file, qtbot):
+    from pmsdesk.domain.settings import MAIN_WINDOW_SIZE
+    from pmsdesk.ui.window_settings import WindowSettings
+
+    _, visit_id = clinic_file
+    window = open_as("n.nurse")
+    window.resize(1366, 768)
+    lock = window.screen_lock
+    assert lock.someone_else.isVisibleTo(window) is False  # the lock is hidden: nothing of it shows
+    window.open_visit(visit_id)
+    type_over(qtbot, window, "t25fw.trial1_s", "8.8")
+    type_over(qtbot, window, "t25fw.trial2_s", "9.1")
+    assert window.visit_editor.dirty
+
+    lock.lock()
+    assert lock.someone_else.isVisible() and not lock.other.isVisible()
+    qtbot.mouseClick(lock.someone_else, Qt.MouseButton.LeftButton)
+    assert lock.other.isVisible() and window.focusWidget() is lock.other_username
+    qtbot.keyClicks(lock.other_username, "d.neuro")
+    qtbot.keyClicks(lock.other_password, "wrong password")
+    lock.sign_in_other()
+    assert lock.locked and "not right" in lock.message.text() and window.clinic.actor.name == "n.nurse"
+    qtbot.wait(50)  # the layout is redone on the event loop, as on screen
+    for label in (lock.heading, lock.message, lock.other_note):  # wrapped, never cut off
+        assert label.wordWrap() and label.width() <= window.width()
+        assert label.height() >= label.heightForWidth(label.width())
+
+    qtbot.keyClicks(lock.other_password, PASSWORDS["d.neuro"])
+    qtbot.keyClick(lock.other_password, Qt.Key.Key_Return)
+    assert not lock.locked and window.centralWidget().isVisible()
+    assert window.clinic.actor.name == "d.neuro" and window.clinic.db.actor.name == "d.neuro"
+    assert window.window_settings.username == "d.neuro" and "Dr Dana Neuro" in window.statusBar().currentMessage()
+    assert "Dr Dana Neuro is signed in" in lock.heading.text() and lock.password.placeholderText() == "Password of d.neuro"
+    assert window.pages.currentIndex() == window.PAGE_WELCOME and not window.visit_editor.dirty
+    assert WindowSettings("n.nurse").get(MAIN_WINDOW_SIZE) == (1366, 768)  # the nurse's window as she left it
+
+    record = window.clinic.visit_record(visit_id)
+    draft, _ = window.clinic.draft(record.visit.patient_id, visit_id)  # written before the hand-over
+    assert (draft["t25fw.trial1_s"], draft["t25fw.trial2_s"]) == ("8.8", "9.1")
+    assert record.assessments["t25fw"].trial1_s == 7.5  # nothing was saved under anyone's name
+    # The window now works as the neurologist: what they may do is enabled, what the nurse could not is too.
+    assert window.findChild(QAction, "action_new_patient").isEnabled()
+    assert not window.findChild(QAction, "action_users").isEnabled()
+    entries = window.clinic.audit_entries()
+    assert entries[-1].kind.value == "sign_in" and entries[-1].actor_name == "Dr Dana Neuro"
+
+    # The nurse signs in again at the next lock and opens the visit: her typing is back.
+    lock.lock()
+    lock.someone_else.click()
+    lock.other_username.setText("n.nurse")
+    lock.other_password.setText(PASSWORDS["n.nurse"])
+    lock.sign_in_other()
+    assert window.clinic.actor.name == "n.nurse"
+    window.open_visit(visit_id)
+    editor = window.visit_editor
+    assert editor.field_editor("t25fw.trial1_s").raw() == "8.8" and editor.field_editor("t25fw.trial2_s").raw() == "9.1"
+    assert editor.dirty and editor.draft_note.isVisibleTo(window)
