@@ -64,6 +64,16 @@ class _PlainTextEdit(QPlainTextEdit):
         self.setFixedHeight(64)
 
 
+def _widest_value(field: Field) -> str:
+    """A sample of the longest value a one-line field usually holds, to size its box."""
+    if field.kind is Kind.DATE:
+        return "0000-00-00"
+    if field.kind in (Kind.INTEGER, Kind.DECIMAL):
+        digits = len(str(int(field.maximum))) if field.maximum is not None else 4
+        return "0" * digits + ("." + "0" * field.decimals if field.decimals else "")
+    return "0" * 10
+
+
 class FieldEditor(QWidget):
     """One field: its editor, a unit, and the message that refuses a bad value."""
 
@@ -138,6 +148,8 @@ class FieldEditor(QWidget):
             line.setMaximumWidth(130)
         elif field.kind in (Kind.INTEGER, Kind.DECIMAL):
             line.setMaximumWidth(100)
+        # Never narrower than a full value: a message beside the field wraps, it does not squeeze the box.
+        line.setMinimumWidth(line.fontMetrics().horizontalAdvance(_widest_value(field)) + 20)
         line.textEdited.connect(self.edited)
         line.editingFinished.connect(self.check)
         return line

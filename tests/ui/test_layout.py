@@ -1,0 +1,28 @@
+"""Every main screen at 1366x768 with long texts: nothing reaches past the window, the window stays on
+the screen, and no input box is squeezed narrower than a value needs.
+
+The screens are driven by tests/ui/layout_probe.py in its own process, on an offscreen screen of
+exactly 1366x768 (the rest of the suite keeps Qt's default offscreen screen). Set
+PMSDESK_LAYOUT_SHOTS=<folder> to also get a PNG of each screen to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def test_every_screen_fits_a_laptop_with_long_names_and_a_message_on_every_field(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'laptop-screen.json'}",
+           "PMSDESK_SETTINGS_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(HERE / "layout_probe.py")], env=env, cwd=HERE,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["screen"] == [1366, 768]
+    assert report["problems"] == []
