@@ -1,0 +1,254 @@
+"""The neurologist's review: the visits waiting for a signature, who signed a visit and when, and a
+visit's history told as a clinical record (labels, units, names, local times to the minute).
+
+Only the presentation is made here: the audit trail is read as it is stored, never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pmsdesk.domain.assessments import EDSS, REGISTRY
+from pmsdesk.domain.audit import AuditKind
+from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, VISIT_FIELDS, Field, Kind
+from pmsdesk.domain.vocab import VisitKind
+from pmsdesk.services.audit_trail import AuditEntry, record_name
+from pmsdesk.store.tables import ASSESSMENT_TABLES
+
+DASH = "\u2013"
+ARROW = "\u2192"
+SEPARATOR = " \u00b7 "
+
+
+@dataclass(frozen=True)
+class AwaitingSignature:
+    """A saved visit not signed yet, as the review desk lists it."""
+
+    visit_id: int
+    version: int  # the save token Clinic.sign_visit needs
+    patient_id: int
+    patient_name: str
+    visit_date: dt.date
+    kind: str  # the visit kind's label
+    recorded_by: str  # the person's full name (or user name) from the audit trail
+    recorded_at: dt.datetime | None  # UTC
+    summary: str  # "EDSS 3.5 · T25FW 7.6 / ..." : each recorded assessment's summary
+    warnings: tuple[str, ...] = ()
+
+
+def local_minute(moment: dt.datetime | str | None) -> str:
+    """A stored UTC time as local time to the minute: "2026-11-20 14:05"."""
+    if moment is None or moment == "":
+        return DASH
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def visit_kind_label(kind: str) -> str:
+    try:
+        return VisitKind(kind).label
+    except ValueError:
+        return kind
+
+
+def visit_summary(record: Any) -> str:
+    """Each recorded assessment's short title and summary, in the registry's order."""
+    parts = []
+    for assessment in REGISTRY:
+        values = record.assessment_values(assessment.key)
+        if values is not None:
+            text = assessment.summarise(values)
+            parts.append(f"{assessment.short_title} {text}".rstrip())
+    return SEPARATOR.join(parts)
+
+
+def visit_warnings(record: Any) -> tuple[str, ...]:
+    """What the neurologist should look at before signing: the measures' warnings and an EDSS step
+    computed from the functional systems that differs from the clinician's."""
+    found = []
+    for measure in REGISTRY.measures():
+        reading = record.reading(measure)
+        if reading is not None:
+            found += [f"{measure.label}: {warning}" for warning in reading.warnings]
+    edss = record.assessment_values(EDSS.key)
+    if edss is not None and edss.get("computed_edss") is not None and edss.get("edss") is not None \
+            and edss["computed_edss"] != edss["edss"]:
+        found.append(f"EDSS {edss['edss']:.1f} differs from the step computed from the functional systems "
+                     f"({edss['computed_edss']:.1f})")
+    return tuple(found)
+
+
+def signature_text(visit: Any, names: Mapping[int, str]) -> str:
+    """"Signed by Dr X on 2026-11-20 14:05" (local time); '' for a visit not signed."""
+    if visit is None or visit.signed_by is None and visit.signed_at is None:
+        return ""
+    who = names.get(visit.signed_by, f"user {visit.signed_by}") if visit.signed_by is not None else "a system process"
+    return f"Signed by {who} on {local_minute(visit.signed_at)}"
+
+
+# ----- a visit's history ------------------------------------------------------------------------
+_VISIT_EXTRA_LABELS = {"status": "Status", "signed_by": "Signed by", "signed_at": "Signed at",
+                       "course_id": "Treatment course", "deleted_reason": "Reason for deleting",
+                       "patient_id": "Patient"}
+_SKIPPED = frozenset({"id", "visit_id", "patient_id", "deleted_at", "created_at", "updated_at", "version"})
+
+
+def _fields_of_table(table_name: str | None) -> tuple[tuple[Field, ...], Any]:
+    """The fields of a table's rows, and the assessment it holds (None for the visit and its events)."""
+    if table_name == "visit":
+        return VISIT_FIELDS, None
+    if table_name == "adverse_event":
+        return ADVERSE_EVENT_FIELDS, None
+    for assessment in REGISTRY:
+        table = ASSESSMENT_TABLES.get(assessment.key)
+        if table is not None and table.__tablename__ == table_name:
+            return assessment.fields, assessment
+    return (), None
+
+
+def _number(value: float | int, decimals: int) -> str:
+    """A number with its field's decimals, as the entry screens show it (a real minus sign)."""
+    text = f"{float(value):.{decimals}f}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+class HistoryWriter:
+    """Turns audit entries of one visit into lines a clinician reads: one line per change."""
+
+    def __init__(self, user_names: Mapping[int, str]):
+        self.user_names = user_names
+
+    # labels and values
+    def _field(self, table_name: str | None, name: str) -> tuple[str, Field | None]:
+        fields, assessment = _fields_of_table(table_name)
+        field = next((f for f in fields if f.name == name), None)
+        if field is not None:
+            return field.label, field
+        if assessment is not None and name == "computed_edss":
+            return "EDSS computed from the functional systems", None
+        if assessment is not None and name in assessment.stored_extras:
+            return f"{assessment.short_title} {name.replace('_', ' ')}", None
+        return _VISIT_EXTRA_LABELS.get(name, name.replace("_", " ").capitalize()), None
+
+    def _form_key(self, key: str) -> tuple[str, Field | None]:
+        """A key of the visit form ("t25fw.trial1_s", "visit_date") as its label and field."""
+        section, _, name = key.rpartition(".")
+        if section:
+            assessment = REGISTRY.get(section) if section in REGISTRY else None
+            if assessment is not None:
+                table = ASSESSMENT_TABLES.get(section)
+                return self._field(table.__tablename__ if table is not None else None, name)
+        if key == "adverse_events":
+            return "Adverse events", None
+        return self._field("visit", key)
+
+    def value(self, name: str, field: Field | None, value: Any) -> str:
+        if value is None or value == "":
+            return DASH
+        if name == "signed_by":
+            return self.user_names.get(value, f"user {value}")
+        if name == "signed_at":
+            return local_minute(value)
+        if name == "status":
+            return str(value).capitalize()
+        if isinstance(value, list):  # an amendment's list of adverse events
+            return "; ".join(self._event(item) for item in value) or "none"
+        if field is None:
+            return _number(value, 1) if isinstance(value, float) else str(value)
+        if field.kind is Kind.CHOICE:
+            try:
+                return field.choices(value).label
+            except ValueError:
+                return str(value)
+        if field.kind is Kind.FLAG:
+            return "yes" if value else "no"
+        if field.kind in (Kind.DECIMAL, Kind.INTEGER) and isinstance(value, (int, float)):
+            number = _number(value, field.decimals) if field.kind is Kind.DECIMAL else str(int(value))
+            return f"{number} {field.unit}".rstrip()
+        return str(value)
+
+    def _event(self, values: Mapping[str, Any]) -> str:
+        fields = {f.name: f for f in ADVERSE_EVENT_FIELDS}
+        parts = [self.value(name, fields[name], values.get(name)) for name in ("term", "onset_date")]
+        if values.get("ctcae_grade") is not None:
+            parts.append(f"grade {values['ctcae_grade']}")
+        return ", ".join(parts)
+
+    def _change(self, label: str, name: str, field: Field | None, before: Any, after: Any) -> str:
+        return f"{label}: {self.value(name, field, before)} {ARROW} {self.value(name, field, after)}"
+
+    # lines
+    @staticmethod
+    def _line(entry: AuditEntry, what: str, reason: str | None = None) -> str:
+        line = f"{local_minute(entry.occurred_at)}{SEPARATOR}{entry.actor_name}{SEPARATOR}{what}"
+        return line + (f"{SEPARATOR}Reason: {reason}" if reason else "")
+
+    def lines(self, entries: Sequence[AuditEntry]) -> list[str]:
+        """Oldest first. The entries of one transaction share a time: a sign-off or an amendment is
+        told once (its own entry), not again as the row changes it was made of."""
+        groups: dict[tuple[dt.datetime, str], list[AuditEntry]] = {}
+        for entry in entries:
+            groups.setdefault((entry.occurred_at, entry.actor), []).append(entry)
+        out: list[str] = []
+        for group in groups.values():
+            kinds = {entry.kind for entry in group}
+            if AuditKind.SIGN in kinds or AuditKind.AMEND in kinds:
+                for entry in group:
+                    if entry.kind is AuditKind.SIGN:
+                        out.append(self._line(entry, "Signed the visit"))
+                    elif entry.kind is AuditKind.AMEND:
+                        for key, (before, after) in entry.changes.items():
+                            label, field = self._form_key(key)
+                            name = key.rpartition(".")[2]
+                            out.append(self._line(entry, "Amended " + self._change(label, name, field, before, after),
+                                                  entry.reason))
+                continue
+            for entry in group:
+                out += self._row_lines(entry)
+        return out
+
+    def _row_lines(self, entry: AuditEntry) -> list[str]:
+        record = record_name(entry.table_name)
+        if entry.kind is AuditKind.INSERT:
+            if entry.table_name == "visit":
+                after = entry.after
+                kind = visit_kind_label(after.get("kind", ""))
+                date = after.get("visit_date") or ""
+                return [self._line(entry, f"Recorded the visit ({kind}, {date})")]
+            fields, _ = _fields_of_table(entry.table_name)
+            order = [f.name for f in fields]
+            names = sorted(entry.after, key=lambda n: order.index(n) if n in order else len(order))
+            recorded = []
+            for name in names:
+                value = entry.after[name]
+                if name in _SKIPPED or value is None or value is False:  # a box left unticked is not news
+                    continue
+                label, field = self._field(entry.table_name, name)
+                recorded.append(f"{label} {self.value(name, field, value)}")
+            return [self._line(entry, f"Recorded {record}: " + ", ".join(recorded) if recorded
+                               else f"Recorded {record}")]
+        if entry.kind is AuditKind.SOFT_DELETE:
+            return [self._line(entry, f"Deleted {record.lower() if record == 'Visit' else record} (kept, hidden)",
+                               entry.after.get("deleted_reason") or entry.reason)]
+        if entry.kind is AuditKind.DELETE:
+            return [self._line(entry, f"Removed {record}", entry.reason)]
+        if entry.kind is AuditKind.UPDATE:
+            lines = []
+            for name, (before, after) in entry.changes.items():
+                if name in _SKIPPED:
+                    continue
+                label, field = self._field(entry.table_name, name)
+                lines.append(self._line(entry, "Changed " + self._change(label, name, field, before, after),
+                                        entry.reason))
+            return lines
+        return [self._line(entry, entry.kind.label, entry.reason)]
+
+
+def history_lines(entries: Sequence[AuditEntry], user_names: Mapping[int, str]) -> list[str]:
+    return HistoryWriter(user_names).lines(entries)
