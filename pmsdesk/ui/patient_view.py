@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -22,9 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.naming import agent_label, patient_display_name
-from pmsdesk.domain.vocab import AdverseEventTerm, Hand, Phenotype, Sex, VisitKind, VisitStatus
+from pmsdesk.domain.permissions import Action
+from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Hand, Phenotype, Sex, VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.domain.assessments import REGISTRY
+from pmsdesk.ui.permissions import allow
+from pmsdesk.ui.void_dialog import ask_and_void
+
+VISIT_STATUS_VOIDED = "Voided"
+VOIDED_COLOUR = QColor("#8c8c8c")
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -54,7 +60,12 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], ids: Sequence[int]
             table.setItem(r, c, item)
 
 
-def _section(title: str, table: QTableWidget, buttons: Sequence[QPushButton]) -> QGroupBox:
+def _event_label(event) -> str:
+    term = AdverseEventTerm(event.term)
+    return (event.term_other or term.label) if term is AdverseEventTerm.OTHER else term.label
+
+
+def _section(title: str, table: QTableWidget, buttons: Sequence[QWidget]) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
     bar = QHBoxLayout()
@@ -86,6 +97,7 @@ class PatientView(QWidget):
     edit_relapse = Signal(object)  # relapse id or None for a new one
     edit_dmt = Signal(object)
     show_trajectory = Signal()
+    changed = Signal()  # a record of this patient was deleted (voided)
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
@@ -124,15 +136,31 @@ class PatientView(QWidget):
         self.assessments = tuple(REGISTRY)  # one column each, in the registry's order
         self.visits = _table(("Date", "Kind", "Tx #", "Dose", *(a.column for a in self.assessments),
                               "Adverse events", "Status"), "visits_table")
-        self.visits.doubleClicked.connect(lambda index: self._emit_row_id(self.visits, index.row(), self.open_visit))
+        self.visits.doubleClicked.connect(lambda index: self._open_visit_row(index.row()))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.visits,
-                  activated=lambda: self._emit_row_id(self.visits, self.visits.currentRow(), self.open_visit))
+                  activated=lambda: self._open_visit_row(self.visits.currentRow()))
         self.courses = _table(("Agent", "Planned dose", "Interval (weeks)", "Start", "End", "Protocol"), "courses_table")
         self.courses.doubleClicked.connect(lambda index: self._emit_row_id(self.courses, index.row(), self.edit_course))
         self.relapses = _table(("Onset", "Notes"), "relapses_table")
         self.relapses.doubleClicked.connect(lambda index: self._emit_row_id(self.relapses, index.row(), self.edit_relapse))
         self.dmts = _table(("Therapy", "Started", "Stopped", "Notes"), "dmt_table")
         self.dmts.doubleClicked.connect(lambda index: self._emit_row_id(self.dmts, index.row(), self.edit_dmt))
+        self.events = _table(("Onset", "Adverse event", "Grade", "Outcome", "Visit"), "adverse_events_table")
+
+        # Delete (void) with a reason: a button over each table and the Delete key on its selected row.
+        self._rows: dict[QTableWidget, dict[int, object]] = {}
+        self.delete_buttons: dict[QTableWidget, QPushButton] = {}
+        for table, what, name in ((self.visits, "visit", "delete_visit"), (self.relapses, "relapse", "delete_relapse"),
+                                  (self.dmts, "therapy", "delete_dmt"),
+                                  (self.events, "adverse event", "delete_adverse_event")):
+            button = QPushButton("Delete…")
+            button.setObjectName(name)
+            button.setToolTip(f"Delete the selected {what}, with a reason (Delete key); it is kept in the audit trail.")
+            button.clicked.connect(lambda _checked=False, t=table: self.delete_selected(t))
+            table.installEventFilter(self)  # the Delete key on the table deletes its selected row
+            table.itemSelectionChanged.connect(self._enable_deleting)
+            self.delete_buttons[table] = button
+            self._rows[table] = {}
 
         new_course = QPushButton("New course\u2026")
         new_course.clicked.connect(self.new_course)
@@ -144,10 +172,11 @@ class PatientView(QWidget):
         open_hint.setStyleSheet("color: #555;")
 
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(_section("Relapses", self.relapses, [new_relapse]))
-        lower.addWidget(_section("Disease-modifying therapy history", self.dmts, [new_dmt]))
+        lower.addWidget(_section("Relapses", self.relapses, [new_relapse, self.delete_buttons[self.relapses]]))
+        lower.addWidget(_section("Disease-modifying therapy history", self.dmts, [new_dmt, self.delete_buttons[self.dmts]]))
+        lower.addWidget(_section("Adverse events", self.events, [self.delete_buttons[self.events]]))
         stack = QSplitter(Qt.Orientation.Vertical)
-        stack.addWidget(_section("Visits", self.visits, [open_hint]))
+        stack.addWidget(_section("Visits", self.visits, [self.delete_buttons[self.visits], open_hint]))
         stack.addWidget(_section("Treatment courses", self.courses, [new_course]))
         stack.addWidget(lower)
         stack.setStretchFactor(0, 5)
@@ -166,6 +195,65 @@ class PatientView(QWidget):
         item = table.item(row, 0) if row >= 0 else None
         if item is not None:
             signal.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+        if (event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier and watched in self.delete_buttons):
+            self.delete_selected(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _row_id(table: QTableWidget, row: int) -> int | None:
+        item = table.item(row, 0) if row >= 0 else None
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def _open_visit_row(self, row: int) -> None:
+        """Open the visit in ``row``; a voided visit stays closed (its tooltip says why it was voided)."""
+        record = self._rows[self.visits].get(self._row_id(self.visits, row))
+        if record is not None and record.visit.deleted_at is None:
+            self.open_visit.emit(record.visit.id)
+
+    # ----- deleting (voiding) with a reason -----------------------------------------------------
+    _SELECT_FIRST = {"visits_table": "Select a visit first.", "relapses_table": "Select a relapse first.",
+                     "dmt_table": "Select a therapy first.", "adverse_events_table": "Select an adverse event first."}
+
+    def selected_row(self, table: QTableWidget):
+        """The read model of the selected row of ``table`` (None when nothing is selected)."""
+        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+        return self._rows[table].get(self._row_id(table, rows[0].row())) if rows else None
+
+    def _enable_deleting(self) -> None:
+        for table, button in self.delete_buttons.items():
+            row = self.selected_row(table)
+            voided = table is self.visits and row is not None and row.visit.deleted_at is not None
+            allow(button, self.clinic.actor, Action.DELETE_RECORD, also=row is not None and not voided,
+                  otherwise="This visit is already voided." if voided else self._SELECT_FIRST[table.objectName()])
+
+    def delete_selected(self, table: QTableWidget) -> bool:
+        """Ask a reason and delete the selected row of ``table``; true when it was deleted."""
+        row = self.selected_row(table)
+        if row is None or self.patient is None or not self.delete_buttons[table].isEnabled():
+            return False
+        clinic = self.clinic
+        if table is self.visits:
+            visit = row.visit
+            what, description = "visit", f"the {VisitKind(visit.kind).label.lower()} visit of {_date(visit.visit_date)}"
+            delete = lambda reason: clinic.delete_visit(visit.id, visit.version, reason)  # noqa: E731
+        elif table is self.relapses:
+            what, description = "relapse", f"the relapse of {_date(row.onset_date)}"
+            delete = lambda reason: clinic.delete_relapse(row.id, row.version, reason)  # noqa: E731
+        elif table is self.dmts:
+            what, description = "therapy", f"the therapy {row.agent} started {_date(row.start_date)}"
+            delete = lambda reason: clinic.delete_dmt(row.id, row.version, reason)  # noqa: E731
+        else:
+            what, description = "adverse event", f"the adverse event \u201c{_event_label(row)}\u201d of {_date(row.onset_date)}"
+            delete = lambda reason: clinic.delete_adverse_event(row.id, row.version, reason)  # noqa: E731
+        if not ask_and_void(self, what, description, delete):
+            return False
+        self.show_patient(self.patient.id)
+        self.changed.emit()
+        return True
 
     def show_patient(self, patient_id: int) -> None:
         patient = self.clinic.patient(patient_id)
@@ -191,13 +279,24 @@ class PatientView(QWidget):
         self.details.setText(text)
         self.archived_note.setVisible(patient.archived)
         self.archive_button.setText("Restore from archive" if patient.archived else "Archive")
-        self._show_visits(self.clinic.visit_records(patient_id))
+        records = self.clinic.visit_records(patient_id, include_voided=True)
+        self._show_visits(records)
         self._show_courses(patient_id)
         relapses = self.clinic.relapses(patient_id)
         _fill(self.relapses, [(_date(r.onset_date), r.notes or "") for r in relapses], [r.id for r in relapses])
         dmts = self.clinic.dmt_history(patient_id)
         _fill(self.dmts, [(d.agent, _date(d.start_date), _date(d.stop_date) or "ongoing", d.notes or "") for d in dmts],
               [d.id for d in dmts])
+        events = self.clinic.adverse_events(patient_id)
+        visit_dates = {record.visit.id: _date(record.visit.visit_date) for record in records}
+        _fill(self.events, [(_date(e.onset_date), _event_label(e), "" if e.ctcae_grade is None else str(e.ctcae_grade),
+                             AeOutcome(e.outcome).label if e.outcome else "", visit_dates.get(e.visit_id, ""))
+                            for e in events], [e.id for e in events])
+        self._rows[self.visits] = {record.visit.id: record for record in records}
+        self._rows[self.relapses] = {r.id: r for r in relapses}
+        self._rows[self.dmts] = {d.id: d for d in dmts}
+        self._rows[self.events] = {e.id: e for e in events}
+        self._enable_deleting()
 
     @staticmethod
     def _summary(record: VisitRecord, assessment) -> str:
@@ -213,10 +312,20 @@ class PatientView(QWidget):
             rows.append((_date(visit.visit_date), VisitKind(visit.kind).label,
                          "" if visit.treatment_number is None else str(visit.treatment_number), dose,
                          *(self._summary(record, assessment) for assessment in self.assessments), events,
-                         VisitStatus(visit.status).label))
+                         VISIT_STATUS_VOIDED if visit.deleted_at is not None else VisitStatus(visit.status).label))
         _fill(self.visits, rows, [record.visit.id for record in records])
-        if records:
-            self.visits.selectRow(len(records) - 1)
+        for row, record in enumerate(records):
+            visit = record.visit
+            if visit.deleted_at is None:
+                continue
+            tip = f"Voided {visit.deleted_at:%Y-%m-%d}: {visit.deleted_reason or ''}".strip()
+            for column in range(self.visits.columnCount()):
+                item = self.visits.item(row, column)
+                item.setForeground(QBrush(VOIDED_COLOUR))
+                item.setToolTip(tip)
+        live = [row for row, record in enumerate(records) if record.visit.deleted_at is None]
+        if live or records:
+            self.visits.selectRow(live[-1] if live else len(records) - 1)
 
     def _show_courses(self, patient_id: int) -> None:
         courses = self.clinic.courses(patient_id)
