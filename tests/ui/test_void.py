@@ -238,7 +238,8 @@ def test_nothing_selected_greys_the_button_and_says_what_to_do(qtbot, database, 
     assert view.delete_buttons[view.relapses].toolTip() == "Select a relapse first."
 
 
-def test_the_visit_editor_deletes_the_open_visit_and_goes_back_to_the_patient(qtbot, database, records, answer):
+def test_the_visit_editor_deletes_the_open_visit_and_goes_back_to_the_patient(
+        qtbot, database, records, answer, message_boxes):
     window = MainWindow(clinic_as(database, "d.neuro", Role.NEUROLOGIST))
     qtbot.addWidget(window)
     window.show()
@@ -246,10 +247,20 @@ def test_the_visit_editor_deletes_the_open_visit_and_goes_back_to_the_patient(qt
     window.open_visit(records["first"].id)
     editor = window.visit_editor
     assert editor.delete_button.isEnabled()
+    typed = editor.field_editor("dose_given").input
+    typed.setFocus()
+    qtbot.keyClicks(typed, "12")
+    assert editor.dirty
+    editor.write_draft()
+    editor._wait_for_draft()
+    assert editor.clinic.draft(records["patient"].id, records["first"].id) is not None
     answer(REASON)
     qtbot.mouseClick(editor.delete_button, Qt.MouseButton.LeftButton)
 
     assert stored(database, Visit, records["first"].id).deleted_reason == REASON
+    # What was typed goes with the visit: no "unsaved visit" question, no draft left behind.
+    assert [text for kind, text in message_boxes if kind == "question"] == []
+    assert editor.clinic.draft(records["patient"].id, records["first"].id) is None
     assert window.pages.currentIndex() == window.PAGE_PATIENT
     row = select(window.patient_view.visits, records["first"].id)
     assert window.patient_view.visits.item(row, window.patient_view.visits.columnCount() - 1).text() == "Voided"
