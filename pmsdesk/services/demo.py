@@ -23,7 +23,7 @@ from itertools import islice, takewhile
 from typing import Any
 
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
-from pmsdesk.domain.permissions import Actor, Role
+from pmsdesk.domain.permissions import Action, Actor, Role
 from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.scoring.edss import FunctionalSystemScores, compute_edss
 from pmsdesk.domain.vocab import (
@@ -55,6 +55,7 @@ DEMO_ACCOUNTS = (
     ("demo-neurologist", "Demo Neurologist (fictional)", Role.NEUROLOGIST),
     ("demo-admin", "Demo Administrator (fictional)", Role.ADMINISTRATOR),
 )
+DEMO_NEUROLOGIST = "demo-neurologist"  # signs the demo's older visits
 DEMO_SIGN_IN_HINT = (
     "Demo clinic (fictional patients): sign in as " + ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
     + f" with the password \u201c{DEMO_PASSWORD}\u201d."
@@ -98,6 +99,17 @@ class DemoSummary:
     courses: int
     visits: int
     adverse_events: int
+    signed: int = 0  # visits signed by the demo neurologist (the amended one among them)
+    amended: int = 0  # signed visits changed afterwards, with a reason
+    voided: int = 0  # visits deleted with a reason (kept, hidden)
+
+
+# Every state a visit can be in is in the demo, so a newcomer sees each: visits older than this are
+# signed, one signed visit was amended with a reason, one visit entered twice was voided.
+SIGNED_BEFORE_DAYS = 30
+AMENDMENT = ("Telephone follow-up: mild headache the day after the puncture, settled with rest.",
+             "Telephone follow-up after signing")
+VOID_REASON = "Entered twice: the same visit was recorded again by mistake."
 
 
 def fill_demo_clinic(
@@ -109,6 +121,7 @@ def fill_demo_clinic(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     allow_existing: bool = False,
+    signer: Actor | None = None,
 ) -> DemoSummary:
     """Write ``patients`` fictional patients, their courses, visits and history, and mark the
     database as a demo. All of it is one transaction: on any error nothing is written.
@@ -118,6 +131,12 @@ def fill_demo_clinic(
     ``cancelled()`` is asked before each visit, and True rolls everything back (:class:`Cancelled`). A database
     that already has patients is refused unless ``allow_existing``; the new identifiers then skip
     the ``DEMO-`` numbers already taken.
+
+    Visits older than a month are signed by ``signer`` (default: the demo neurologist's account
+    when the database has it, else the clinic's actor when they may sign); one signed visit is then
+    amended with a reason and one visit entered twice is voided with a reason, all through the
+    clinic's own rules. With nobody who may sign, the visits stay unsigned (the voided one is still
+    there). Which visits is seeded too.
     """
     if patients < 1:
         raise ValueError(f"the demo clinic needs at least one patient, not {patients}")
@@ -131,12 +150,58 @@ def fill_demo_clinic(
                 f"this database already holds {existing} patient{'s' if existing > 1 else ''}; "
                 "the demo clinic only fills an empty database, so choose a new one"
             )
+        written: list[int] = []
         for done, clinic_id in enumerate(_free_identifiers(batch, patients), start=1):
-            totals += _write_patient(batch, planner.plan(clinic_id), cancelled)
+            totals += _write_patient(batch, planner.plan(clinic_id), cancelled, written)
             if progress is not None:
                 progress(done, patients)
+        signer = signer or _demo_signer(database, clinic.actor)
+        states = _every_state(batch, signer, written, random.Random(seed + 1), planner.today, cancelled)
         batch.set_setting(DEMO_SETTING, "true")
-    return DemoSummary(patients, totals["courses"], totals["visits"], totals["adverse_events"])
+    return DemoSummary(patients, totals["courses"], totals["visits"], totals["adverse_events"],
+                       states["signed"], states["amended"], states["voided"])
+
+
+def _demo_signer(database, actor: Actor) -> Actor | None:
+    """Who signs the demo's visits: the demo neurologist's account, else ``actor`` if they may sign."""
+    accounts = Accounts(database, actor=DEMO_ACTOR)
+    neurologist = next((user for user in accounts.users()
+                        if user.username == DEMO_NEUROLOGIST and user.active), None)
+    if neurologist is not None:
+        return Actor(neurologist.username, neurologist.role, neurologist.id, neurologist.full_name)
+    return actor if actor.may(Action.SIGN_VISIT) else None
+
+
+def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], rng: random.Random,
+                 today: dt.date, cancelled: Callable[[], bool]) -> Counter[str]:
+    """Sign the older visits, amend one of them and void one visit entered twice (see fill_demo_clinic)."""
+    counts: Counter[str] = Counter()
+    before = today - dt.timedelta(days=SIGNED_BEFORE_DAYS)
+    # One visit entered twice, voided: a copy of a patient's latest visit, deleted with its reason.
+    twice = clinic.visit_records(rng.choice(patient_ids))[-1]
+    copy = clinic.create_visit(twice.visit.patient_id, {**twice.form_values(), "notes": "Entered twice by mistake."})
+    clinic.delete_visit(copy.visit.id, copy.visit.version, VOID_REASON)
+    counts["voided"] += 1
+    if signer is None:
+        return counts
+    neurologist = Clinic(clinic.db, actor=signer, today=clinic.today)
+    signed = []
+    for patient_id in patient_ids:
+        for visit in neurologist.visits(patient_id):
+            if cancelled():
+                raise Cancelled("demo clinic cancelled; nothing was written")
+            if visit.visit_date < before:
+                signed.append(neurologist.sign_visit(visit.id, visit.version))
+    counts["signed"] = len(signed)
+    if signed:
+        record = neurologist.visit_record(rng.choice(signed).id)
+        note, reason = AMENDMENT
+        earlier = record.visit.notes
+        neurologist.update_visit(record.visit.id, record.visit.version,
+                                 {**record.form_values(), "notes": f"{earlier} {note}" if earlier else note},
+                                 amendment_reason=reason)
+        counts["amended"] = 1
+    return counts
 
 
 def _free_identifiers(clinic: Clinic, count: int) -> list[str]:
@@ -162,8 +227,11 @@ class _PatientPlan:
     therapies: list[dict[str, Any]]
 
 
-def _write_patient(clinic: Clinic, plan: _PatientPlan, cancelled: Callable[[], bool] = lambda: False) -> Counter[str]:
+def _write_patient(clinic: Clinic, plan: _PatientPlan, cancelled: Callable[[], bool] = lambda: False,
+                   written: list[int] | None = None) -> Counter[str]:
     patient = clinic.create_patient(plan.patient)
+    if written is not None:
+        written.append(patient.id)
     course = clinic.create_course(patient.id, plan.course)
     for visit in plan.visits:
         if cancelled():

@@ -48,9 +48,9 @@ class ClinicDatabase:
         from pmsdesk.services.demo import DEMO_SETTING, DEMO_SIGN_IN_HINT, create_demo_accounts
 
         clinic = self.clinic()
+        create_demo_accounts(self._database)  # first: the demo neurologist signs the older demo visits
         if clinic.patient_count() == 0:
             fill(clinic)
-        create_demo_accounts(self._database)
         return DEMO_SIGN_IN_HINT if clinic.setting(DEMO_SETTING) == "true" else ""
 
     def close(self) -> None:

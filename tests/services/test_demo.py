@@ -306,3 +306,100 @@ def test_demo_accounts_one_per_role_only_on_a_database_without_accounts(database
     signed_in = {name: accounts.sign_in(name, DEMO_PASSWORD) for name, _, _ in DEMO_ACCOUNTS}
     assert {actor.role for actor in signed_in.values()} == {Role.NURSE, Role.NEUROLOGIST, Role.ADMINISTRATOR}
     assert all(name in DEMO_SIGN_IN_HINT for name in signed_in) and DEMO_PASSWORD in DEMO_SIGN_IN_HINT
+
+
+# ----- every visit state: signed, awaiting signature, amended, voided -----------------------------
+def demo_with_accounts(path, **options):
+    from pmsdesk.services.demo import create_demo_accounts
+
+    database = Database.open(str(path))
+    create_demo_accounts(database)  # as the app does before filling: the demo neurologist signs
+    clinic = Clinic(database, today=lambda: TODAY)
+    return clinic, fill_demo_clinic(clinic, patients=6, **options)
+
+
+def visit_states(clinic: Clinic) -> dict:
+    from pmsdesk.domain.audit import AuditKind
+
+    visits = [visit for summary in clinic.find_patients() for visit in clinic.visits(summary.id)]
+    entries = clinic.audit_entries()
+    return {
+        "signed": [(v.patient_id, v.visit_date) for v in visits if v.status == "signed"],
+        "awaiting": [(v.patient_id, v.visit_date) for v in visits if v.status != "signed"],
+        "amended": [(e.row_key, e.reason, e.actor_name, e.changes) for e in entries if e.kind is AuditKind.AMEND],
+        "voided": [(e.table_name, e.row_key, e.reason) for e in entries if e.kind is AuditKind.SOFT_DELETE],
+        "signers": {(e.actor, e.actor_name) for e in entries if e.kind is AuditKind.SIGN},
+        "visit_ids": {str(v.id) for v in visits},
+    }
+
+
+def test_the_demo_holds_signed_amended_and_voided_visits_and_some_awaiting_signature(tmp_path):
+    from pmsdesk.services.demo import AMENDMENT, SIGNED_BEFORE_DAYS, VOID_REASON
+
+    clinic, summary = demo_with_accounts(tmp_path / "states.sqlite3")
+    try:
+        states = visit_states(clinic)
+    finally:
+        clinic.db.close()
+    month_ago = TODAY - dt.timedelta(days=SIGNED_BEFORE_DAYS)
+    assert len(states["signed"]) == summary.signed > 0 and len(states["awaiting"]) > 0
+    assert len(states["signed"]) + len(states["awaiting"]) == summary.visits
+    assert all(day < month_ago for _, day in states["signed"]) and all(day >= month_ago for _, day in states["awaiting"])
+    assert states["signers"] == {("demo-neurologist", "Demo Neurologist (fictional)")}
+
+    assert summary.amended == 1 and len(states["amended"]) == 1
+    visit_key, reason, who, changes = states["amended"][0]
+    assert (reason, who) == (AMENDMENT[1], "Demo Neurologist (fictional)")
+    assert list(changes) == ["notes"] and AMENDMENT[0] in changes["notes"][1]
+    assert visit_key in states["visit_ids"]
+
+    assert summary.voided == 1
+    voided_visits = [entry for entry in states["voided"] if entry[0] == "visit"]
+    assert len(voided_visits) == 1 and voided_visits[0][2] == VOID_REASON
+    assert voided_visits[0][1] not in states["visit_ids"]  # hidden from the lists, kept in the audit trail
+
+
+def test_the_states_follow_the_seed(tmp_path):
+    first, _ = demo_with_accounts(tmp_path / "one.sqlite3")
+    again, _ = demo_with_accounts(tmp_path / "two.sqlite3")
+    other, _ = demo_with_accounts(tmp_path / "three.sqlite3", seed=7)
+    try:
+        one, two, three = (visit_states(c) for c in (first, again, other))
+    finally:
+        for clinic in (first, again, other):
+            clinic.db.close()
+    assert one["signed"] == two["signed"] and one["amended"] == two["amended"] and one["voided"] == two["voided"]
+    assert one["signed"] != three["signed"]
+
+
+def test_without_anyone_who_may_sign_the_visits_stay_unsigned(clinic):
+    summary = fill_demo_clinic(clinic, patients=3)
+    states = visit_states(clinic)
+    assert (summary.signed, summary.amended, summary.voided) == (0, 0, 1)
+    assert states["signed"] == [] and states["amended"] == [] and len(states["voided"]) == 1
+
+
+def test_cancelling_while_the_visits_are_signed_writes_nothing(tmp_path):
+    from pmsdesk.domain.refusals import Cancelled
+
+    asked = []
+
+    def cancel_when_signing() -> bool:  # asked before each visit written, then before each signed
+        asked.append(1)
+        return len(asked) > planned
+
+    clinic, summary = demo_with_accounts(tmp_path / "count.sqlite3")
+    planned = summary.visits + 3  # the visits written, then three signed
+    clinic.db.close()
+    database = Database.open(str(tmp_path / "cancelled.sqlite3"))
+    from pmsdesk.services.demo import create_demo_accounts
+
+    create_demo_accounts(database)
+    cancelled_clinic = Clinic(database, today=lambda: TODAY)
+    try:
+        with pytest.raises(Cancelled):
+            fill_demo_clinic(cancelled_clinic, patients=6, cancelled=cancel_when_signing)
+        assert len(asked) == planned + 1
+        assert cancelled_clinic.patient_count() == 0 and cancelled_clinic.setting(DEMO_SETTING) is None
+    finally:
+        database.close()
