@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QListWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -74,3 +75,28 @@ class AuditDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+
+
+class HistoryDialog(QDialog):
+    """A visit's history as a clinical record reads it: one line per change (when, who, what, why)."""
+
+    def __init__(self, title: str, lines: Sequence[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 480)
+        self.lines = QListWidget()
+        self.lines.setObjectName("history_lines")
+        self.lines.setWordWrap(True)
+        self.lines.addItems(list(lines) or ["Nothing recorded yet."])
+        note = QLabel("Local times, to the minute. The full audit trail of the patient (Patient \u203a Audit "
+                      "trail) keeps every stored value; nothing in it can be changed.")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.lines, 1)
+        layout.addWidget(buttons)
+
+    def texts(self) -> list[str]:
+        return [self.lines.item(row).text() for row in range(self.lines.count())]

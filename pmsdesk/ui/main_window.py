@@ -28,6 +28,7 @@ from pmsdesk.ui.overview import ClinicOverview
 from pmsdesk.ui.patient_list import PatientList
 from pmsdesk.ui.patient_view import PatientView
 from pmsdesk.ui.permissions import allow
+from pmsdesk.ui.review_desk import ReviewDesk
 from pmsdesk.ui.screen_lock import ScreenLock
 from pmsdesk.ui.today import TodayList
 from pmsdesk.ui.users_dialog import UsersDialog
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
         self.overview = ClinicOverview(clinic)
         self.PAGE_OVERVIEW = self.pages.addWidget(self.overview)
+        self.review_desk = ReviewDesk(clinic)  # the neurologist's visits waiting for a signature (F3)
+        self.PAGE_REVIEW = self.pages.addWidget(self.review_desk)
+        self.review_desk.open_visit.connect(self.open_visit)
         self.trajectory = None  # made on first use: pyqtgraph is slow to import
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("main_splitter")  # named: its position is remembered per user
@@ -194,8 +198,11 @@ class MainWindow(QMainWindow):
             self._action(patient_menu, "Audit tra&il\u2026", self.show_patient_audit, name="action_patient_audit"),
         ]
         view_menu = bar.addMenu("&View")
+        view_menu.setToolTipsVisible(True)
         self._action(view_menu, "&Today", self.show_today, "F2", "action_today")
         self._action(view_menu, "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(view_menu, "Visits to &sign", self.show_review_desk, "F3", "action_review_desk",
+                     needs=Action.SIGN_VISIT)
         self._action(view_menu, "Clinic &overview", self.show_overview, "Ctrl+Shift+O", "action_overview")
         self._action(view_menu, "Patient t&rajectory", lambda: self.show_trajectory(), "Ctrl+T", "action_trajectory")
         safety_menu = bar.addMenu("&Safety")
@@ -261,6 +268,13 @@ class MainWindow(QMainWindow):
         self._show_page(self.PAGE_WELCOME)
         self.refresh()
         self.today.table.setFocus()
+
+    def show_review_desk(self) -> None:
+        if not self.clinic.actor.may(Action.SIGN_VISIT) or not self._leave_visit():
+            return
+        self.review_desk.refresh()
+        self._show_page(self.PAGE_REVIEW)
+        self.review_desk.table.setFocus()
 
     def show_overview(self) -> None:
         if not self._leave_visit():

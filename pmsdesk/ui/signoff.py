@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QMessageBox,
     QPushButton,
     QWidget,
@@ -16,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.domain.permissions import Action
 from pmsdesk.domain.vocab import VisitStatus
-from pmsdesk.ui.audit_viewer import AuditDialog
+from pmsdesk.services.review import signature_text
+from pmsdesk.ui.audit_viewer import HistoryDialog
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
 
@@ -36,11 +38,14 @@ class SignOffBar(QWidget):
         self.amend_button.setObjectName("amend_visit")
         self.history_button = QPushButton("History\u2026")
         self.history_button.setObjectName("visit_history")
+        self.signed_label = QLabel()  # "Signed by Dr X on 2026-11-20 14:05", local time
+        self.signed_label.setObjectName("signed_by")
         self.sign_button.clicked.connect(self.sign)
         self.amend_button.clicked.connect(self.amend)
         self.history_button.clicked.connect(self.show_history)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.signed_label)
         for button in (self.history_button, self.amend_button, self.sign_button):
             layout.addWidget(button)
         editor.saved.connect(self._saved)
@@ -67,6 +72,9 @@ class SignOffBar(QWidget):
         self.amend_button.setVisible(self.read_only)
         allow(self.amend_button, actor, Action.AMEND_SIGNED_VISIT)
         self.history_button.setEnabled(record is not None)
+        signature = signature_text(record.visit, self.editor.clinic.user_names()) if self.signed else ""
+        self.signed_label.setText(signature)
+        self.signed_label.setVisible(bool(signature))
         editor, editable = self.editor, not self.read_only
         for form in editor.forms:
             form.setEnabled(editable)
@@ -104,6 +112,9 @@ class SignOffBar(QWidget):
 
     def show_history(self) -> None:
         record = self.editor.record
-        if record is not None:
-            AuditDialog(f"History of the visit of {record.visit.visit_date.isoformat()}",
-                        self.editor.clinic.audit_entries(visit_id=record.visit.id), self).exec()
+        if record is None:
+            return
+        with guarded(self, "reading the visit's history", title="History") as read:
+            lines = self.editor.clinic.visit_history_lines(record.visit.id)
+        if read:
+            HistoryDialog(f"History of the visit of {record.visit.visit_date.isoformat()}", lines, self).exec()
