@@ -61,6 +61,14 @@ class Status:
     ORDER = (WORSENING, UNCONFIRMED, IMPROVEMENT, STABLE, NO_DATA)
 
 
+class ChangeShown:
+    """How a change since baseline compares with the measure's meaningful-change threshold."""
+
+    WORSE = "worse"
+    BETTER = "better"
+    WITHIN = "within"
+
+
 # Dose-line labels: short names a clinician uses, the agent's full label stays in the hover text.
 _AGENT_SHORT = {Agent.IT_METHOTREXATE: "ITMTX", Agent.MSC_NP: "MSC-NP", Agent.AUTOLOGOUS_MSC: "MSC"}
 
@@ -170,6 +178,26 @@ class MeasureSeries:
         if self.band is not None and not self.band.low < latest.value < self.band.high:
             return Status.UNCONFIRMED
         return Status.STABLE
+
+    @property
+    def change_shown(self) -> str | None:
+        """The change since baseline (what a table shows beside the latest value) judged against the
+        meaningful-change threshold in the measure's direction of worsening: ``ChangeShown.WORSE`` or
+        ``BETTER`` when it reaches the threshold, ``WITHIN`` below it; None when there is no change
+        yet (only a baseline) or the measure has no threshold. Judged on the value alone: the
+        confirmed events decide :attr:`status`, not this."""
+        change = self.change_since_baseline
+        if change is None or self.band is None:
+            return None
+        worse_by = exact(self.latest.value) - exact(self.baseline.value)
+        if not self.spec.higher_is_worse:
+            worse_by = -worse_by
+        threshold = exact(self.band.threshold)
+        if worse_by >= threshold:
+            return ChangeShown.WORSE
+        if -worse_by >= threshold:
+            return ChangeShown.BETTER
+        return ChangeShown.WITHIN
 
     def format_value(self, value: float) -> str:
         return self.spec.format(value)

@@ -1,5 +1,10 @@
 """Clinic overview: every active patient with the latest value and change since baseline of each
-measure and the course status; sortable, filterable, a double-click opens the trajectory."""
+measure and the course status; sortable, filterable, a double-click opens the trajectory.
+
+A measure cell is coloured by the change it shows, judged against the measure's meaningful-change
+threshold in its direction of worsening, and says so in words too ("worse", "better"), so the
+meaning never rests on colour alone; the status column keeps the colour of the confirmed-event
+status. A legend under the table says what each colour means."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.services.series import (
     COMPUTED_FLAGS_NOTICE,
+    ChangeShown,
     MeasureSeries,
     PatientSeries,
     Status,
@@ -28,6 +34,11 @@ from pmsdesk.services.series import (
 
 STATUS_COLORS = {Status.WORSENING: "#c0392b", Status.IMPROVEMENT: "#1e8449", Status.UNCONFIRMED: "#b9770e",
                  Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
+# A measure cell's colour and word, by the change it shows (pmsdesk.services.series.ChangeShown).
+CHANGE_COLORS = {ChangeShown.WORSE: "#c0392b", ChangeShown.BETTER: "#1e8449", ChangeShown.WITHIN: "#2e4053",
+                 None: "#7f8c8d"}
+CHANGE_MARKS = {ChangeShown.WORSE: "worse", ChangeShown.BETTER: "better"}
+CHANGE_ROLE = Qt.ItemDataRole.UserRole + 3
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 FIXED_COLUMNS = ("Patient", "Identifier", "Phenotype", "Status", "Visits", "Last visit")
@@ -46,8 +57,9 @@ def _item(text: str, sort_value=None, tooltip: str = "", color: str | None = Non
 
 
 def measure_cell(series: MeasureSeries | None) -> QStandardItem:
-    """'6.5 (+0.5)': the latest value and its change since baseline, coloured by status;
-    sorts by the change in the worsening direction, so the most worsened come first descending."""
+    """'6.5 (+0.5)': the latest value and its change since baseline, coloured by that change against
+    the measure's meaningful-change threshold ("worse" or "better" added in words when it reaches
+    it); sorts by the change in the worsening direction, so the most worsened come first descending."""
     if series is None or series.latest is None:
         return _item("", float("-inf"))
     latest, change = series.latest, series.change_since_baseline
@@ -59,9 +71,44 @@ def measure_cell(series: MeasureSeries | None) -> QStandardItem:
         worse_by = change if series.spec.higher_is_worse else -change
         if series.baseline.value:
             worse_by /= abs(series.baseline.value)  # relative, so T25FW and EDSS columns sort alike
+    judged = series.change_shown
+    if judged in CHANGE_MARKS:
+        text += f" {CHANGE_MARKS[judged]}"
     tooltip = (f"{series.spec.label}: latest {text} on {latest.date.isoformat()}, baseline "
-               f"{series.format_value(series.baseline.value)} on {series.baseline.date.isoformat()}; {series.status}")
-    return _item(text, float("-inf") if worse_by is None else worse_by, tooltip, STATUS_COLORS[series.status])
+               f"{series.format_value(series.baseline.value)} on {series.baseline.date.isoformat()}; "
+               f"{_change_explained(series, judged)}; status {series.status}")
+    item = _item(text, float("-inf") if worse_by is None else worse_by, tooltip, CHANGE_COLORS[judged])
+    item.setData(judged, CHANGE_ROLE)
+    return item
+
+
+def _change_explained(series: MeasureSeries, judged: str | None) -> str:
+    if series.band is None:
+        return "no meaningful-change threshold for this measure"
+    threshold = f"threshold {series.format_value(series.band.threshold)} ({series.band.rule})"
+    if judged is None:
+        return f"no change yet; {threshold}"
+    return {ChangeShown.WORSE: "change worse than", ChangeShown.BETTER: "change better than",
+            ChangeShown.WITHIN: "change within"}[judged] + f" the {threshold}"
+
+
+def legend_text(measures) -> str:
+    """What the colours of the table mean, with the direction of worsening of each measure."""
+    def swatch(color: str, word: str) -> str:
+        return f"<span style='color:{color}; font-weight:bold;'>\u25a0 {word}</span>"
+
+    higher = ", ".join(m.label for m in measures if m.change_rule is not None and m.higher_is_worse)
+    lower = ", ".join(m.label for m in measures if m.change_rule is not None and not m.higher_is_worse)
+    none = ", ".join(m.label for m in measures if m.change_rule is None)
+    direction = f"worse is higher for {higher}" + (f", lower for {lower}" if lower else "")
+    statuses = ", ".join(f"<span style='color:{STATUS_COLORS[s]};'>{s}</span>" for s in Status.ORDER)
+    return (f"Measure cells, by the change since baseline they show ({direction}): "
+            f"{swatch(CHANGE_COLORS[ChangeShown.WORSE], 'worse')} reaches the meaningful-change threshold, "
+            f"{swatch(CHANGE_COLORS[ChangeShown.BETTER], 'better')} reaches it the other way, "
+            f"{swatch(CHANGE_COLORS[ChangeShown.WITHIN], 'within')} below it (no word added), "
+            f"{swatch(CHANGE_COLORS[None], 'grey')} baseline only"
+            + (f" or no threshold ({none})" if none else "") + ". "
+            f"Status column, by confirmed events: {statuses}.")
 
 
 class OverviewFilter(QSortFilterProxyModel):
@@ -143,6 +190,10 @@ class ClinicOverview(QWidget):
         layout.addWidget(explanation)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        self.legend = QLabel(legend_text(self.measures))
+        self.legend.setObjectName("overview_legend")
+        self.legend.setWordWrap(True)
+        layout.addWidget(self.legend)
 
     def refresh(self) -> None:
         self.model.removeRows(0, self.model.rowCount())

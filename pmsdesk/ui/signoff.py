@@ -85,6 +85,7 @@ class SignOffBar(QWidget):
         if self.signed:
             editor.status.setText(f"Amending (reason: {self.amendment_reason})" if self.amendment_reason
                                   else "Signed \u2013 read-only")
+        editor.show_editable()  # the stopwatch, Discard, and a role that may not record
 
     def _saved(self, _visit_id: int) -> None:
         self.amendment_reason = None

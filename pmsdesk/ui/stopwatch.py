@@ -78,7 +78,17 @@ class Stopwatch(QWidget):
         self.stopped.emit(seconds)
         return seconds
 
+    def cancel(self) -> None:
+        """Stop without recording a time (the visit became read-only)."""
+        if self.running:
+            self._halt()
+            self.time.setText("0.00 s")
+            self.show_message("Stopped: this visit is read-only, no time recorded.")
+
     def toggle(self) -> None:
+        """Start or stop (F5 or the button); does nothing while disabled (a read-only visit)."""
+        if not self.isEnabled():
+            return
         if self.running:
             self.stop()
         else:

@@ -1,7 +1,9 @@
 """Today's list, the start screen: who is due for treatment and which visits are under way.
 
+Each visit under way shows where it stands (unsaved, saved with changes not saved, awaiting
+signature, signed); a patient with a visit under way is not listed again as due for that course.
 Enter or a double-click on a row opens the visit already started, or starts the treatment visit
-of the course that is due.
+of the course that is due. Section headings cannot be selected: the arrow keys pass over them.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from PySide6.QtWidgets import (
 from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.schedule import DueStatus
 from pmsdesk.domain.vocab import VisitKind
-from pmsdesk.services.clinic import Clinic, DueTreatment, StartedVisit
+from pmsdesk.services.clinic import Clinic, DayState, DueTreatment, StartedVisit
 from pmsdesk.ui.forms import local_time
 
 STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
+STATE_COLOURS = {DayState.UNSAVED: "#8a5a00", DayState.CHANGES_NOT_SAVED: "#8a5a00",
+                 DayState.AWAITING_SIGNATURE: "#0d47a1", DayState.SIGNED: "#1b5e20"}
 
 
 def course_name(course) -> str:
@@ -40,6 +44,10 @@ class TodayList(QWidget):
     start_treatment = Signal(int, int)
 
     HEADERS = ("", "Patient", "Identifier", "Treatment", "Window", "Last treatment", "Next #")
+    HINT = ("Arrow to a patient and press Enter (or double-click) to open or start the visit. "
+            "F2 comes back here from anywhere.")
+    EMPTY_HINT = ("Nobody is due for treatment and no visit is under way today. Find a patient in the list "
+                  "on the left to open their record or start a visit. F2 comes back here from anywhere.")
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
@@ -47,8 +55,8 @@ class TodayList(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("today_heading")
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        hint = QLabel("Arrow to a patient and press Enter (or double-click) to open or start the visit. "
-                      "F2 comes back here from anywhere.")
+        self.hint = hint = QLabel(self.HINT)
+        hint.setObjectName("today_hint")
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
         self.table = QTableWidget(0, len(self.HEADERS))
@@ -83,10 +91,12 @@ class TodayList(QWidget):
             self._section(cells, "Visits under way")
             for item in started:
                 if item.visit is None:
-                    status, what = "Unsaved", f"new visit typed {local_time(item.draft_updated)}, not saved"
+                    what = f"new visit typed {local_time(item.draft_updated)}, not saved"
+                elif item.state is DayState.CHANGES_NOT_SAVED:
+                    what = f"{VisitKind(item.visit.kind).label}; changes typed {local_time(item.draft_updated)}"
                 else:
-                    status, what = "Started", VisitKind(item.visit.kind).label
-                cells.append((status, item.patient.display_name, item.patient.clinic_id, what, "", "", ""))
+                    what = VisitKind(item.visit.kind).label
+                cells.append((item.state.label, item.patient.display_name, item.patient.clinic_id, what, "", "", ""))
                 self.rows.append(item)
         if due:
             self._section(cells, "Due for treatment")
@@ -100,17 +110,30 @@ class TodayList(QWidget):
             for column, text in enumerate(texts):
                 cell = QTableWidgetItem(text)
                 entry = self.rows[row]
-                if entry is None:
-                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                if entry is None:  # a section heading: not selectable, skipped by the arrow keys
+                    cell.setFlags(Qt.ItemFlag.NoItemFlags)
                     font = cell.font()
                     font.setBold(True)
                     cell.setFont(font)
+                    cell.setForeground(QColor("#000000"))
+                    cell.setBackground(QColor("#e8e8e8"))
                 elif column == 0 and isinstance(entry, DueTreatment):
                     cell.setForeground(QColor(STATUS_COLOURS[entry.status]))
+                elif column == 0:
+                    cell.setForeground(QColor(STATE_COLOURS[entry.state]))
                 self.table.setItem(row, column, cell)
-        first = next((row for row, entry in enumerate(self.rows) if entry is not None), -1)
+        first = self._entry_row_from(0)
         if first >= 0:
             self.table.selectRow(first)
+        self.hint.setText(self.HINT if first >= 0 else self.EMPTY_HINT)
+        self.hint.setStyleSheet("color: #555;")
+
+    def _entry_row_from(self, row: int) -> int:
+        """The first row at or after ``row`` (else before it) that is a patient, not a heading; -1 if none."""
+        row = max(row, 0)
+        after = [r for r in range(row, len(self.rows)) if self.rows[r] is not None]
+        before = [r for r in range(min(row, len(self.rows)) - 1, -1, -1) if self.rows[r] is not None]
+        return (after or before or [-1])[0]
 
     def _section(self, cells: list, title: str) -> None:
         cells.append((title, "", "", "", "", "", ""))
@@ -128,7 +151,15 @@ class TodayList(QWidget):
         return super().eventFilter(watched, event)
 
     def activate(self, row: int) -> None:
-        entry = self.rows[row] if 0 <= row < len(self.rows) else None
+        """Open the visit (or start the treatment) of ``row``; a heading, or no row chosen, opens the
+        nearest patient's; with nobody listed, says so and how to go on."""
+        row = self._entry_row_from(row)
+        if row < 0:
+            self.hint.setText(self.EMPTY_HINT)
+            self.hint.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            return
+        self.table.selectRow(row)
+        entry = self.rows[row]
         if isinstance(entry, DueTreatment):
             self.start_treatment.emit(entry.patient.id, entry.course.id)
         elif isinstance(entry, StartedVisit):

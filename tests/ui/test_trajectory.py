@@ -230,9 +230,10 @@ def column(widget, name: str) -> list[str]:
 def test_overview_lists_latest_values_changes_and_status(overview):
     assert column(overview, "Patient") == ["EXAMPLE, Alex", "STEADY, Alex"]  # worsening first
     assert column(overview, "Status") == [Status.WORSENING, Status.STABLE]
-    assert column(overview, "T25FW") == ["7.80 (+1.70)", ""]
-    assert column(overview, "EDSS") == ["5.0 (+1.0)", "6.0 (+0.0)"]
-    assert column(overview, "SDMT") == ["45 (\u22125)", ""]
+    # each change reaches its measure's threshold the worse way (SDMT: lower is worse), and says so
+    assert column(overview, "T25FW") == ["7.80 (+1.70) worse", ""]
+    assert column(overview, "EDSS") == ["5.0 (+1.0) worse", "6.0 (+0.0)"]
+    assert column(overview, "SDMT") == ["45 (\u22125) worse", ""]
 
 
 def test_overview_sorts_and_filters(overview):
