@@ -42,12 +42,24 @@ from pmsdesk.exchange.importer import (
 )
 from pmsdesk.exchange.incoming import IGNORED, LONG_COLUMNS, Incoming, ImportProblem, read_archive_tables, read_template
 from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
+from pmsdesk.exchange.template import write_import_template
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.background import BackgroundOperation, Job
 from pmsdesk.ui.operations import guarded
 
 IGNORE_LABEL = "(ignore this column)"
-FILE_FILTER = "Visit files and archives (*.csv *.xlsx *.zip);;All files (*)"
+FILE_FILTER = (
+    "Import files: CSV, Excel or a pmsdesk archive (*.csv *.xlsx *.zip);;CSV files (*.csv);;"
+    "Excel workbooks (*.xlsx);;pmsdesk archives (*.zip);;All files (*)"
+)
+IMPORT_HINT = (
+    "pmsdesk imports three kinds of file:\n"
+    "\u2022 a CSV file (.csv) or an Excel workbook (.xlsx) with one visit per row, its columns named as in "
+    "the import template (other names are matched to template columns in the next step);\n"
+    "\u2022 a pmsdesk archive (.zip) exported from another pmsdesk clinic.\n"
+    "\u201cSave import template\u2026\u201d writes an empty CSV with every template column to fill in."
+)
+TEMPLATE_FILTER = "CSV files (*.csv)"
 
 
 class ImportDialog(QDialog):
@@ -270,13 +282,62 @@ class ExportDialog(QDialog):
         self.accept()
 
 
+def save_import_template(parent: QWidget | None) -> Path | None:
+    """Ask where to save the empty import template and write it there (privately); the path written,
+    or None when the person cancelled or it could not be written (they were told why)."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the import template", "pmsdesk-import-template.csv",
+                                            TEMPLATE_FILTER)
+    if not chosen:
+        return None
+    with guarded(parent, "saving the import template", expected=(OSError,),
+                 on_refusal=lambda refusal: QMessageBox.warning(
+                     parent, "Import template", f"The template was not saved: {refusal}")) as saved:
+        written = write_import_template(Path(chosen))
+    if not saved:
+        return None
+    QMessageBox.information(parent, "Import template",
+                            f"The import template was saved to {written}. Fill in one visit per row, then import it.")
+    return written
+
+
+class ImportStartDialog(QDialog):
+    """Before choosing the file: which files pmsdesk imports, and the template to fill in."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import visits or an archive")
+        self.setMinimumWidth(520)
+        self.hint = QLabel(IMPORT_HINT)
+        self.hint.setObjectName("import_hint")
+        self.hint.setWordWrap(True)
+        self.template_button = QPushButton("Save import &template\u2026")
+        self.template_button.setObjectName("save_import_template")
+        self.template_button.clicked.connect(lambda: save_import_template(self))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.choose_button = buttons.addButton("&Choose the file\u2026", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.choose_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.template_button)
+        row.addStretch()
+        row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addLayout(row)
+
+
 def ask_and_import(parent: QWidget, clinic: Clinic) -> bool:
-    """Ask for a file and run the import dialog; True when something may have been imported. An actor
-    who may not record visits is told so before choosing a file (the import service refuses them)."""
+    """Say which files are imported (and offer the template), ask for the file and run the import
+    dialog; True when something may have been imported. An actor who may not record visits is told
+    so before choosing a file (the import service refuses them)."""
     if not clinic.actor.may(Action.RECORD):
         QMessageBox.warning(parent, "Import", f"{PermissionDenied(clinic.actor, Action.RECORD)} Nothing was imported.")
         return False
-    chosen, _ = QFileDialog.getOpenFileName(parent, "Import visits or an archive", "", FILE_FILTER)
+    if not ImportStartDialog(parent).exec():
+        return False
+    chosen, _ = QFileDialog.getOpenFileName(parent, "Import visits or an archive (.csv, .xlsx, .zip)", "",
+                                            FILE_FILTER)
     if not chosen:
         return False
     ImportDialog(clinic, Path(chosen), parent).exec()

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
                      name="action_day_summaries")
         self._action(file_menu, "&Import visits or an archive\u2026", self.import_file, name="action_import",
                      needs=Action.RECORD)
+        self._action(file_menu, "Save import &template\u2026", self.save_import_template, name="action_import_template")
         self._action(file_menu, "E&xport the clinic\u2026", self.export_clinic, name="action_export",
                      needs=Action.EXPORT)
         file_menu.addSeparator()
@@ -412,6 +413,13 @@ class MainWindow(QMainWindow):
 
         if ask_and_import(self, self.clinic):
             self.refresh()
+
+    def save_import_template(self) -> None:
+        from pmsdesk.ui.exchange import save_import_template
+
+        path = save_import_template(self)
+        if path is not None:
+            self.statusBar().showMessage(f"Import template saved to {path}", 10000)
 
     def export_clinic(self) -> None:
         from pmsdesk.ui.exchange import ExportDialog

@@ -78,3 +78,71 @@ def test_the_export_dialog_writes_the_chosen_format(qtbot, clinic, patient, tmp_
     dialog.export()
     assert (tmp_path / "bundle.json").exists() and "Bundle" in (tmp_path / "bundle.json").read_text()
     assert shown[-1].startswith("Exported 1 patient") and "recorded in the audit trail" in shown[-1]
+
+
+# ----- choosing the file: the formats, the hint, the template ------------------------------------------
+def test_the_import_template_is_the_templates_header_written_privately(clinic, tmp_path):
+    import csv
+    import stat
+
+    from pmsdesk.exchange.columns import TEMPLATE_FIELDS
+    from pmsdesk.exchange.importer import effective_mapping, plan_import
+    from pmsdesk.exchange.incoming import read_template
+    from pmsdesk.exchange.sources import read_table
+    from pmsdesk.exchange.template import write_import_template
+
+    old = tmp_path / "template.csv"
+    old.write_text("stale")
+    old.chmod(0o644)
+    written = write_import_template(tmp_path / "template")  # no suffix: .csv added
+    assert written == old and stat.S_IMODE(written.stat().st_mode) == 0o600
+    with written.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows == [list(TEMPLATE_FIELDS)] and "clinic_id" in rows[0] and "visit_date" in rows[0]
+    table = read_table(written)
+    assert list(table.header) == list(TEMPLATE_FIELDS)
+    mapping = effective_mapping(clinic, table)
+    assert mapping == {key: key for key in TEMPLATE_FIELDS}  # every column known: nothing to map
+    plan = plan_import(clinic, read_template(table, mapping))  # and no row: nothing to import
+    assert not plan.problems and sum(plan.new.values()) == 0
+
+
+def test_the_file_chooser_names_the_formats_and_offers_the_template(qtbot, clinic, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from pmsdesk.exchange.columns import TEMPLATE_FIELDS
+    from pmsdesk.ui import exchange as ui_exchange
+
+    asked = {}
+
+    def open_file(parent, caption, folder, filters):
+        asked["caption"], asked["filters"] = caption, filters
+        return "", ""
+
+    started = []
+    original_init = ui_exchange.ImportStartDialog.__init__
+
+    def remember(self, parent=None):
+        original_init(self, parent)
+        started.append(self)
+
+    monkeypatch.setattr(ui_exchange.ImportStartDialog, "__init__", remember)
+    monkeypatch.setattr(ui_exchange.ImportStartDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_file)
+    assert ui_exchange.ask_and_import(None, clinic) is False  # the chooser was cancelled
+    first_filter = asked["filters"].split(";;")[0]
+    assert all(pattern in first_filter for pattern in ("*.csv", "*.xlsx", "*.zip"))
+    assert "CSV" in asked["filters"] and "Excel" in asked["filters"] and "pmsdesk archive" in asked["filters"]
+
+    start = started[0]
+    qtbot.addWidget(start)
+    hint = start.hint.text()
+    assert start.hint.wordWrap() and all(text in hint for text in ("CSV", ".xlsx", "pmsdesk archive (.zip)"))
+    target = tmp_path / "for the nurses.csv"
+    told = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a, **k: told.append(text))
+    start.template_button.click()
+    assert len(told) == 1 and str(target) in told[0]
+    assert target.read_text(encoding="utf-8").strip() == ",".join(TEMPLATE_FIELDS)
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
