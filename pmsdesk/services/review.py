@@ -209,6 +209,13 @@ class HistoryWriter:
                             out.append(self._line(entry, "Amended " + self._change(label, name, field, before, after),
                                                   entry.reason))
                 continue
+            voided = next((e for e in group if e.kind is AuditKind.SOFT_DELETE and e.table_name == "visit"), None)
+            if voided is not None:  # the visit's deletion, told once, with the events deleted along
+                events = sum(1 for e in group if e.kind is AuditKind.SOFT_DELETE and e.table_name == "adverse_event")
+                along = f" with its {events} adverse event{'s' if events != 1 else ''}" if events else ""
+                out.append(self._line(voided, f"Deleted the visit{along} (kept, hidden)",
+                                      voided.after.get("deleted_reason") or voided.reason))
+                group = [e for e in group if e.kind is not AuditKind.SOFT_DELETE]
             for entry in group:
                 out += self._row_lines(entry)
         return out
@@ -230,11 +237,13 @@ class HistoryWriter:
                 if name in _SKIPPED or value is None or value is False:  # a box left unticked is not news
                     continue
                 label, field = self._field(entry.table_name, name)
-                recorded.append(f"{label} {self.value(name, field, value)}")
+                shown = self.value(name, field, value)
+                recorded.append(shown if label == record else f"{label} {shown}")  # "Adverse event" once
             return [self._line(entry, f"Recorded {record}: " + ", ".join(recorded) if recorded
                                else f"Recorded {record}")]
         if entry.kind is AuditKind.SOFT_DELETE:
-            return [self._line(entry, f"Deleted {record.lower() if record == 'Visit' else record} (kept, hidden)",
+            what = "the visit" if entry.table_name == "visit" else record
+            return [self._line(entry, f"Deleted {what} (kept, hidden)",
                                entry.after.get("deleted_reason") or entry.reason)]
         if entry.kind is AuditKind.DELETE:
             return [self._line(entry, f"Removed {record}", entry.reason)]
@@ -244,6 +253,8 @@ class HistoryWriter:
                 if name in _SKIPPED:
                     continue
                 label, field = self._field(entry.table_name, name)
+                if entry.table_name == "adverse_event":  # "Outcome" alone would not say of what
+                    label = f"{record} \u2013 {label}"
                 lines.append(self._line(entry, "Changed " + self._change(label, name, field, before, after),
                                         entry.reason))
             return lines

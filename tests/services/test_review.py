@@ -133,3 +133,26 @@ def test_a_visits_history_reads_like_a_clinical_record(people, local_berlin, clo
     ]
     kinds = [entry.kind.value for entry in neurologist.audit_entries(visit_id=record.visit.id)]
     assert kinds.count("update") >= 2 and "amend" in kinds  # the trail itself is untouched
+
+
+def test_a_deleted_visit_and_a_changed_adverse_event_say_what_and_why(people, local_berlin, clock):
+    nurse, neurologist = people
+    patient = nurse.create_patient(PATIENT)
+    record = nurse.create_visit(patient.id, {**WALK, "adverse_events": [
+        {"term": "post_lp_headache", "onset_date": "2026-03-03", "ctcae_grade": "1", "outcome": "ongoing"}]})
+    form = record.form_values()
+    event = record.adverse_events[0]
+    events = [{"id": event.id, "version": event.version, "term": "post_lp_headache", "onset_date": "2026-03-03",
+               "ctcae_grade": "1", "outcome": "recovered", "resolved_date": "2026-03-05"}]
+    record = nurse.update_visit(record.visit.id, record.visit.version, {**form, "adverse_events": events})
+    neurologist.delete_visit(record.visit.id, record.visit.version, "Entered twice")
+
+    assert neurologist.visit_history_lines(record.visit.id)[2:] == [
+        "2026-11-20 14:05 \u00b7 Nina Nurse \u00b7 Recorded Adverse event: Post-lumbar-puncture headache, "
+        "Onset 2026-03-03, CTCAE grade 1, Outcome Not recovered / ongoing",
+        "2026-11-20 14:06 \u00b7 Nina Nurse \u00b7 Changed Adverse event \u2013 Outcome: Not recovered / ongoing "
+        "\u2192 Recovered",
+        "2026-11-20 14:06 \u00b7 Nina Nurse \u00b7 Changed Adverse event \u2013 Resolved on: \u2013 \u2192 2026-03-05",
+        "2026-11-20 14:07 \u00b7 Dr Dana Neuro \u00b7 Deleted the visit with its 1 adverse event (kept, hidden) "
+        "\u00b7 Reason: Entered twice",
+    ]
