@@ -198,3 +198,19 @@ def test_leaving_an_unsaved_visit_asks_first(qtbot, db_path, monkeypatch):
     window.close()
     assert [v.visit_date for v in window.clinic.visits(patient.id)] == [TODAY]
     window.clinic.db.close()
+
+
+def test_the_file_menu_saves_the_import_template(qtbot, clinic, tmp_path, monkeypatch, message_boxes):
+    from PySide6.QtWidgets import QFileDialog
+
+    from pmsdesk.exchange.columns import TEMPLATE_FIELDS
+
+    window = MainWindow(clinic)
+    qtbot.addWidget(window)
+    target = tmp_path / "template"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.findChild(QAction, "action_import_template").trigger()
+    written = tmp_path / "template.csv"
+    assert written.read_text(encoding="utf-8").splitlines() == [",".join(TEMPLATE_FIELDS)]
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert message_boxes[-1][0] == "information" and str(written) in window.statusBar().currentMessage()
