@@ -148,6 +148,7 @@ def test_the_editor_says_who_signed_and_the_history_reads_like_a_record(window_o
     bar.sign_button.click()  # the visit row keeps 13:06:59 UTC: 14:06 in Berlin, to the minute
     assert bar.signed_label.text() == "Signed by Dr Dana Neuro on 2026-11-20 14:06"
     assert bar.signed_label.isVisibleTo(window)
+    assert window.visit_editor.minimumSizeHint().width() <= 1366 and window.width() <= 1366
 
     shown = []
     monkeypatch.setattr(audit_viewer.HistoryDialog, "exec", lambda dialog: shown.append(dialog.texts()))
@@ -159,3 +160,21 @@ def test_the_editor_says_who_signed_and_the_history_reads_like_a_record(window_o
         "T25FW trial 2 7.70 s",
         "2026-11-20 14:08 \u00b7 Dr Dana Neuro \u00b7 Signed the visit",
     ]]
+
+
+def test_the_desk_fits_a_laptop_screen_with_a_long_warning(window_of, clinic_of, qtbot):
+    neurologist = clinic_of("d.neuro")
+    patient = neurologist.create_patient(PATIENT)
+    neurologist.create_visit(patient.id, {"visit_date": "2026-11-20", "kind": "assessment", "edss.edss": "6.5",
+                                          **{f"edss.fs_{fs}": "0" for fs in (
+                                              "pyramidal", "cerebellar", "brainstem", "sensory", "bowel_bladder",
+                                              "visual", "cerebral")}, "edss.ambulation": "0", **WALK})
+    window = window_of("d.neuro")
+    window.show_review_desk()
+    desk = window.review_desk
+    assert "differs from the step computed" in desk.table.item(0, 5).text()
+    qtbot.wait(10)
+    assert window.width() <= 1366 and window.height() <= 768
+    for widget in (desk.table, desk.sign_button, desk.open_button):
+        corner = widget.mapTo(window, widget.rect().bottomRight())
+        assert widget.isVisible() and corner.x() <= window.width() and corner.y() <= window.height()
