@@ -96,6 +96,18 @@ def main() -> None:
                                             for key in keys]))
     settle()
     found += problems_on(window, "visit editor with a message on every field")
+    editor.summary.hide()
+    for form in editor.forms:
+        form.show_problems({})
+    window.show_overview()
+    settle()
+    found += problems_on(window, "clinic overview")
+    window.show_trajectory(first.id)
+    settle()
+    found += problems_on(window, "trajectory")
+    window.show_review_desk()
+    settle()
+    found += problems_on(window, "review desk")
     print(json.dumps({"screen": [window.screen().availableGeometry().width(),
                                  window.screen().availableGeometry().height()], "problems": found}))
 
