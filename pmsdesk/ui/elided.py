@@ -19,7 +19,8 @@ class ElidedLabel(QLabel):
         self.setToolTip(text)
         self._elide()
 
-    def full_text(self) -> str:
+    def text(self) -> str:
+        """The whole text (what is painted may end in "…")."""
         return self._full
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API

@@ -190,7 +190,9 @@ class VisitEditor(QWidget):
         self.title = ElidedLabel()  # a long name must not push Save off the screen
         self.title.setObjectName("visit_title")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.status = QLabel()
+        self.status = ElidedLabel()  # an amendment's reason can be 500 characters
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.status.setMinimumWidth(260)  # "Amending (reason: …" stays readable; the rest is on hover
         self.status.setObjectName("visit_status")
         # Shown in the status's place from the first change until it is saved or discarded.
         self.unsaved_mark = QLabel("\u25cf Unsaved changes")
@@ -332,11 +334,11 @@ class VisitEditor(QWidget):
         # The patient's name has a line of its own: at 1366x768 beside the buttons it would be cut.
         heading = QHBoxLayout()
         heading.addWidget(self.back_button)
-        heading.addWidget(self.title, 1)
+        heading.addWidget(self.title, 2)
+        heading.addWidget(self.status, 1)
+        heading.addWidget(self.unsaved_mark)
         top = QHBoxLayout()
         top.addStretch(1)
-        top.addWidget(self.status)
-        top.addWidget(self.unsaved_mark)
         self.signoff = SignOffBar(self)
         top.addWidget(self.signoff)
         top.addWidget(self.print_button)

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QLin
 
 from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.services.demo import fill_demo_clinic
+from pmsdesk.services.accounts import Accounts
+from pmsdesk.services.demo import create_demo_accounts, fill_demo_clinic
 from pmsdesk.store.database import Database
 from pmsdesk.ui.main_window import MainWindow
 
@@ -99,6 +100,16 @@ def main() -> None:
     editor.summary.hide()
     for form in editor.forms:
         form.show_problems({})
+    opened = clinic.visit_record(editor.record.visit.id).visit
+    create_demo_accounts(database)
+    neurologist = Accounts(database).sign_in("demo-neurologist", "demo-clinic")
+    Clinic(database, actor=neurologist).sign_visit(opened.id, opened.version)
+    editor.open_visit(opened.id)
+    editor.signoff.amendment_reason = "The second T25FW trial was typed from the wrong line of the paper form. " * 7
+    editor.signoff.show_state()
+    settle()
+    assert editor.status.text().startswith("Amending (reason: The second"), editor.status.text()
+    found += problems_on(window, "visit editor amending with a 500-character reason")
     window.show_overview()
     settle()
     found += problems_on(window, "clinic overview")

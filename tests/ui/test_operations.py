@@ -106,11 +106,13 @@ def action(window: MainWindow, name: str) -> QAction:
 
 # ----- what each role may not do is greyed out, with the reason --------------------------------------
 @pytest.mark.parametrize("username, refused", [
-    ("n.nurse", {"action_export": Action.EXPORT, "action_users": Action.MANAGE_USERS}),
+    ("n.nurse", {"action_export": Action.EXPORT, "action_users": Action.MANAGE_USERS,
+                 "action_review_desk": Action.SIGN_VISIT}),
     ("d.neuro", {"action_users": Action.MANAGE_USERS}),
     ("a.admin", {"action_new_patient": Action.RECORD, "action_import": Action.RECORD,
                  "action_day_summaries": Action.REPORT, "action_new_visit": Action.RECORD,
-                 "action_edit_patient": Action.RECORD, "action_archive": Action.RECORD}),
+                 "action_edit_patient": Action.RECORD, "action_archive": Action.RECORD,
+                 "action_review_desk": Action.SIGN_VISIT}),
 ])
 def test_actions_a_role_may_not_use_are_greyed_out_and_say_why(open_as, clinic_file, username, refused):
     _, patient_id, _ = clinic_file
@@ -162,11 +164,11 @@ def test_an_administrator_saving_a_visit_is_told_why_not(open_as, clinic_file, m
     editor = window.visit_editor
     assert not editor.save_button.isEnabled() and editor.save_button.toolTip() == Action.RECORD.value
     assert not editor.edss_form.isEnabled() and editor.edss_form.toolTip() == Action.EDIT_EDSS.value
-    editor.field_editor("t25fw.trial1_s").input.setText("8.0")
-    editor.dirty = True
-    assert editor.save() is False  # Ctrl+S
-    [(kind, text)] = message_boxes
-    assert kind == "warning" and text.startswith("Visit not saved: Not allowed: Ada Admin (Administrator)")
+    # The visit is read-only for an administrator, and the editor says so where the status stands.
+    assert editor.status.text() == "Read-only: your role may not change visits"
+    assert not editor.field_editor("t25fw.trial1_s").input.isEnabled()
+    assert editor.save() is False  # Ctrl+S changes nothing
+    assert message_boxes == []
     assert window.clinic.visit_record(visit_id).assessments["t25fw"].trial1_s == 7.5
     no_traceback(capfd)
 
