@@ -73,7 +73,7 @@ class VisitKind(Choice):
 
 
 class VisitStatus(Choice):
-    DRAFT = "draft", "Draft"
+    DRAFT = "draft", "Saved, awaiting signature"  # stored, so saved; "draft" is the stored code
     SIGNED = "signed", "Signed"
 
 

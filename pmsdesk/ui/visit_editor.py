@@ -548,8 +548,7 @@ class VisitEditor(QWidget):
             self.status.setText("Not saved yet")
         else:
             self.title.setText(f"Visit {self.record.visit.visit_date.isoformat()} \u2013 {name}")
-            self.status.setText("Saved, awaiting signature" if self.record.visit.status == VisitStatus.DRAFT
-                                else VisitStatus(self.record.visit.status).label)
+            self.status.setText(VisitStatus(self.record.visit.status).label)
         self.signoff.show_state()
 
     # ----- behaviour while typing -------------------------------------------------------------
