@@ -164,8 +164,9 @@ class DayState(Choice):
 
     UNSAVED = "unsaved", "Unsaved"  # a new visit typed, never saved
     CHANGES_NOT_SAVED = "changes_not_saved", "Saved, changes not saved"  # typed since its last save
-    AWAITING_SIGNATURE = "awaiting_signature", "Saved, awaiting signature"
-    SIGNED = "signed", "Signed"
+    # A stored visit's own states, worded as everywhere else.
+    AWAITING_SIGNATURE = "awaiting_signature", VisitStatus.DRAFT.label
+    SIGNED = "signed", VisitStatus.SIGNED.label
 
 
 @dataclass(frozen=True)
