@@ -117,6 +117,11 @@ class Visit(Versioned, SoftDeletable, table=True):
     status: str = Field(default="draft", max_length=16)
     signed_by: int | None = Field(default=None, foreign_key="user_account.id")
     signed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The electronic signature (pmsdesk.domain.signatures): the signer's name as printed, what the
+    # signature means, and the digest of the visit's content it was given to.
+    signed_name: str | None = Field(default=None, max_length=120)
+    signature_meaning: str | None = Field(default=None, max_length=32)
+    signature_digest: str | None = Field(default=None, max_length=64)
 
 
 class VisitAssessment(Versioned):
@@ -261,6 +266,10 @@ class UserAccount(Timestamped, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=200)
     active: bool = Field(default=True, nullable=False)
+    # Lockout (pmsdesk.services.accounts): wrong passwords in a row, the last one's time, the lock's end.
+    failed_sign_ins: int = Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"})
+    last_failed_sign_in_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    locked_until: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AuditEvent(SQLModel, table=True):
