@@ -4,13 +4,35 @@ administrator's work (create users, reset passwords, deactivate).
 Passwords are kept only as argon2id hashes (argon2-cffi's PasswordHasher: salted, slow and
 memory-hard); a hash made with weaker parameters than today's is replaced at the next sign-in.
 Every sign-in, refused sign-in and refused unlock is written to the audit trail.
+
+Wrong passwords slow down, then lock the account (the rule is :func:`retry_wait` and
+:func:`lock_length`). NIST SP 800-63B (Grassi et al., Digital Identity Guidelines: Authentication and
+Lifecycle Management, NIST, 2017, section 5.2.2, https://doi.org/10.6028/NIST.SP.800-63b) requires
+limiting consecutive failed attempts on one account to no more than 100; the OWASP Authentication
+Cheat Sheet (https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html,
+"Account Lockout") recommends a lockout threshold, an observation window and a lockout duration, with
+an administrator able to unlock. pmsdesk counts wrong passwords in a row per account (sign-in, screen
+unlock and the password re-entered to sign all count; a right one resets the count):
+
+- the first 3 wrong passwords in a row cost nothing (a typo, Caps Lock); after the 4th the account
+  may not try again for 1 s, doubling per wrong password up to 8 s (an attempt sooner is refused
+  without checking the password);
+- the 10th wrong password in a row locks the account for 15 minutes, each further one (after the
+  lock ends) for twice as long as the one before, up to 24 hours;
+- the 100th locks it until an administrator unlocks it (NIST's limit).
+
+While locked, the right password does not sign in either. A name nobody has is refused the same way
+but not counted (there is no account to lock).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -24,7 +46,7 @@ from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.services.clinic import NotFound
 from pmsdesk.store import audit
 from pmsdesk.store.database import Database
-from pmsdesk.store.tables import UserAccount
+from pmsdesk.store.tables import UserAccount, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +61,69 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
+LOCK_AFTER = 10  # wrong passwords in a row that lock the account
+FIRST_LOCK = dt.timedelta(minutes=15)
+LONGEST_LOCK = dt.timedelta(hours=24)
+LOCKED_UNTIL_UNLOCKED_AFTER = 100  # NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts
+FREE_FAILURES = 3  # wrong passwords in a row with no wait after them
+FIRST_WAIT = dt.timedelta(seconds=1)
+LONGEST_WAIT = dt.timedelta(seconds=8)
+
+
+def retry_wait(failures: int) -> dt.timedelta:
+    """How long after its ``failures``-th wrong password in a row an account may try again."""
+    if failures <= FREE_FAILURES:
+        return dt.timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES - 1, 16), LONGEST_WAIT)
+
+
+def lock_length(failures: int) -> dt.timedelta | None:
+    """How long the ``failures``-th wrong password in a row locks the account (None: not locked)."""
+    if failures < LOCK_AFTER:
+        return None
+    return min(FIRST_LOCK * 2 ** min(failures - LOCK_AFTER, 16), LONGEST_LOCK)
+
+
 class SignInRefused(Refusal):
-    """Sign-in or unlock refused; ``str()`` is the message for the person."""
+    """Sign-in, unlock or a signature's password refused; ``str()`` is the message for the person.
+    ``locked_until`` is set (UTC) when the account is locked for a while, ``locked`` whenever it is."""
+
+    def __init__(self, message: str, *, locked: bool = False, locked_until: dt.datetime | None = None):
+        super().__init__(message)
+        self.locked = locked
+        self.locked_until = locked_until
+
+
+class _Check(Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    TOO_SOON = "too soon"
+    LOCKED = "locked"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time as UTC (SQLite gives back the UTC time it was given, without its zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _local_text(moment: dt.datetime) -> str:
+    return _aware(moment).astimezone().strftime("%H:%M on %d %b %Y")
+
+
+def _lock_refusal(account: UserAccount) -> SignInRefused:
+    if account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER:
+        return SignInRefused(f"This account is locked after {account.failed_sign_ins} wrong passwords in a row, "
+                             "until an administrator unlocks it (Users\u2026).", locked=True)
+    until = _aware(account.locked_until)
+    return SignInRefused(f"This account is locked after {account.failed_sign_ins} wrong passwords in a row, "
+                         f"until {_local_text(until)} (local time); an administrator can unlock it sooner "
+                         "(Users\u2026).", locked=True, locked_until=until)
+
+
+def _wait_refusal(account: UserAccount, now: dt.datetime) -> SignInRefused:
+    left = _aware(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins) - now
+    return SignInRefused(f"Wait {max(1, round(left.total_seconds()))} s before trying again: each wrong "
+                         "password in a row makes the next try wait longer.")
 
 
 @dataclass(frozen=True)
@@ -50,10 +133,16 @@ class UserSummary:
     full_name: str
     role: Role
     active: bool
+    failed_sign_ins: int = 0
+    locked_until: dt.datetime | None = None  # UTC; None when not locked for a while
+    locked: bool = False  # locked now (for a while, or until an administrator unlocks)
 
 
-def _summary(account: UserAccount) -> UserSummary:
-    return UserSummary(account.id, account.username, account.full_name, Role(account.role), account.active)
+def _summary(account: UserAccount, now: dt.datetime) -> UserSummary:
+    locked_until = _aware(account.locked_until) if account.locked_until is not None else None
+    locked = account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER or (locked_until is not None and now < locked_until)
+    return UserSummary(account.id, account.username, account.full_name, Role(account.role), account.active,
+                       account.failed_sign_ins, locked_until if locked else None, locked)
 
 
 def _actor(account: UserAccount) -> Actor:
@@ -101,9 +190,10 @@ def _checked_account(username: Any, full_name: Any, role: Any, password: Any) ->
 class Accounts:
     """User accounts of one database; administrative methods check that ``actor`` may manage users."""
 
-    def __init__(self, db: Database, actor: Actor = ACCOUNTS_ACTOR):
+    def __init__(self, db: Database, actor: Actor = ACCOUNTS_ACTOR, *, clock: Callable[[], dt.datetime] = utcnow):
         self.actor = actor
         self.db = db.acting_as(actor)
+        self.clock = clock  # UTC now; a test passes its own to run through locks without waiting
 
     # ----- first run and signing in -----------------------------------------------------------
     def needs_first_administrator(self) -> bool:
@@ -129,29 +219,76 @@ class Accounts:
         name = username.strip().lower() if isinstance(username, str) else ""
         with self.db.transaction() as session:
             account = session.scalar(select(UserAccount).where(UserAccount.username == name)) if name else None
-            matches = self._password_matches(account, password)
-            if matches and account.active:
+            check = self._check_password(account, password)
+            if check is _Check.RIGHT and account.active:
                 if _hasher.check_needs_rehash(account.password_hash):
                     account.password_hash = _hasher.hash(password)
                 audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
                 log.info("user %d signed in", account.id)
                 return _actor(account)
+            refusal = self._refusal(account, check)
         log.info("sign-in refused")
-        if matches:
+        if check is _Check.RIGHT:
             self._record_refusal(AuditKind.SIGN_IN_FAILED, _actor(account), "account deactivated")
             raise SignInRefused("This account is deactivated; ask an administrator to activate it.")
-        self._record_refusal(AuditKind.SIGN_IN_FAILED, _actor(account) if account else Actor(UNKNOWN_USER, None))
-        raise SignInRefused("The user name or the password is not right. Check Caps Lock and try again.")
+        self._record_refusal(AuditKind.SIGN_IN_FAILED, _actor(account) if account else Actor(UNKNOWN_USER, None),
+                             None if check is _Check.WRONG else f"sign-in {check.value}")
+        raise refusal or SignInRefused("The user name or the password is not right. Check Caps Lock and try again.")
 
-    def confirm_password(self, actor: Actor, password: Any) -> None:
-        """Unlocking the screen: the signed-in user's own password, or SignInRefused."""
-        with self.db.reading() as session:
+    def confirm_password(self, actor: Actor, password: Any, *, purpose: str = "unlock") -> None:
+        """The signed-in user's own password, re-entered to unlock the screen (``purpose`` "unlock") or
+        to sign (``"sign"``); a wrong one counts towards the lockout. SignInRefused if not theirs."""
+        with self.db.transaction() as session:
             account = session.get(UserAccount, actor.user_id) if actor.user_id is not None else None
-            if account is not None and account.active and self._password_matches(account, password):
+            check = self._check_password(account, password)
+            if check is _Check.RIGHT and account.active:
                 return
+            refusal = self._refusal(account, check)
+        if purpose == "sign":
+            self._record_refusal(AuditKind.SIGN_IN_FAILED, actor, "password re-entered to sign was refused")
+            raise refusal or SignInRefused("That is not your password: nothing was signed. Signing needs the "
+                                           "password of the person signed in.")
         self._record_refusal(AuditKind.UNLOCK_FAILED, actor)
-        raise SignInRefused("That is not the password of the person signed in: only they can unlock. "
-                            "Someone else: choose \u201cSign in as someone else\u201d.")
+        raise refusal or SignInRefused("That is not the password of the person signed in: only they can unlock. "
+                                       "Someone else: choose \u201cSign in as someone else\u201d.")
+
+    def _check_password(self, account: UserAccount | None, password: Any) -> _Check:
+        """Check ``password`` against ``account`` within the lockout rule, counting a wrong one (in the
+        caller's transaction, so the count is written whatever follows)."""
+        now = self.clock()
+        if account is not None:
+            if account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER or (
+                    account.locked_until is not None and now < _aware(account.locked_until)):
+                return _Check.LOCKED
+            if account.last_failed_sign_in_at is not None and (
+                    now < _aware(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins)):
+                return _Check.TOO_SOON
+        if self._password_matches(account, password):
+            if account.failed_sign_ins or account.locked_until is not None:
+                self._clear_failures(account)
+            return _Check.RIGHT
+        if account is not None:
+            account.failed_sign_ins += 1
+            account.last_failed_sign_in_at = now
+            length = lock_length(account.failed_sign_ins)
+            account.locked_until = now + length if length is not None else None
+        return _Check.WRONG
+
+    def _refusal(self, account: UserAccount | None, check: _Check) -> SignInRefused | None:
+        """The refusal that says the account is locked or must wait; None for a plain wrong password
+        (each caller words that one)."""
+        if account is None or check is _Check.RIGHT:
+            return None
+        if check is _Check.TOO_SOON:
+            return _wait_refusal(account, self.clock())
+        if check is _Check.LOCKED or account.locked_until is not None or (
+                account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER):
+            return _lock_refusal(account)
+        return None
+
+    @staticmethod
+    def _clear_failures(account: UserAccount) -> None:
+        account.failed_sign_ins, account.last_failed_sign_in_at, account.locked_until = 0, None, None
 
     def _record_refusal(self, kind: AuditKind, actor: Actor, reason: str | None = None) -> None:
         with self.db.transaction() as session:
@@ -171,7 +308,8 @@ class Accounts:
     def users(self) -> list[UserSummary]:
         self.actor.require(Action.MANAGE_USERS)
         with self.db.reading() as session:
-            return [_summary(a) for a in session.scalars(select(UserAccount).order_by(UserAccount.username))]
+            now = self.clock()
+            return [_summary(a, now) for a in session.scalars(select(UserAccount).order_by(UserAccount.username))]
 
     def create_user(self, username: Any, full_name: Any, role: Any, password: Any) -> UserSummary:
         self.actor.require(Action.MANAGE_USERS)
@@ -183,7 +321,7 @@ class Accounts:
                                   password_hash=_hasher.hash(password))
             session.add(account)
             session.flush()
-            return _summary(account)
+            return _summary(account, self.clock())
 
     @staticmethod
     def _account(session, user_id: Any) -> UserAccount:
@@ -207,3 +345,12 @@ class Accounts:
                                                       "with it; another administrator can.")])
         with self.db.transaction() as session:
             self._account(session, user_id).active = bool(active)
+
+    def unlock(self, user_id: int) -> None:
+        """Lift a lockout now and clear the count of wrong passwords (the change is in the audit trail,
+        with the administrator's name)."""
+        self.actor.require(Action.MANAGE_USERS)
+        with self.db.transaction() as session:
+            account = self._account(session, user_id)
+            session.info[audit.REASON] = "unlocked by an administrator"
+            self._clear_failures(account)

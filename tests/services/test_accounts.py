@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+
 import pytest
 
 from pmsdesk.domain.audit import AuditKind
-from pmsdesk.domain.permissions import PermissionDenied, Role
+from pmsdesk.domain.permissions import Actor, PermissionDenied, Role
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.accounts import Accounts, SignInRefused
 from pmsdesk.services.clinic import Clinic
@@ -102,3 +105,89 @@ def test_bad_account_entries_are_refused_field_by_field(database, admin, nurse):
     assert [p.field for p in refused.value.problems] == ["username", "full_name", "role", "password"]
     with pytest.raises(ValidationFailed, match="is taken"):
         Accounts(database, admin).create_user("N.NURSE", "Another Nurse", "nurse", NURSE_PASSWORD)
+
+
+class Clock:
+    """A UTC clock the test moves by hand, so a run through the lockout takes no real time."""
+
+    def __init__(self):
+        self.now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def refusal_reasons(database) -> Counter:
+    """How the refused sign-ins of n.nurse were recorded: None for a password checked and wrong."""
+    return Counter(e.reason for e in Clinic(database).audit_entries()
+                   if e.kind is AuditKind.SIGN_IN_FAILED and e.actor == "n.nurse")
+
+
+def test_a_thousand_wrong_passwords_in_a_row_are_slowed_then_locked(database, nurse):
+    clock = Clock()
+    accounts = Accounts(database, clock=clock)
+    said = Counter()
+    locked_at = None
+    for attempt in range(1000):  # an attacker trying twice a second
+        with pytest.raises(SignInRefused) as refused:
+            accounts.sign_in("n.nurse", f"guess number {attempt}")
+        said[str(refused.value).split(" ")[0]] += 1
+        if refused.value.locked and locked_at is None:
+            locked_at = clock.now
+        clock.advance(0.5)
+    # 10 passwords were checked; the waits after the 4th to the 9th turned the tries between them away
+    assert refusal_reasons(database) == {None: 10, "sign-in too soon": 56, "sign-in locked": 934}
+    assert said == {"The": 9, "Wait": 56, "This": 935}  # not right; wait N s; this account is locked
+    assert locked_at == dt.datetime(2026, 3, 2, 9, 0, 32, 500000, tzinfo=dt.UTC)  # the 10th wrong one
+
+    with pytest.raises(SignInRefused, match="locked after 10 wrong passwords in a row, until .* an administrator "
+                                            "can unlock it sooner") as refused:
+        accounts.sign_in("n.nurse", NURSE_PASSWORD)  # the right password does not open a locked account
+    assert refused.value.locked_until == locked_at + dt.timedelta(minutes=15)
+    with pytest.raises(SignInRefused, match="locked"):
+        accounts.confirm_password(Actor("n.nurse", Role.NURSE, nurse.id), NURSE_PASSWORD)
+
+    clock.now = locked_at + dt.timedelta(minutes=15)
+    assert Accounts(database, clock=clock).sign_in("n.nurse", NURSE_PASSWORD).user_id == nurse.id
+    assert [u.failed_sign_ins for u in Accounts(database, Accounts(database).sign_in("a.admin", ADMIN_PASSWORD))
+            .users()] == [0, 0]
+
+
+@pytest.fixture
+def quick_hashes(monkeypatch):
+    """Argon2id with its smallest costs, so that a test checking 100 passwords runs in seconds; the
+    accounts made while it is on keep these costs in their hashes (verification reads them there)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("pmsdesk.services.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def test_the_100th_wrong_password_locks_until_an_administrator_unlocks(quick_hashes, database, admin, nurse):
+    clock = Clock()
+    accounts = Accounts(database, clock=clock)
+    started = clock.now
+    for attempt in range(100):  # an attacker who waits out every wait and every lock
+        with pytest.raises(SignInRefused) as refused:
+            accounts.sign_in("n.nurse", f"guess number {attempt}")
+        clock.now = max(clock.now, refused.value.locked_until or clock.now) + dt.timedelta(seconds=8)
+    assert refusal_reasons(database) == {None: 100}
+    assert (clock.now - started).days > 80  # 15 min doubling to 24 h from the 10th: 100 guesses take months
+    assert "until an administrator unlocks it" in str(refused.value) and refused.value.locked_until is None
+    clock.advance(365 * 24 * 3600)
+    with pytest.raises(SignInRefused, match="until an administrator unlocks it"):
+        accounts.sign_in("n.nurse", NURSE_PASSWORD)
+
+    manager = Accounts(database, admin, clock=clock)
+    assert [(u.username, u.locked, u.failed_sign_ins) for u in manager.users()] == [
+        ("a.admin", False, 0), ("n.nurse", True, 100)]
+    with pytest.raises(PermissionDenied, match="Only an administrator"):
+        Accounts(database, Actor("n.nurse", Role.NURSE, nurse.id)).unlock(nurse.id)
+    manager.unlock(nurse.id)
+    assert accounts.sign_in("n.nurse", NURSE_PASSWORD).user_id == nurse.id
+    unlocked = [e for e in Clinic(database).audit_entries() if e.table_name == "user_account"
+                and e.reason == "unlocked by an administrator"]
+    assert [(e.actor, e.before["failed_sign_ins"], e.after["failed_sign_ins"]) for e in unlocked] == [
+        ("a.admin", 100, 0)]
