@@ -5,9 +5,9 @@ database) and the screens only grey out what the services would refuse anyway. P
 no database.
 
 Nurses record patients, visits and timed tests; neurologists do the same and also examine (EDSS),
-sign visits and amend signed ones; administrators manage user accounts and clinic settings. A
-*system actor* (the command line, the demo clinic, tests) is named in the audit trail and may do
-everything except what only a person can: sign a visit or amend a signed one.
+sign visits and amend signed ones; administrators manage user accounts and clinic settings and read
+the clinic-wide audit trail. A *system actor* (the command line, the demo clinic, tests) is named in
+the audit trail and may do everything except what only a person can: sign a visit or amend a signed one.
 """
 
 from __future__ import annotations
@@ -39,13 +39,16 @@ class Action(Enum):
     REPORT = "Printing clinical reports is done by nurses and neurologists."
     MANAGE_USERS = "Only an administrator may create user accounts and reset passwords."
     MANAGE_SETTINGS = "Only an administrator may change the clinic's settings."
+    READ_AUDIT_TRAIL = ("The clinic-wide audit trail (sign-ins, exports, user changes, every record change) is "
+                        "read by administrators.")
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.RECORD, Action.DELETE_RECORD, Action.REPORT}),
     Role.NEUROLOGIST: frozenset({Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
                                  Action.DELETE_RECORD, Action.EXPORT, Action.REPORT}),
-    Role.ADMINISTRATOR: frozenset({Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT}),
+    Role.ADMINISTRATOR: frozenset({Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT,
+                                   Action.READ_AUDIT_TRAIL}),
 }
 
 # A signature or an amendment vouches for clinical content: a person must stand behind it.

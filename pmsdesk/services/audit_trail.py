@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.store import audit
-from pmsdesk.store.tables import ASSESSMENT_TABLES, UserAccount
+from pmsdesk.store.tables import ASSESSMENT_TABLES, AuditEvent, UserAccount
 
 _RECORD_NAMES = {
     "patient": "Patient", "treatment_course": "Treatment course", "visit": "Visit", "adverse_event": "Adverse event",
@@ -40,6 +40,8 @@ class AuditEntry:
     kind: AuditKind
     table_name: str | None
     row_key: str | None
+    patient_id: int | None = None
+    visit_id: int | None = None
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
@@ -54,17 +56,24 @@ class AuditEntry:
         return {key: (self.before.get(key), self.after.get(key)) for key in keys}
 
 
+def actor_names(session: Session) -> dict[str, str]:
+    """User name -> full name of every account (the trail stores user names)."""
+    return dict(session.execute(select(UserAccount.username, UserAccount.full_name)).all())
+
+
+def entry_of(event: AuditEvent, names: dict[str, str]) -> AuditEntry:
+    return AuditEntry(
+        id=event.id, occurred_at=dt.datetime.fromisoformat(event.occurred_at), actor=event.actor,
+        actor_name=names.get(event.actor, event.actor), kind=AuditKind(event.kind),
+        table_name=event.table_name, row_key=event.row_key, patient_id=event.patient_id, visit_id=event.visit_id,
+        before=json.loads(event.before) if event.before else {},
+        after=json.loads(event.after) if event.after else {},
+        reason=event.reason, details=json.loads(event.details) if event.details else {},
+    )
+
+
 def read_entries(session: Session, *, patient_id: int | None = None, visit_id: int | None = None,
                  kinds: tuple[AuditKind, ...] = ()) -> list[AuditEntry]:
-    names = dict(session.execute(select(UserAccount.username, UserAccount.full_name)).all())
-    return [
-        AuditEntry(
-            id=event.id, occurred_at=dt.datetime.fromisoformat(event.occurred_at), actor=event.actor,
-            actor_name=names.get(event.actor, event.actor), kind=AuditKind(event.kind),
-            table_name=event.table_name, row_key=event.row_key,
-            before=json.loads(event.before) if event.before else {},
-            after=json.loads(event.after) if event.after else {},
-            reason=event.reason, details=json.loads(event.details) if event.details else {},
-        )
-        for event in audit.events(session, patient_id=patient_id, visit_id=visit_id, kinds=kinds)
-    ]
+    names = actor_names(session)
+    return [entry_of(event, names)
+            for event in audit.events(session, patient_id=patient_id, visit_id=visit_id, kinds=kinds)]

@@ -13,7 +13,17 @@ from typing import Any
 
 from pmsdesk.domain.assessments import EDSS, REGISTRY
 from pmsdesk.domain.audit import AuditKind
-from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, VISIT_FIELDS, Field, Kind
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    COURSE_FIELDS,
+    DMT_FIELDS,
+    PATIENT_FIELDS,
+    RELAPSE_FIELDS,
+    VISIT_FIELDS,
+    Field,
+    Kind,
+)
+from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.audit_trail import AuditEntry, record_name
 from pmsdesk.store.tables import ASSESSMENT_TABLES
@@ -92,19 +102,44 @@ def signature_text(visit: Any, names: Mapping[int, str]) -> str:
     return f"Signed by {who} on {local_minute(visit.signed_at)}"
 
 
-# ----- a visit's history ------------------------------------------------------------------------
+# ----- a visit's history, and the clinic's ----------------------------------------------------
 _VISIT_EXTRA_LABELS = {"status": "Status", "signed_by": "Signed by", "signed_at": "Signed at",
                        "course_id": "Treatment course", "deleted_reason": "Reason for deleting",
-                       "patient_id": "Patient"}
+                       "patient_id": "Patient", "archived": "Archived",
+                       # user accounts and settings
+                       "username": "User name", "full_name": "Full name", "role": "Role", "active": "Active",
+                       "password_hash": "Password", "key": "Setting", "value": "Value"}  # in the order told
 _SKIPPED = frozenset({"id", "visit_id", "patient_id", "deleted_at", "created_at", "updated_at", "version"})
+_TABLE_FIELDS = {"visit": VISIT_FIELDS, "adverse_event": ADVERSE_EVENT_FIELDS, "patient": PATIENT_FIELDS,
+                 "treatment_course": COURSE_FIELDS, "relapse": RELAPSE_FIELDS, "dmt_history": DMT_FIELDS}
+_NOT_CLINICAL = frozenset({"user_account", "setting"})  # created, not "recorded"
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a history: when (UTC), who, what happened and why; ``entry`` is the audit entry it
+    tells (its patient, visit and kind)."""
+
+    occurred_at: dt.datetime
+    who: str
+    what: str
+    reason: str | None
+    entry: AuditEntry
+
+    @property
+    def when(self) -> str:
+        return local_minute(self.occurred_at)
+
+    @property
+    def text(self) -> str:
+        line = f"{self.when}{SEPARATOR}{self.who}{SEPARATOR}{self.what}"
+        return line + (f"{SEPARATOR}Reason: {self.reason}" if self.reason else "")
 
 
 def _fields_of_table(table_name: str | None) -> tuple[tuple[Field, ...], Any]:
-    """The fields of a table's rows, and the assessment it holds (None for the visit and its events)."""
-    if table_name == "visit":
-        return VISIT_FIELDS, None
-    if table_name == "adverse_event":
-        return ADVERSE_EVENT_FIELDS, None
+    """The fields of a table's rows, and the assessment it holds (None for the other records)."""
+    if table_name in _TABLE_FIELDS:
+        return _TABLE_FIELDS[table_name], None
     for assessment in REGISTRY:
         table = ASSESSMENT_TABLES.get(assessment.key)
         if table is not None and table.__tablename__ == table_name:
@@ -112,7 +147,7 @@ def _fields_of_table(table_name: str | None) -> tuple[tuple[Field, ...], Any]:
     return (), None
 
 
-def _number(value: float | int, decimals: int) -> str:
+def _number(value: float, decimals: int) -> str:
     """A number with its field's decimals, as the entry screens show it (a real minus sign)."""
     text = f"{float(value):.{decimals}f}"
     return "\u2212" + text[1:] if text.startswith("-") else text
@@ -153,10 +188,17 @@ class HistoryWriter:
             return DASH
         if name == "signed_by":
             return self.user_names.get(value, f"user {value}")
-        if name == "signed_at":
+        if name.endswith("_at"):  # a stored time (signed_at, ...)
             return local_minute(value)
         if name == "status":
             return str(value).capitalize()
+        if name == "role" and field is None:
+            try:
+                return Role(value).label
+            except ValueError:
+                return str(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         if isinstance(value, list):  # an amendment's list of adverse events
             return "; ".join(self._event(item) for item in value) or "none"
         if field is None:
@@ -185,18 +227,24 @@ class HistoryWriter:
 
     # lines
     @staticmethod
-    def _line(entry: AuditEntry, what: str, reason: str | None = None) -> str:
-        line = f"{local_minute(entry.occurred_at)}{SEPARATOR}{entry.actor_name}{SEPARATOR}{what}"
-        return line + (f"{SEPARATOR}Reason: {reason}" if reason else "")
+    def _line(entry: AuditEntry, what: str, reason: str | None = None) -> HistoryLine:
+        return HistoryLine(entry.occurred_at, entry.actor_name, what, reason or None, entry)
 
-    def lines(self, entries: Sequence[AuditEntry]) -> list[str]:
-        """Oldest first. The entries of one transaction share a time: a sign-off or an amendment is
-        told once (its own entry), not again as the row changes it was made of."""
+    def lines(self, entries: Sequence[AuditEntry]) -> list[HistoryLine]:
+        """Oldest first; see :meth:`transactions`."""
+        return [line for told in self.transactions(entries) for line in told]
+
+    def transactions(self, entries: Sequence[AuditEntry]) -> list[list[HistoryLine]]:
+        """The lines of each transaction, oldest first (``entries`` too). The entries of one
+        transaction share a time: a sign-off or an amendment is told once (its own entry), not again as
+        the row changes it was made of."""
         groups: dict[tuple[dt.datetime, str], list[AuditEntry]] = {}
         for entry in entries:
             groups.setdefault((entry.occurred_at, entry.actor), []).append(entry)
-        out: list[str] = []
+        told: list[list[HistoryLine]] = []
         for group in groups.values():
+            out: list[HistoryLine] = []
+            told.append(out)
             kinds = {entry.kind for entry in group}
             if AuditKind.SIGN in kinds or AuditKind.AMEND in kinds:
                 for entry in group:
@@ -218,9 +266,9 @@ class HistoryWriter:
                 group = [e for e in group if e.kind is not AuditKind.SOFT_DELETE]
             for entry in group:
                 out += self._row_lines(entry)
-        return out
+        return told
 
-    def _row_lines(self, entry: AuditEntry) -> list[str]:
+    def _row_lines(self, entry: AuditEntry) -> list[HistoryLine]:
         record = record_name(entry.table_name)
         if entry.kind is AuditKind.INSERT:
             if entry.table_name == "visit":
@@ -229,7 +277,7 @@ class HistoryWriter:
                 date = after.get("visit_date") or ""
                 return [self._line(entry, f"Recorded the visit ({kind}, {date})")]
             fields, _ = _fields_of_table(entry.table_name)
-            order = [f.name for f in fields]
+            order = [f.name for f in fields] or list(_VISIT_EXTRA_LABELS)
             names = sorted(entry.after, key=lambda n: order.index(n) if n in order else len(order))
             recorded = []
             for name in names:
@@ -239,8 +287,9 @@ class HistoryWriter:
                 label, field = self._field(entry.table_name, name)
                 shown = self.value(name, field, value)
                 recorded.append(shown if label == record else f"{label} {shown}")  # "Adverse event" once
-            return [self._line(entry, f"Recorded {record}: " + ", ".join(recorded) if recorded
-                               else f"Recorded {record}")]
+            verb = "Created" if entry.table_name in _NOT_CLINICAL else "Recorded"
+            return [self._line(entry, f"{verb} {record}: " + ", ".join(recorded) if recorded
+                               else f"{verb} {record}")]
         if entry.kind is AuditKind.SOFT_DELETE:
             what = "the visit" if entry.table_name == "visit" else record
             return [self._line(entry, f"Deleted {what} (kept, hidden)",
@@ -258,8 +307,40 @@ class HistoryWriter:
                 lines.append(self._line(entry, "Changed " + self._change(label, name, field, before, after),
                                         entry.reason))
             return lines
-        return [self._line(entry, entry.kind.label, entry.reason)]
+        return [self._line(entry, event_text(entry), entry.reason)]
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
+
+
+def event_text(entry: AuditEntry) -> str:
+    """What an explicit event (sign-in, export, import, report, restore) did, from its details."""
+    details = entry.details
+    if entry.kind is AuditKind.EXPORT and "format" in details:
+        how = ", pseudonymised" if details.get("pseudonymised") else ""
+        how += ", dates shifted" if details.get("shifted_dates") else ""
+        return (f"Exported the clinic ({str(details['format']).upper()}{how}) to {details.get('path', DASH)}: "
+                f"{_count(details.get('patients', 0), 'patient')}, {_count(details.get('records', 0), 'record')}")
+    if entry.kind is AuditKind.EXPORT and "what" in details:
+        return f"Exported {details['what']} to {details.get('path', DASH)}: {_count(details.get('lines', 0), 'line')}"
+    if entry.kind is AuditKind.REPORT:
+        verb = "Printed" if details.get("output") == "printed" else "Saved as PDF"
+        text = f"{verb} the summary of {_count(len(details.get('visits', ())), 'visit')}"
+        if details.get("from"):
+            text += f" from {details['from']} to {details.get('to', details['from'])}"
+        return text + (f" to {details['file']}" if details.get("file") else "")
+    if entry.kind is AuditKind.IMPORT:
+        created = ", ".join(_count(count, kind.replace("_", " ")) for kind, count in details.get("created", {}).items())
+        text = f"Imported {details.get('source', 'a file')}: created {created or 'nothing'}"
+        if details.get("valid_rows_only"):
+            text += f" (valid rows only; {_count(details.get('problems_left_out', 0), 'row')} with problems left out)"
+        return text
+    if entry.kind is AuditKind.RESTORE:
+        return (f"Restored the database from the backup {details.get('backup', DASH)} (the file it replaced is "
+                f"kept as {details.get('previous_file_kept_as', DASH)})")
+    return entry.kind.label
 
 
 def history_lines(entries: Sequence[AuditEntry], user_names: Mapping[int, str]) -> list[str]:
-    return HistoryWriter(user_names).lines(entries)
+    return [line.text for line in HistoryWriter(user_names).lines(entries)]
