@@ -11,6 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PMSDESK_LOG_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-logs-"))
 # Windows opened by the tests remember their size here, not in the user's own settings.
 os.environ.setdefault("PMSDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-settings-"))
+# Clinics made by the tests keep their audit keys here, not in the user's own configuration folder.
+os.environ.setdefault("PMSDESK_AUDIT_KEY_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-audit-keys-"))
 
 import pytest
 

@@ -1,23 +1,91 @@
-"""``pmsdesk audit verify``: check the audit trail's hash chain from its first entry to its head."""
+"""``pmsdesk audit verify``: check the audit trail (its seals, its links, every checkpoint found) and
+the data against it; ``pmsdesk audit witness FILE``: choose the clinic's witness file.
+
+Exit status of verify: 0 when everything was checked and holds; 1 when the trail or the data was
+tampered with (the first problem is named); 3 when nothing wrong was found but the entries' seals
+could not be checked, because this workstation does not have the clinic's key.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from pathlib import Path
 
 from pmsdesk.commands import opened_database
 
-HELP = "check the audit trail: every entry unchanged, none removed or inserted (exit 1 if not)"
+HELP = "check the audit trail and the data against it (exit 1 if tampered with); choose a witness file"
+NOT_FULLY_CHECKED = 3
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("verify",), help="verify: check the whole hash chain")
+    parser.add_argument("action", choices=("verify", "witness"),
+                        help="verify: check the trail, every checkpoint found and the data; "
+                             "witness FILE: append the chain's head to FILE after every save from now on")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="witness: the witness file")
+    parser.add_argument("--checkpoint", action="append", default=[], metavar="N:HASH",
+                        help="verify: a checkpoint printed on a report or written in an export's manifest "
+                             "(entry number and at least 16 hex digits of its hash); may be repeated")
+    parser.add_argument("--witness", action="append", default=[], metavar="FILE", type=Path,
+                        help="verify: also check against this witness file (the clinic's own one is always checked)")
+
+
+def _checkpoints(args: argparse.Namespace) -> list:
+    from pmsdesk.cli import UsageError
+    from pmsdesk.domain.audit import parse_checkpoint
+    from pmsdesk.store.checkpoints import read_witness
+
+    try:
+        given = [parse_checkpoint(text, f"--checkpoint {text}") for text in args.checkpoint]
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    for path in args.witness:
+        if not path.is_file():
+            raise UsageError(f"the witness file {path} does not exist")
+        given.extend(read_witness(path))
+    return given
+
+
+def _choose_witness(args: argparse.Namespace, database) -> int:
+    from pmsdesk.cli import UsageError
+    from pmsdesk.store import audit, audit_key, checkpoints
+
+    if not args.file:
+        raise UsageError("say which file: pmsdesk audit witness FILE (a file on another disk or computer is best)")
+    with database.engine.connect() as connection:
+        named = audit.clinic_id(connection)
+        key = audit_key.load(named) if named is not None else None
+        if key is None:
+            raise UsageError("this database has no audit key on this workstation yet: open it in pmsdesk, "
+                             "or save something, first")
+        head = connection.execute(audit.head_query()).one()
+    key = audit_key.choose_witness(key, Path(args.file))
+    checkpoints.witness(key, *head)
+    print(f"Witness file {key.witness}: the audit trail's head is appended to it after every save "
+          f"(now entry {head[0]})")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.store import audit
 
+    given = _checkpoints(args) if args.action == "verify" else []
     with opened_database(args.database) as database:
+        if args.action == "witness":
+            return _choose_witness(args, database)
         with database.engine.connect() as connection:
-            report = audit.verify(connection)
-    print(report.describe())
-    return 0 if report.intact else 1
+            chain = audit.verify(connection, given, live=True)
+            data = audit.verify_data(connection) if chain.intact else None
+    print(chain.describe())
+    if chain.checkpoints:
+        sources = Counter(chain.checkpoints)
+        print(f"Checkpoints held: {len(chain.checkpoints)}, from "
+              + "; ".join(f"{source}{f' ({count})' if count > 1 else ''}" for source, count in sources.items()))
+    else:
+        print("Checkpoints held: none found (no backups, witness file or --checkpoint)")
+    if data is None:
+        return 1
+    print(data.describe())
+    if not data.intact:
+        return 1
+    return 0 if chain.complete else NOT_FULLY_CHECKED
