@@ -162,9 +162,11 @@ def _require(clinic: Clinic) -> None:
 
 
 def audit_page(clinic: Clinic, filters: AuditFilter = AuditFilter(), *, before_id: int | None = None,
-               limit: int = PAGE_SIZE) -> AuditPage:
-    """The newest ``limit`` matching entries older than ``before_id``, as lines: one line per change."""
+               limit: int | None = None) -> AuditPage:
+    """The newest ``limit`` (:data:`PAGE_SIZE`) matching entries older than ``before_id``, as lines:
+    one line per change."""
     _require(clinic)
+    limit = limit or PAGE_SIZE
     with clinic.db.reading() as session:
         events = _events_page(session, _conditions(session, filters), before_id, limit)
         names = actor_names(session)
@@ -205,9 +207,9 @@ def audit_people(clinic: Clinic) -> list[tuple[str, str]]:
             select(UserAccount.username, UserAccount.full_name).order_by(UserAccount.full_name))]
 
 
-def export_audit_csv(clinic: Clinic, filters: AuditFilter, path: Path) -> int:
+def export_audit_csv(clinic: Clinic, filters: AuditFilter, path: Path) -> tuple[Path, int]:
     """Write every line matching ``filters`` to ``path`` (.csv added when it has no suffix) as a CSV
-    readable by its owner only (0600), and record the export; the number of lines written."""
+    readable by its owner only (0600), and record the export; the path written and its line count."""
     _require(clinic)
     clinic.actor.require(Action.EXPORT)
     path = Path(path)
@@ -226,4 +228,4 @@ def export_audit_csv(clinic: Clinic, filters: AuditFilter, path: Path) -> int:
         file.write(out.getvalue())
     clinic.record_event(AuditKind.EXPORT, {"what": "the clinic's audit trail", "path": str(path.resolve()),
                                            "lines": count, "filters": filters.describe()})
-    return count
+    return path, count

@@ -97,8 +97,9 @@ class MainWindow(QMainWindow):
         self.PAGE_OVERVIEW = self.pages.addWidget(self.overview)
         self.review_desk = ReviewDesk(clinic)  # the neurologist's visits waiting for a signature (F3)
         self.PAGE_REVIEW = self.pages.addWidget(self.review_desk)
-        self.review_desk.open_visit.connect(self.open_visit)
+        self.review_desk.open_visit.connect(self.open_visit_from_desk)
         self.trajectory = None  # made on first use: pyqtgraph is slow to import
+        self.visit_from_desk = False  # the open visit came from the review desk: Back returns there
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("main_splitter")  # named: its position is remembered per user
         splitter.addWidget(self.patient_list)
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         view.show_trajectory.connect(self.show_trajectory)
         view.changed.connect(self.refresh)  # a record was deleted: the patient list may show it
         self.overview.open_trajectory.connect(self.show_trajectory)
-        self.visit_editor.closed.connect(self.back_to_patient)
+        self.visit_editor.closed.connect(self.back_from_visit)
         self.visit_editor.saved.connect(lambda _id: self.patient_list.refresh())
 
         self.screen_lock = ScreenLock(self, clinic, hand_over=self.hand_over)
@@ -211,6 +212,8 @@ class MainWindow(QMainWindow):
         safety_menu.setToolTipsVisible(True)
         self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
                      needs=Action.MANAGE_USERS)
+        self._action(safety_menu, "Clinic &audit trail\u2026", self.show_clinic_audit, "Ctrl+Shift+A",
+                     "action_clinic_audit", needs=Action.READ_AUDIT_TRAIL)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About pmsdesk", self.about)
         # Printing clinical reports is the nurses' and neurologists' (Action.REPORT).
@@ -257,6 +260,17 @@ class MainWindow(QMainWindow):
     def back_to_patient(self) -> None:
         self.open_patient(self.patient_view.patient.id)
 
+    def back_from_visit(self) -> None:
+        """Back from the visit editor: to the review desk when the visit was opened there, else to its patient."""
+        if self.visit_from_desk:
+            self.show_review_desk()
+        else:
+            self.back_to_patient()
+
+    def _visit_opened_from(self, desk: bool) -> None:
+        self.visit_from_desk = desk
+        self.visit_editor.back_button.setText("\u2190 Back to visits to sign" if desk else "\u2190 Back to patient")
+
     def _show_page(self, page: int) -> None:
         # The visit editor gets the whole width: at the bench the nurse works on one patient.
         # So do the trajectory and the overview: wide figures and tables.
@@ -301,7 +315,12 @@ class MainWindow(QMainWindow):
         self.trajectory.show_patient(patient_id)
         self._show_page(self.pages.indexOf(self.trajectory))
 
+    def open_visit_from_desk(self, visit_id: int) -> None:
+        self.open_visit(visit_id)
+        self._visit_opened_from(desk=True)
+
     def open_visit(self, visit_id: int) -> None:
+        self._visit_opened_from(desk=False)
         self.visit_editor.open_visit(visit_id)
         patient_id = self.visit_editor.patient.id
         if self.patient_view.patient is None or self.patient_view.patient.id != patient_id:
@@ -318,6 +337,7 @@ class MainWindow(QMainWindow):
         if not self._leave_visit():
             return
         self.patient_view.show_patient(patient_id)
+        self._visit_opened_from(desk=False)
         self.visit_editor.start_new(patient_id, course_id)
         self._show_page(self.PAGE_VISIT)
         first = "dose_given" if course_id is not None else "visit_date"
@@ -442,6 +462,14 @@ class MainWindow(QMainWindow):
             entries = self.clinic.audit_entries(patient_id=patient.id)
         if read:
             AuditDialog(f"Audit trail of {patient_display_name(patient.family_name, patient.given_names)}", entries, self).exec()
+
+    def show_clinic_audit(self) -> None:
+        """Every entry of the clinic's audit trail, filtered, for those allowed to read it (administrators)."""
+        if not self.clinic.actor.may(Action.READ_AUDIT_TRAIL):
+            return
+        from pmsdesk.ui.clinic_audit import ClinicAuditDialog
+
+        ClinicAuditDialog(self.clinic, self).exec()
 
     def manage_users(self) -> None:
         UsersDialog(self.clinic, self).exec()

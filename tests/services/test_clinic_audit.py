@@ -146,8 +146,8 @@ def test_pages_are_newest_first_never_split_a_transaction_and_stay_fast_on_a_big
 def test_the_export_writes_what_is_shown_privately_and_is_audited(trail, tmp_path):
     administrator, nurse, _alex, _bea = trail
     shown = AuditFilter(patient="brown")
-    written = export_audit_csv(administrator, shown, tmp_path / "audit-brown")
-    path = tmp_path / "audit-brown.csv"
+    path, written = export_audit_csv(administrator, shown, tmp_path / "audit-brown")
+    assert path == tmp_path / "audit-brown.csv"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with path.open(encoding="utf-8", newline="") as file:
         header, *lines = list(csv.reader(file))

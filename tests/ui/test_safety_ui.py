@@ -154,12 +154,14 @@ def test_the_audit_viewer_shows_who_what_and_why(open_as, clinic_file):
     record = window.clinic.visit_record(visit_id)
     window.clinic.delete_visit(visit_id, record.visit.version, "Entered twice")
     dialog = AuditDialog("Audit", window.clinic.audit_entries(visit_id=visit_id))
-    rows = [[dialog.table.item(r, c).text() for c in range(6)] for r in range(dialog.table.rowCount())]
+    rows = dialog.trail.shown_rows()
     created, *_, deleted = rows
-    assert created[1:4] == ["Nina Nurse (n.nurse)", "Created", "Visit 1"] and "visit_date: 2026-03-02" in created[4]
-    assert deleted[1:4] == ["Dr Dana Neuro (d.neuro)", "Deleted (kept, hidden)", "Visit 1"]
+    assert created[1:4] == ("Nina Nurse (n.nurse)", "Created", "Visit 1") and "visit_date: 2026-03-02" in created[4]
+    assert deleted[1:4] == ("Dr Dana Neuro (d.neuro)", "Deleted (kept, hidden)", "Visit 1")
     assert "deleted_reason: \u2013 \u2192 Entered twice" in deleted[4] and deleted[5] == "Entered twice"
     assert entry_cells(window.clinic.audit_entries(visit_id=visit_id)[0])[0].startswith("20")
+    dialog.trail.filter.setText("entered TWICE dana")  # every word, in any column, in any case
+    assert dialog.trail.shown_rows() == [deleted]
 
 
 def test_sign_in_dialogs(database):
