@@ -16,6 +16,16 @@ class UsageError(Exception):
     """Bad input on the command line: printed as one line, exit status 2."""
 
 
+def _one_line_failures() -> tuple[type[BaseException], ...]:
+    """What a command may end with as one line and exit status 1 rather than a traceback."""
+    from sqlalchemy.exc import OperationalError  # e.g. the database is locked by another workstation
+
+    from pmsdesk.domain.refusals import Refusal
+    from pmsdesk.store.database import DatabaseError
+
+    return Refusal, DatabaseError, OSError, OperationalError
+
+
 def _database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
@@ -82,6 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"pmsdesk {args.command or ''}: error: {error}".replace("  ", " "), file=sys.stderr)
         return 2
+    except _one_line_failures() as error:  # the project's own refusals and a file that cannot be written
+        print(f"pmsdesk {args.command or ''}: error: {_one_line(error)}".replace("  ", " "), file=sys.stderr)
+        return 1
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    error = getattr(error, "orig", None) or error  # SQLAlchemy's wrapper adds a "Background" paragraph
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmsdesk.commands import opened_database
+from pmsdesk.commands import opened_database, refuse_output_over_open_files
 
 HELP = "copy the database now (default: into the 'backups' folder beside it, removing expired automatic copies)"
 
@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output).expanduser().resolve() if args.output else None
     if target is not None and target.exists():
         raise UsageError(f"{target} already exists; choose a new file name")
+    if target is not None:
+        refuse_output_over_open_files(target, str(path))
     with opened_database(str(path)) as database:  # checks the file's integrity and schema first
         try:
             written = make_backup(path, target)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.services.clinic import Clinic
     from pmsdesk.services.demo import DatabaseNotEmpty, fill_demo_clinic
 
-    with opened_database(args.database) as database:
+    with opened_database(args.database, create=True) as database:
         try:
             seed = {} if args.seed is None else {"seed": args.seed}
             progress = _show_progress if sys.stderr.isatty() else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmsdesk.commands import opened_database
+from pmsdesk.commands import opened_database, refuse_output_over_open_files
 
 HELP = "export the clinic: tidy CSV, archive (.zip), msprog files (a folder) or FHIR R4 JSON"
 FORMATS = ("csv", "archive", "msprog", "fhir")
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"msprog files go into a folder; {output} is a file")
     if args.format != "msprog" and output.is_dir():
         raise UsageError(f"{output} is a folder; give the name of the file to write")
+    refuse_output_over_open_files(output, args.database)
     with opened_database(args.database) as database:
         try:
             summary = export_clinic(Clinic(database, actor=Actor.system("export")), args.format, output,

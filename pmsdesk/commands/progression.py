@@ -17,6 +17,8 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pmsdesk.commands import refuse_output_over_open_files
+
 HELP = "find confirmed disability worsening/improvement events in a CSV of visits (msprog definitions)"
 
 OUTPUT_COLUMNS = ("patient_id", "event", "type", "onset_date", "onset_value", "baseline_date", "baseline_value",
@@ -77,6 +79,11 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.domain.scoring import Measure, Measurement, ProgressionOptions, ThresholdRules, detect_events
     from pmsdesk.domain.scoring.progression import check_value
 
+    if args.output:
+        output = Path(args.output).expanduser()
+        if not output.parent.is_dir():
+            raise UsageError(f"the folder {output.parent} does not exist")
+        refuse_output_over_open_files(output, args.database)
     outcome = Measure(args.outcome)
     visits: dict[str, list[Measurement]] = defaultdict(list)
     for line, row in _read_rows(args.visits, ("patient_id", "date", "value")):
@@ -123,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                              event.baseline.date.isoformat(), _number(event.baseline.value),
                              event.confirmation.date.isoformat(), _number(event.confirmation.value)))
     if args.output:
-        _write_atomically(Path(args.output), out.getvalue())
+        _write_atomically(output, out.getvalue())
     else:
         sys.stdout.write(out.getvalue())
     return 0

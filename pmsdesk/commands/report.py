@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from pmsdesk.commands import opened_database
+from pmsdesk.commands import opened_database, refuse_output_over_open_files
 from pmsdesk.domain.permissions import Actor
 from pmsdesk.reports.data import PAGE_SIZE_NAMES  # plain data: no reportlab, cheap for --help
 
@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"the output file must end in .pdf: {output}")
     if not output.parent.is_dir():
         raise UsageError(f"the folder {output.parent} does not exist")
+    refuse_output_over_open_files(output, args.database)
 
     from pmsdesk import __version__
     from pmsdesk.domain.permissions import Action, PermissionDenied

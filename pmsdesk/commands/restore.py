@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-HELP = "replace the database with a backup file (checked first; the current file is kept aside)"
+HELP = ("replace the database with a backup file (checked first: integrity, schema, audit chain; the current "
+        "file is kept aside first; a database that is lost is restored into its folder)")
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -31,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         with database.acting_as(Actor.system("restore")).transaction() as session:
             audit.record_event(session, AuditKind.RESTORE,
-                               details={"backup": backup.name, "previous_file_kept_as": aside.name})
+                               details={"backup": backup.name, "previous_file_kept_as": aside and aside.name})
     finally:
         database.close()
     print(f"Restored {path} from {backup}.")
-    if aside.exists():
+    if aside is not None:
         print(f"The database as it was before is kept as {aside}.")
     return 0

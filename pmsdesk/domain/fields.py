@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+import unicodedata
 from typing import Any
 
 from pmsdesk.domain.refusals import Refusal
@@ -45,7 +46,7 @@ class FieldError(Refusal, ValueError):
     def __init__(self, field: "Field", raw: Any, allowed: str):
         self.field = field
         self.raw = raw
-        shown = raw if isinstance(raw, str) else _format_value(raw)
+        shown = _shown_escaped(raw if isinstance(raw, str) else _format_value(raw))
         if len(shown) > 40:  # a pasted page or a 400-digit number is not repeated back in full
             shown = shown[:40] + "\u2026"
         super().__init__(f"{field.label}: \u201c{shown}\u201d is not allowed; {allowed}.")
@@ -70,6 +71,24 @@ def _decimal_places(number: Decimal) -> int:
     return max(places, 0)
 
 
+# Free text keeps tab, line feed and carriage return; nothing keeps NUL and the other C0/C1 controls,
+# lone surrogates (not encodable, refused by databases) or the line/paragraph separators.
+_KEPT_IN_FREE_TEXT = frozenset("\t\n\r")
+
+
+def _unprintable(character: str) -> bool:
+    return unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp")
+
+
+def _first_unprintable(text: str, multiline: bool) -> str | None:
+    return next((c for c in text if _unprintable(c) and not (multiline and c in _KEPT_IN_FREE_TEXT)), None)
+
+
+def _shown_escaped(text: str) -> str:
+    """``text`` with its control characters written as escapes (\\u0000), so a message can show it."""
+    return "".join(f"\\u{ord(c):04x}" if _unprintable(c) else c for c in text)
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -88,6 +107,7 @@ class Field:
     allowed_values: tuple[float, ...] | None = None  # a discrete set (EDSS steps)
     choices: type[Choice] | None = None
     max_length: int | None = None
+    multiline: bool = False  # free text (notes) may hold tabs and line breaks; other text is one line
     hint: str = ""  # one sentence for the tooltip: what the field means
     grade_labels: tuple[str, ...] = field(default=(), repr=False)
 
@@ -145,6 +165,11 @@ class Field:
         text = raw.strip()
         if self.max_length is not None and len(text) > self.max_length:
             raise FieldError(self, text[:40] + "\u2026", self.allowed_text())
+        unprintable = _first_unprintable(text, self.multiline)
+        if unprintable is not None:
+            raise FieldError(self, text,
+                             (f"it holds the control character U+{ord(unprintable):04X}; use letters, digits, spaces"
+                              f"{', tabs, line breaks' if self.multiline else ''} and punctuation only"))
         return text
 
     def _parse_number(self, raw: Any) -> int | float:
@@ -204,8 +229,8 @@ def _decimal(value: str | int) -> Decimal:
     return Decimal(str(value))
 
 
-def text(name, label, *, required=False, max_length=200, hint=""):
-    return Field(name, label, Kind.TEXT, required=required, max_length=max_length, hint=hint)
+def text(name, label, *, required=False, max_length=200, hint="", multiline=False):
+    return Field(name, label, Kind.TEXT, required=required, max_length=max_length, hint=hint, multiline=multiline)
 
 
 def integer(name, label, low, high, *, unit="", required=False, hint="", grade_labels=()):
@@ -249,7 +274,7 @@ PATIENT_FIELDS: tuple[Field, ...] = (
            hint="Used to order the 9-hole peg test: dominant hand first."),
     integer("education_years", "Years of education", 0, 30,
             hint="Needed for education-adjusted SDMT norms."),
-    text("notes", "Notes", max_length=4000),
+    text("notes", "Notes", max_length=4000, multiline=True),
 )
 
 # ----- Treatment course ------------------------------------------------------------------------
@@ -265,7 +290,7 @@ COURSE_FIELDS: tuple[Field, ...] = (
     date("start_date", "Start date", required=True),
     date("end_date", "End date"),
     text("protocol_id", "Protocol or study identifier", max_length=100),
-    text("notes", "Notes", max_length=4000),
+    text("notes", "Notes", max_length=4000, multiline=True),
 )
 
 # ----- Visit and procedure ---------------------------------------------------------------------
@@ -281,7 +306,7 @@ VISIT_FIELDS: tuple[Field, ...] = (
     integer("lp_attempts", "Attempts", 1, 10, hint="Number of needle passes."),
     decimal("csf_removed_ml", "CSF removed", 0, 50, decimals=1, unit="mL"),
     text("performed_by", "Performed by", max_length=100),
-    text("notes", "Visit notes", max_length=4000),
+    text("notes", "Visit notes", max_length=4000, multiline=True),
 )
 
 # Assessment fields (EDSS, T25FW, 9HPT, SDMT, six-minute walk, ...) are declared with their
@@ -297,17 +322,17 @@ ADVERSE_EVENT_FIELDS: tuple[Field, ...] = (
     choice("relatedness", "Related to treatment", Relatedness),
     choice("outcome", "Outcome", AeOutcome),
     date("resolved_date", "Resolved on"),
-    text("notes", "Notes", max_length=2000),
+    text("notes", "Notes", max_length=2000, multiline=True),
 )
 
 RELAPSE_FIELDS: tuple[Field, ...] = (
     date("onset_date", "Relapse onset", required=True),
-    text("notes", "Notes", max_length=2000),
+    text("notes", "Notes", max_length=2000, multiline=True),
 )
 
 DMT_FIELDS: tuple[Field, ...] = (
     text("agent", "Therapy", required=True, max_length=100),
     date("start_date", "Started", required=True),
     date("stop_date", "Stopped"),
-    text("notes", "Notes", max_length=2000),
+    text("notes", "Notes", max_length=2000, multiline=True),
 )

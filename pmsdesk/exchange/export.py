@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -135,7 +136,9 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
     snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates)
     timestamp = _now()
     if export_format is ExportFormat.MSPROG:
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.mkdir(mode=0o700)
+            os.chmod(path, 0o700)  # whatever the umask: the files inside are health records
         for name, content in msprog_files(snapshot).items():
             write_atomically(path / name, content)
     else:

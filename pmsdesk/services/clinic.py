@@ -681,9 +681,18 @@ class Clinic:
         return query.where(VisitDraft.visit_id.is_(None) if visit_id is None else VisitDraft.visit_id == visit_id)
 
     def save_draft(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any]) -> None:
-        """Keep what was typed into a visit (``visit_id`` None: a visit not saved yet), as typed."""
+        """Keep what was typed into a visit (``visit_id`` None: a visit not saved yet), as typed. A draft
+        needs the permission its save would: recording visits, and amending for a signed visit."""
+        self.actor.require(Action.RECORD)
         text = json.dumps(raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
         with self.db.transaction() as session:
+            self._get(session, Patient, patient_id, "patient")
+            if visit_id is not None:
+                visit = self._get(session, Visit, visit_id, "visit")
+                if visit.patient_id != patient_id:
+                    raise NotFound(f"visit {visit_id} is not a visit of patient {patient_id}")
+                if visit.status == VisitStatus.SIGNED:
+                    self.actor.require(Action.AMEND_SIGNED_VISIT)
             draft = session.scalar(self._draft_query(patient_id, visit_id))
             if draft is None:
                 draft = VisitDraft(patient_id=patient_id, visit_id=visit_id, raw=text)

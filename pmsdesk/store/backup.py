@@ -2,13 +2,15 @@
 
 Copies are made with SQLite's online backup API (consistent while the app is writing, including
 commits still in the write-ahead log) into a ``backups`` folder beside the database, readable by
-this user only. Automatic copies are named ``<database>-<UTC time>.sqlite3``; each time one is made,
-those older than the kept number of days are removed, though the newest is always kept.
+this user only. A copy is written under a temporary name, synced, checked (integrity, schema, audit
+chain) and only then renamed, so a file under a backup's name is always a whole, checked copy.
+Automatic copies are named ``<database>-<UTC time>.sqlite3``; each time one is made, those older
+than the kept number of days are removed, though the newest sound one is always kept.
 
-A restore first checks the file (SQLite's integrity check, and that it is a pmsdesk database at a
-schema revision this pmsdesk knows), refuses while the database is open in any pmsdesk process
-(see :func:`pmsdesk.store.database.lock_in_use`),
-keeps the current file aside as ``<name>.before-restore-<time>.sqlite3``, then puts the copy in place.
+A restore first checks the file (SQLite's integrity check, that it is a pmsdesk database at a
+schema revision this pmsdesk knows, and its audit chain), refuses while the database is open in any
+pmsdesk process (see :func:`pmsdesk.store.database.lock_in_use`), keeps the current file aside as
+``<name>.before-restore-<time>.sqlite3``, then puts a checked copy in place with one atomic rename.
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
+from sqlalchemy import create_engine, exc
+
+from pmsdesk.store import audit
 from pmsdesk.store.database import (
+    BACKUP_FOLDER,
     DatabaseError,
     copy_sqlite_file,
     known_revisions,
@@ -28,7 +36,6 @@ from pmsdesk.store.database import (
 
 log = logging.getLogger(__name__)
 
-BACKUP_FOLDER = "backups"
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 DAILY = dt.timedelta(days=1)
 
@@ -59,19 +66,82 @@ def automatic_backups(database: Path) -> list[tuple[dt.datetime, Path]]:
 
 
 def make_backup(database: Path, target: Path | None = None, *, now: dt.datetime | None = None) -> Path:
-    """Copy ``database`` to ``target`` (default: a new automatic backup); returns the copy's path."""
+    """Copy ``database`` to ``target`` (default: a new automatic backup); returns the copy's path.
+    The copy counts only once it is complete, on disk and checked (see :func:`write_checked_copy`)."""
     if target is None:
         moment = now or dt.datetime.now(dt.UTC)
         target = backup_folder(database) / f"{database.stem}-{moment.strftime(STAMP_FORMAT)}{database.suffix}"
-    copy_sqlite_file(database, target)
+    write_checked_copy(database, target)
     log.info("backup written")
     return target
 
 
+def write_checked_copy(source: Path, target: Path) -> None:
+    """Copy the live ``source`` to a temporary name beside ``target``, sync it, check it (SQLite's
+    integrity check, schema, audit chain: :func:`check_backup_file`) and only then rename it to
+    ``target``. A copy interrupted or killed at any point leaves no file under the target's name
+    (a dot-named ``.partial`` at most, removed by the next copy an hour later)."""
+    _remove_stale_partials(target.parent)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PARTIAL)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        copy_sqlite_file(source, temporary)
+        _sync(temporary)
+        check_backup_file(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync(target.parent)
+
+
+PARTIAL = ".partial"
+STALE_PARTIAL = dt.timedelta(hours=1)  # far longer than any copy takes; younger ones may still be written
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Temporary copies left by a copy that was killed (a younger one may belong to a copy under way)."""
+    limit = (dt.datetime.now() - STALE_PARTIAL).timestamp()
+    for path in folder.glob(f".*{PARTIAL}"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except FileNotFoundError:  # removed by another copy meanwhile
+            pass
+
+
+def _sync(path: Path) -> None:
+    """Flush a file (or a folder's entries, after a rename) to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def newest_sound_backup(database: Path) -> tuple[dt.datetime, Path] | None:
+    """The newest automatic backup that passes :func:`check_backup_file` (a damaged or empty file,
+    however new, does not count); None when there is none."""
+    for stamp, path in reversed(automatic_backups(database)):
+        try:
+            check_backup_file(path)
+        except DatabaseError:
+            log.warning("backup %s fails its check and does not count", path.name)
+            continue
+        return stamp, path
+    return None
+
+
 def prune_backups(database: Path, keep_days: int, *, now: dt.datetime | None = None) -> list[Path]:
-    """Remove automatic backups older than ``keep_days`` days, always keeping the newest one."""
+    """Remove automatic backups older than ``keep_days`` days, always keeping the newest sound one:
+    nothing is removed while no backup passes its check, and a failing newer file never makes an
+    older sound one go."""
+    newest = newest_sound_backup(database)
+    if newest is None:
+        return []
     limit = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=keep_days)
-    removed = [path for stamp, path in automatic_backups(database)[:-1] if stamp < limit]
+    removed = [path for stamp, path in automatic_backups(database) if stamp < min(limit, newest[0])]
     for path in removed:
         path.unlink()
     return removed
@@ -79,11 +149,12 @@ def prune_backups(database: Path, keep_days: int, *, now: dt.datetime | None = N
 
 def backup_if_due(database: Path, keep_days: int, *, now: dt.datetime | None = None,
                   every: dt.timedelta = DAILY) -> Path | None:
-    """An automatic backup when the newest is ``every`` old or older (``every=0``: always), then pruning."""
+    """An automatic backup when the newest sound one is ``every`` old or older (``every=0``: always),
+    then pruning."""
     now = now or dt.datetime.now(dt.UTC)
-    existing = automatic_backups(database)
+    newest = newest_sound_backup(database)
     made = None
-    if not existing or now - existing[-1][0] >= every:
+    if newest is None or now - newest[0] >= every:
         made = make_backup(database, now=now)
     prune_backups(database, keep_days, now=now)
     return made
@@ -91,7 +162,8 @@ def backup_if_due(database: Path, keep_days: int, *, now: dt.datetime | None = N
 
 # ----- checking a file, and restoring it -------------------------------------------------------
 def check_backup_file(path: Path) -> str:
-    """The schema revision of a sound pmsdesk database file, or DatabaseError saying what is wrong."""
+    """The schema revision of a sound pmsdesk database file, or DatabaseError saying what is wrong:
+    SQLite's integrity check, a schema this pmsdesk knows, and an intact audit chain."""
     if not path.is_file():
         raise DatabaseError(f"{path} does not exist or is not a file")
     try:
@@ -112,27 +184,81 @@ def check_backup_file(path: Path) -> str:
     if revisions[0] not in known_revisions():
         raise DatabaseError(f"{path} was written by a newer pmsdesk (schema {revisions[0]}); "
                             "install that version to restore it")
+    _check_chain(path)
     return revisions[0]
 
 
-def restore_backup(database: Path, backup: Path, *, now: dt.datetime | None = None) -> Path:
-    """Put ``backup`` in place of ``database`` after checking it; returns where the current file was kept."""
+def _check_chain(path: Path) -> None:
+    engine = create_engine(f"sqlite+pysqlite:///{path.resolve().as_uri()}?mode=ro&uri=true")
+    try:
+        with engine.connect() as connection:
+            report = audit.verify(connection)
+    except exc.SQLAlchemyError as error:
+        raise DatabaseError(f"{path}: its audit trail cannot be read ({getattr(error, 'orig', error)})") from None
+    finally:
+        engine.dispose()
+    if not report.intact:
+        raise DatabaseError(f"{path}: its audit trail is not intact ({report.describe()}); it is not restored "
+                            "and does not count as a backup")
+
+
+def restore_backup(database: Path, backup: Path, *, now: dt.datetime | None = None) -> Path | None:
+    """Put ``backup`` in place of ``database`` after checking it; returns where the current file was
+    kept (None when there was none).
+
+    There is never a moment without a whole database at ``database``: the backup is copied to a
+    temporary file beside it, synced and checked; the current database is copied aside (a checked
+    copy, or the raw file with its log when it is too damaged to check), its write-ahead log folded
+    into the file; then one atomic rename puts the copy in place."""
     check_backup_file(backup)
+    if not database.parent.is_dir():
+        raise DatabaseError(f"the folder {database.parent} does not exist")
     stamp = (now or dt.datetime.now(dt.UTC)).strftime(STAMP_FORMAT)
     aside = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
-    incoming = database.with_name(f".{database.name}.restoring")
     in_use = lock_in_use(database, exclusive=True)
     try:
-        copy_sqlite_file(backup, incoming)
-        if database.exists():
-            # Renamed with its write-ahead log, so the kept file is exactly what was there, even if damaged.
-            for suffix in ("", "-wal", "-shm"):
-                current = Path(str(database) + suffix)
-                if current.exists():
-                    current.rename(Path(str(aside) + suffix))
-        os.replace(incoming, database)
+        handle, name = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.restoring.", suffix=PARTIAL)
+        os.close(handle)
+        incoming = Path(name)
+        try:
+            copy_sqlite_file(backup, incoming)
+            _sync(incoming)
+            check_backup_file(incoming)
+            kept = _keep_current(database, aside)
+            os.replace(incoming, database)
+        except BaseException:
+            incoming.unlink(missing_ok=True)
+            raise
+        _sync(database.parent)
     finally:
         if in_use is not None:
             os.close(in_use)
     log.info("database restored from a backup")
+    return kept
+
+
+def _keep_current(database: Path, aside: Path) -> Path | None:
+    """Keep the current database as ``aside`` (synced), then fold its write-ahead log into the file
+    and remove the log, so the file about to be replaced is whole and no stale log outlives it."""
+    if not database.exists():
+        return None
+    try:
+        write_checked_copy(database, aside)
+    except DatabaseError:  # damaged or its trail broken: kept exactly as it is, log and all
+        for suffix in ("", "-wal"):
+            current = Path(str(database) + suffix)
+            if current.exists():
+                shutil.copy2(current, Path(str(aside) + suffix))
+                os.chmod(Path(str(aside) + suffix), 0o600)
+                _sync(Path(str(aside) + suffix))
+    try:
+        connection = sqlite3.connect(database)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        pass  # too damaged to fold in: the raw copy above holds its log
+    for suffix in ("-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
     return aside

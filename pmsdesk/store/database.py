@@ -57,6 +57,61 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".in-use")  # the files SQLite and pmsdesk keep for one
+BACKUP_FOLDER = "backups"  # beside the database; see pmsdesk.store.backup
+
+
+def refuse_output_over_open_files(output: Path, url: URL) -> None:
+    """DatabaseError when writing ``output`` would replace a file pmsdesk keeps: the database (and its
+    write-ahead log, shared memory and lock), a file in its backups folder, or the audit key folder."""
+    from pmsdesk.store.audit_key import key_folder
+
+    target = output.expanduser().resolve()
+    database = sqlite_path(url)
+    kept = [] if database is None else [Path(str(database) + suffix) for suffix in DATABASE_COMPANIONS]
+    folders = [key_folder().expanduser().resolve()]
+    if database is not None:
+        folders.append(database.parent / BACKUP_FOLDER)
+    same_file = any(target == path or (target.exists() and path.exists() and os.path.samefile(target, path))
+                    for path in kept)
+    if same_file:
+        raise DatabaseError(f"{output} is the database pmsdesk works on ({database}); choose another output file")
+    for folder in folders:
+        if target == folder or folder in target.parents:
+            raise DatabaseError(f"{output} is in {folder}, which pmsdesk keeps for itself; "
+                                "choose an output outside it")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def missing_database_refusal(url: URL) -> DatabaseError | None:
+    """Why a command that must not create a database cannot open ``url``: a SQLite file that does not
+    exist, is a folder, or is not a SQLite file at all (a mistyped ``--database`` must not make a new,
+    empty clinic). None for a SQLite file, and for a database server."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    if path.is_dir():
+        return DatabaseError(f"{path} is a folder, not a database file; give the database file with --database")
+    if not path.is_file():
+        return DatabaseError(f"there is no database at {path}; check --database (only opening the app or "
+                             "`pmsdesk demo` creates a database)")
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:  # empty, or another kind of file: left untouched
+            return DatabaseError(f"{path} holds no pmsdesk clinic (it is not a SQLite database); check --database")
+    return None
+
+
+def read_only_refusal(path: Path) -> DatabaseError | None:
+    """Why pmsdesk cannot work on a SQLite file it may not write (it records every use in the audit
+    trail, and SQLite writes its log beside the file); None when it may."""
+    if os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK):
+        return None
+    return DatabaseError(f"{path} is read-only for this user: pmsdesk writes the audit trail of every use "
+                         "(and SQLite its log beside the file); ask for write access to the file and its folder")
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the folder and file readable by this user only (health records)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -139,6 +194,8 @@ def copy_sqlite_file(source: Path, target: Path) -> None:
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
         src.backup(dst)
+        # One self-contained file: no write-ahead log beside it that a rename would leave behind.
+        dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
         src.close()
@@ -205,16 +262,27 @@ class Database:
         return Database(self.engine, connection=self._connection, actor=actor)
 
     @classmethod
-    def open(cls, option: str | None = None) -> "Database":
+    def open(cls, option: str | None = None, *, create: bool = True) -> "Database":
+        """The database at ``option`` (see :func:`resolve_database_url`), its schema brought up to date.
+        ``create=False`` (every command but ``demo``) refuses a SQLite file that does not exist or
+        holds no pmsdesk clinic instead of making an empty one."""
         url = resolve_database_url(option)
         shown = url.render_as_string(hide_password=True)
+        path = sqlite_path(url)
+        refusal = None if create else missing_database_refusal(url)
+        if refusal is None and path is not None and path.exists():
+            refusal = read_only_refusal(path)
+        if refusal is not None:
+            raise refusal
         engine = None
         in_use = None
         try:
             engine = make_engine(url)
-            path = sqlite_path(url)
             in_use = lock_in_use(path) if path is not None else None
             check_integrity(engine)
+            if not create and current_revision(engine) is None:
+                raise DatabaseError(f"{shown} holds no pmsdesk clinic; check --database (only opening the app or "
+                                    "`pmsdesk demo` makes a new clinic)")
             upgrade_schema(engine)
         except Exception as error:
             if engine is not None:

@@ -166,7 +166,7 @@ def test_cancelling_writes_nothing(clinic, tmp_path):
     assert clinic.patient_count() == 0
 
 
-def test_the_command_line_imports_with_a_mapping_and_dry_run(db_path, tmp_path, capsys):
+def test_the_command_line_imports_with_a_mapping_and_dry_run(database, db_path, tmp_path, capsys):
     path = write_csv(tmp_path / "own.csv", ["Patient", *HEADER[1:]], ROWS)
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"Patient": "clinic_id"}))
