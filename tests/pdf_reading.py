@@ -15,3 +15,8 @@ def pdf_pages(pdf: bytes) -> list[str]:
 
 def pdf_text(pdf: bytes) -> str:
     return " ".join(pdf_pages(pdf))
+
+
+def printed_name(patient) -> str:
+    """A patient's name as the reports print it: "Family, Given", exactly as stored."""
+    return f"{patient.family_name}, {patient.given_names}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pmsdesk import __version__
 from pmsdesk.domain.references import ReferenceLibrary, load_reference_library
 from pmsdesk.domain.vocab import VisitStatus
-from pmsdesk.reports.data import DRAFT, ClinicHeader, Signature, VisitReportData
+from pmsdesk.reports.data import DRAFT, Amendment, ClinicHeader, Signature, VisitReportData
 from pmsdesk.services import reporting
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.demo import DEMO_SETTING
@@ -49,15 +49,32 @@ def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids
     return overlays
 
 
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as the local time printed."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def _meaning(code: str | None) -> str | None:
+    # The electronic signature's meaning is stored as a code (Visit.signature_meaning); until its
+    # vocabulary names it, the code is printed as words.
+    return code.replace("_", " ").capitalize() if code else None
+
+
 def _signature(history: PatientHistory, record: VisitView) -> Signature:
     visit = record.visit
     if visit.status != VisitStatus.SIGNED:
         return DRAFT
-    signer = history.signers.get(visit.signed_by) if visit.signed_by is not None else None
-    signed_at = visit.signed_at
-    if signed_at is not None and signed_at.tzinfo is not None:
-        signed_at = signed_at.astimezone().replace(tzinfo=None)  # stored in UTC, printed in local time
-    return Signature(True, signer, signed_at)
+    # The name the signer gave with the signature when there is one, else their account's full name.
+    signer = visit.signed_name or (
+        history.signers.get(visit.signed_by) if visit.signed_by is not None else None)
+    amendments = tuple(Amendment(a.amended_by, _local(a.amended_at), a.reason, a.changes)
+                       for a in history.amendments.get(visit.id, ()))
+    return Signature(True, signer, _local(visit.signed_at), _meaning(visit.signature_meaning),
+                     amendments)
 
 
 @dataclass

@@ -7,6 +7,7 @@ zero standing for a missing test. Change flags carry the sentence of the rule th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,11 +26,12 @@ from pmsdesk.domain.vocab import (
     Sex,
     VisitKind,
 )
-from pmsdesk.reports.data import VisitReportData
+from pmsdesk.reports.data import Signature, VisitReportData
 from pmsdesk.services.series import MeasureSeries
 
 NOT_RECORDED = "not recorded"
-NO_COMPARISON = "not available"
+NO_COMPARISON = "no earlier value"
+THIS_IS_BASELINE = "baseline (this visit)"
 AID_STATEMENT = ("Computed values (the EDSS step from functional systems, change flags and confirmed events) are "
                  "aids to the clinician's judgement, never a replacement for it; the clinician's own values are "
                  "what is recorded.")
@@ -54,6 +56,7 @@ class MeasureLine:
     from_baseline: str
     from_previous: str
     flags: tuple[str, ...]  # each ends with its note number, e.g. "Meaningful worsening from baseline [1]"
+    standing: Direction | None = None  # the newest standing since baseline: the row's tint
 
 
 @dataclass(frozen=True)
@@ -94,17 +97,30 @@ def _baseline(spec: Measure, measure: MeasureSeries | None, visit_id: int) -> tu
     if baseline is None:
         return Reading(None, "no completed value yet"), None
     if baseline.visit_id == visit_id:
-        return Reading(None, "this visit is the baseline"), None
+        return Reading(None, THIS_IS_BASELINE), None
     return Reading(baseline.value, spec.format(baseline.value), baseline.date.isoformat()), baseline.date
 
 
-def _number(value) -> str:
-    return format(exact(value).normalize(), "f")
+MINUS = "\u2212"
 
 
-def _change_text(absolute: Decimal, percent: Decimal | None) -> str:
-    text = ("+" if absolute > 0 else "") + _number(absolute)
-    return text if percent is None else f"{text} ({percent:+.1f} %)"
+def typographic(text: str) -> str:
+    """Real signs for the ASCII stand-ins of the scoring rules' sentences: →, ±, − (a minus, not a hyphen)."""
+    text = text.replace(" -> ", " \u2192 ").replace("+/-", "\u00b1")
+    return re.sub(r"(?<![\w.])-(?=\d)", MINUS, text)
+
+
+def _signed(text: str) -> str:
+    """A number's text with its sign: a real minus, or a plus."""
+    if text.startswith(("-", MINUS)):
+        return MINUS + text[1:]
+    return "+" + text
+
+
+def _change_text(spec: Measure, absolute: Decimal, percent: Decimal | None) -> str:
+    """A change in the measure's own number format, the percentage kept to one decimal and on one line."""
+    text = _signed(spec.format(float(absolute))) if absolute else "0"
+    return text if percent is None else f"{text} ({_signed(f'{percent:.1f}')}\u00a0%)"
 
 
 class _Notes:
@@ -122,20 +138,24 @@ class _Notes:
 def _compare(spec: Measure, reference: Reading, reference_date: dt.date | None, current: Reading,
              when: dt.date, rules, notes: _Notes, words: str) -> tuple[str, str | None]:
     """(change text, flag or None) of ``current`` against ``reference``."""
-    if reference.value is None or current.value is None or reference_date is None:
+    if current.value is None:
+        return ("not completed" if current.text.startswith("not completed") else NOT_RECORDED), None
+    if reference.text == THIS_IS_BASELINE:
+        return "baseline", None
+    if reference.value is None or reference_date is None:
         return NO_COMPARISON, None
     if spec.change_rule is None:
         absolute = exact(current.value) - exact(reference.value)
         percent = None if reference.value == 0 else absolute * 100 / exact(reference.value)
-        return _change_text(absolute, percent), None
+        return _change_text(spec, absolute, percent), None
     change = change_between(spec.change_rule, Measurement(reference_date, reference.value),
                             Measurement(when, current.value), rules)
     flag = None
     if change.meaningful:
         direction = "worsening" if change.direction is Direction.WORSENING else "improvement"
-        sentence = change.describe().replace(spec.change_rule.label, spec.label, 1)
+        sentence = typographic(change.describe().replace(spec.change_rule.label, spec.label, 1))
         flag = f"Meaningful {direction} {words} [{notes.cite(sentence)}]"
-    return _change_text(change.absolute, change.percent), flag
+    return _change_text(spec, change.absolute, change.percent), flag
 
 
 def measure_table(data: VisitReportData) -> MeasureTable:
@@ -159,25 +179,59 @@ def measure_table(data: VisitReportData) -> MeasureTable:
         from_previous, previous_flag = _compare(spec, previous, previous_date, current, when, rules, notes,
                                                 "from the previous visit")
         flags = [flag for flag in (baseline_flag, previous_flag) if flag]
-        for mark in measure.events if measure is not None else ():
-            what = "Confirmed worsening" if mark.is_worsening else "Confirmed improvement"
-            activity = f", {mark.event.relapse_activity.value}" if mark.event.relapse_activity else ""
-            confirmed = "this visit" if mark.confirmation.visit_id == visit_id else mark.confirmation.date.isoformat()
-            flags.append(f"{what} ({mark.kind.value}{activity}): onset {mark.onset.date.isoformat()}, "
-                         f"confirmed {confirmed} [{notes.cite(mark.criteria)}]")
+        events = measure.events if measure is not None else ()
+        if events:
+            flags += _event_lines(events, visit_id, notes.cite(confirmation_rule(data.series.options.progression)))
         if not flags:
-            compared = (from_baseline, from_previous) != (NO_COMPARISON, NO_COMPARISON)
-            flags.append(_no_flag(spec, compared=compared, rules=rules))
+            compared = any(text[:1] in "+0" or text.startswith(MINUS) for text in (from_baseline, from_previous))
+            flags.append(_no_flag(spec, current=current, baseline=baseline, compared=compared, rules=rules))
         lines.append(MeasureLine(measure_label(spec), current, previous, baseline, from_baseline, from_previous,
-                                 tuple(flags)))
+                                 tuple(flags), _standing(events, baseline_flag)))
     return MeasureTable(tuple(lines), tuple(notes.sentences))
 
 
-def _no_flag(spec: Measure, *, compared: bool, rules) -> str:
+def _event_lines(events, visit_id: int, rule_note: int) -> list[str]:
+    """What is new at this visit (an event confirmed here), then each earlier event on one line."""
+    def said(mark) -> str:
+        what = "worsening" if mark.is_worsening else "improvement"
+        activity = f", {mark.event.relapse_activity.value}" if mark.event.relapse_activity else ""
+        weeks = (mark.confirmation.date - mark.onset.date).days // 7
+        return (f"confirmed {what} ({mark.kind.value}{activity}), onset {mark.onset.date.isoformat()}, "
+                f"confirmed at {mark.confirmation.date.isoformat()}, {weeks} weeks later [{rule_note}]")
+    new = [mark for mark in events if mark.confirmation.visit_id == visit_id]
+    earlier = [mark for mark in events if mark.confirmation.visit_id != visit_id]
+    return [f"New at this visit: {said(mark)}" for mark in new] + [f"Earlier: {said(mark)}" for mark in earlier]
+
+
+def _standing(events, baseline_flag: str | None) -> Direction | None:
+    """The measure's standing since baseline, which tints its row: the newest confirmed event, else a
+    meaningful change from baseline at this visit."""
+    if events:
+        newest = max(events, key=lambda mark: (mark.confirmation.date, mark.onset.date))
+        return Direction.WORSENING if newest.is_worsening else Direction.IMPROVEMENT
+    if baseline_flag is None:
+        return None
+    return Direction.WORSENING if baseline_flag.startswith("Meaningful worsening") else Direction.IMPROVEMENT
+
+
+def confirmation_rule(options) -> str:
+    """The rule of a confirmed event in words, for the reference list."""
+    weeks = options.confirmation_days / 7
+    return (f"Confirmed worsening (CDW) or improvement (CDI): a change from the {options.baseline.value} baseline "
+            f"that reaches the measure's meaningful-change threshold and is still reached at every visit up to a "
+            f"confirming visit at least {weeks:g} weeks later (up to {options.confirmation_tolerance[0]:g} days "
+            "earlier accepted). Definitions of msprog: Montobbio N et al., Mult Scler 2024;30(9):1185\u20131192.")
+
+
+def _no_flag(spec: Measure, *, current: Reading, baseline: Reading, compared: bool, rules) -> str:
+    if current.value is None:
+        return "Not assessed at this visit" if current.text == NOT_RECORDED else "Test not completed (see reason)"
+    if baseline.value is None and baseline.text == THIS_IS_BASELINE:
+        return "Baseline"
     if spec.change_rule is None:
         return "No published meaningful-change threshold"
     if not compared:
-        return "No comparison: a value is missing"
+        return "No earlier completed value to compare with"
     return f"No meaningful change (threshold: {rules.describe(spec.change_rule)})"
 
 
@@ -189,7 +243,8 @@ def edss_derivation(data: VisitReportData) -> list[str] | None:
         if values is not None and any(values.get(fs.field) is not None for fs in FUNCTIONAL_SYSTEMS):
             return ["Functional systems only partly recorded: no EDSS step was computed."]
         return None
-    lines = result.explain()
+    # The rule set's internal name is for the audit trail, not the clinician's page.
+    lines = [line for line in result.explain() if not line.startswith("Rule set:")]
     if values.get("edss") is not None and values["edss"] != result.step:
         lines.insert(1, f"The clinician's EDSS is {values['edss']:.1f}; both values are kept, the clinician's is recorded.")
     return lines
@@ -206,7 +261,8 @@ def _age(born: dt.date, on: dt.date) -> int:
 def patient_fields(data: VisitReportData) -> list[tuple[str, str]]:
     patient = data.patient
     return [
-        ("Patient", data.patient_name),
+        ("Family name", patient.family_name),
+        ("Given names", patient.given_names),
         ("Clinic identifier", patient.clinic_id),
         ("Date of birth", f"{patient.birth_date.isoformat()} (age {_age(patient.birth_date, data.visit_date)} at visit)"),
         ("Sex", _label(Sex, patient.sex) or NOT_RECORDED),
@@ -234,15 +290,17 @@ def visit_fields(data: VisitReportData) -> list[tuple[str, str]]:
         treatment += f" of the course started {course.start_date.isoformat()}"
         if course.protocol_id:
             treatment += f" (protocol {course.protocol_id})"
-    dose = _amount(visit.dose_given, visit.dose_unit) or NOT_RECORDED
-    fields_ = [
-        ("Visit date", visit.visit_date.isoformat()),
-        ("Visit kind", VisitKind(visit.kind).label),
-        ("Treatment", treatment),
-        ("Agent and dose", f"{agent_name(course)}, {dose}"),
-    ]
-    if visit.kind in (VisitKind.TREATMENT, VisitKind.BASELINE) or any(
-            value is not None for value in (visit.lp_level, visit.lp_needle, visit.lp_attempts, visit.csf_removed_ml)):
+    dose = _amount(visit.dose_given, visit.dose_unit)
+    treated = visit.kind == VisitKind.TREATMENT or dose is not None
+    fields_ = [("Visit date", visit.visit_date.isoformat()), ("Visit kind", VisitKind(visit.kind).label)]
+    # A baseline or follow-up visit without a dose says so once, rather than "dose not recorded".
+    if treated:
+        fields_ += [("Treatment", treatment), ("Agent and dose", f"{agent_name(course)}, {dose or NOT_RECORDED}")]
+    else:
+        fields_.append(("Treatment", f"no treatment at this visit ({agent_name(course)} course)"
+                        if course is not None else "no treatment at this visit"))
+    if treated or any(value is not None for value in
+                      (visit.lp_level, visit.lp_needle, visit.lp_attempts, visit.csf_removed_ml)):
         fields_.append(("Lumbar puncture", lumbar_puncture(visit)))
     fields_.append(("Performed by", visit.performed_by or NOT_RECORDED))
     return fields_
@@ -294,10 +352,83 @@ def adverse_event_rows(data: VisitReportData) -> list[tuple[str, ...]]:
     return rows
 
 
-def signature_lines(data: VisitReportData) -> list[str]:
-    signature = data.signature
-    if not signature.signed:
-        return []
+DRAFT_STATUS = "DRAFT \u2014 NOT SIGNED"
+
+
+def _signed_text(signature: Signature) -> str:
     by = signature.signed_by or "signer not recorded"
     at = f" on {signature.signed_at:%Y-%m-%d %H:%M}" if signature.signed_at else ""
-    return [f"Signed by {by}{at}."]
+    meaning = f" ({signature.meaning})" if signature.meaning else ""
+    return f"Signed by {by}{at}{meaning}"
+
+
+def status_lines(signature: Signature) -> tuple[tuple[str, ...], bool]:
+    """Where the record stands, for the top of every page (one or two lines), and whether it needs
+    attention (red): a draft, or a signed record changed after signing."""
+    if not signature.signed:
+        return (DRAFT_STATUS,), True
+    if not signature.amended:
+        return (_signed_text(signature),), False
+    last = signature.amendments[-1]
+    count = len(signature.amendments)
+    times = "" if count == 1 else f" {count} times, last"
+    changes = sum(len(a.changes) for a in signature.amendments)
+    return (_signed_text(signature),
+            f"AMENDED after signing{times} by {last.amended_by} on {last.amended_at:%Y-%m-%d %H:%M}: "
+            f"{_shortened(last.reason, 60)} ({changes} change{'s' if changes != 1 else ''}, listed at the end)"), True
+
+
+def _shortened(text: str, length: int) -> str:
+    return text if len(text) <= length else text[:length - 1].rstrip() + "\u2026"
+
+
+def signature_lines(data: VisitReportData) -> list[str]:
+    """The signature block's sentences: who signed, when and with what meaning (nothing for a draft)."""
+    signature = data.signature
+    return [f"{_signed_text(signature)}."] if signature.signed else []
+
+
+def amendment_lines(signature: Signature) -> list[tuple[str, tuple[str, ...]]]:
+    """Each amendment after signing as (who, when and why; what changed), oldest first."""
+    return [(f"Amended by {a.amended_by} on {a.amended_at:%Y-%m-%d %H:%M}. Reason: {a.reason or 'not given'}.",
+             a.changes) for a in signature.amendments]
+
+
+# Curation notes kept in resources/references for maintainers: never printed into a medical record.
+_CURATION = re.compile(r"\[Unconfirmed[^\]]*\]|\bper neurotrials\.ai\b|source does not say which|"
+                       r"check before citing", re.IGNORECASE)
+STATEMENTS_PER_COHORT = 2  # per measure: the summary points to the literature, it does not reproduce it
+
+
+def is_curation_note(text: str) -> bool:
+    return _CURATION.search(text) is not None
+
+
+def reference_text(citation) -> str:
+    """A published source as a reference list prints it: authors, title, journal, year, details, DOI
+    (else PubMed id or registry number); never the curators' notes about it."""
+    parts = [f"{part.rstrip('.')}." for part in (citation.authors, citation.title) if part]
+    if citation.journal or citation.year:
+        source = " ".join(str(part) for part in (citation.journal, citation.year) if part)
+        parts.append(f"{source};{citation.details}." if citation.details else f"{source}.")
+    if citation.doi:
+        parts.append(f"doi:{citation.doi}")
+    elif citation.pmid:
+        parts.append(f"PMID {citation.pmid}")
+    elif citation.registry_id:
+        parts.append(citation.registry_id)
+    return " ".join(parts)
+
+
+def findings(overlay, phenotype: str | None) -> list[str]:
+    """A cohort's published statements for one chart, kept to the patient's phenotype (or unstated),
+    short, without curation notes."""
+    values = {value.short_statement(): value for value in overlay.cohort.values}
+    kept = []
+    for statement in overlay.statements:
+        value = values.get(statement)
+        if value is not None and value.phenotype is not None and phenotype and value.phenotype.value != phenotype:
+            continue
+        if not is_curation_note(statement):
+            kept.append(typographic(statement))
+    return kept[:STATEMENTS_PER_COHORT]

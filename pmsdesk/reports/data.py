@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmsdesk.domain.naming import patient_display_name
-
 if TYPE_CHECKING:
     from pmsdesk.services.series import CohortOverlay, PatientSeries
     from pmsdesk.services.views import VisitView
@@ -53,12 +51,29 @@ class ClinicHeader:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """A change made to the visit after it was signed: by whom, when (local time), why and what."""
+
+    amended_by: str
+    amended_at: dt.datetime
+    reason: str
+    changes: tuple[str, ...]  # e.g. "EDSS: 5.0 → 5.5"
+
+
+@dataclass(frozen=True)
 class Signature:
-    """Whether the visit is signed, and by whom and when (local time) when that is known."""
+    """Whether the visit is signed, by whom, when (local time) and with what meaning when that is
+    known, and the amendments made after signing, oldest first."""
 
     signed: bool
     signed_by: str | None = None
     signed_at: dt.datetime | None = None
+    meaning: str | None = None  # what the signer attests, e.g. "Reviewed and approved"
+    amendments: tuple[Amendment, ...] = ()
+
+    @property
+    def amended(self) -> bool:
+        return bool(self.amendments)
 
 
 DRAFT = Signature(False)
@@ -85,7 +100,10 @@ class VisitReportData:
 
     @property
     def patient_name(self) -> str:
-        return patient_display_name(self.patient.family_name, self.patient.given_names)
+        """"Family, Given" exactly as stored: a chart copy is matched to its patient by these letters,
+        so the printed (and searchable) name is never re-cased (the screens' capitals would turn
+        "Παπαδοπούλου" into "ΠΑΠΑΔΟΠΟΎΛΟΥ")."""
+        return f"{self.patient.family_name}, {self.patient.given_names}"
 
     @property
     def visit_date(self) -> dt.date:

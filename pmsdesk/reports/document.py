@@ -2,8 +2,10 @@
 
 A report is a list of sections (one per visit); each section starts on a new page and is numbered on
 its own ("Page 1 of 2"), because each visit's pages go into a different patient's chart. Every page
-names its patient, so a loose page can be filed back. PDFs are built in reportlab's invariant mode:
-the same story gives the same bytes.
+names its patient and says where the record stands (draft, signed, amended after signing), so a
+loose page can be filed back and read for what it is. Text is set in the embedded DejaVu Sans
+(:mod:`pmsdesk.reports.fonts`). PDFs are built in reportlab's invariant mode: the same story gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from pmsdesk.reports.fonts import BOLD, FONT, needs_bidi, register_fonts
+
+register_fonts()  # before the styles below name the fonts
+
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 15 * mm
 FOOTER_Y = 9 * mm
@@ -32,8 +38,7 @@ RULE = colors.HexColor("#9a9a9a")
 SHADE = colors.HexColor("#eef1f4")
 ALERT = colors.HexColor("#b00020")
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+__all__ = ["BOLD", "FONT"]  # the charts take the fonts from here with the colours
 
 
 def _style(name: str, size: float, *, font: str = FONT, leading: float | None = None, color=INK,
@@ -62,9 +67,10 @@ class Styles:
 class Section:
     """What every page of one section says about it."""
 
-    subject: str  # e.g. "SAMPLEWOOD, Ada · DEMO-001 · visit 2026-11-20", in the footer of every page
+    subject: str  # e.g. "Samplewood, Ada · DEMO-001 · visit 2026-11-20", in the footer of every page
     running_title: str  # header of the section's second and later pages
-    draft: bool = False  # "DRAFT — NOT SIGNED" in the header of every page after the first
+    status: tuple[str, ...] = ()  # where the record stands, atop every page: ("DRAFT — NOT SIGNED",), ...
+    alert: bool = False  # the status in red: not signed, or amended after signing
 
 
 class SectionStart(Flowable):
@@ -90,9 +96,16 @@ class _DecoratedCanvas(Canvas):
         self._printed = printed
         self._pages: list[tuple[dict, Section | None]] = []
         self._section: Section | None = None
+        self._first_pages: dict[int, int] = {}  # id of a section -> the file's page it starts on
+        self._page_references: dict[int, list] = {}  # page index -> the page ranges to print on it
 
     def begin_section(self, section: Section) -> None:
         self._section = section
+        self._first_pages.setdefault(id(section), len(self._pages) + 1)
+
+    def write_pages_of(self, section: Section, x: float, y: float, font_size: float) -> None:
+        """Print, at (x, y) of this page, which pages of the file ``section`` takes (known at the end)."""
+        self._page_references.setdefault(len(self._pages), []).append((section, x, y, font_size))
 
     def showPage(self):  # noqa: N802 - reportlab API
         self._pages.append((dict(self.__dict__), self._section))
@@ -105,9 +118,16 @@ class _DecoratedCanvas(Canvas):
             key = id(section)
             totals[key] = totals.get(key, 0) + 1
             numbers.append(totals[key])
-        for (state, section), number in zip(self._pages, numbers):
+        for index, ((state, section), number) in enumerate(zip(self._pages, numbers)):
             self.__dict__.update(state)
             self._decorate(section, number, totals[id(section)])
+            for referred, x, y, size in self._page_references.get(index, ()):
+                first = self._first_pages.get(id(referred))
+                if first is not None:
+                    last = first + totals[id(referred)] - 1
+                    self.setFont(FONT, size)
+                    self.setFillColor(INK)
+                    self.drawString(x, y, str(first) if first == last else f"{first}\u2013{last}")
             super().showPage()
         super().save()
 
@@ -118,23 +138,57 @@ class _DecoratedCanvas(Canvas):
         self.setLineWidth(0.5)
         self.line(MARGIN, FOOTER_Y + 9, width - MARGIN, FOOTER_Y + 9)
         self.setFillColor(MUTED)
-        self.setFont(FONT, 7)
-        self.drawString(MARGIN, FOOTER_Y, self._printed)
+        self.setFont(FONT, 6.5)
+        self.drawString(MARGIN, FOOTER_Y - 8, self._printed)
         if section is not None:
-            self.drawCentredString(width / 2, FOOTER_Y, section.subject)
+            self.setFont(FONT, 7.5)
+            self.setFillColor(INK)
+            self._text(MARGIN, FOOTER_Y, section.subject)
         self.setFont(BOLD, 8)
         self.setFillColor(INK)
         self.drawRightString(width - MARGIN, FOOTER_Y, f"Page {number} of {total}")
-        if section is not None and number > 1:
-            top = height - HEADER_Y_FROM_TOP
-            self.setFont(BOLD, 8)
-            self.drawString(MARGIN, top, section.running_title)
-            if section.draft:
-                self.setFillColor(ALERT)
-                self.drawRightString(width - MARGIN, top, "DRAFT \u2014 NOT SIGNED")
+        if section is None:
+            self.restoreState()
+            return
+        top = height - HEADER_Y_FROM_TOP
+        if number > 1:
+            self.setFont(FONT, 7)
+            self.setFillColor(MUTED)
+            self._text(width - MARGIN, top, section.running_title, "right")
+        self.setFont(BOLD, 7)
+        self.setFillColor(ALERT if section.alert else INK)
+        for line, text in enumerate(section.status):
+            self._text(MARGIN, top - 8.5 * line, text)
+        if number > 1 or section.status:
+            rule = top - 8.5 * max(len(section.status) - 1, 0) - 4
             self.setStrokeColor(RULE)
-            self.line(MARGIN, top - 4, width - MARGIN, top - 4)
+            self.line(MARGIN, rule, width - MARGIN, rule)
         self.restoreState()
+
+    def _text(self, x: float, y: float, text: str, align: str = "left") -> None:
+        """One line at ``x`` ("left", "centre" or "right" of it), right-to-left runs laid out and shaped.
+        It is placed by the width of the logical text: reportlab overstates a shaped line's width."""
+        width = self.stringWidth(text, self._fontname, self._fontsize)
+        start = x - {"left": 0, "centre": width / 2, "right": width}[align]
+        if needs_bidi(text):
+            self.drawString(start, y, text, direction="LTR", shaping=True)
+        else:
+            self.drawString(start, y, text)
+
+
+class PagesOf(Flowable):
+    """The pages of the file a section takes ("4–5"), for an index: printed when the file is finished."""
+
+    def __init__(self, section: Section, font_size: float = 8):
+        super().__init__()
+        self.section, self.font_size = section, font_size
+
+    def wrap(self, available_width, available_height):
+        return available_width, self.font_size * 1.2
+
+    def draw(self):
+        x, y = self.canv.absolutePosition(0, self.font_size * 0.25)
+        self.canv.write_pages_of(self.section, x, y, self.font_size)
 
 
 def render(story: list, *, page_size: str, title: str, subject: str, printed: str, creator: str,

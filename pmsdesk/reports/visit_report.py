@@ -25,22 +25,25 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from pmsdesk.domain.scoring.change import Direction
 from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.reports import content
 from pmsdesk.reports.charts import COHORT_COLOURS, trajectory_chart
-from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, VisitReportData
+from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, ClinicHeader, VisitReportData
 from pmsdesk.reports.document import (
     ALERT,
     RULE,
     SHADE,
+    PagesOf,
     Section,
     SectionStart,
     Styles,
     content_width,
     render,
 )
+from pmsdesk.reports.fonts import bidi_style, needs_bidi
 
-DRAFT_TEXT = "DRAFT \u2014 NOT SIGNED"
+DRAFT_TEXT = content.DRAFT_STATUS
 TITLE = "Intrathecal treatment visit summary"
 
 
@@ -88,12 +91,13 @@ class _Paragraph(Paragraph):
 
 
 def _p(text: str, style=Styles.body) -> Paragraph:
-    return _Paragraph(escape(text), style)
+    return _markup(escape(text), style)
 
 
 def _markup(text: str, style=Styles.body) -> Paragraph:
-    """A paragraph whose text already holds reportlab markup (<b>, <font>): callers escape their data."""
-    return _Paragraph(text, style)
+    """A paragraph whose text already holds reportlab markup (<b>, <font>): callers escape their data.
+    Right-to-left text (a Hebrew or Arabic name, a note) is laid out by the bidi algorithm and shaped."""
+    return _Paragraph(text, bidi_style(style) if needs_bidi(text) else style)
 
 
 def _cell(reading: content.Reading) -> Paragraph:
@@ -105,14 +109,18 @@ def _cell(reading: content.Reading) -> Paragraph:
 
 def _section(data: VisitReportData) -> Section:
     subject = f"{data.patient_name} \u00b7 {data.patient.clinic_id} \u00b7 visit {data.visit_date.isoformat()}"
-    return Section(subject, f"{TITLE} \u2013 {subject}", draft=not data.signature.signed)
+    status, alert = content.status_lines(data.signature)
+    return Section(subject, "Visit summary, continued", status=status, alert=alert)
 
 
 def _letterhead(data: VisitReportData, width: float) -> Table:
-    clinic = data.clinic
+    return _clinic_heading(data.clinic, TITLE, width, f"Printed {data.printed_at:%Y-%m-%d %H:%M}")
+
+
+def _clinic_heading(clinic: ClinicHeader, heading: str, width: float, under: str | None = None) -> Table:
+    """The clinic's name, address and logo on the left, the document's title on the right."""
     name = [_p(clinic.name, Styles.clinic)] + [_p(line, Styles.address) for line in clinic.address_lines]
-    title = [_p(TITLE, Styles.title),
-             _p(f"Printed {data.printed_at:%Y-%m-%d %H:%M}", Styles.small_muted)]
+    title = [_p(heading, Styles.title)] + ([_p(under, Styles.small_muted)] if under else [])
     logo_width = 0
     cells = [name, title]
     if clinic.logo_path is not None:
@@ -164,11 +172,10 @@ def _identity(data: VisitReportData, width: float) -> Table:
     return table
 
 
-MEASURE_COLUMN_SHARES = (0.15, 0.12, 0.12, 0.12, 0.12, 0.12, 0.25)
+MEASURE_COLUMN_SHARES = (0.14, 0.12, 0.12, 0.12, 0.1, 0.1, 0.30)
 
 
-def _measures(data: VisitReportData, width: float) -> list:
-    table = content.measure_table(data)
+def _measures(data: VisitReportData, table: content.MeasureTable, width: float) -> list:
     previous = data.previous.visit.visit_date.isoformat() if data.previous is not None else "none"
     header = ["Measure", f"This visit\n{data.visit_date.isoformat()}", f"Previous visit\n{previous}",
               "Baseline\n(first completed)", "Change from baseline", "Change from previous", "Assessment"]
@@ -189,20 +196,27 @@ def _measures(data: VisitReportData, width: float) -> list:
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     # A meaningful or confirmed change stands out by a tinted Assessment cell.
+    # The tint follows the measure's newest standing since baseline (not any flag ever raised).
     for index, line in enumerate(table.lines, start=1):
-        if any(flag.startswith(("Meaningful worsening", "Confirmed worsening")) for flag in line.flags):
+        if line.standing is Direction.WORSENING:
             style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#fbe9e7")))
-        elif any(flag.startswith(("Meaningful improvement", "Confirmed improvement")) for flag in line.flags):
+        elif line.standing is Direction.IMPROVEMENT:
             style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#e8f5e9")))
     grid.setStyle(TableStyle(style))
     story = [_p("Assessments", Styles.heading), grid]
     warnings = [f"{line.label}: {warning}" for line in table.lines for warning in line.current.warnings]
-    if table.notes or warnings:
+    if warnings:
         story.append(Spacer(1, 3))
-        story.append(_p("Criteria of the flags above", Styles.small_muted))
-        story += [_markup(f"[{number}] {escape(note)}", Styles.small) for number, note in enumerate(table.notes, 1)]
         story += [_p(f"Note: {warning}.", Styles.small) for warning in warnings]
     return story
+
+
+def _references(references: list[str]) -> list:
+    """The criteria of the flags and the published sources, each once, numbered as cited above."""
+    if not references:
+        return []
+    return [_p("References and criteria", Styles.heading)] + [
+        _p(f"[{number}] {text}", Styles.small) for number, text in enumerate(references, 1)]
 
 
 def _edss_derivation(data: VisitReportData) -> list:
@@ -237,64 +251,98 @@ def _cohort_colours(overlays) -> dict[str, colors.Color]:
     return {cohort_id: COHORT_COLOURS[i % len(COHORT_COLOURS)] for i, cohort_id in enumerate(ids)}
 
 
-def _trajectories(data: VisitReportData, width: float) -> list:
+def _legend(overlays, colours, numbers: dict[str, int]) -> list:
+    legend = []
+    for overlay in overlays:
+        number = numbers[overlay.cohort.id]
+        colour = colours[overlay.cohort.id].hexval()[2:]
+        for curve in overlay.curves:
+            # A run of dashes in the cohort's colour stands for its line (spaced out: a rate per year).
+            swatch = "- - -" if curve.is_rate else "\u2014\u2014"
+            legend.append(_markup(f'<font color="#{colour}"><b>{swatch}</b></font> '
+                                  f"{escape(curve.label)} [{number}]", Styles.small))
+    return legend
+
+
+CHART_KEY = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the meaningful "
+             "change of the baseline (dotted line). Ticks on the time axis: intrathecal doses. R: relapse. "
+             "\u00d7 at the top: test not completed. CDW/CDI: confirmed worsening/improvement at its onset. "
+             "Coloured lines: published cohorts' mean course from this patient's baseline (dashed: a rate per "
+             "year; tint: \u00b1 SD).")
+
+
+CHARTS_PER_ROW = 3
+
+
+def _trajectories(data: VisitReportData, width: float, references: list[str]) -> list:
+    """The charts, three a row; the key and the first row stay together under the heading, and a row
+    never splits, so a page holds whole charts with their legends. Cohorts are cited by their
+    number in ``references`` (the document's reference list, extended here)."""
     series = data.series
-    keys = [key for key in series.measures if series.measures[key].points]
+    # A trajectory needs two visits: a single value is already in the table.
+    keys = [key for key in series.measures if len(series.measures[key].points) > 1]
     if not keys:
         return []
     colours = _cohort_colours(data.overlays)
-    citations = list(dict.fromkeys(o.cohort.id for k in keys for o in data.overlays.get(k, ())))
     cohorts = {o.cohort.id: o.cohort for k in keys for o in data.overlays.get(k, ())}
-    gap = 5 * mm
-    chart_width = (width - gap) / 2
+    numbers = {cid: _cite(references, f"{cohort.short_name}: {content.reference_text(cohort.citation)}")
+               for cid, cohort in cohorts.items()}
+    gap = 4 * mm
+    chart_width = (width - gap * (CHARTS_PER_ROW - 1)) / CHARTS_PER_ROW
     cells = []
     for key in keys:
         overlays = data.overlays.get(key, ())
-        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 62 * mm)
-        legend = []
-        for overlay in overlays:
-            number = citations.index(overlay.cohort.id) + 1
-            colour = colours[overlay.cohort.id].hexval()[2:]
-            for curve in overlay.curves:
-                # A run of dashes in the cohort's colour stands for its line (spaced out: a rate per year).
-                swatch = "- - -" if curve.is_rate else "\u2014\u2014"
-                legend.append(_markup(f'<font color="#{colour}"><b>{swatch}</b></font> '
-                                      f"{escape(curve.label)} [{number}]", Styles.small))
-        cells.append([chart] + legend)
-    rows = [cells[i:i + 2] + [[]] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
-    grid = Table([[row[0], "", row[1]] for row in rows], colWidths=[chart_width, gap, chart_width])
-    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
-    key_text = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the "
-                "meaningful change of the baseline (dotted line). Ticks on the time axis: intrathecal doses. "
-                "R: relapse. \u00d7 at the top: test not completed. CDW/CDI: confirmed worsening/improvement at "
-                "its onset. Coloured lines: published cohorts' mean course from this patient's baseline "
-                "(dashed: a rate per year; tint: \u00b1 SD).")
-    story = [CondPageBreak(90 * mm),
-             _p(f"Trajectories (months since the {series.anchor_text}, "
-                f"{series.anchor.isoformat()}; visits up to this one)", Styles.heading),
-             grid, _p(key_text, Styles.small_muted)]
-    findings = [(series.measures[key].spec.label,
-                 [f"{statement} [{citations.index(o.cohort.id) + 1}]" for o in data.overlays.get(key, ())
-                  for statement in o.statements]) for key in keys]
-    findings = [(label, statements) for label, statements in findings if statements]
-    if findings:
-        story.append(_p("Published findings for these measures (not drawn as a course)", Styles.heading))
-        story += [_markup(f"<b>{escape(label)}</b>: " + escape("; ".join(statements)) + ".", Styles.small)
-                  for label, statements in findings]
-    if citations:
-        story.append(_p("Cohort references", Styles.heading))
-        story += [_markup(f"[{n}] <b>{escape(cohorts[cid].short_name)}</b>: {escape(cohorts[cid].citation.text())}",
-                          Styles.small) for n, cid in enumerate(citations, 1)]
+        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 42 * mm)
+        cells.append([chart] + _legend(overlays, colours, numbers))
+    rows = []
+    for i in range(0, len(cells), CHARTS_PER_ROW):
+        chunk = cells[i:i + CHARTS_PER_ROW]
+        chunk += [[]] * (CHARTS_PER_ROW - len(chunk))
+        row = Table([[cell for chart in chunk for cell in (chart, "")][:-1]],
+                    colWidths=[w for _ in chunk for w in (chart_width, gap)][:-1])
+        row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+        rows.append(row)
+    heading = _p(f"Trajectories (months since the {series.anchor_text}, "
+                 f"{series.anchor.isoformat()}; visits up to this one)", Styles.heading)
+    story = [KeepTogether([heading, _p(CHART_KEY, Styles.small_muted), Spacer(1, 3), rows[0]])] + rows[1:]
+    found = []
+    for key in keys:
+        statements = [f"{statement} [{numbers[o.cohort.id]}]" for o in data.overlays.get(key, ())
+                      for statement in content.findings(o, data.patient.phenotype)]
+        if statements:
+            found.append(_markup(f"<b>{escape(series.measures[key].spec.label)}</b>: "
+                                 + escape("; ".join(statements)) + ".", Styles.small))
+    if found:
+        story.append(KeepTogether([_p("Published findings for these measures (not drawn as a course)",
+                                      Styles.heading), *found]))
+    return story
+
+
+def _cite(references: list[str], text: str) -> int:
+    if text not in references:
+        references.append(text)
+    return references.index(text) + 1
+
+
+def _amendments(data: VisitReportData) -> list:
+    lines = content.amendment_lines(data.signature)
+    if not lines:
+        return []
+    story = [_p("Amended after signing", Styles.heading)]
+    for said, changes in lines:
+        story.append(_p(said, Styles.body))
+        story += [_p(f"\u2022 {change}", Styles.small) for change in changes]
     return story
 
 
 def _signature(data: VisitReportData, width: float) -> KeepTogether:
+    """The signature block, ending the document after everything it attests (amendments included)."""
     story = [Spacer(1, 8), HRFlowable(width="100%", thickness=0.6, color=colors.black, spaceAfter=4),
              _p(content.AID_STATEMENT, Styles.small_muted), Spacer(1, 6)]
     signed = content.signature_lines(data)
     if signed:
-        story += [_p(line, Styles.body) for line in signed]
+        story += [_p(line, Styles.body) for line in signed] + _amendments(data)
     else:
         box = Table([[_p(DRAFT_TEXT, Styles.draft)],
                      [_p("Signature: ______________________________    Name: ______________________    "
@@ -305,19 +353,22 @@ def _signature(data: VisitReportData, width: float) -> KeepTogether:
     return KeepTogether(story)
 
 
-def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE) -> list:
+def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, section: Section | None = None) -> list:
     """The flowables of one visit's section (starting with its section mark)."""
     width = content_width(page_size)
-    story = [SectionStart(_section(data)), _letterhead(data, width), Spacer(1, 4)]
+    story = [SectionStart(section or _section(data)), _letterhead(data, width), Spacer(1, 4)]
     if not data.signature.signed:
         story += [_draft_banner(width), Spacer(1, 4)]
     story += [_identity(data, width)]
-    story += _measures(data, width)
+    table = content.measure_table(data)
+    references = list(table.notes)  # the flags' criteria first, then the cohorts' sources
+    story += _measures(data, table, width)
     story += _edss_derivation(data)
     story += _adverse_events(data, width)
     story += _notes(data)
-    story.append(_signature(data, width))
-    story += _trajectories(data, width)
+    story += _trajectories(data, width, references)
+    # The signature never stands alone on a page: the reference list goes with it.
+    story.append(KeepTogether(_references(references) + [_signature(data, width)]))
     return story
 
 
@@ -343,25 +394,41 @@ def date_range_text(first: dt.date, last: dt.date) -> str:
     return f"on {first.isoformat()}" if first == last else f"from {first.isoformat()} to {last.isoformat()}"
 
 
-def _cover(visits: Sequence[VisitReportData], first: dt.date, last: dt.date, width: float) -> list:
+def _status_label(data: VisitReportData) -> str:
+    if data.signature.amended:
+        return "Amended after signing"
+    return VisitStatus(data.visit.visit.status).label
+
+
+def _cover(visits: Sequence[VisitReportData], sections: Sequence[Section], first: dt.date, last: dt.date,
+           width: float) -> list:
+    """The batch's first page: the clinic's letterhead and an index of the visits with their pages."""
     count = len(visits)
-    cover = Section(f"Visit summaries {date_range_text(first, last)}", "Visit summaries")
-    story = [SectionStart(cover), _p(f"Visit summaries {date_range_text(first, last)}", Styles.title), Spacer(1, 4),
-             _p(f"{count} visit{'s' if count != 1 else ''}, one section each; every section starts on a new page "
-                "and is numbered on its own." if count else "No visits were recorded in this period."),
-             Spacer(1, 6)]
+    title = f"Visit summaries {date_range_text(first, last)}"
+    cover = Section(title, "Visit summaries (index, continued)")
+    story = [SectionStart(cover)]
     if visits:
-        rows = [["Date", "Patient", "Clinic identifier", "Visit", "Status"]]
-        for data in visits:
+        story += [_clinic_heading(visits[0].clinic, title, width), Spacer(1, 6)]
+    else:
+        story += [_p(title, Styles.title), Spacer(1, 4)]
+    story += [_p(f"{count} visit{'s' if count != 1 else ''}, one section each; every section starts on a new page "
+                 "and is numbered on its own." if count else "No visits were recorded in this period."),
+              Spacer(1, 6)]
+    if visits:
+        rows = [[_p(cell, Styles.cell_bold) for cell in
+                 ("Date", "Patient", "Clinic identifier", "Visit", "Status", "Pages")]]
+        for data, section in zip(visits, sections):
             visit = data.visit.visit
             kind = VisitKind(visit.kind).label + (f" #{visit.treatment_number}" if visit.treatment_number else "")
-            rows.append([visit.visit_date.isoformat(), data.patient_name, data.patient.clinic_id, kind,
-                         VisitStatus(visit.status).label])
-        table = Table([[_p(cell, Styles.cell_bold if i == 0 else Styles.cell) for cell in row]
-                       for i, row in enumerate(rows)],
-                      colWidths=[width * s for s in (0.14, 0.34, 0.18, 0.2, 0.14)], repeatRows=1)
-        table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                                   ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]))
+            rows.append([_p(text, Styles.cell) for text in (visit.visit_date.isoformat(), data.patient_name,
+                                                            data.patient.clinic_id, kind, _status_label(data))]
+                        + [PagesOf(section)])
+        table = Table(rows, colWidths=[width * s for s in (0.13, 0.31, 0.16, 0.17, 0.15, 0.08)], repeatRows=1)
+        style = [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        style += [("TEXTCOLOR", (4, row), (4, row), ALERT) for row, data in enumerate(visits, 1)
+                  if data.signature.amended or not data.signature.signed]
+        table.setStyle(TableStyle(style))
         story.append(table)
     return story
 
@@ -374,12 +441,13 @@ def batch_report_pdf(visits: Sequence[VisitReportData], first: dt.date, last: dt
     being put together, the second half the layout (see :func:`~pmsdesk.reports.document.render`); an
     exception it raises (a cancel) stops the work, and nothing is returned."""
     count = max(len(visits), 1)
-    story = _cover(visits, first, last, content_width(page_size))
-    for done, data in enumerate(visits):
+    sections = [_section(data) for data in visits]
+    story = _cover(visits, sections, first, last, content_width(page_size))
+    for done, (data, section) in enumerate(zip(visits, sections)):
         if progress is not None:
             progress(done, 2 * count)
         story.append(PageBreak())
-        story += visit_story(data, page_size)
+        story += visit_story(data, page_size, section)
     laid_out = None if progress is None else (lambda done, total: progress(count + done * count // max(total, 1),
                                                                            2 * count))
     title = f"Visit summaries {date_range_text(first, last)}"

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.permissions import Action
 from pmsdesk.services.clinic import Clinic, NotFound
+from pmsdesk.services.review import SEPARATOR, history_lines, local_minute
 from pmsdesk.services.views import VisitView, row_view, row_views, visit_view
 from pmsdesk.store import audit
 from pmsdesk.store.tables import Patient, UserAccount, Visit
@@ -37,6 +38,30 @@ class ReportOutput(StrEnum):
 
 
 @dataclass(frozen=True)
+class AmendmentView:
+    """One amendment of a signed visit: who, when (UTC), the reason and each change as a line."""
+
+    amended_by: str
+    amended_at: dt.datetime
+    reason: str
+    changes: tuple[str, ...]  # "EDSS: 5.0 → 5.5", as the visit's history tells it
+
+
+def _amendments(clinic: Clinic, visit_id: int, names: Mapping[int, str]) -> tuple[AmendmentView, ...]:
+    amendments = []
+    for entry in clinic.visit_history(visit_id):
+        if entry.kind is not AuditKind.AMEND:
+            continue
+        # The history writer tells each change as "<time> · <who> · Amended <change> · Reason: <why>";
+        # the summary prints who, when and why once, so it keeps only the <change>.
+        lead = f"{local_minute(entry.occurred_at)}{SEPARATOR}{entry.actor_name}{SEPARATOR}Amended "
+        tail = f"{SEPARATOR}Reason: {entry.reason}" if entry.reason else ""
+        changes = tuple(line.removeprefix(lead).removesuffix(tail) for line in history_lines([entry], names))
+        amendments.append(AmendmentView(entry.actor_name, entry.occurred_at, entry.reason or "", changes))
+    return tuple(amendments)
+
+
+@dataclass(frozen=True)
 class PatientHistory:
     """Everything a patient's visit summaries are made from, in date order; frozen copies, no rows."""
 
@@ -45,6 +70,8 @@ class PatientHistory:
     courses: tuple[Any, ...]
     relapses: tuple[Any, ...]
     signers: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))  # user id -> full name
+    # visit id -> its amendments after signing, oldest first (signed visits only)
+    amendments: Mapping[int, tuple[AmendmentView, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def index_of(self, visit_id: int) -> int:
         return next(i for i, record in enumerate(self.visits) if record.visit.id == visit_id)
@@ -76,8 +103,8 @@ def patient_of_visit(clinic: Clinic, visit_id: int) -> int:
 
 
 def patient_history(clinic: Clinic, patient_id: int) -> PatientHistory:
-    """A patient's details, visits (with assessments and adverse events), courses, relapses and the
-    names of the people who signed the visits."""
+    """A patient's details, visits (with assessments and adverse events), courses, relapses, the
+    names of the people who signed the visits and the amendments of signed visits."""
     clinic.actor.require(Action.REPORT)
     patient = clinic.patient(patient_id)
     visits = tuple(visit_view(record) for record in clinic.visit_records(patient_id))
@@ -87,8 +114,12 @@ def patient_history(clinic: Clinic, patient_id: int) -> PatientHistory:
         with clinic.db.reading() as session:
             signers = dict(session.execute(
                 select(UserAccount.id, UserAccount.full_name).where(UserAccount.id.in_(signer_ids))).all())
+    signed = [record.visit.id for record in visits if record.visit.signed_at is not None]
+    names = clinic.user_names() if signed else {}
+    amendments = {visit_id: found for visit_id in signed if (found := _amendments(clinic, visit_id, names))}
     return PatientHistory(row_view(patient), visits, row_views(clinic.courses(patient_id)),
-                          row_views(clinic.relapses(patient_id)), MappingProxyType(signers))
+                          row_views(clinic.relapses(patient_id)), MappingProxyType(signers),
+                          MappingProxyType(amendments))
 
 
 def record_report(clinic: Clinic, visit_ids: Sequence[int], output: ReportOutput | str, *,

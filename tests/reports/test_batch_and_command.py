@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from pdf_reading import pdf_pages, pdf_text
+from pdf_reading import pdf_pages, pdf_text, printed_name
 
 from pmsdesk.cli import main
 from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
@@ -59,8 +59,8 @@ def test_a_days_batch_has_every_visit_of_that_day(demo, busiest_day):
     assert f"Visit summaries on {busiest_day.isoformat()}" in cover
     assert f"{len(expected)} visits, one section each" in cover
     for patient, visit in expected:
-        assert f"{busiest_day.isoformat()} {patient.display_name} {patient.clinic_id}" in cover
-        subject = f"{patient.display_name} · {patient.clinic_id} · visit {busiest_day.isoformat()}"
+        assert f"{busiest_day.isoformat()} {printed_name(patient)} {patient.clinic_id}" in cover
+        subject = f"{printed_name(patient)} · {patient.clinic_id} · visit {busiest_day.isoformat()}"
         section = [page for page in pages if subject in page]
         assert section, subject
         assert f"Page 1 of {len(section)}" in section[0]  # each visit numbered on its own
@@ -82,7 +82,7 @@ def test_command_writes_one_visit(demo, demo_path, tmp_path, capsys):
     assert main(["report", str(visit.id), "-o", str(output), "--database", str(demo_path)]) == 0
     assert "Wrote the summary of visit" in capsys.readouterr().out
     text = pdf_text(output.read_bytes())
-    assert patient.display_name in text and visit.visit_date.isoformat() in text
+    assert printed_name(patient) in text and visit.visit_date.isoformat() in text
     assert list(tmp_path.iterdir()) == [output]  # no temporary file left beside it
 
 

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from pdf_reading import pdf_pages, pdf_text
+from pdf_reading import pdf_pages, pdf_text, printed_name
 from PySide6.QtGui import QAction, QPageSize
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
@@ -66,7 +66,7 @@ def test_print_summary_opens_the_print_dialog_on_the_clinics_paper(demo, monkeyp
     assert printing.print_visit_summary(None, demo, visit.id)
     (pdf, paper), = printed
     assert paper == QPageSize.PageSizeId.Letter
-    assert patient.display_name in pdf_text(pdf)
+    assert printed_name(patient) in pdf_text(pdf)
 
 
 def test_visit_editor_saves_the_summary_as_pdf(demo, qtbot, tmp_path, monkeypatch):
@@ -81,7 +81,7 @@ def test_visit_editor_saves_the_summary_as_pdf(demo, qtbot, tmp_path, monkeypatc
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF files (*.pdf)"))
     editor.pdf_button.click()
     text = pdf_text(target.with_suffix(".pdf").read_bytes())
-    assert patient.display_name in text and f"Visit date {visit.visit_date.isoformat()}" in text
+    assert printed_name(patient) in text and f"Visit date {visit.visit_date.isoformat()}" in text
 
 
 def cancel_when_the_progress_shows() -> None:
@@ -109,7 +109,7 @@ def test_day_batch_from_the_file_menu_and_cancel(demo, qtbot, tmp_path, monkeypa
     day = visit.visit_date
     output = tmp_path / "day.pdf"
     assert printing.save_period_summaries(window, demo, day, day, output) == output
-    assert patient.display_name in pdf_text(output.read_bytes())
+    assert printed_name(patient) in pdf_text(output.read_bytes())
 
     cancelled = tmp_path / "cancelled.pdf"
     cancel_when_the_progress_shows()

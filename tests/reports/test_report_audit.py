@@ -109,7 +109,7 @@ def test_printing_from_the_app_is_recorded_once(qapp, clinic, visits, monkeypatc
     (entry,) = report_entries(clinic)
     assert (entry.actor, entry.details) == ("nina", {"output": "printed", "visits": [visits[0]]})
     assert_no_names(entry)
-    assert "EXAMPLE, Alex" in pdf_text(printed[0])
+    assert "Example, Alex" in pdf_text(printed[0])
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert not printing.print_visit_summary(None, nurse, visits[0])  # cancelled: nothing printed, nothing recorded
@@ -121,7 +121,7 @@ def test_saving_a_pdf_from_the_app_is_recorded_once(qapp, clinic, visits, tmp_pa
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF files (*.pdf)"))
     assert printing.save_visit_summary(None, as_actor(clinic, NEUROLOGIST), visits[1]) == target
     text = pdf_text(target.read_bytes())
-    assert "SAMPLE, Kim" in text and f"Visit date {DAY.isoformat()}" in text
+    assert "Sample, Kim" in text and f"Visit date {DAY.isoformat()}" in text
     (entry,) = report_entries(clinic)
     assert (entry.actor, entry.details) == ("nora", {"output": "pdf", "visits": [visits[1]], "file": str(target.resolve())})
 
@@ -160,7 +160,7 @@ def test_the_command_records_one_entry_per_file(clinic, visits, db_path, tmp_pat
     one, day = tmp_path / "one.pdf", tmp_path / "day.pdf"
     assert main(["report", str(visits[0]), "-o", str(one), "--database", str(db_path)]) == 0
     assert main(["report", "--date", DAY.isoformat(), "-o", str(day), "--database", str(db_path)]) == 0
-    assert "EXAMPLE, Alex" in pdf_text(one.read_bytes())
+    assert "Example, Alex" in pdf_text(one.read_bytes())
     assert "2 visits, one section each" in pdf_text(day.read_bytes())
     single, batch = report_entries(clinic)
     assert (single.actor, single.details) == ("system:report", {"output": "pdf", "visits": [visits[0]],

@@ -26,7 +26,7 @@ def text(summary) -> str:
 
 
 def test_names_the_clinic_patient_and_visit(text):
-    for expected in (HEADER.name, "12 Example Street", "TESTERLY, Noa", "RS-0042", "1968-05-02 (age 57 at visit)",
+    for expected in (HEADER.name, "12 Example Street", "Family name Testerly Given names Noa", "RS-0042", "1968-05-02 (age 57 at visit)",
                      "Secondary progressive (SPMS)", "Visit date 2026-03-02", "no. 5 of the course started 2025-01-06",
                      "Intrathecal methotrexate, 12.5 mg", "level L3-L4; needle 22G atraumatic; 1 attempt; 5 mL CSF removed",
                      "Performed by Dr. Ada Placeholder"):
@@ -37,10 +37,11 @@ def test_every_measure_with_this_visit_previous_baseline_and_change(text):
     rows = {
         # measure: (this visit, previous visit, baseline, change from baseline, change from previous)
         "EDSS": ("5.5", "5.0", "4.0", "+1.5 (+37.5 %)", "+0.5 (+10.0 %)"),
-        "T25FW (s)": ("11.30", "10.30", "8.20", "+3.1 (+37.8 %)", "+1 (+9.7 %)"),
-        "9HPT dominant hand (s)": ("25.30", "24.70", "22.50", "+2.8 (+12.4 %)", "+0.6 (+2.4 %)"),
-        "9HPT non-dominant hand (s)": ("28.40", "27.10", "24.50", "+3.9 (+15.9 %)", "+1.3 (+4.8 %)"),
-        "SDMT (correct)": ("42", "44", "48", "-6 (-12.5 %)", "-2 (-4.5 %)"),
+        # one number format per measure: a change has the measure's decimals, a minus is a real minus
+        "T25FW (s)": ("11.30", "10.30", "8.20", "+3.10 (+37.8 %)", "+1.00 (+9.7 %)"),
+        "9HPT dominant hand (s)": ("25.30", "24.70", "22.50", "+2.80 (+12.4 %)", "+0.60 (+2.4 %)"),
+        "9HPT non-dominant hand (s)": ("28.40", "27.10", "24.50", "+3.90 (+15.9 %)", "+1.30 (+4.8 %)"),
+        "SDMT (correct)": ("42", "44", "48", "\u22126 (\u221212.5 %)", "\u22122 (\u22124.5 %)"),
     }
     for label, values in rows.items():
         row = text[text.index(label):]
@@ -55,11 +56,16 @@ def test_every_measure_with_this_visit_previous_baseline_and_change(text):
 
 def test_flags_carry_their_criteria(text):
     assert "Meaningful worsening from baseline [1]" in text
-    assert ("[1] EDSS 4 on 2025-01-06 -> 5.5 on 2026-03-02: +1.5 (+37.5 %); threshold 1 (EDSS +/-1.5 from 0, "
+    assert ("[1] EDSS 4 on 2025-01-06 \u2192 5.5 on 2026-03-02: +1.5 (+37.5 %); threshold 1 (EDSS \u00b11.5 from 0, "
             "1.0 from 1.0-5.0, 0.5 above 5.0): worsening.") in text
-    assert "Confirmed worsening (CDW): onset 2025-07-07, confirmed 2025-10-06" in text
-    assert "EDSS worsening (CDW): 5 on 2025-07-07 against the fixed baseline 4 of 2025-01-06" in text
-    assert "Confirmed worsening (CDW): onset 2025-10-06, confirmed this visit" in text  # SDMT
+    # an earlier event is one line with its dates; the confirmation is the confirming visit and its distance
+    assert "Earlier: confirmed worsening (CDW), onset 2025-07-07, confirmed at 2025-10-06, 13 weeks later [2]" in text
+    assert text.count("onset 2025-07-07") == 2  # once for EDSS, once for T25FW: never repeated
+    assert "New at this visit: confirmed worsening (CDW), onset 2025-10-06, confirmed at 2026-03-02, 21 weeks later" in text
+    # the rule once, in the reference list, in words (no "77-814.5 days")
+    assert "[2] Confirmed worsening (CDW) or improvement (CDI): a change from the fixed baseline" in text
+    assert "at least 12 weeks later" in text and "days after onset" not in text
+    assert "->" not in text and "+/-" not in text
     assert "No meaningful change (threshold: 9HPT 20 % of baseline)" in text
     assert "No published meaningful-change threshold" in text  # six-minute walk
 
@@ -75,10 +81,10 @@ def test_edss_derivation_adverse_events_notes_and_relapses(text):
 
 def test_charts_with_cohort_overlays_and_citations(text):
     assert "Trajectories (months since the first intrathecal dose, 2025-01-20" in text
-    assert "IMPACT placebo, T25FW progressors only, SPMS: mean % change [1]" in text
     assert "Cadavid D, Cohen JA, Freedman MS, et al. The EDSS-Plus, an improved endpoint" in text
     assert "Kolb 2025 ITMTX phase 1" in text
     assert "Published findings for these measures" in text
+    assert "References and criteria" in text
 
 
 def test_page_numbers_print_date_version_and_patient_on_every_page(summary):
@@ -87,8 +93,8 @@ def test_page_numbers_print_date_version_and_patient_on_every_page(summary):
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
         assert "Printed 2026-11-20 16:45 · pmsdesk 0.0-reference" in page
-        assert "TESTERLY, Noa · RS-0042 · visit 2026-03-02" in page
-    assert all("DRAFT — NOT SIGNED" in page for page in pages[1:])  # running header after the first page
+        assert "Testerly, Noa · RS-0042 · visit 2026-03-02" in page
+        assert "DRAFT — NOT SIGNED" in page  # the status in the running header of every page
 
 
 def test_draft_and_signed(text):
@@ -106,14 +112,18 @@ def test_missing_and_not_completed_tests_are_said_so():
     assert "T25FW (s) not completed: Unable: physical limitation due to MS (could not stand without help)" in text
     assert "9HPT non-dominant hand (s) not completed: Not done: other reason" in text
     assert "SDMT (correct) not recorded 44" in text
-    assert "No comparison: a value is missing" in text
+    # a test not done says so, and never claims that a value is missing
+    assert "Test not completed (see reason)" in text and "Not assessed at this visit" in text
+    assert "a value is missing" not in text and "not available" not in text
     assert "None reported at this visit." in text
     assert "No notes recorded." in text
 
 
 def test_first_visit_has_nothing_to_compare_with():
     text = pdf_text(visit_report_pdf(report_data(history(), 0)))
-    assert "this visit is the baseline" in text
+    assert "EDSS 4.0 no earlier visit baseline (this visit) baseline no earlier value Baseline" in text
+    assert "Treatment no treatment at this visit (Intrathecal methotrexate course)" in text
+    assert "Lumbar puncture" not in text and "dose" not in text  # nothing about what was not done
     assert "no earlier visit" in text
     assert "No relapse recorded up to this visit." in text
 

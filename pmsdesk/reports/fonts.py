@@ -1,0 +1,73 @@
+"""The reports' typeface: DejaVu Sans (resources/fonts, Bitstream Vera licence), embedded in every PDF.
+
+One family covers Latin (Weiß, Jürgen), Greek with its accents, Cyrillic, Hebrew and Arabic, so a name
+prints in the letters it is stored in. Right-to-left text is laid out by reportlab itself (5.x):
+the Unicode bidirectional algorithm through python-bidi, Arabic joining and ligatures through
+HarfBuzz (uharfbuzz). That is one engine for measuring and drawing: reshaping the string beforehand
+(arabic-reshaper) would make reportlab measure and wrap presentation-form text it did not shape.
+
+Shaping draws Arabic letters as their joined forms, which the font maps to the Arabic Presentation
+Forms code points; the text layer (ToUnicode) maps them back to the letters they stand for, so that
+copying or searching a report's text (``pdftotext``) gives the characters stored in the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+
+from pmsdesk.resources import resource_path
+
+FONT = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+_FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+
+# Hebrew, Arabic (with its supplements and presentation forms), Syriac, Thaana, NKo: text that needs
+# the bidirectional algorithm and, for Arabic, shaping.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_PRESENTATION_FORMS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+def _text_layer_code(code_point: int) -> str:
+    """The characters a drawn glyph stands for in the text layer: a joined Arabic form its letter(s)."""
+    if any(low <= code_point <= high for low, high in _PRESENTATION_FORMS):
+        return "".join(f"{ord(c):04X}" for c in unicodedata.normalize("NFKC", chr(code_point)))
+    return f"{code_point:04X}"
+
+
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """reportlab's ToUnicode CMap, with presentation forms mapped back to their letters."""
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo", f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{code:02X}> <{_text_layer_code(point)}>" for code, point in enumerate(subset)),
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+@cache
+def register_fonts() -> None:
+    """Register the report fonts with reportlab once per process (bold for ``<b>``)."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # reportlab calls it when it embeds a subset
+    for name, file in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file)), shapable=True))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+
+
+def needs_bidi(text: str) -> bool:
+    return _RIGHT_TO_LEFT.search(text) is not None
+
+
+@cache
+def bidi_style(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` for a paragraph holding right-to-left text: bidi in a left-to-right page, shaped.
+    Only such paragraphs pay for the bidi pass and HarfBuzz; the rest are laid out as before."""
+    return ParagraphStyle(f"{style.name}-bidi", parent=style, wordWrap="LTR", shaping=1)
