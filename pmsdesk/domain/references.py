@@ -196,12 +196,16 @@ class Population:
     disease_duration: str | None
     edss_at_entry: str | None
     notes: tuple[str, ...]
+    edss_range: tuple[float, float] | None = None  # EDSS at entry as numbers, when the source gives a range
 
 
 @dataclass(frozen=True)
 class Treatment:
     description: str
     routes: tuple[Route, ...]
+    # The studied treatment: a course agent code (vocab.Agent) where it is one, so a treated arm can
+    # be matched with a patient's course; otherwise the drug's name. None for natural history.
+    agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,9 @@ class ReferenceValue:
     phenotype: Phenotype | None = None  # None: mixed or not stated
     hand: NhptHand | None = None
     note: str | None = None
+    edss_range: tuple[float, float] | None = None  # a subgroup defined by EDSS at entry, e.g. (6.0, 6.5)
+    selected_by_outcome: bool = False  # only patients who had an outcome (e.g. "progressors only")
+    agent: str | None = None  # this arm's treatment where it differs from the cohort's
 
     @property
     def timepoint_text(self) -> str:
@@ -318,29 +325,6 @@ class Cohort:
         chosen = [value for value in self.values if value.measure is measure]
         return tuple(sorted(chosen, key=_timepoint_key))
 
-    def default_values(self, measure: Measure | str | None = None) -> tuple[ReferenceValue, ...]:
-        """Numbers shown without the user asking: all of a seed cohort's, otherwise only
-        placebo-arm numbers read in a primary source."""
-        values = self.values if measure is None else self.values_for(measure)
-        if self.seed:
-            return values
-        return tuple(v for v in values if v.arm is Arm.PLACEBO and v.source.type.is_primary)
-
-    @property
-    def on_by_default(self) -> bool:
-        return bool(self.default_values())
-
-    def phenotype_rank(self, phenotype: Phenotype | str) -> int:
-        """0: only this phenotype or a subgroup result for it; 1: mixed cohort including it;
-        2: phenotype not stated; 3: other phenotypes only."""
-        phenotype = Phenotype(phenotype)
-        phenotypes = self.population.phenotypes
-        if phenotypes == (phenotype,) or any(v.phenotype is phenotype for v in self.values):
-            return 0
-        if phenotype in phenotypes:
-            return 1
-        return 2 if not phenotypes else 3
-
 
 def _timepoint_key(value: ReferenceValue) -> tuple[bool, float]:
     return value.timepoint_months is None, value.timepoint_months or 0.0
@@ -366,14 +350,6 @@ class ReferenceLibrary:
 
     def values_for(self, cohort_id: str, measure: Measure | str) -> tuple[ReferenceValue, ...]:
         return self.cohort(cohort_id).values_for(measure)
-
-    def suggested_order(self, phenotype: Phenotype | str,
-                        measure: Measure | str | None = None) -> tuple[Cohort, ...]:
-        """Cohorts for a patient of this phenotype: phenotype-matched first (PPMS with PPMS,
-        SPMS with SPMS), then mixed and unstated, then the other phenotype; within each tier
-        seed cohorts first, then file order."""
-        cohorts = self.cohorts if measure is None else self.cohorts_reporting(measure)
-        return tuple(sorted(cohorts, key=lambda cohort: (cohort.phenotype_rank(phenotype), not cohort.seed)))
 
 
 def shipped_reference_file() -> Path:
@@ -419,10 +395,10 @@ _COHORT_KEYS = {"id", "name", "short_name", "seed", "category", "citation", "des
 _CITATION_KEYS = {"authors", "title", "journal", "year", "details", "doi", "pmid", "pmcid", "registry_id",
                   "unconfirmed", "note", "also"}
 _POPULATION_KEYS = {"n", "n_by_group", "phenotypes", "phenotype_detail", "age", "disease_duration",
-                    "edss_at_entry", "notes"}
+                    "edss_at_entry", "edss_range", "notes"}
 _VALUE_KEYS = {"measure", "kind", "value", "sd", "ci95", "range", "iqr", "n", "timepoint_months",
                "timepoint_label", "unit", "sign_convention", "outcome", "finding", "approximate", "group",
-               "arm", "phenotype", "hand", "source", "note"}
+               "arm", "phenotype", "hand", "source", "note", "edss_range", "selected_by_outcome", "agent"}
 _SOURCE_KEYS = {"type", "location", "url", "verified"}
 _DOCUMENT_KEYS = {"format", "format_version", "data_version", "data_date", "title", "description",
                   "derived_from", "cohorts"}
@@ -607,24 +583,35 @@ class _Reader:
             disease_duration=self.text(data, "disease_duration", json_path, optional=True),
             edss_at_entry=self.text(data, "edss_at_entry", json_path, optional=True),
             notes=self.texts(data, "notes", json_path),
+            edss_range=self.edss_range(data, json_path),
         )
 
+    def edss_range(self, data: dict, json_path: str) -> tuple[float, float] | None:
+        edss = self.pair(data, "edss_range", json_path)
+        if edss is not None and not 0 <= edss[0] <= edss[1] <= 10:
+            raise self.fail(f"{json_path}.edss_range", f"{list(edss)} is not an EDSS range; both ends must be 0 to 10")
+        return edss
+
+    def flag(self, data: dict, key: str, json_path: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{json_path}.{key}", "must be true or false")
+        return value
+
     def treatment(self, data: Any, json_path: str) -> Treatment:
-        data = self.object(data, json_path, {"description", "routes"}, {"description"})
-        return Treatment(self.text(data, "description", json_path), self.choices(Route, data, "routes", json_path))
+        data = self.object(data, json_path, {"description", "agent", "routes"}, {"description"})
+        return Treatment(self.text(data, "description", json_path), self.choices(Route, data, "routes", json_path),
+                         self.text(data, "agent", json_path, optional=True))
 
     def source(self, data: Any, json_path: str) -> Source:
         if data is None:
             raise self.fail(json_path, "missing source: every number needs {\"type\", \"location\"} saying where it was read")
         data = self.object(data, json_path, _SOURCE_KEYS, {"type", "location"})
-        verified = data.get("verified", False)
-        if not isinstance(verified, bool):
-            raise self.fail(f"{json_path}.verified", "must be true or false")
         return Source(
             type=self.choice(SourceType, data, "type", json_path),
             location=self.text(data, "location", json_path),
             url=self.text(data, "url", json_path, optional=True),
-            verified=verified,
+            verified=self.flag(data, "verified", json_path),
         )
 
     def value(self, data: Any, json_path: str, cohort_short_name: str) -> ReferenceValue:
@@ -644,9 +631,6 @@ class _Reader:
                            optional=kind is not ValueKind.MEAN_PERCENT_CHANGE)
         unit = self.text(data, "unit", json_path,
                          optional=kind.is_proportion or kind is ValueKind.QUALITATIVE)
-        approximate = data.get("approximate", False)
-        if not isinstance(approximate, bool):
-            raise self.fail(f"{json_path}.approximate", "must be true or false")
         return ReferenceValue(
             cohort_id=self.cohort_id,
             cohort_short_name=cohort_short_name,
@@ -668,10 +652,13 @@ class _Reader:
             outcome=self.text(data, "outcome", json_path,
                               optional=not (kind.is_proportion or kind is ValueKind.COUNT)),
             finding=self.text(data, "finding", json_path, optional=kind is not ValueKind.QUALITATIVE),
-            approximate=approximate,
+            approximate=self.flag(data, "approximate", json_path),
             phenotype=self.choice(Phenotype, data, "phenotype", json_path, optional=True),
             hand=hand,
             note=self.text(data, "note", json_path, optional=True),
+            edss_range=self.edss_range(data, json_path),
+            selected_by_outcome=self.flag(data, "selected_by_outcome", json_path),
+            agent=self.text(data, "agent", json_path, optional=True),
         )
 
     def _main_number(self, data: dict, kind: ValueKind, json_path: str) -> float | None:

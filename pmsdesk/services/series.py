@@ -17,10 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pmsdesk.domain.assessments import REGISTRY, Measure
+from pmsdesk.domain.comparators import (
+    AGENT_SHORT,
+    ComparatorChoice,
+    CurveStyle,
+    PatientProfile,
+    comparators_for,
+)
 from pmsdesk.domain.references import (
     Arm,
     Cohort,
-    NhptHand,
     ReferenceLibrary,
     ReferenceValue,
     SignConvention,
@@ -68,9 +74,6 @@ class ChangeShown:
     BETTER = "better"
     WITHIN = "within"
 
-
-# Dose-line labels: short names a clinician uses, the agent's full label stays in the hover text.
-_AGENT_SHORT = {Agent.IT_METHOTREXATE: "ITMTX", Agent.MSC_NP: "MSC-NP", Agent.AUTOLOGOUS_MSC: "MSC"}
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,14 @@ class PatientSeries:
     relapses: tuple[RelapseMark, ...]
     edss_plus: EdssPlusWorsening
     options: SeriesOptions
+    agents: frozenset[str] = frozenset()  # the agents of the patient's courses (codes; an "other" agent by name)
+
+    @property
+    def profile(self) -> PatientProfile:
+        """What decides the fair comparators: phenotype, baseline EDSS, the patient's treatments."""
+        edss = self.measures.get("edss")
+        baseline = edss.baseline.value if edss is not None and edss.baseline is not None else None
+        return PatientProfile(self.phenotype, baseline, self.agents)
 
     def months_since_anchor(self, date: dt.date) -> float:
         return months_between(self.anchor, date)
@@ -301,8 +312,10 @@ def build_patient_series(records: Sequence, courses: Sequence = (), relapses: Se
     edss_plus = edss_plus_worsening(*(_measurements(measures.get(key)) for key in
                                       ("edss", "t25fw", "nhpt_dominant", "nhpt_nondominant")),
                                     relapses=relapse_dates)
+    agents = frozenset((course.agent_name or course.agent) if course.agent == Agent.OTHER else course.agent
+                       for course in courses)
     return PatientSeries(anchor, from_dose, Phenotype(phenotype) if phenotype else None, measures, doses,
-                         relapse_marks, edss_plus, options)
+                         relapse_marks, edss_plus, options, agents)
 
 
 def patient_series(clinic, patient_id: int, options: SeriesOptions = SeriesOptions()) -> PatientSeries:
@@ -332,7 +345,7 @@ def _dose_mark(visit, course, anchor: dt.date) -> DoseMark:
     elif agent_code == Agent.OTHER:
         agent = agent_label = course.agent_name or Agent.OTHER.label
     else:
-        agent, agent_label = _AGENT_SHORT[Agent(agent_code)], Agent(agent_code).label
+        agent, agent_label = AGENT_SHORT[Agent(agent_code)], Agent(agent_code).label
     dose = f"{visit.dose_given:g} {visit.dose_unit or ''}".strip() if visit.dose_given is not None else ""
     return DoseMark(visit.id, visit.visit_date, months_between(anchor, visit.visit_date), agent, agent_label,
                     dose, visit.treatment_number)
@@ -400,6 +413,7 @@ class OverlayCurve:
     is_rate: bool
     points: tuple[OverlayPoint, ...]  # starts at the baseline
     values: tuple[ReferenceValue, ...]  # the published numbers behind it
+    style: CurveStyle  # its arm's colour and marker, the same on screen and in the PDF
 
     @property
     def has_spread(self) -> bool:
@@ -408,86 +422,128 @@ class OverlayCurve:
 
 @dataclass(frozen=True)
 class CohortOverlay:
+    """Chosen arms of one cohort beside the patient: their courses as curves, the rest as statements."""
+
     cohort: Cohort
     measure_key: str
     curves: tuple[OverlayCurve, ...]
     statements: tuple[str, ...]  # proportions, findings and numbers that are not a course
+    label: str  # the arm as the legend names it (the cohort's name for several arms)
+    style: CurveStyle
+    values: tuple[ReferenceValue, ...] = ()
 
     @property
     def citation(self) -> str:
         return self.cohort.citation.text()
 
+    @property
+    def no_curve(self) -> str | None:
+        """Why a chosen arm draws nothing on this measure's plot ("proportions"); None when it has a curve."""
+        if self.curves:
+            return None
+        kinds = sorted({_NOT_A_COURSE.get(v.kind, "values at a timepoint") for v in self.values
+                        if _curve_kind(v) is None})
+        return ", ".join(kinds) or "no baseline value of this patient to start from"
+
+
+def no_curve_text(overlays: Sequence[CohortOverlay]) -> str | None:
+    """The legend's (and the PDF key's) line naming the chosen arms that draw no curve on this plot."""
+    missing = [f"{overlay.label} ({overlay.no_curve})" for overlay in overlays if overlay.no_curve]
+    return f"Chosen, no curve here (see the findings): {'; '.join(missing)}" if missing else None
+
+
+# How a number that is not a course is named in a legend's "no curve" line.
+_NOT_A_COURSE = {ValueKind.QUALITATIVE: "a finding only", ValueKind.COUNT: "counts",
+                 ValueKind.BETWEEN_GROUP_DIFFERENCE: "a difference between arms",
+                 ValueKind.MODEL_ESTIMATE: "a model estimate",
+                 ValueKind.MEAN_PERCENT_CHANGE: "a % change of a reciprocal time",
+                 **{kind: "proportions" for kind in ValueKind if kind.is_proportion}}
+
 
 @dataclass(frozen=True)
 class CohortChoice:
+    """A cohort reporting a measure; ``default_on`` when one of its arms fits the patient."""
+
     cohort: Cohort
     default_on: bool
-    phenotype_matched: bool  # reports this phenotype alone or as a subgroup
 
     @property
     def label(self) -> str:
         return self.cohort.short_name
 
 
+def _profile(patient: PatientProfile | Phenotype | str | None) -> PatientProfile:
+    if isinstance(patient, PatientProfile):
+        return patient
+    return PatientProfile(Phenotype(patient) if patient else None, None)
+
+
 def cohort_choices(library: ReferenceLibrary, measure_key: str,
-                   phenotype: Phenotype | str | None) -> tuple[CohortChoice, ...]:
-    """Cohorts reporting this measure (and hand), phenotype-matched first, with the default-on set:
-    seed intrathecal cohorts and primary-source placebo arms."""
-    spec = REGISTRY.measure(measure_key)
-    if spec.reference is None:  # a measure no published cohort reports
-        return ()
-    ordered = (library.suggested_order(phenotype, spec.reference) if phenotype
-               else library.cohorts_reporting(spec.reference))
-    choices = []
-    for cohort in ordered:
-        if not _values(cohort, spec, all_arms=True):
-            continue
-        matched = phenotype is not None and cohort.phenotype_rank(phenotype) == 0
-        choices.append(CohortChoice(cohort, bool(_values(cohort, spec, all_arms=False)), matched))
-    return tuple(choices)
+                   patient: PatientProfile | Phenotype | str | None) -> tuple[CohortChoice, ...]:
+    """Cohorts reporting this measure (and hand), in the order of their first arm in
+    :func:`comparators_for` (the cohorts with an arm that fits the patient first)."""
+    fits: dict[str, bool] = {}
+    cohorts: dict[str, Cohort] = {}
+    for choice in comparators_for(library, _profile(patient), measure_key):
+        cohorts.setdefault(choice.cohort.id, choice.cohort)
+        fits[choice.cohort.id] = fits.get(choice.cohort.id, False) or choice.default_on
+    return tuple(CohortChoice(cohort, fits[cohort_id]) for cohort_id, cohort in cohorts.items())
+
+
+def comparator_overlay(series: MeasureSeries, choice: ComparatorChoice,
+                       until_months: float | None = None) -> CohortOverlay:
+    """One arm's numbers beside the patient: change kinds as curves from the patient's baseline,
+    rates per year as lines (to ``until_months``, or 12 months after baseline), everything else as
+    statements."""
+    return _overlay(series, choice.cohort, [choice], choice.label, until_months)
 
 
 def cohort_overlay(series: MeasureSeries, cohort: Cohort, *, all_arms: bool = False,
-                   until_months: float | None = None) -> CohortOverlay:
-    """A cohort's numbers for one measure beside the patient: change kinds as curves from the
-    patient's baseline, rates per year as lines (to ``until_months``, or 12 months after baseline),
-    everything else as statements. ``all_arms`` False shows the cohort's default numbers
-    (every number of a seed cohort, otherwise primary-source placebo arms) when it has any."""
-    spec = series.spec
-    # A cohort chosen although it has no default numbers for this measure shows all of them.
-    values = _values(cohort, spec, all_arms=all_arms) or _values(cohort, spec, all_arms=True)
-    curves = []
-    baseline = series.baseline
-    drawable = [v for v in values if baseline is not None and _curve_kind(v) is not None
-                and (v.timepoint_months is not None or v.kind is ValueKind.RATE_PER_YEAR)]
-    for group_key in dict.fromkeys((v.group, _curve_kind(v)) for v in drawable):
-        group, kind = group_key
-        # A median beside a mean of the same arm would draw the arm twice: keep the mean, state the median.
-        if kind is ValueKind.MEDIAN_CHANGE and any(v.group == group and v.kind is ValueKind.MEAN_CHANGE
-                                                   for v in drawable):
-            continue
-        curves.append(_curve(series, cohort, [v for v in drawable if (v.group, _curve_kind(v)) == group_key],
-                             until_months))
-    drawn = {v for curve in curves for v in curve.values}
-    statements = tuple(dict.fromkeys(v.short_statement() for v in values if v not in drawn))
-    return CohortOverlay(cohort, spec.key, tuple(curves), statements)
+                   until_months: float | None = None, profile: PatientProfile | None = None) -> CohortOverlay:
+    """A cohort's arms for one measure in one overlay: those that fit ``profile``, or all of them
+    (``all_arms``, and for a cohort none of whose arms fits)."""
+    choices = comparators_for(ReferenceLibrary((cohort,), ()), _profile(profile), series.spec)
+    fitting = [choice for choice in choices if choice.default_on]
+    return _overlay(series, cohort, choices if all_arms or not fitting else fitting, cohort.short_name, until_months)
+
+
+def comparator_overlays(series: PatientSeries, library: ReferenceLibrary, measure_key: str,
+                        chosen: Iterable[str] | None = None) -> tuple[CohortOverlay, ...]:
+    """An overlay per chosen arm (:attr:`ComparatorChoice.key`; None: the arms that fit the
+    patient), in the order of :func:`comparators_for`."""
+    measure = series.measures.get(measure_key)
+    if measure is None:
+        return ()
+    chosen = None if chosen is None else set(chosen)
+    until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
+    return tuple(comparator_overlay(measure, choice, until)
+                 for choice in comparators_for(library, series.profile, measure_key)
+                 if (choice.default_on if chosen is None else choice.key in chosen))
 
 
 def default_overlays(series: PatientSeries, library: ReferenceLibrary, measure_key: str) -> tuple[CohortOverlay, ...]:
     """The overlays drawn before anyone opens the chooser (what a report shows)."""
-    measure = series.measures.get(measure_key)
-    if measure is None:
-        return ()
-    until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
-    return tuple(cohort_overlay(measure, choice.cohort, until_months=until)
-                 for choice in cohort_choices(library, measure_key, series.phenotype) if choice.default_on)
+    return comparator_overlays(series, library, measure_key)
 
 
-def _values(cohort: Cohort, spec: Measure, *, all_arms: bool) -> tuple[ReferenceValue, ...]:
-    values = cohort.values_for(spec.reference) if all_arms else cohort.default_values(spec.reference)
-    # One hand's numbers belong to that hand's plot; "either hand" and unstated ones go to both.
-    return tuple(v for v in values if v.hand is None or spec.hand is None
-                 or v.hand is spec.hand or v.hand in (NhptHand.EITHER, NhptHand.BOTH_AVERAGED))
+def _overlay(series: MeasureSeries, cohort: Cohort, choices: Sequence[ComparatorChoice], label: str,
+             until_months: float | None) -> CohortOverlay:
+    curves = []
+    baseline = series.baseline
+    for choice in choices:
+        drawable = [v for v in choice.values if baseline is not None and _curve_kind(v) is not None
+                    and (v.timepoint_months is not None or v.kind is ValueKind.RATE_PER_YEAR)]
+        kinds = list(dict.fromkeys(_curve_kind(v) for v in drawable))
+        # A median beside a mean of the same arm would draw the arm twice: keep the mean, state the median.
+        if ValueKind.MEAN_CHANGE in kinds and ValueKind.MEDIAN_CHANGE in kinds:
+            kinds.remove(ValueKind.MEDIAN_CHANGE)
+        curves += [_curve(series, cohort, [v for v in drawable if _curve_kind(v) is kind], until_months, choice.style)
+                   for kind in kinds]
+    values = tuple(v for choice in choices for v in choice.values)
+    drawn = {v for curve in curves for v in curve.values}
+    statements = tuple(dict.fromkeys(v.short_statement() for v in values if v not in drawn))
+    style = choices[0].style if choices else None
+    return CohortOverlay(cohort, series.spec.key, tuple(curves), statements, label, style, values)
 
 
 def _curve_kind(value: ReferenceValue) -> ValueKind | None:
@@ -501,7 +557,7 @@ def _curve_kind(value: ReferenceValue) -> ValueKind | None:
 
 
 def _curve(series: MeasureSeries, cohort: Cohort, values: list[ReferenceValue],
-           until_months: float | None) -> OverlayCurve:
+           until_months: float | None, style: CurveStyle) -> OverlayCurve:
     base = series.baseline
     first = values[0]
     if first.kind is ValueKind.RATE_PER_YEAR:
@@ -509,7 +565,7 @@ def _curve(series: MeasureSeries, cohort: Cohort, values: list[ReferenceValue],
         points = (OverlayPoint(base.months, base.value), OverlayPoint(base.months + span,
                                                                       base.value + first.value * span / 12))
         label = f"{first.subject}: {first.value:+g} {first.unit or ''} (rate)".replace("  ", " ")
-        return OverlayCurve(cohort.id, label, first.arm, True, points, (first,))
+        return OverlayCurve(cohort.id, label, first.arm, True, points, (first,), style)
     points = [OverlayPoint(base.months, base.value, *((base.value, base.value) if _has_sd(values) else ()))]
     for value in sorted(values, key=lambda v: v.timepoint_months):
         level = _level(series.spec, base.value, value, value.value)
@@ -523,7 +579,7 @@ def _curve(series: MeasureSeries, cohort: Cohort, values: list[ReferenceValue],
             ValueKind.MEAN_PERCENT_CHANGE: "mean % change"}[first.kind]
     spread = " ± SD" if _has_sd(values) else ""
     return OverlayCurve(cohort.id, f"{first.subject}: {what}{spread}", first.arm, False, tuple(points),
-                        tuple(values))
+                        tuple(values), style)
 
 
 def _has_sd(values: Iterable[ReferenceValue]) -> bool:
@@ -545,6 +601,7 @@ __all__ = [
     "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH",
     "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "OverlayCurve",
     "OverlayPoint", "PatientSeries", "Point", "RelapseMark", "SeriesOptions", "Status", "ThresholdBand",
-    "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "default_overlays", "months_between",
+    "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "comparator_overlay",
+    "comparator_overlays", "default_overlays", "months_between", "no_curve_text",
     "patient_series",
 ]

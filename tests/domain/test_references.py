@@ -189,24 +189,21 @@ def test_values_are_sorted_by_timepoint_with_undated_last(library):
     assert [v.timepoint_months for v in kolb] == [12, None, None]
 
 
-def test_phenotype_matched_cohorts_are_suggested_first(library):
-    ppms = [c.id for c in library.suggested_order(Phenotype.PPMS, Measure.EDSS)]
-    spms = [c.id for c in library.suggested_order("SPMS", Measure.EDSS)]
-    # seed cohorts with a PPMS subgroup result, then PPMS-only trials, before mixed cohorts
-    assert ppms[:4] == ["stark2019_itmtx_longterm", "sadiq2010_itmtx", "oratorio_placebo", "oratorio_hand_placebo"]
-    assert ppms.index("olympus_placebo") < ppms.index("harris2024_mscnp_phase2") < ppms.index("kolb2025_itmtx_phase1")
-    assert ppms.index("kolb2025_itmtx_phase1") < ppms.index("impact_placebo_edssplus")  # SPMS-only comes last
-    assert spms.index("impact_placebo_edssplus") < spms.index("petrou2020_itmsc_ivmsc_sham")
-    assert spms[-1] == "natural_history_ppms_slc_hapims"
-
-
-def test_default_selection_is_seed_cohorts_and_primary_source_placebo_arms(library):
-    defaults = {c.id for c in library.cohorts if c.on_by_default}
-    assert SEED_IDS <= defaults
-    assert "oratorio_placebo" not in defaults  # its placebo numbers come from secondary summaries
-    assert {"impact_placebo_edssplus", "mssmart_placebo", "petrou2020_itmsc_ivmsc_sham"} <= defaults
-    petrou = library.cohort("petrou2020_itmsc_ivmsc_sham").default_values(Measure.EDSS)
-    assert petrou and all(v.arm is Arm.PLACEBO and v.source.type.is_primary for v in petrou)
+def test_the_data_carries_what_fair_comparison_needs(library):
+    """Phenotype, EDSS range, agent and arm type, read from the papers' entry criteria and arms."""
+    harris = library.cohort("harris2024_mscnp_phase2")
+    assert harris.population.edss_range == (3.0, 6.5) and harris.treatment.agent == "msc_np"
+    subgroup = {v.group: v for v in harris.values_for(Measure.T25FW)}
+    assert subgroup["saline, EDSS 6.0-6.5 subgroup"].edss_range == (6.0, 6.5)
+    assert subgroup["saline, EDSS 6.0-6.5 subgroup"].arm is Arm.PLACEBO
+    assert {library.cohort(c).treatment.agent for c in SEED_IDS} == {"it_methotrexate", "msc_np", "autologous_msc"}
+    progressors = [v for v in library.cohort("impact_placebo_edssplus").values if v.selected_by_outcome]
+    assert {v.group for v in progressors} == {"placebo, T25FW progressors only", "placebo, dominant-hand progressors only",
+                                              "placebo, non-dominant-hand progressors only"}
+    assert {v.agent for v in library.cohort("petrou2020_itmsc_ivmsc_sham").values if v.group.startswith("IV-MSC")} == {
+        "intravenous autologous MSC"}
+    # every cohort in the shipped file is of progressive MS and says which phenotypes
+    assert all(set(c.population.phenotypes) & {Phenotype.PPMS, Phenotype.SPMS} for c in library.cohorts)
 
 
 def test_short_statements_for_proportions_counts_and_findings(library):
@@ -250,8 +247,6 @@ def test_a_clinic_file_is_added_to_the_library(tmp_path):
     (value,) = cohort.values
     assert value.source.type.is_primary
     assert value.short_statement() == "Clinic ITMTX, SPMS: 75% had a stable EDSS at 2 years"
-    spms_order = [c.id for c in library.suggested_order(Phenotype.SPMS, Measure.EDSS)]
-    assert spms_order.index("clinic_itmtx_2020_2025") < spms_order.index("petrou2020_itmsc_ivmsc_sham")
 
 
 def test_a_cohort_id_already_shipped_is_refused(tmp_path):
@@ -319,6 +314,12 @@ BROKEN_FILES = {
     "no cohort sources": (_set(("cohorts", 0, "sources"), []), ["$.cohorts[0].sources", "at least one source"]),
     "unknown phenotype": (_set(("cohorts", 0, "population", "phenotypes"), ["PRMS"]),
                           ["$.cohorts[0].population.phenotypes[0]", "unknown phenotypes 'PRMS'", "PPMS, SPMS"]),
+    "EDSS range beyond the scale": (_set(VALUE + ("edss_range",), [6.0, 12]),
+                                    ["$.cohorts[0].values[0].edss_range", "both ends must be 0 to 10"]),
+    "EDSS range upside down": (_set(("cohorts", 0, "population", "edss_range"), [6.5, 3.0]),
+                               ["$.cohorts[0].population.edss_range", "low 6.5 is above high 3"]),
+    "outcome selection not a flag": (_set(VALUE + ("selected_by_outcome",), "yes"),
+                                     ["$.cohorts[0].values[0].selected_by_outcome", "must be true or false"]),
 }
 
 

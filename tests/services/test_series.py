@@ -9,8 +9,10 @@ import datetime as dt
 import pytest
 from known_patient import PATIENT, create_known_patient, months
 
+from pmsdesk.domain.comparators import PatientProfile, comparators_for
 from pmsdesk.domain.references import load_reference_library
 from pmsdesk.domain.scoring.progression import EventKind
+from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.services.series import (
     DAYS_PER_MONTH,
     Status,
@@ -18,7 +20,9 @@ from pmsdesk.services.series import (
     clinic_series,
     cohort_choices,
     cohort_overlay,
+    comparator_overlays,
     default_overlays,
+    no_curve_text,
     patient_series,
 )
 
@@ -140,8 +144,9 @@ def test_relapses_are_passed_to_the_event_detection(clinic, patient):
 
 def test_cohort_mean_change_band_is_anchored_at_the_patient_baseline(known, library):
     series, _ids = known
-    overlay = cohort_overlay(series.measures["edss"], library.cohort("petrou2020_itmsc_ivmsc_sham"))
-    (curve,) = overlay.curves  # default: the sham arm only; its medians are stated, not drawn twice
+    overlay = cohort_overlay(series.measures["edss"], library.cohort("petrou2020_itmsc_ivmsc_sham"),
+                             profile=series.profile)
+    (curve,) = overlay.curves  # the arm that fits: sham only; its medians are stated, not drawn twice
     assert curve.label == "Petrou 2020 IT/IV-MSC sham (placebo): mean change ± SD"
     start = months("2024-01-08")
     assert flat((p.months, p.value, p.low, p.high) for p in curve.points) == pytest.approx(
@@ -156,15 +161,15 @@ def test_percent_change_follows_the_sign_convention(known, library):
     series, _ids = known
     t25fw = series.measures["t25fw"]
     start = months("2024-01-08")
-    (petrou,) = cohort_overlay(t25fw, library.cohort("petrou2020_itmsc_ivmsc_sham")).curves
+    (petrou,) = cohort_overlay(t25fw, library.cohort("petrou2020_itmsc_ivmsc_sham"), profile=series.profile).curves
     point = petrou.points[1]
     assert (point.months, point.value, point.low, point.high) == pytest.approx(
         (start + 6, 6.1 * 1.14, 6.1 * (1 - 0.114), 6.1 * 1.394))  # +14.0 % (SD 25.4), positive is worse
-    harris = cohort_overlay(t25fw, library.cohort("harris2024_mscnp_phase2"))
+    harris = cohort_overlay(t25fw, library.cohort("harris2024_mscnp_phase2"), all_arms=True)
     saline = next(c for c in harris.curves if "saline" in c.label)
     # Harris 2024 reports % improvement: saline -54.4 % means walking 54.4 % slower.
     assert (saline.points[1].months, saline.points[1].value) == pytest.approx((start + 13, 6.1 * 1.544))
-    (spi,) = cohort_overlay(t25fw, library.cohort("msspi_biotin_placebo")).curves
+    (spi,) = cohort_overlay(t25fw, library.cohort("msspi_biotin_placebo"), profile=series.profile).curves
     assert spi.points[1].low == 0.0  # +98 % with an SD of 254 %: the band stops at 0 s
 
 
@@ -181,9 +186,12 @@ def test_rate_per_year_is_a_line_over_the_follow_up(known, library):
 
 def test_proportions_and_findings_are_statements(known, library):
     series, _ids = known
-    overlay = cohort_overlay(series.measures["t25fw"], library.cohort("impact_placebo_edssplus"))
-    assert "IMPACT placebo, SPMS: 41.9% had a 24-week confirmed 20% T25FW worsening by 2 years" in overlay.statements
-    hands = {key: cohort_overlay(series.measures[key], library.cohort("petrou2020_itmsc_ivmsc_sham")).curves[0].label
+    overlay = cohort_overlay(series.measures["t25fw"], library.cohort("impact_placebo_edssplus"), profile=series.profile)
+    assert overlay.statements == (
+        "IMPACT placebo, SPMS: 41.9% had a 24-week confirmed 20% T25FW worsening by 2 years",)
+    assert overlay.curves == ()  # "T25FW progressors only" is not the placebo course: not drawn as one
+    hands = {key: cohort_overlay(series.measures[key], library.cohort("petrou2020_itmsc_ivmsc_sham"),
+                                 profile=series.profile).curves[0].label
              for key in ("nhpt_dominant", "nhpt_nondominant")}
     assert hands == {"nhpt_dominant": "Petrou 2020 IT/IV-MSC sham (placebo), dominant hand: mean % change ± SD",
                      "nhpt_nondominant": "Petrou 2020 IT/IV-MSC sham (placebo), non-dominant hand: mean % change ± SD"}
@@ -192,28 +200,48 @@ def test_proportions_and_findings_are_statements(known, library):
 def test_all_arms_adds_the_treated_arms(known, library):
     series, _ids = known
     cohort = library.cohort("petrou2020_itmsc_ivmsc_sham")
-    labels = [c.label for c in cohort_overlay(series.measures["edss"], cohort, all_arms=True).curves]
-    assert labels == ["Petrou 2020 IT/IV-MSC IT-MSC: mean change ± SD", "Petrou 2020 IT/IV-MSC IV-MSC: mean change ± SD",
-                      "Petrou 2020 IT/IV-MSC sham (placebo): mean change ± SD"]
+    curves = cohort_overlay(series.measures["edss"], cohort, all_arms=True).curves
+    assert [c.label for c in curves] == [
+        "Petrou 2020 IT/IV-MSC sham (placebo): mean change ± SD", "Petrou 2020 IT/IV-MSC IT-MSC: mean change ± SD",
+        "Petrou 2020 IT/IV-MSC IV-MSC: mean change ± SD"]
+    assert len({(c.style.colour, c.style.marker) for c in curves}) == 3  # each arm of the trial distinguishable
 
 
-def test_cohort_choices_put_phenotype_matches_first_with_the_default_set(library):
-    choices = cohort_choices(library, "t25fw", "SPMS")
-    assert [(c.cohort.id, c.default_on, c.phenotype_matched) for c in choices] == [
-        ("harris2024_mscnp_phase2", True, True), ("impact_placebo_edssplus", True, True),
-        ("harris2018_mscnp_phase1", True, False), ("smartms_kvistad", True, False),
-        ("petrou2020_itmsc_ivmsc_sham", True, False), ("msspi_biotin_placebo", True, False),
-        ("kolb2025_itmtx_phase1", True, False), ("oratorio_placebo", False, False)]
-    ppms_first = cohort_choices(library, "edss", "PPMS")[:3]
-    assert all(choice.phenotype_matched for choice in ppms_first)
-    assert "oratorio_placebo" in [c.cohort.id for c in cohort_choices(library, "edss", "PPMS") if c.phenotype_matched]
+def test_the_patient_profile_decides_the_comparators(known):
+    series, _ids = known
+    assert series.profile == PatientProfile(Phenotype.SPMS, 4.0, frozenset({"it_methotrexate"}))
+
+
+def test_cohort_choices_list_cohorts_with_an_arm_that_fits_first(known, library):
+    series, _ids = known
+    choices = cohort_choices(library, "t25fw", series.profile)
+    assert [(c.cohort.id, c.default_on) for c in choices] == [
+        ("impact_placebo_edssplus", True), ("petrou2020_itmsc_ivmsc_sham", True), ("msspi_biotin_placebo", True),
+        ("kolb2025_itmtx_phase1", True), ("harris2024_mscnp_phase2", False), ("oratorio_placebo", False),
+        ("harris2018_mscnp_phase1", False), ("smartms_kvistad", False)]
+    # a phenotype alone knows no treatment: an ITMTX arm does not fit without a course
+    assert not next(c for c in cohort_choices(library, "t25fw", "SPMS") if c.cohort.id == "kolb2025_itmtx_phase1").default_on
 
 
 def test_default_overlays_are_what_a_report_draws(known, library):
     series, _ids = known
     overlays = default_overlays(series, library, "t25fw")
-    assert [o.cohort.id for o in overlays] == [c.cohort.id for c in cohort_choices(library, "t25fw", "SPMS") if c.default_on]
+    fitting = [c for c in comparators_for(library, series.profile, "t25fw") if c.default_on]
+    assert [o.label for o in overlays] == [c.label for c in fitting]
+    assert [curve.style for o in overlays for curve in o.curves] == [c.style for c in fitting[1:3]]  # IMPACT: no curve
     assert default_overlays(series, library, "six_minute_walk") == ()
+
+
+def test_a_chosen_arm_without_a_curve_says_so(known, library):
+    series, _ids = known
+    subset = "impact_placebo_edssplus/placebo, T25FW progressors only"
+    (chosen,) = comparator_overlays(series, library, "t25fw", [subset])
+    assert chosen.curves and chosen.label.endswith("(selected subset, not the arm's course)")
+    overlays = comparator_overlays(series, library, "edss", ["impact_placebo_edssplus/placebo", "kolb2025_itmtx_phase1/all",
+                                                             "petrou2020_itmsc_ivmsc_sham/sham (placebo)"])
+    assert no_curve_text(overlays) == ("Chosen, no curve here (see the findings): IMPACT placebo, SPMS (proportions); "
+                                       "Kolb 2025 ITMTX phase 1 (a finding only)")
+    assert no_curve_text([o for o in overlays if o.label.startswith("Petrou")]) is None
 
 
 def test_build_is_a_pure_function_of_the_records(known, clinic):
