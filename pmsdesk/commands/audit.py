@@ -59,8 +59,9 @@ def _choose_witness(args: argparse.Namespace, database) -> int:
             raise UsageError("this database has no audit key on this workstation yet: open it in pmsdesk, "
                              "or save something, first")
         head = connection.execute(audit.head_query()).one()
+        place = audit.location_of(connection)
     key = audit_key.choose_witness(key, Path(args.file))
-    checkpoints.witness(key, *head)
+    checkpoints.witness(key, place, *head)
     print(f"Witness file {key.witness}: the audit trail's head is appended to it after every save "
           f"(now entry {head[0]})")
     return 0

@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 ACTOR = "pmsdesk.actor"
 REASON = "pmsdesk.reason"
 PENDING = "pmsdesk.audit_pending"  # entries noted in this transaction, not yet in the chain
-APPENDED = "pmsdesk.audit_appended"  # (key, new key file?, last id, last hash) of this transaction's append
+APPENDED = "pmsdesk.audit_appended"  # (key, made now?, last id, last hash, database's place) of this transaction
 INCLUDE_DELETED = "include_deleted"  # execution option: also return soft-deleted rows
 
 BOOKKEEPING_COLUMNS = frozenset({"created_at", "updated_at", "version"})  # move with every save; not news
@@ -262,9 +262,10 @@ def collect_flush(session: Session, _context) -> None:
 def append_pending(session: Session) -> None:
     """before_commit: flush what is left, then append everything noted in this transaction."""
     session.flush()
-    appended = append(session.connection(), session.info.pop(PENDING, []))
+    connection = session.connection()
+    appended = append(connection, session.info.pop(PENDING, []))
     if appended is not None:
-        session.info[APPENDED] = appended
+        session.info[APPENDED] = (*appended, location_of(connection))
         if not event.contains(session, "after_commit", _witness_committed):
             event.listen(session, "after_commit", _witness_committed)
 
@@ -273,8 +274,8 @@ def _witness_committed(session: Session) -> None:
     """after_commit: the head just committed goes to the clinic's witness file, if it has one."""
     appended = session.info.pop(APPENDED, None)
     if appended is not None:
-        key, _made, last_id, last_hash = appended
-        checkpoints.witness(key, last_id, last_hash)
+        key, _made, last_id, last_hash, place = appended
+        checkpoints.witness(key, place, last_id, last_hash)
 
 
 def forget_pending(session: Session) -> None:
@@ -361,7 +362,7 @@ def _first_difference(table: Table, recorded: Mapping[str, Any], stored: Mapping
             if trail == HIDDEN:  # recorded before digests: nothing to compare
                 continue
             value = hidden_digest(value) if value is not None else None
-        elif trail is _MISSING:
+        if trail is _MISSING:
             if value in _UNRECORDED_DEFAULTS:
                 continue
         elif _comparable(column, trail) == _comparable(column, value):

@@ -4,15 +4,16 @@ A checkpoint is an entry number and that entry's hash (``N:HASH``). The live cha
 that entry with that hash: if it does not, the trail was rewritten, cut or wiped, whatever the
 database itself says. They are kept where someone who changes the database file does not reach them
 all: in each backup (its own copy of the head), on each report (PDF metadata and footer) and export
-(manifest), in the clinic's key file (the first keyed entry), beside the key (``<clinic id>.head``:
-the last head this workstation committed, replaced at every commit, so a tail cut off later shows
-here), and in a witness file the clinic chooses (``pmsdesk audit witness FILE``, ideally on another
+(manifest), in the clinic's key file (the first keyed entry), beside the key (``<clinic id>.<place>.head``:
+the last head this workstation committed to the database at that place, replaced at every commit,
+so a tail cut off later shows here), and in a witness file the clinic chooses (``pmsdesk audit witness FILE``, ideally on another
 disk or computer), to which every commit appends its head.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import sqlite3
 from pathlib import Path
@@ -23,8 +24,11 @@ from pmsdesk.domain.audit import Checkpoint, format_checkpoint, parse_checkpoint
 from pmsdesk.store.audit_key import CLINIC_SETTING, AuditKey
 
 
-def head_file(key: AuditKey) -> Path:
-    return key.path.with_suffix(".head")
+def head_file(key: AuditKey, database: str) -> Path:
+    """Where this workstation keeps the last head it committed to the clinic's database at ``database``
+    (one per place: a copy of the database written elsewhere has its own history from the copy on)."""
+    place = hashlib.sha256(database.encode()).hexdigest()[:16]
+    return key.path.with_name(f"{key.clinic_id}.{place}.head")
 
 
 def _write(path: Path, text: str, flags: int) -> None:
@@ -35,12 +39,12 @@ def _write(path: Path, text: str, flags: int) -> None:
         os.close(descriptor)
 
 
-def witness(key: AuditKey, last_id: int, last_hash: str) -> None:
+def witness(key: AuditKey, database: str, last_id: int, last_hash: str) -> None:
     """Record a committed head beside the key (replacing the last one) and append it to the clinic's
     witness file, if it has one; both private to this user. Not synced: a line lost in a power cut
     only makes the checkpoint older, never wrong."""
     line = f"{format_checkpoint(last_id, last_hash)} {dt.datetime.now(dt.UTC).isoformat(timespec='microseconds')}\n"
-    latest = head_file(key)
+    latest = head_file(key, database)
     temporary = latest.with_name(f".{latest.name}.{os.getpid()}")
     _write(temporary, line, os.O_TRUNC)
     os.replace(temporary, latest)
@@ -91,13 +95,14 @@ def in_backups(database: Path, clinic_id: str | None) -> list[Checkpoint]:
 def found_for(connection: Connection, key: AuditKey | None) -> list[Checkpoint]:
     """Every checkpoint this workstation can find for the database: its key file, the last head it
     committed, its witness file, its backups folder (SQLite)."""
-    from pmsdesk.store.audit import clinic_id
+    from pmsdesk.store.audit import clinic_id, location_of
 
     found = []
     if key is not None:
         found.append(key.checkpoint)
-        if head_file(key).is_file():
-            found.extend(read_witness(head_file(key), f"this workstation's last save ({head_file(key)})"))
+        latest = head_file(key, location_of(connection))
+        if latest.is_file():
+            found.extend(read_witness(latest, f"this workstation's last save ({latest})"))
         if key.witness and Path(key.witness).is_file():
             found.extend(read_witness(Path(key.witness)))
     url = connection.engine.url

@@ -1,0 +1,367 @@
+"""Tampering with the audit trail and the data, each done as someone holding the database file would:
+sqlite3 on the file, triggers dropped first, hashes recomputed with the published algorithm
+(SHA-256 of the canonical JSON, pmsdesk.domain.audit.entry_hash) since the key is not in the file.
+Each one must be found and named by ``pmsdesk audit verify`` with a non-zero exit, as long as the
+clinic's key or one checkpoint outside the database is out of the attacker's reach; the last tests
+show what cannot be found (an attacker who has the key and every checkpoint)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sample_data import PATIENT, TODAY
+
+from pmsdesk.cli import main
+from pmsdesk.domain.audit import GENESIS_HASH, canonical_json, entry_hash, entry_seal
+from pmsdesk.domain.permissions import Actor, Role
+from pmsdesk.services.accounts import Accounts
+from pmsdesk.services.clinic import Clinic
+from pmsdesk.store import audit_key, checkpoints
+from pmsdesk.store.audit_key import CLINIC_SETTING, AuditKeyMissing
+from pmsdesk.store.backup import make_backup
+from pmsdesk.store.database import Database
+
+NEUROLOGIST = Actor("d.neuro", Role.NEUROLOGIST, None, "Dr Dana Neuro")
+VISIT = {
+    "visit_date": "2026-03-02", "kind": "assessment", "edss.edss": "6.0", "sdmt.score": "48", "sdmt.modality": "oral",
+    "adverse_events": [{"term": "back_pain", "onset_date": "2026-03-02", "ctcae_grade": "1"},
+                       {"term": "fatigue", "onset_date": "2026-03-02", "ctcae_grade": "2"}],
+}
+TRIGGERS = ("audit_event_no_update", "audit_event_no_delete", "audit_head_no_delete")
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory):
+    """A small clinic: three accounts, a patient, a visit by the neurologist with EDSS 6.0 and two
+    adverse events, a later change. Made once; each test attacks its own copy."""
+    path = tmp_path_factory.mktemp("original") / "clinic.sqlite3"
+    database = Database.open(str(path))
+    try:
+        admin = Accounts(database).create_first_administrator("a.admin", "Ada Admin", "a long enough password")
+        accounts = Accounts(database, actor=admin)
+        accounts.create_user("n.nurse", "Nat Nurse", "nurse", "another long password")
+        accounts.create_user("d.neuro", "Dana Neuro", "neurologist", "a third long password")
+        clinic = Clinic(database, actor=NEUROLOGIST, today=lambda: TODAY)
+        patient = clinic.create_patient(PATIENT)
+        clinic.create_visit(patient.id, VISIT)
+        clinic.save_relapse(patient.id, {"onset_date": "2019-05-01"})
+    finally:
+        database.close()
+    return path
+
+
+@pytest.fixture
+def clinic_file(original, tmp_path, monkeypatch):
+    """A copy of the clinic with a copy of its key (in a key folder of its own), as if made here."""
+    copy = tmp_path / "clinic.sqlite3"
+    shutil.copyfile(original, copy)
+    keys = tmp_path / "keys"
+    shutil.copytree(audit_key.key_folder(), keys, ignore=shutil.ignore_patterns("*.head"))
+    monkeypatch.setenv(audit_key.KEY_DIR_VARIABLE, str(keys))
+    key = clinic_key(copy)
+    key.path.write_text(json.dumps({**json.loads(key.as_json()), "database": str(copy)}))
+    checkpoints.witness(key, str(copy), *head(copy))  # this workstation's last save to it
+    return copy
+
+
+@pytest.fixture
+def verify(capsys):
+    """Run ``pmsdesk audit verify`` on a file; (exit status, what it printed)."""
+    def run(path, *options):
+        capsys.readouterr()
+        status = main(["audit", "verify", "--database", str(path), *options])
+        return status, capsys.readouterr().out
+    return run
+
+
+# ----- the attacker's tools: the file and the published algorithm, not the key -------------------------
+def sql(path, *statements, parameters=()):
+    connection = sqlite3.connect(path)
+    try:
+        for trigger in TRIGGERS:
+            connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        for statement in statements:
+            connection.execute(statement, parameters)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def entries(path) -> list[dict]:
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute("SELECT * FROM audit_event ORDER BY id")]
+    finally:
+        connection.close()
+
+
+def rewrite_chain(path, rows: list[dict], *, start: int = 1, seal=entry_hash) -> None:
+    """Replace the trail by ``rows``, renumbered, relinked and rehashed from entry ``start`` on (``seal``:
+    the published SHA-256 by default; an attacker holding the key could pass its HMAC), with the head
+    set to match. Entries before ``start`` are kept as they are."""
+    previous = GENESIS_HASH
+    for number, row in enumerate(rows, start=1):
+        if number >= start:
+            row.update(id=number, previous_hash=previous)
+            row["entry_hash"] = seal(row)
+        previous = row["entry_hash"]
+    connection = sqlite3.connect(path)
+    try:
+        for trigger in TRIGGERS:
+            connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        connection.execute("DELETE FROM audit_event")
+        if rows:
+            columns = list(rows[0])
+            connection.executemany(f"INSERT INTO audit_event ({', '.join(columns)}) VALUES "
+                                   f"({', '.join('?' for _ in columns)})", [[row[c] for c in columns] for row in rows])
+        connection.execute("UPDATE audit_head SET last_id = ?, last_hash = ?", (len(rows), previous))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def head(path) -> tuple[int, str]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    finally:
+        connection.close()
+
+
+def clinic_key(path) -> audit_key.AuditKey:
+    connection = sqlite3.connect(path)
+    try:
+        (named,) = connection.execute("SELECT value FROM setting WHERE key = ?", (CLINIC_SETTING,)).fetchone()
+    finally:
+        connection.close()
+    return audit_key.load(named)
+
+
+def forget_last_save(path) -> None:
+    """Remove this workstation's record of its last save (the case where only other checkpoints remain)."""
+    for found in clinic_key(path).path.parent.glob("*.head"):
+        found.unlink()
+
+
+# ----- the trail -------------------------------------------------------------------------------------
+def change_an_entry(path):
+    sql(path, "UPDATE audit_event SET after = replace(after, '6.0', '4.0') WHERE table_name = 'edss_assessment'")
+
+
+def change_an_entry_and_rechain(path):
+    rows = entries(path)
+    (edss,) = [row for row in rows if row["table_name"] == "edss_assessment"]
+    edss["after"] = edss["after"].replace("6.0", "4.0")
+    rewrite_chain(path, rows, start=edss["id"])
+
+
+def insert_an_entry(path):
+    rows = entries(path)
+    forged = {**rows[3], "kind": "update", "table_name": "user_account", "row_key": "2", "before": '{"role":"nurse"}',
+              "after": '{"role":"neurologist"}', "reason": None}
+    rewrite_chain(path, [*rows[:4], forged, *rows[4:]], start=5)
+
+
+def delete_an_entry(path):
+    sql(path, "DELETE FROM audit_event WHERE id = 5")
+
+
+def delete_an_entry_and_rechain(path):
+    rows = entries(path)
+    rewrite_chain(path, [*rows[:4], *rows[5:]], start=5)
+
+
+def rechain_everything(path):
+    rewrite_chain(path, entries(path))
+
+
+def forge_an_append(path):
+    rows = entries(path)
+    forged = {**rows[-1], "kind": "amend", "table_name": "visit", "row_key": "1", "before": None, "after": None,
+              "reason": "corrected", "details": canonical_json({"fields": ["edss"]})}
+    rewrite_chain(path, [*rows, forged], start=len(rows) + 1)
+
+
+def cut_the_tail_and_reset_the_head(path):
+    rows = entries(path)
+    rewrite_chain(path, rows[:-3], start=len(rows))  # the kept entries untouched
+
+
+def wipe_the_trail(path):
+    rewrite_chain(path, [])
+
+
+@pytest.mark.parametrize(("attack", "entry", "named"), [
+    (change_an_entry, "edss", "changed after it was written"),
+    (change_an_entry_and_rechain, "edss", "written by someone without the key"),
+    (insert_an_entry, 5, "written by someone without the key"),
+    (delete_an_entry, 5, "entry 5 is missing"),
+    (delete_an_entry_and_rechain, 5, "written by someone without the key"),
+    (rechain_everything, 1, "written by someone without the key"),
+    (forge_an_append, "last+1", "written by someone without the key"),
+    (cut_the_tail_and_reset_the_head, "last-2", "entries were cut off the end"),
+    (wipe_the_trail, 1, "the trail was wiped"),
+])
+def test_each_change_to_the_trail_is_found_at_its_entry(clinic_file, verify, attack, entry, named):
+    rows = entries(clinic_file)
+    first = {"edss": next((row["id"] for row in rows if row["table_name"] == "edss_assessment"), None),
+             "last+1": len(rows) + 1, "last-2": len(rows) - 2}.get(entry, entry)
+    attack(clinic_file)
+    status, out = verify(clinic_file)
+    assert status == 1, out
+    assert out.startswith(f"Audit trail BROKEN at entry {first}:") and named in out, out
+
+
+def test_a_trail_wiped_with_the_setting_naming_its_key_is_found_by_the_key_made_for_that_place(
+        clinic, patient, db_path, verify):
+    rewrite_chain(db_path, [])
+    sql(db_path, "DELETE FROM setting WHERE key = ?", parameters=(CLINIC_SETTING,))
+    status, out = verify(db_path)
+    assert status == 1 and "this database names no clinic key, but this workstation made the key of clinic" in out
+    assert "the audit trail was wiped or replaced" in out
+
+
+def test_a_cut_tail_is_found_by_a_backup_or_a_printed_checkpoint_when_nothing_else_remains(clinic_file, verify):
+    rows = entries(clinic_file)
+    backup = make_backup(clinic_file)
+    printed = f"{len(rows)}:{rows[-1]['entry_hash'][:16]}"
+    forget_last_save(clinic_file)
+    cut_the_tail_and_reset_the_head(clinic_file)
+
+    status, out = verify(clinic_file)
+    assert status == 1 and f"but the backup {backup.name} recorded entry {len(rows)}" in out, out
+    backup.unlink()
+    status, out = verify(clinic_file)  # the chain alone holds, but rows the lost entries described remain
+    assert status == 1 and "Audit trail intact" in out and "the audit trail has no entry for it" in out, out
+    status, out = verify(clinic_file, "--checkpoint", printed)
+    assert status == 1 and f"--checkpoint {printed} recorded entry {len(rows)}: entries were cut off" in out, out
+
+
+def test_a_chosen_witness_file_gets_every_save_and_finds_a_rewrite(clinic_file, tmp_path, verify, capsys):
+    witness = tmp_path / "elsewhere" / "witness.txt"
+    witness.parent.mkdir()
+    assert main(["audit", "witness", str(witness), "--database", str(clinic_file)]) == 0
+    database = Database.open(str(clinic_file))
+    try:
+        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
+    finally:
+        database.close()
+    lines = witness.read_text().splitlines()
+    assert len(lines) == 2 and lines[-1].startswith(f"{head(clinic_file)[0]}:{head(clinic_file)[1]} ")
+    assert oct(witness.stat().st_mode & 0o777) == "0o600"
+    status, out = verify(clinic_file)
+    assert status == 0 and "the witness file" in out
+
+    forget_last_save(clinic_file)
+    cut_the_tail_and_reset_the_head(clinic_file)
+    status, out = verify(clinic_file)
+    assert status == 1 and f"but the witness file {witness} recorded entry" in out, out
+
+
+def test_without_the_key_a_rewrite_is_still_found_by_a_checkpoint(clinic_file, verify, monkeypatch, tmp_path):
+    make_backup(clinic_file)
+    monkeypatch.setenv(audit_key.KEY_DIR_VARIABLE, str(tmp_path / "no-keys-here"))
+    status, out = verify(clinic_file)
+    assert status == 3 and "does not have, so only the links between entries and the checkpoints" in out, out
+
+    rechain_everything(clinic_file)
+    status, out = verify(clinic_file)
+    assert status == 1 and "its hash differs from the checkpoint in the backup" in out, out
+
+
+# ----- the data --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("statement", "named"), [
+    ("UPDATE edss_assessment SET edss = 9.5",
+     "edss_assessment row 1: field edss: the trail says 6.0, the table holds 9.5"),
+    ("UPDATE visit SET status = 'signed', signed_by = 3, signed_at = '2026-03-02 12:00:00.000000'",
+     'visit row 1: field status: the trail says "draft", the table holds "signed"'),
+    ("DELETE FROM adverse_event", "adverse_event row 1: the audit trail says it exists, but it is not in the table"),
+    ("UPDATE user_account SET role = 'neurologist' WHERE username = 'n.nurse'",
+     'user_account row 2: field role: the trail says "nurse", the table holds "neurologist"'),
+    ("UPDATE user_account SET password_hash = (SELECT password_hash FROM user_account WHERE username = 'a.admin') "
+     "WHERE username = 'd.neuro'", "user_account row 3: field password_hash: the trail says \"(hidden) sha256:"),
+    ("INSERT INTO relapse (patient_id, onset_date, created_at, updated_at, version) "
+     "VALUES (1, '2021-01-01', '2021-01-01', '2021-01-01', 1)",
+     "relapse row 2: it is in the table but the audit trail has no entry for it"),
+])
+def test_each_direct_edit_of_the_data_is_named_with_its_row_and_field(clinic_file, verify, statement, named):
+    assert verify(clinic_file)[0] == 0
+    sql(clinic_file, statement)
+    status, out = verify(clinic_file)
+    assert status == 1 and "Audit trail intact" in out and f"Data DIFFERS from the audit trail: {named}" in out, out
+
+
+def test_verify_runs_as_a_real_command(clinic_file):
+    sql(clinic_file, "UPDATE edss_assessment SET edss = 9.5")
+    done = subprocess.run([sys.executable, "-m", "pmsdesk", "audit", "verify", "--database", str(clinic_file)],
+                          capture_output=True, text=True, timeout=60, env=os.environ.copy())
+    assert done.returncode == 1 and "field edss: the trail says 6.0, the table holds 9.5" in done.stdout, done
+
+
+# ----- what cannot be found ----------------------------------------------------------------------------
+def test_someone_with_the_key_and_every_checkpoint_can_rewrite_unseen(clinic_file, verify):
+    """The documented limit: the key file and this workstation's last save are in the attacker's hands
+    and no backup, witness or printed checkpoint is out of reach."""
+    key = clinic_key(clinic_file)
+    rows = entries(clinic_file)
+    (edss,) = [row for row in rows if row["table_name"] == "edss_assessment"]
+    edss["after"] = edss["after"].replace("6.0", "9.5")
+    rewrite_chain(clinic_file, rows, seal=lambda row: entry_seal(row, key.secret))
+    sql(clinic_file, "UPDATE edss_assessment SET edss = 9.5")
+    first = rows[key.sealed_from - 1]["entry_hash"]
+    key.path.write_text(json.dumps({**json.loads(key.as_json()), "first_seal": first}))
+    forget_last_save(clinic_file)
+    assert verify(clinic_file)[0] == 0
+
+
+# ----- the key ------------------------------------------------------------------------------------------
+def test_the_key_is_private_outside_the_database_and_needed_to_write(clinic_file, monkeypatch, tmp_path):
+    key = clinic_key(clinic_file)
+    assert oct(key.path.stat().st_mode & 0o777) == "0o600"
+    assert oct(key.path.parent.stat().st_mode & 0o777) == "0o700"
+    assert key.secret.hex() not in clinic_file.read_bytes().hex()
+    monkeypatch.setenv(audit_key.KEY_DIR_VARIABLE, str(tmp_path / "another-workstation"))
+    database = Database.open(str(clinic_file))
+    try:
+        with pytest.raises(AuditKeyMissing, match="no audit key for this clinic"):
+            Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
+    finally:
+        database.close()
+
+
+def test_a_trail_from_before_keys_keeps_verifying_and_is_sealed_from_its_next_entry_on(clinic_file, verify):
+    """A database written before keys existed (schema 0005: plain SHA-256, no clinic id) verifies as it
+    is; its next write makes the key; the keyed entries then protect the plain ones before them."""
+    key = clinic_key(clinic_file)
+    forget_last_save(clinic_file)
+    key.path.unlink()
+    rechain_everything(clinic_file)
+    sql(clinic_file, "DELETE FROM setting WHERE key = ?", parameters=(CLINIC_SETTING,))
+    plain = len(entries(clinic_file))
+    status, out = verify(clinic_file)
+    assert status == 0 and "no clinic key yet" in out, out
+
+    database = Database.open(str(clinic_file))
+    try:
+        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
+    finally:
+        database.close()
+    assert clinic_key(clinic_file).sealed_from == plain + 1
+    status, out = verify(clinic_file)
+    assert status == 0 and f"sealed with the clinic's key from entry {plain + 1}" in out, out
+
+    rows = entries(clinic_file)
+    rows[1]["reason"] = "rewritten"
+    rewrite_chain(clinic_file, rows[:plain], start=2)  # the plain part recomputed; the first keyed entry kept
+    first_keyed = rows[plain]
+    sql(clinic_file, f"INSERT INTO audit_event ({', '.join(first_keyed)}) VALUES ({', '.join('?' * len(first_keyed))})",
+        parameters=tuple(first_keyed.values()))
+    status, out = verify(clinic_file)
+    assert status == 1 and f"BROKEN at entry {plain + 1}: it does not link to entry {plain}" in out, out
