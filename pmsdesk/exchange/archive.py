@@ -142,7 +142,7 @@ def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
     return tables
 
 
-def archive_bytes(snapshot: ClinicSnapshot, exported_at: str) -> bytes:
+def archive_bytes(snapshot: ClinicSnapshot, exported_at: str, audit_checkpoint: str = "") -> bytes:
     rows = _table_rows(snapshot)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -156,6 +156,7 @@ def archive_bytes(snapshot: ClinicSnapshot, exported_at: str) -> bytes:
         archive.writestr(MANIFEST_MEMBER, json.dumps({
             "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "pmsdesk_version": __version__,
             "exported_at": exported_at, "pseudonymised": snapshot.pseudonymised,
+            "audit_checkpoint": audit_checkpoint,  # the audit trail's head when exported (N:HASH)
             "shifted_dates": snapshot.shifted_dates,
             "rows": {name: len(table_rows) for name, table_rows in rows.items()},
         }, indent=2))

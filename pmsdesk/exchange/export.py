@@ -144,7 +144,7 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
     else:
         content = {
             ExportFormat.CSV: lambda: tidy_csv(snapshot),
-            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp),
+            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp, clinic.audit_checkpoint()),
             ExportFormat.FHIR: lambda: json.dumps(fhir_bundle(snapshot, timestamp), indent=1,
                                                   ensure_ascii=False).encode("utf-8"),
         }[export_format]()

@@ -128,6 +128,7 @@ class ReportAssembler:
             signature=_signature(history, record),
             printed_at=self.printed_at,
             software_version=__version__,
+            audit_checkpoint=self.clinic.audit_checkpoint(),
         )
 
     def visits(self, visit_ids: Sequence[int]) -> Iterator[VisitReportData]:

@@ -1,9 +1,11 @@
 """Trajectory charts for the reports, drawn with reportlab.graphics from the series the screen plots.
 
 One small chart per measure: the patient's values over months since the first intrathecal dose, the
-meaningful-change band around the baseline, a tick per dose, relapses, confirmed events, tests that
-could not be completed (at the top edge, never as zero) and the chosen cohorts' courses from the
-patient's baseline.
+meaningful-change band around the baseline, a line per dose, relapses, confirmed events, tests that
+could not be completed (at the top edge, never as zero) and the chosen cohort arms' courses from the
+patient's baseline, each in its arm's colour, marker and line pattern (domain.comparators, the same
+as on screen), with the chart's own key under it: a line per curve and one naming the chosen arms
+that draw no curve here.
 """
 
 from __future__ import annotations
@@ -11,19 +13,41 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Polygon, Rect, String
+from reportlab.graphics.shapes import (
+    Circle,
+    Drawing,
+    Group,
+    Line,
+    Polygon,
+    PolyLine,
+    Rect,
+    String,
+)
 from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
 
+from pmsdesk.domain.comparators import CurveStyle
 from pmsdesk.reports.document import ALERT, BOLD, FONT, INK, MUTED
-from pmsdesk.services.series import CohortOverlay, MeasureSeries, PatientSeries
+from pmsdesk.services.series import (
+    CohortOverlay,
+    MeasureSeries,
+    OverlayCurve,
+    PatientSeries,
+    no_curve_text,
+)
 
 PATIENT = colors.HexColor("#1f3b73")
 BAND = colors.HexColor("#dfe8d8")
-DOSE = colors.HexColor("#6c8fbf")
+DOSE = colors.HexColor("#bfd3ea")
 GRID = colors.HexColor("#e3e3e3")
 IMPROVEMENT = colors.HexColor("#2e7d32")
-# Cohort colours, given out in order of first appearance in a report, the same cohort the same colour.
+# The report's own per-cohort colours, still passed to trajectory_chart by visit_report; the curves and
+# this chart's key take each arm's style instead (see trajectory_chart).
 COHORT_COLOURS = tuple(colors.HexColor(c) for c in ("#c77c02", "#7b3f99", "#00838f", "#8d6e63", "#ad1457", "#546e7a"))
+# The line patterns of domain.comparators.DASHES in points; a rate per year is always dotted.
+DASH_ARRAYS = {"dashed": [3, 2], "dash-dot": [3, 1.5, 0.8, 1.5], "long dashes": [6, 2]}
+RATE_DASHES = [0.8, 1.5]
+KEY_SIZE, KEY_LEADING, KEY_SWATCH = 5.5, 6.6, 16  # the key's type and the width of its line samples
 
 _LEFT, _RIGHT, _TOP, _BOTTOM = 30, 8, 16, 24  # room for the axis labels and the title, in points
 
@@ -62,13 +86,26 @@ def _value_range(measure: MeasureSeries, overlays: Sequence[CohortOverlay]) -> t
     return low - pad, high + pad
 
 
+def key_entries(overlays: Sequence[CohortOverlay]) -> list[tuple[OverlayCurve | None, str]]:
+    """The chart key's lines: (curve, its label) per curve drawn, then (None, the line naming the
+    chosen arms without a curve here). The trajectory screen's legend names the same arms."""
+    entries: list[tuple[OverlayCurve | None, str]] = [(curve, curve.label) for curve in _curves(overlays)]
+    missing = no_curve_text(overlays)
+    return entries + ([(None, missing)] if missing else [])
+
+
 def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortOverlay],
                      cohort_colours: Mapping[str, colors.Color], current_visit_id: int,
                      width: float, height: float) -> Drawing:
-    """One measure's chart; ``cohort_colours`` maps cohort ids to the colour of their overlay."""
+    """One measure's chart with its key: ``height`` for the chart, the key's lines added below it.
+
+    ``cohort_colours`` is not used: each curve is drawn in its arm's style, which its key shows."""
     measure = series.measures[key]
-    drawing = Drawing(width, height)
-    x0, y0 = _LEFT, _BOTTOM
+    key_lines = [(curve, simpleSplit(text, FONT, KEY_SIZE, width - KEY_SWATCH - 4))
+                 for curve, text in key_entries(overlays)]
+    key_height = sum(len(lines) for _curve, lines in key_lines) * KEY_LEADING + (3 if key_lines else 0)
+    drawing = Drawing(width, height + key_height)
+    x0, y0 = _LEFT, _BOTTOM + key_height
     plot_w, plot_h = width - _LEFT - _RIGHT, height - _BOTTOM - _TOP
     span = max(series.last_months, *(p.months for c in _curves(overlays) for p in c.points), 1.0)
     x_ticks = nice_ticks(min(0.0, *(p.months for p in measure.points)), span, 6)
@@ -82,7 +119,7 @@ def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortO
         return y0 + (min(max(value, y_min), y_max) - y_min) / (y_max - y_min) * plot_h
 
     unit = f" ({measure.spec.unit})" if measure.spec.unit else ""
-    drawing.add(String(x0, height - 11, measure.spec.label + unit, fontName=BOLD, fontSize=8.5, fillColor=INK))
+    drawing.add(String(x0, drawing.height - 11, measure.spec.label + unit, fontName=BOLD, fontSize=8.5, fillColor=INK))
     for tick in y_ticks:
         drawing.add(Line(x0, y(tick), x0 + plot_w, y(tick), strokeColor=GRID, strokeWidth=0.4))
         drawing.add(String(x0 - 3, y(tick) - 2.5, _label(tick), fontName=FONT, fontSize=6.5, fillColor=MUTED,
@@ -91,8 +128,8 @@ def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortO
         drawing.add(Line(x(tick), y0, x(tick), y0 - 2, strokeColor=MUTED, strokeWidth=0.5))
         drawing.add(String(x(tick), y0 - 9, _label(tick), fontName=FONT, fontSize=6.5, fillColor=MUTED,
                            textAnchor="middle"))
-    drawing.add(String(x0 + plot_w / 2, 3, f"months since {series.anchor_text}", fontName=FONT, fontSize=6.5,
-                       fillColor=MUTED, textAnchor="middle"))
+    drawing.add(String(x0 + plot_w / 2, key_height + 3, f"months since {series.anchor_text}", fontName=FONT,
+                       fontSize=6.5, fillColor=MUTED, textAnchor="middle"))
 
     if measure.band is not None and measure.baseline is not None:
         band = measure.band
@@ -100,13 +137,13 @@ def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortO
                          y(band.high) - y(band.low), fillColor=BAND, strokeColor=None))
         drawing.add(Line(x(measure.baseline.months), y(band.baseline), x(x_max), y(band.baseline),
                          strokeColor=IMPROVEMENT, strokeWidth=0.4, strokeDashArray=[1, 2]))
-    for dose in series.doses:
-        drawing.add(Line(x(dose.months), y0, x(dose.months), y0 + 6, strokeColor=DOSE, strokeWidth=1))
+    for dose in series.doses:  # across the plot, light enough to stay behind everything else
+        drawing.add(Line(x(dose.months), y0, x(dose.months), y0 + plot_h, strokeColor=DOSE, strokeWidth=0.5))
     for relapse in series.relapses:
         drawing.add(String(x(relapse.months), y0 + plot_h - 8, "R", fontName=BOLD, fontSize=7, fillColor=ALERT,
                            textAnchor="middle"))
-    for overlay in overlays:
-        drawing.add(_overlay(overlay, cohort_colours[overlay.cohort.id], x, y))
+    for curve in _curves(overlays):
+        drawing.add(_curve(curve, x, y))
     drawing.add(Rect(x0, y0, plot_w, plot_h, fillColor=None, strokeColor=MUTED, strokeWidth=0.5))
 
     completed = measure.completed
@@ -128,23 +165,53 @@ def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortO
         drawing.add(Polygon([px - 3.2, py + 9, px + 3.2, py + 9, px, py + 4], fillColor=colour, strokeColor=None))
         drawing.add(String(px, py + 11, event.kind.value, fontName=BOLD, fontSize=6, fillColor=colour,
                            textAnchor="middle"))
+    _draw_key(drawing, key_lines, key_height)
     return drawing
+
+
+def _draw_key(drawing: Drawing, key_lines, top: float) -> None:
+    baseline = top - KEY_LEADING
+    for curve, lines in key_lines:
+        if curve is not None:
+            middle = baseline + 2
+            drawing.add(_line(curve, [(1, middle), (KEY_SWATCH - 1, middle)]))
+            drawing.add(_marker(curve.style, KEY_SWATCH / 2, middle))
+        for text in lines:
+            drawing.add(String(KEY_SWATCH + 3, baseline, text, fontName=FONT, fontSize=KEY_SIZE,
+                               fillColor=INK if curve is not None else MUTED))
+            baseline -= KEY_LEADING
 
 
 def _curves(overlays: Sequence[CohortOverlay]):
     return [curve for overlay in overlays for curve in overlay.curves]
 
 
-def _overlay(overlay: CohortOverlay, colour, x, y) -> Group:
+def _curve(curve: OverlayCurve, x, y) -> Group:
+    """A cohort arm's course: its ± SD tint, its line, its marker at each published timepoint."""
+    colour = colors.HexColor(curve.style.colour)
     group = Group()
-    for curve in overlay.curves:
-        spread = [p for p in curve.points if p.low is not None]
-        if len(spread) > 1:
-            outline = [(x(p.months), y(p.high)) for p in spread] + [(x(p.months), y(p.low)) for p in reversed(spread)]
-            group.add(Polygon([c for xy in outline for c in xy], fillColor=colour, fillOpacity=0.13, strokeColor=None))
-        group.add(PolyLine([c for p in curve.points for c in (x(p.months), y(p.value))], strokeColor=colour,
-                           strokeWidth=1, strokeDashArray=[3, 2] if curve.is_rate else None))
+    spread = [p for p in curve.points if p.low is not None]
+    if len(spread) > 1:
+        outline = [(x(p.months), y(p.high)) for p in spread] + [(x(p.months), y(p.low)) for p in reversed(spread)]
+        group.add(Polygon([c for xy in outline for c in xy], fillColor=colour, fillOpacity=0.13, strokeColor=None))
+    group.add(_line(curve, [(x(p.months), y(p.value)) for p in curve.points]))
+    for point in curve.points[1:]:  # the first point is the patient's own baseline
+        group.add(_marker(curve.style, x(point.months), y(point.value)))
     return group
+
+
+def _line(curve: OverlayCurve, points: Sequence[tuple[float, float]]) -> PolyLine:
+    dashes = RATE_DASHES if curve.is_rate else DASH_ARRAYS[curve.style.dash]
+    return PolyLine([c for xy in points for c in xy], strokeColor=colors.HexColor(curve.style.colour),
+                    strokeWidth=1, strokeDashArray=dashes)
+
+
+def _marker(style: CurveStyle, cx: float, cy: float, size: float = 2.2) -> Polygon:
+    corners = {"square": [(-1, -1), (1, -1), (1, 1), (-1, 1)], "triangle": [(-1.1, -0.9), (1.1, -0.9), (0, 1.2)],
+               "diamond": [(0, -1.3), (1.3, 0), (0, 1.3), (-1.3, 0)],
+               "inverted triangle": [(-1.1, 0.9), (1.1, 0.9), (0, -1.2)]}[style.marker]
+    return Polygon([c for dx, dy in corners for c in (cx + dx * size, cy + dy * size)],
+                   fillColor=colors.HexColor(style.colour), strokeColor=None)
 
 
 def _cross(cx: float, cy: float, colour, size: float = 2.4) -> Group:

@@ -97,6 +97,7 @@ class VisitReportData:
     signature: Signature
     printed_at: dt.datetime
     software_version: str
+    audit_checkpoint: str = ""  # the audit trail's head when it was made (N:HASH), printed in the footer
 
     @property
     def patient_name(self) -> str:

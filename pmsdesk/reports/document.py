@@ -192,7 +192,7 @@ class PagesOf(Flowable):
 
 
 def render(story: list, *, page_size: str, title: str, subject: str, printed: str, creator: str,
-           progress: Callable[[int, int], None] | None = None) -> bytes:
+           keywords: str = "", progress: Callable[[int, int], None] | None = None) -> bytes:
     """The story as PDF bytes. ``printed`` is the footer's left text (print date and version).
     ``progress(done, total)`` follows the layout, flowable by flowable; an exception it raises (a
     cancel) stops the layout, and nothing is returned."""
@@ -200,7 +200,7 @@ def render(story: list, *, page_size: str, title: str, subject: str, printed: st
     document = SimpleDocTemplate(
         buffer, pagesize=PAGE_SIZES[page_size], leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 3 * mm, bottomMargin=MARGIN + 3 * mm, title=title, subject=subject,
-        author=creator, creator=creator, invariant=1,
+        author=creator, creator=creator, keywords=keywords, invariant=1,
     )
     if progress is not None:
         total = len(story)

@@ -372,8 +372,14 @@ def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, secti
     return story
 
 
-def _printed(printed_at: dt.datetime, version: str) -> str:
-    return f"Printed {printed_at:%Y-%m-%d %H:%M} \u00b7 pmsdesk {version}"
+def _printed(printed_at: dt.datetime, version: str, checkpoint: str) -> str:
+    text = f"Printed {printed_at:%Y-%m-%d %H:%M} \u00b7 pmsdesk {version}"
+    return f"{text} \u00b7 audit checkpoint {checkpoint[:checkpoint.find(':') + 17]}" if checkpoint else text
+
+
+def _keywords(checkpoint: str) -> str:
+    """The PDF's keywords: the whole checkpoint, for ``pmsdesk audit verify --checkpoint``."""
+    return f"pmsdesk audit checkpoint {checkpoint}" if checkpoint else ""
 
 
 def _creator(version: str) -> str:
@@ -387,7 +393,8 @@ def visit_report_pdf(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE) 
     return render(visit_story(data, page_size), page_size=page_size,
                   title=f"{TITLE}: {data.patient_name}, {data.visit_date.isoformat()}",
                   subject=f"{data.patient.clinic_id} visit {data.visit_date.isoformat()}",
-                  printed=_printed(data.printed_at, data.software_version), creator=_creator(data.software_version))
+                  printed=_printed(data.printed_at, data.software_version, data.audit_checkpoint),
+                  keywords=_keywords(data.audit_checkpoint), creator=_creator(data.software_version))
 
 
 def date_range_text(first: dt.date, last: dt.date) -> str:
@@ -451,5 +458,7 @@ def batch_report_pdf(visits: Sequence[VisitReportData], first: dt.date, last: dt
     laid_out = None if progress is None else (lambda done, total: progress(count + done * count // max(total, 1),
                                                                            2 * count))
     title = f"Visit summaries {date_range_text(first, last)}"
-    return render(story, page_size=page_size, title=title, subject=title, printed=_printed(printed_at, version),
+    checkpoint = visits[-1].audit_checkpoint if visits else ""
+    return render(story, page_size=page_size, title=title, subject=title,
+                  printed=_printed(printed_at, version, checkpoint), keywords=_keywords(checkpoint),
                   creator=_creator(version), progress=laid_out)

@@ -838,6 +838,12 @@ class Clinic:
         with self.db.reading() as session:
             return read_entries(session, patient_id=patient_id, visit_id=visit_id)
 
+    def audit_checkpoint(self) -> str:
+        """The audit trail's head now, ``N:HASH``: reports and exports carry it, so the trail can be checked
+        against them later (``pmsdesk audit verify --checkpoint N:HASH``)."""
+        with self.db.reading() as session:
+            return audit.checkpoint(session.connection())
+
     def visit_history(self, visit_id: int) -> list[AuditEntry]:
         """The visit's sign-off and amendments (who, when, reason, what changed), oldest first."""
         with self.db.reading() as session:

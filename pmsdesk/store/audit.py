@@ -44,6 +44,7 @@ from pmsdesk.domain.audit import (
     canonical_json,
     entry_hash,
     entry_seal,
+    format_checkpoint,
     replay,
     verify_chain,
 )
@@ -302,6 +303,11 @@ def events(session: Session, *, patient_id: int | None = None, visit_id: int | N
 def head_query():
     """The chain's head: (last id, last hash)."""
     return select(_head.c.last_id, _head.c.last_hash).where(_head.c.id == HEAD_ID)
+
+
+def checkpoint(connection: Connection) -> str:
+    """The chain's head as ``N:HASH``, for a report or an export to carry outside the database."""
+    return format_checkpoint(*connection.execute(head_query()).one())
 
 
 def verify(connection: Connection, given: Sequence[Checkpoint] = (), *, live: bool = False) -> ChainReport:

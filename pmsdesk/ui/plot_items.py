@@ -7,11 +7,10 @@ import math
 from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen, QPolygonF, QTransform
-from PySide6.QtWidgets import QGraphicsPolygonItem
+from PySide6.QtWidgets import QGraphicsPolygonItem, QToolTip
 
-from pmsdesk.domain.references import Arm
 from pmsdesk.services.series import (
     DoseMark,
     EventMark,
@@ -25,21 +24,31 @@ PATIENT_COLOR = "#1b2f6e"
 NOT_COMPLETED_COLOR = "#b03a2e"
 WORSENING_COLOR = "#c0392b"
 IMPROVEMENT_COLOR = "#1e8449"
-DOSE_COLOR = QColor(40, 140, 170, 90)
+DOSE_COLOR = QColor(40, 140, 170, 110)
 RELAPSE_COLOR = "#d35400"
 BAND_COLOR = QColor(110, 110, 110, 38)
-# Comparison arms in warm colours, treated arms in cool ones: "worse than placebo?" reads at a glance.
-PLACEBO_COLORS = ("#e67e22", "#a04000", "#f1c40f", "#7b241c")
-TREATED_COLORS = ("#7d3c98", "#148f77", "#2874a6", "#5d6d7e")
+# A cohort arm's marker (domain.comparators.MARKERS) as pyqtgraph draws it, and as a legend glyph.
+MARKER_SYMBOLS = {"square": "s", "triangle": "t1", "diamond": "d", "inverted triangle": "t"}
+# A mean course's line pattern (domain.comparators.DASHES); a rate per year is always dotted.
+DASH_STYLES = {"dashed": Qt.PenStyle.DashLine, "dash-dot": Qt.PenStyle.DashDotLine, "long dashes": [6.0, 2.0]}
+MARKER_GLYPHS = {"square": "\u25a0", "triangle": "\u25b2", "diamond": "\u25c6", "inverted triangle": "\u25bc"}
+# The same markers as outlines in a 14-pixel square, for the cohort chooser's swatches.
+MARKER_OUTLINES = {"square": ((2, 2), (12, 2), (12, 12), (2, 12)), "triangle": ((7, 1), (13, 12), (1, 12)),
+                   "diamond": ((7, 0), (14, 7), (7, 14), (0, 7)), "inverted triangle": ((1, 2), (13, 2), (7, 13))}
 
 
-def overlay_color(curve: OverlayCurve, index: int) -> QColor:
-    comparison = curve.arm in (Arm.PLACEBO, Arm.NATURAL_HISTORY, Arm.DELAYED_START)
-    palette = PLACEBO_COLORS if comparison else TREATED_COLORS
-    return QColor(palette[index % len(palette)])
+class _OwnTooltip:
+    """pyqtgraph gives a hovered spot's text to the ViewBox, under every item of the plot, so any
+    item with a tooltip of its own (a cohort curve) won; the spots' item takes the text itself."""
+
+    def hoverEvent(self, event) -> None:
+        super().hoverEvent(event)
+        spots = [] if event.isExit() else self.pointsAt(event.pos())
+        self.setToolTip("\n\n".join(self.opts["tip"](x=spot.pos().x(), y=spot.pos().y(), data=spot.data())
+                                     for spot in spots[:3]))
 
 
-class VisitPoints(pg.ScatterPlotItem):
+class VisitPoints(_OwnTooltip, pg.ScatterPlotItem):
     """The patient's values, one spot per visit: hover shows visit, value and trials (and any
     event found there); a double-click emits ``visit_activated(visit id)``.
 
@@ -184,12 +193,13 @@ class DateMarks(pg.GraphicsObject):
             top, bottom = _first_pixel(ends[0] - cap), _first_pixel(ends[1] + cap)
             scale, shift = transform.m11(), transform.dx()
             color = self.pen.color()
-            painter.save()
-            painter.resetTransform()
+            # Filled in the item's own coordinates, mapped back from whole device pixels: resetting the
+            # painter's transform instead would drop the offset of a widget rendered inside another
+            # (a grab, a scroll area), which drew the lines shifted and cut.
+            to_item = transform.inverted()[0]
             for x in self.xs:
                 left, right = _first_pixel(scale * x + shift - half), _first_pixel(scale * x + shift + half)
-                painter.fillRect(QRect(left, top, right - left, bottom - top), color)
-            painter.restore()
+                painter.fillRect(to_item.mapRect(QRectF(left, top, right - left, bottom - top)), color)
             return
         key = (self.xs, rect.top(), rect.bottom())
         if self._lines_for != key:  # the same lines repaint (hover, resize) until the data or view changes
@@ -236,27 +246,47 @@ class RelapseLines(DateMarks):
 _EVENT_PENS = {True: pg.mkPen(WORSENING_COLOR, width=3), False: pg.mkPen(IMPROVEMENT_COLOR, width=3)}
 
 
-class EventMarker(pg.ScatterPlotItem):
+class EventMarker(_OwnTooltip, pg.ScatterPlotItem):
     """Confirmed worsening (red ring, CDW) or improvement (green ring, CDI) around the onset visit;
     no text label (a long follow-up can have dozens of events, and the legend names the colours).
 
-    The ring only marks: hover and double-click belong to the visit point inside it, whose hover
-    text carries the event's criteria (see :func:`event_notes`).
+    Above everything else on the plot, so hovering the ring shows the event's criteria rather than
+    a dose line's or a cohort curve's text; a click shows them too (and emits ``event_clicked``), a
+    double-click goes through to the visit point inside, which opens the visit.
     """
+
+    event_clicked = Signal(object)  # EventMark
 
     def __init__(self, events: Sequence[EventMark], xs: Sequence[float]):
         super().__init__(x=list(xs), y=[e.onset.value for e in events], data=list(events), symbol="o", size=20,
-                         pen=[_EVENT_PENS[e.is_worsening] for e in events], brush=pg.mkBrush(None))
+                         pen=[_EVENT_PENS[e.is_worsening] for e in events], brush=pg.mkBrush(None),
+                         hoverable=True, tip=self.hover_text, hoverSize=22)
         self.events = tuple(events)
-        self.setZValue(3)  # around the visit points
+        self.setZValue(10)  # around the visit points, over dose lines and cohort curves
 
     def set_events(self, events: Sequence[EventMark], xs: Sequence[float]) -> None:
         self.events = tuple(events)
         self.setData(x=list(xs), y=[e.onset.value for e in events], data=list(events),
                      pen=[_EVENT_PENS[e.is_worsening] for e in events])
 
+    def hover_text(self, x: float, y: float, data: EventMark) -> str:
+        return event_text(data)
+
     def mouseClickEvent(self, event) -> None:
-        event.ignore()  # let the visit point under the ring take the double-click
+        spots = self.pointsAt(event.pos()) if event.button() == Qt.MouseButton.LeftButton else []
+        if event.double() or not len(spots):
+            event.ignore()  # the visit point under the ring takes the double-click
+            return
+        event.accept()
+        mark = spots[0].data()
+        QToolTip.showText(event.screenPos().toPoint(), event_text(mark))
+        self.event_clicked.emit(mark)
+
+
+def event_text(event: EventMark) -> str:
+    """What a ring says on hover and on click: the event and the criteria that confirmed it."""
+    kind = "Confirmed worsening" if event.is_worsening else "Confirmed improvement"
+    return f"{kind} ({event.kind.value}), onset {event.onset.date.isoformat()}\n{event.criteria}\n\n{event.onset.detail}"
 
 
 def event_notes(events: Sequence[EventMark]) -> dict[int, str]:
@@ -268,26 +298,45 @@ def event_notes(events: Sequence[EventMark]) -> dict[int, str]:
 
 
 class ReferenceCurve(pg.PlotCurveItem):
-    """A cohort arm's mean course from the patient's baseline (dashed; dotted for a rate per year)."""
+    """A cohort arm's mean course from the patient's baseline (dashed; dotted for a rate per year) in
+    its arm's colour, with its arm's marker at each published timepoint."""
 
-    def __init__(self, curve: OverlayCurve, xs: Sequence[float], color: QColor, citation: str):
-        style = Qt.PenStyle.DotLine if curve.is_rate else Qt.PenStyle.DashLine
-        super().__init__(x=list(xs), y=[p.value for p in curve.points], pen=pg.mkPen(color, width=2.5, style=style))
-        self._style = (color.rgba(), curve.is_rate)
+    def __init__(self, curve: OverlayCurve, xs: Sequence[float], citation: str):
+        super().__init__()
+        self.markers = pg.ScatterPlotItem(pen=None)
+        self.markers.setParentItem(self)
+        self._style = None
         self.curve = curve
-        self.citation = citation
-        self.setToolTip(f"{curve.label}\n\n{citation}")
+        self.citation = ""
+        self.set_curve(curve, xs, citation)
 
-    def set_curve(self, curve: OverlayCurve, xs: Sequence[float], color: QColor, citation: str) -> None:
-        style = (color.rgba(), curve.is_rate)
+    def set_curve(self, curve: OverlayCurve, xs: Sequence[float], citation: str) -> None:
+        style = (curve.style, curve.is_rate)
         if style != self._style:
             self._style = style
-            self.setPen(pg.mkPen(color, width=2.5, style=Qt.PenStyle.DotLine if curve.is_rate else Qt.PenStyle.DashLine))
-        self.setData(x=list(xs), y=[p.value for p in curve.points])
-        if (curve.label, citation) != (self.curve.label, self.citation):
+            color = QColor(curve.style.colour)
+            self.setPen(_curve_pen(curve))
+            self.markers.setSymbol(MARKER_SYMBOLS[curve.style.marker])
+            self.markers.setBrush(pg.mkBrush(color))
+            self.markers.setSize(9)
+        ys = [p.value for p in curve.points]
+        self.setData(x=list(xs), y=ys)
+        self.markers.setData(x=list(xs[1:]), y=ys[1:])  # the first point is the patient's baseline
+        if (curve.label, citation) != (self.curve.label, self.citation) or not self.toolTip():
             self.setToolTip(f"{curve.label}\n\n{citation}")
+            self.markers.setToolTip(self.toolTip())
         self.curve = curve
         self.citation = citation
+
+
+def _curve_pen(curve: OverlayCurve) -> QPen:
+    pen = pg.mkPen(curve.style.colour, width=2.5)
+    dash = Qt.PenStyle.DotLine if curve.is_rate else DASH_STYLES[curve.style.dash]
+    if isinstance(dash, list):
+        pen.setDashPattern(dash)
+    else:
+        pen.setStyle(dash)
+    return pen
 
 
 class ReferenceBand(QGraphicsPolygonItem):
@@ -297,17 +346,17 @@ class ReferenceBand(QGraphicsPolygonItem):
     cannot parse.
     """
 
-    def __init__(self, curve: OverlayCurve, xs: Sequence[float], color: QColor):
+    def __init__(self, curve: OverlayCurve, xs: Sequence[float]):
         super().__init__()
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setZValue(-15)
-        self.set_curve(curve, xs, color)
+        self.set_curve(curve, xs)
 
-    def set_curve(self, curve: OverlayCurve, xs: Sequence[float], color: QColor) -> None:
+    def set_curve(self, curve: OverlayCurve, xs: Sequence[float]) -> None:
         spread = [(x, p) for x, p in zip(xs, curve.points) if p.low is not None]
         outline = [QPointF(x, p.high) for x, p in spread] + [QPointF(x, p.low) for x, p in reversed(spread)]
         self.setPolygon(QPolygonF(outline))
-        fill = QColor(color)
+        fill = QColor(curve.style.colour)
         fill.setAlpha(30)  # several arms overlap; the patient's own line must stay the darkest thing
         self.setBrush(fill)
         self.curve = curve
@@ -316,11 +365,14 @@ class ReferenceBand(QGraphicsPolygonItem):
 class PlotLegend(pg.LabelItem):
     """Beside a plot, what each colour and line style stands for; one label, however many overlays.
 
-    (A pg.LegendItem makes a text item per entry, which costs more than drawing the data.)
+    (A pg.LegendItem makes a text item per entry, which costs more than drawing the data.) Long
+    entries wrap at ``width`` rather than being cut, so a subgroup's name is always read.
     """
 
-    def __init__(self):
+    def __init__(self, width: int):
         super().__init__(justify="left")
+        self.setFixedWidth(width)
+        self.item.setTextWidth(width - 4)
         self.entries: list[str] = []
 
     def set_entries(self, entries: Sequence[tuple[str, str, str]]) -> None:

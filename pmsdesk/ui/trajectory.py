@@ -12,16 +12,19 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QStyledItemDelegate,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -29,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pmsdesk.domain.naming import patient_display_name
-from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.domain.assessments import REGISTRY
+from pmsdesk.domain.comparators import ComparatorChoice, comparators_for
+from pmsdesk.domain.naming import patient_display_name
 from pmsdesk.domain.references import Cohort, ReferenceLibrary, load_reference_library
+from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.services.series import (
     COMPUTED_FLAGS_NOTICE,
     DAYS_PER_MONTH,
@@ -40,14 +44,18 @@ from pmsdesk.services.series import (
     MeasureSeries,
     PatientSeries,
     Status,
-    cohort_choices,
-    cohort_overlay,
+    comparator_overlays,
+    no_curve_text,
     patient_series,
 )
 from pmsdesk.ui.plot_items import (
+    DOSE_COLOR,
     IMPROVEMENT_COLOR,
+    MARKER_GLYPHS,
+    MARKER_OUTLINES,
     NOT_COMPLETED_COLOR,
     PATIENT_COLOR,
+    RELAPSE_COLOR,
     WORSENING_COLOR,
     DoseLines,
     EventMarker,
@@ -60,13 +68,14 @@ from pmsdesk.ui.plot_items import (
     TrajectoryCurve,
     VisitPoints,
     event_notes,
-    overlay_color,
+    event_text,
 )
 
 STATUS_COLORS = {Status.WORSENING: WORSENING_COLOR, Status.IMPROVEMENT: IMPROVEMENT_COLOR,
                  Status.UNCONFIRMED: "#b9770e", Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
-LEGEND_WIDTH = 230
-LEGEND_LABEL_CHARS = 36
+LEGEND_WIDTH = 250
+PLOT_HEIGHT = 210  # each measure's plot at least this tall; the figure scrolls beyond the window
+NO_CURVE_COLOR = "#777777"
 
 
 def status_html(status: str) -> str:
@@ -92,8 +101,33 @@ def x_mapping(series: PatientSeries, calendar: bool) -> Callable[[float], float]
     return lambda months: anchor + months * DAYS_PER_MONTH * 86400
 
 
-def _elided(text: str, limit: int = LEGEND_LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+class MonthAxis(pg.DateAxisItem):
+    """Calendar time with a tick every month (every 2, 3 or 6 months when they would crowd), labelled
+    by month, and the year under January and under the first tick."""
+
+    MIN_LABEL_PIXELS = 38
+
+    def tickValues(self, minVal, maxVal, size):
+        months = max((maxVal - minVal) / (DAYS_PER_MONTH * 86400), 1e-9)
+        step = next((n for n in (1, 2, 3, 6) if size / months * n >= self.MIN_LABEL_PIXELS), 12)
+        first = dt.datetime.fromtimestamp(minVal, dt.UTC)
+        year, month = first.year, first.month
+        ticks = []
+        while True:
+            stamp = dt.datetime(year, month, 1, tzinfo=dt.UTC).timestamp()
+            if stamp > maxVal:
+                break
+            if stamp >= minVal and (month - 1) % step == 0:
+                ticks.append(stamp)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return [(DAYS_PER_MONTH * 86400 * step, ticks)]
+
+    def tickStrings(self, values, scale, spacing):
+        labels = []
+        for i, value in enumerate(values):
+            day = dt.datetime.fromtimestamp(value, dt.UTC)
+            labels.append(day.strftime("%b %Y") if i == 0 or day.month == 1 else day.strftime("%b"))
+        return labels
 
 
 class TrajectoryPlots(pg.GraphicsLayoutWidget):
@@ -104,6 +138,7 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
     """
 
     visit_activated = Signal(int)
+    event_clicked = Signal(object)  # EventMark
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,12 +153,11 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("left").setWidth(42)
+            plot.setMinimumHeight(PLOT_HEIGHT)
             plot.getViewBox().setDefaultPadding(0.05)
             # pyqtgraph keeps an invisible border pen whose closed outline its SVG exporter cannot parse.
             plot.getViewBox().border = None
-            legend = PlotLegend()
-            legend.setFixedWidth(LEGEND_WIDTH)
-            self.plots[key], self.legends[key] = plot, legend
+            self.plots[key], self.legends[key] = plot, PlotLegend(LEGEND_WIDTH)
         self.shown: list[str] = []
         # Per measure, the items drawn (made once, refilled on every draw) and which are in the plot.
         self._items: dict[str, dict[str, object]] = {}
@@ -141,7 +175,7 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         if calendar != self.calendar:
             self.calendar = calendar
             for plot in self.plots.values():
-                plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0) if calendar else pg.AxisItem("bottom")})
+                plot.setAxisItems({"bottom": MonthAxis(utcOffset=0) if calendar else pg.AxisItem("bottom")})
         keys = [key for key in series.measures if key in self.plots]
         self._arrange(keys)
         x_of = x_mapping(series, calendar)
@@ -154,6 +188,12 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             plot.enableAutoRange()
         if keys:
             self._set_bottom_label(self.plots[keys[-1]], "" if calendar else "months since " + series.anchor_text)
+        self._fit_height(keys)
+
+    def _fit_height(self, keys: list[str]) -> None:
+        """Tall enough for every plot at its readable height and every legend uncut (the view scrolls)."""
+        rows = sum(max(PLOT_HEIGHT, int(self.legends[key].item.boundingRect().height()) + 24) for key in keys)
+        self.setMinimumHeight(int(self.title.item.boundingRect().height()) + rows + 40)
 
     def _arrange(self, keys: list[str]) -> None:
         """Show the plots of these measures, in this order, the x axis linked and labelled on the last."""
@@ -205,6 +245,10 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             plot.setTitle(title, size="9pt", justify="left", color="#222")
             self._titles[key] = title
         entries = [("\u2501\u25cf", PATIENT_COLOR, "patient (double-click: open visit)")]
+        if series.doses:
+            entries.append(("\u2503", DOSE_COLOR.name(), "intrathecal dose (hover: agent and dose)"))
+        if series.relapses:
+            entries.append(("\u2506", RELAPSE_COLOR, "relapse (hover: onset)"))
         if measure.band is not None:
             band = self._item(key, "band", lambda: ThresholdBandItem(measure.band, spec.unit))
             band.set_band(measure.band, spec.unit)
@@ -224,24 +268,27 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         curves_pool = self._item(key, "reference_curves", list)
         used_bands = 0
         for index, (overlay, curve) in enumerate(curves):
-            color = overlay_color(curve, index)
             xs = [x_of(p.months) for p in curve.points]
             if curve.has_spread:
                 if used_bands < len(bands_pool):
-                    bands_pool[used_bands].set_curve(curve, xs, color)
+                    bands_pool[used_bands].set_curve(curve, xs)
                 else:
-                    bands_pool.append(ReferenceBand(curve, xs, color))
+                    bands_pool.append(ReferenceBand(curve, xs))
                 # A wide SD must not squash the patient's own values: the band has no say in the y range.
                 self._place(key, bands_pool[used_bands], True, ignore_bounds=True)
                 used_bands += 1
             if index < len(curves_pool):
-                curves_pool[index].set_curve(curve, xs, color, overlay.citation)
+                curves_pool[index].set_curve(curve, xs, overlay.citation)
             else:
-                curves_pool.append(ReferenceCurve(curve, xs, color, overlay.citation))
+                curves_pool.append(ReferenceCurve(curve, xs, overlay.citation))
             self._place(key, curves_pool[index], True)
-            entries.append(("\u2508\u2508" if curve.is_rate else "\u254c\u254c", color.name(), _elided(curve.label)))
+            line = "\u2508" if curve.is_rate else "\u254c"
+            entries.append((f"{line}{MARKER_GLYPHS[curve.style.marker]}{line}", curve.style.colour, curve.label))
         for unused in bands_pool[used_bands:] + curves_pool[len(curves):]:
             self._place(key, unused, False)
+        missing = no_curve_text(overlays)
+        if missing:
+            entries.append(("\u25cb", NO_CURVE_COLOR, missing))
 
         completed = measure.completed
         xs = [x_of(p.months) for p in completed]
@@ -258,16 +305,21 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
                             self._worse_edge(measure))
             entries.append(("\u2716", NOT_COMPLETED_COLOR, "not completed (hover: reason)"))
         self._place(key, marks, bool(measure.not_completed))
-        events = self._item(key, "events", lambda: EventMarker((), ()))
+        events = self._item(key, "events", self._event_marker)
         if measure.events:
             events.set_events(measure.events, [x_of(e.onset.months) for e in measure.events])
             kinds = {event.is_worsening for event in measure.events}
             if True in kinds:
-                entries.append(("\u25ef", WORSENING_COLOR, "confirmed worsening (hover: criteria)"))
+                entries.append(("\u25ef", WORSENING_COLOR, "confirmed worsening (hover or click: criteria)"))
             if False in kinds:
-                entries.append(("\u25ef", IMPROVEMENT_COLOR, "confirmed improvement (hover: criteria)"))
+                entries.append(("\u25ef", IMPROVEMENT_COLOR, "confirmed improvement (hover or click: criteria)"))
         self._place(key, events, bool(measure.events))
         legend.set_entries(entries)
+
+    def _event_marker(self) -> EventMarker:
+        marker = EventMarker((), ())
+        marker.event_clicked.connect(self.event_clicked)
+        return marker
 
     def _connected(self, points: VisitPoints) -> VisitPoints:
         points.visit_activated.connect(self.visit_activated)
@@ -289,8 +341,25 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         return [item for item in self.plots[key].items if isinstance(item, kind)]
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to the column (Qt's own delegate sizes a row for one line)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index):
+        hint = super().sizeHint(option, index)
+        indent = self.tree.indentation() * (2 if index.parent().isValid() else 1) + 48  # check box, icon
+        width = max(self.tree.viewport().width() - indent, 80)
+        text = option.fontMetrics.boundingRect(QRect(0, 0, width, 10000), Qt.TextFlag.TextWordWrap,
+                                               str(index.data() or ""))
+        return QSize(hint.width(), max(hint.height(), text.height() + 4))
+
+
 class CohortChooser(QTreeWidget):
-    """Per measure, the cohorts that report it, phenotype-matched first; checked ones are drawn."""
+    """Per measure, every cohort arm that reports it (:func:`comparators_for`): those that fit the
+    patient first and checked, the others with the reason they do not fit, still checkable."""
 
     changed = Signal()
     cohort_selected = Signal(object)  # Cohort
@@ -299,50 +368,65 @@ class CohortChooser(QTreeWidget):
         super().__init__(parent)
         self.setHeaderLabel("Compare with published cohorts")
         self.setObjectName("cohort_chooser")
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setUniformRowHeights(False)
+        # Wrapped to the panel's width (an arm's reason for not fitting is read whole), never scrolled sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.setItemDelegate(_WrappingDelegate(self))
         self.itemChanged.connect(lambda item, _column: self.changed.emit())
         self.currentItemChanged.connect(self._selected)
         self._cohorts: dict[str, Cohort] = {}
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()  # rows wrap to the new width
+
     def fill(self, series: PatientSeries, library: ReferenceLibrary,
              chosen: Mapping[str, set[str]] | None = None) -> None:
+        """``chosen``: the checked arm keys per measure; None checks the arms that fit the patient."""
         self.blockSignals(True)
         self.clear()
-        phenotype = series.phenotype.value if series.phenotype else None
+        profile = series.profile
         for key, measure in series.measures.items():
-            choices = cohort_choices(library, key, phenotype)
+            choices = comparators_for(library, profile, key)
             if not choices:
                 continue
             top = QTreeWidgetItem(self, [measure.spec.label])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for choice in choices:
-                match = f"  \u2013 {phenotype} match" if choice.phenotype_matched else ""
-                item = QTreeWidgetItem(top, [choice.label + match])
-                item.setData(0, Qt.ItemDataRole.UserRole, (key, choice.cohort.id))
-                item.setToolTip(0, choice.cohort.citation.text())
-                on = choice.default_on if chosen is None else choice.cohort.id in chosen.get(key, set())
+                item = QTreeWidgetItem(top, [choice.label if choice.default_on else f"{choice.label} \u2014 {choice.mismatch}"])
+                item.setData(0, Qt.ItemDataRole.UserRole, (key, choice.key))
+                item.setToolTip(0, _choice_tooltip(choice))
+                item.setIcon(0, _swatch(choice))
+                if not choice.default_on:
+                    item.setForeground(0, QColor("#666666"))
+                on = choice.default_on if chosen is None else choice.key in chosen.get(key, set())
                 item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-                self._cohorts[choice.cohort.id] = choice.cohort
+                self._cohorts[choice.key] = choice.cohort
             top.setExpanded(True)
         self.blockSignals(False)
 
     def chosen(self) -> dict[str, list[str]]:
-        """Checked cohort ids per measure, in the chooser's order."""
+        """Checked arm keys per measure, in the chooser's order."""
         result: dict[str, list[str]] = {}
         for i in range(self.topLevelItemCount()):
             top = self.topLevelItem(i)
             for j in range(top.childCount()):
                 item = top.child(j)
-                key, cohort_id = item.data(0, Qt.ItemDataRole.UserRole)
+                key, arm_key = item.data(0, Qt.ItemDataRole.UserRole)
                 result.setdefault(key, [])
                 if item.checkState(0) == Qt.CheckState.Checked:
-                    result[key].append(cohort_id)
+                    result[key].append(arm_key)
         return result
 
-    def item_for(self, key: str, cohort_id: str) -> QTreeWidgetItem | None:
+    def item_for(self, key: str, arm_key: str) -> QTreeWidgetItem | None:
         for i in range(self.topLevelItemCount()):
             top = self.topLevelItem(i)
             for j in range(top.childCount()):
-                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == (key, cohort_id):
+                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == (key, arm_key):
                     return top.child(j)
         return None
 
@@ -350,6 +434,24 @@ class CohortChooser(QTreeWidget):
         data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if data:
             self.cohort_selected.emit(self._cohorts[data[1]])
+
+
+def _choice_tooltip(choice: ComparatorChoice) -> str:
+    fit = f"Not drawn by default: {choice.mismatch}." if choice.mismatch else f"Drawn by default ({choice.role.label})."
+    return f"{choice.label}\n{fit}\nLine: {choice.style.colour_name}, {choice.style.marker}s\n\n{choice.cohort.citation.text()}"
+
+
+def _swatch(choice: ComparatorChoice) -> QIcon:
+    """The arm's colour and marker, as its curve is drawn."""
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(choice.style.colour))
+    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in MARKER_OUTLINES[choice.style.marker]]))
+    painter.end()
+    return QIcon(pixmap)
 
 
 def cohort_details_html(cohort: Cohort) -> str:
@@ -388,9 +490,6 @@ class TrajectoryView(QWidget):
         self.calendar.setObjectName("calendar_toggle")
         self.calendar.setToolTip("Show dates on the time axis instead of months since the first intrathecal dose")
         self.calendar.toggled.connect(lambda _on: self.redraw())
-        self.all_arms = QCheckBox("All arms of chosen cohorts")
-        self.all_arms.setToolTip("Off: seed cohorts in full, other cohorts' placebo arms from primary sources")
-        self.all_arms.toggled.connect(lambda _on: self._overlays_changed())
         save_png = QPushButton("Save PNG\u2026")
         save_png.clicked.connect(lambda: self._ask_and_save("png"))
         save_svg = QPushButton("Save SVG\u2026")
@@ -402,7 +501,7 @@ class TrajectoryView(QWidget):
         notice.setStyleSheet("color: #6e2c00;")
 
         bar = QHBoxLayout()
-        for widget in (self.back, self.calendar, self.all_arms):
+        for widget in (self.back, self.calendar):
             bar.addWidget(widget)
         bar.addStretch(1)
         for widget in (save_png, save_svg, copy):
@@ -410,6 +509,12 @@ class TrajectoryView(QWidget):
 
         self.plots = TrajectoryPlots()
         self.plots.visit_activated.connect(self.open_visit)
+        self.plots.event_clicked.connect(lambda event: self.details.setPlainText(event_text(event)))
+        self.figure = QScrollArea()
+        self.figure.setObjectName("trajectory_figure")
+        self.figure.setWidgetResizable(True)
+        self.figure.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.figure.setWidget(self.plots)
         self.chooser = CohortChooser()
         self.chooser.changed.connect(self._overlays_changed)
         self.chooser.cohort_selected.connect(self.show_cohort)
@@ -420,14 +525,15 @@ class TrajectoryView(QWidget):
         self.details = QTextBrowser()
         self.details.setObjectName("cohort_details")
         self.details.setOpenExternalLinks(True)
-        self.details.setPlaceholderText("Click a cohort (here or in the findings) for its full citation.")
+        self.details.setPlaceholderText("Click a cohort (here or in the findings) for its full citation, "
+                                        "or a ring on a plot for why the event was confirmed.")
 
         side = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.chooser, self.findings, self.details):
             side.addWidget(widget)
         side.setSizes([220, 300, 140])
         body = QSplitter(Qt.Orientation.Horizontal)
-        body.addWidget(self.plots)
+        body.addWidget(self.figure)
         body.addWidget(side)
         body.setStretchFactor(0, 1)
         body.setSizes([1000, 340])
@@ -458,12 +564,8 @@ class TrajectoryView(QWidget):
     def _overlays_changed(self) -> None:
         if self.series is None:
             return
-        until = self.series.last_months
-        self.overlays = {
-            key: [cohort_overlay(self.series.measures[key], self.library.cohort(cohort_id),
-                                 all_arms=self.all_arms.isChecked(), until_months=until) for cohort_id in ids]
-            for key, ids in self.chooser.chosen().items()
-        }
+        self.overlays = {key: list(comparator_overlays(self.series, self.library, key, arm_keys))
+                         for key, arm_keys in self.chooser.chosen().items()}
         findings = self._findings_html()
         if findings != self._findings_shown:  # laying out the rich text costs more than a whole plot
             self.findings.setHtml(findings)

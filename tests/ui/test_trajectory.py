@@ -9,9 +9,9 @@ import datetime as dt
 import pyqtgraph as pg
 import pytest
 from known_patient import PATIENT, create_known_patient, months
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
 from pmsdesk.domain.references import load_reference_library
 from pmsdesk.services.series import COMPUTED_FLAGS_NOTICE, Status
@@ -26,7 +26,7 @@ from pmsdesk.ui.plot_items import (
     ThresholdBandItem,
     VisitPoints,
 )
-from pmsdesk.ui.trajectory import TrajectoryView
+from pmsdesk.ui.trajectory import PLOT_HEIGHT, MonthAxis, TrajectoryView
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -138,26 +138,61 @@ def test_default_overlays_are_plotted_with_their_values(view, library):
     assert [p.high for p in band.curve.points] == pytest.approx([4.0, 4.64, 4.7])
     assert any(entry.startswith("Petrou 2020 IT/IV-MSC sham") for entry in view.plots.legends["edss"].entries)
     assert library.cohort("petrou2020_itmsc_ivmsc_sham").citation.text() in petrou.toolTip()  # one hover away
-    saline = next(c for c in view.plots.items_of("t25fw", ReferenceCurve) if "saline" in c.curve.label)
-    assert xy(saline)[1] == pytest.approx([6.1, 6.1 * 1.544])
+    for key in view.plots.shown:  # no two curves of a plot look alike
+        styles = [(c.curve.style.colour, c.curve.style.marker) for c in view.plots.items_of(key, ReferenceCurve)]
+        assert len(set(styles)) == len(styles)
 
 
-def test_the_chooser_adds_and_removes_cohorts(view):
+def test_the_chooser_adds_and_removes_cohort_arms(view):
     chooser = view.chooser
-    petrou = chooser.item_for("edss", "petrou2020_itmsc_ivmsc_sham")
+    petrou = chooser.item_for("edss", "petrou2020_itmsc_ivmsc_sham/sham (placebo)")
     assert petrou.checkState(0) == Qt.CheckState.Checked and "Petrou" in petrou.toolTip(0)
     petrou.setCheckState(0, Qt.CheckState.Unchecked)
     assert not any("Petrou" in c.curve.label for c in view.plots.items_of("edss", ReferenceCurve))
-    slc = chooser.item_for("edss", "natural_history_ppms_slc_hapims")
-    assert slc.checkState(0) == Qt.CheckState.Unchecked  # a natural-history cohort is off by default
+    slc = chooser.item_for("edss", "natural_history_ppms_slc_hapims/all")
+    assert slc.checkState(0) == Qt.CheckState.Unchecked  # a PPMS cohort for this SPMS patient
+    assert slc.text(0).endswith("\u2014 PPMS cohort; this patient has SPMS")
     slc.setCheckState(0, Qt.CheckState.Checked)
     assert any(c.curve.is_rate for c in view.plots.items_of("edss", ReferenceCurve))
+
+
+def test_a_subgroup_for_another_disability_range_is_named_and_can_still_be_added(view):
+    saline = view.chooser.item_for("t25fw", "harris2024_mscnp_phase2/saline, EDSS 6.0-6.5 subgroup")
+    assert saline.checkState(0) == Qt.CheckState.Unchecked
+    assert "EDSS 6.0\u20136.5 subgroup; this patient's baseline EDSS is 4.0" in saline.text(0)
+    assert not any("saline" in c.curve.label for c in view.plots.items_of("t25fw", ReferenceCurve))
+    saline.setCheckState(0, Qt.CheckState.Checked)
+    drawn = next(c for c in view.plots.items_of("t25fw", ReferenceCurve) if "saline" in c.curve.label)
+    assert xy(drawn)[1] == pytest.approx([6.1, 6.1 * 1.544])
+    # the legend names the subgroup in full (it wraps, never cuts)
+    assert "Harris 2024 MSC-NP phase 2 saline, EDSS 6.0-6.5 subgroup: mean % change \u00b1 SD" in \
+        view.plots.legends["t25fw"].entries
+
+
+def test_a_chosen_arm_without_a_curve_says_so_in_the_legend(view):
+    entries = view.plots.legends["edss"].entries
+    missing = next(entry for entry in entries if entry.startswith("Chosen, no curve here"))
+    assert "IMPACT placebo, SPMS (proportions)" in missing and "Kolb 2025 ITMTX phase 1 (a finding only)" in missing
+
+
+def test_dose_lines_are_in_the_legend_and_span_the_plot(view):
+    assert "intrathecal dose (hover: agent and dose)" in view.plots.legends["edss"].entries
+    doses = only(view.plots.items_of("edss", DoseLines))
+    assert doses.boundingRect() == view.plots.plots["edss"].getViewBox().viewRect()
+
+
+def test_plots_are_tall_enough_to_read_and_their_legends_are_not_cut(view):
+    for key in view.plots.shown:
+        assert view.plots.plots[key].height() >= PLOT_HEIGHT
+        legend = view.plots.legends[key]
+        assert legend.item.boundingRect().height() <= legend.size().height() + 1
+    assert view.figure.verticalScrollBar().maximum() > 0  # five plots at 1366x768: the figure scrolls
 
 
 def test_statements_and_citation_beside_the_plot(view, library):
     text = view.findings.toPlainText()
     assert "placebo, SPMS: 41.9% had a 24-week confirmed 20% T25FW worsening by 2 years" in text
-    view.chooser.setCurrentItem(view.chooser.item_for("t25fw", "impact_placebo_edssplus"))
+    view.chooser.setCurrentItem(view.chooser.item_for("t25fw", "impact_placebo_edssplus/placebo"))
     assert library.cohort("impact_placebo_edssplus").citation.text()[:40] in view.details.toPlainText()
 
 
@@ -187,6 +222,59 @@ def test_double_click_on_a_point_opens_its_visit(view, known, qtbot):
     with qtbot.waitSignal(view.open_visit, timeout=1000) as opened:
         double_click(view.plots.viewport(), pos)
     assert opened.args == [ids[2]]
+
+
+def ring_position(view, key: str, months_at: float, value: float, *, below_pixels: int = 0) -> QPoint:
+    """Where a ring drawn around this value is on the figure's viewport, ``below_pixels`` under its centre."""
+    plot = view.plots.plots[key]
+    centre = view.plots.mapFromScene(plot.getViewBox().mapViewToScene(QPointF(months_at, value)))
+    return centre + QPoint(0, below_pixels)
+
+
+def hover(widget, pos: QPoint) -> str:
+    """Move the mouse there, ask for the tooltip as Qt does after a pause, and return its text."""
+    QApplication.sendEvent(widget, QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
+                                               Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                                               Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos)))
+    return QToolTip.text()
+
+
+def test_hovering_a_confirmed_event_ring_shows_its_criteria_not_the_dose(view):
+    # The onset visit is also a dose: the ring's edge lies on the dose line, and over a cohort band.
+    viewport = view.plots.viewport()
+    pos = ring_position(view, "t25fw", months("2024-04-15"), 7.5, below_pixels=8)
+    text = hover(viewport, pos)
+    assert text.startswith("Confirmed worsening (CDW), onset 2024-04-15\nT25FW worsening (CDW): 7.5 on 2024-04-15")
+    assert "Intrathecal methotrexate, 12.5 mg" not in text
+    away = hover(viewport, ring_position(view, "t25fw", months("2024-04-15"), 7.5, below_pixels=40))
+    assert "Confirmed worsening" not in away  # only the ring says so
+
+
+def test_clicking_a_confirmed_event_ring_shows_its_criteria(view, qtbot):
+    pos = ring_position(view, "t25fw", months("2024-04-15"), 7.5, below_pixels=8)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    with qtbot.waitSignal(view.plots.event_clicked, timeout=1000) as clicked:
+        for kind, buttons in ((QEvent.Type.MouseButtonPress, left), (QEvent.Type.MouseButtonRelease, none)):
+            QApplication.sendEvent(view.plots.viewport(), QMouseEvent(
+                kind, QPointF(pos), QPointF(view.plots.viewport().mapToGlobal(pos)), left, buttons,
+                Qt.KeyboardModifier.NoModifier))
+    assert clicked.args[0].onset.date == dt.date(2024, 4, 15)
+    details = view.details.toPlainText()
+    assert "Confirmed worsening (CDW)" in details and "T25FW worsening (CDW): 7.5 on 2024-04-15" in details
+
+
+def test_calendar_axis_ticks_every_month_with_the_year(view):
+    view.calendar.setChecked(True)
+    axis = view.plots.plots["t25fw"].getAxis("bottom")
+    assert isinstance(axis, MonthAxis)
+    low, high = (dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp(), dt.datetime(2024, 12, 20, tzinfo=dt.UTC).timestamp())
+    ((_spacing, ticks),) = axis.tickValues(low, high, 700)
+    assert axis.tickStrings(ticks, 1, 0) == ["Jan 2024", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                            "Nov", "Dec"]
+    ((_spacing, crowded),) = axis.tickValues(low, high + 3 * 365 * 86400, 500)  # four years on 500 px
+    assert [dt.datetime.fromtimestamp(t, dt.UTC).month for t in crowded[:3]] == [1, 7, 1]
+    view.calendar.setChecked(False)
 
 
 def test_calendar_toggle_puts_dates_on_the_axis(view):
