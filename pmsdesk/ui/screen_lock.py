@@ -57,7 +57,7 @@ class ScreenLock(QWidget):
         self.password = QLineEdit()
         self.password.setObjectName("unlock_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setMaximumWidth(320)
+        self.password.setFixedWidth(320)  # room for its placeholder, "Password of <user name>"
         self.message = QLabel(self.UNLOCK_TEXT)
         self.message.setObjectName("lock_message")
         self.message.setWordWrap(True)
