@@ -80,6 +80,7 @@ def test_phenotype_disability_and_agent_decide_what_both_draw(qtbot, clinic, lib
     assert not {saline, treated} & set(cohort_entries(spms_view, "t25fw"))
     # phenotype: the SPMS-only IMPACT placebo arm for the SPMS patient only, on screen and on paper
     assert any("IMPACT placebo, SPMS" in entry for entry in cohort_entries(spms_view, "t25fw"))
+    assert "IMPACT placebo, SPMS (proportions)" in spms_text and "IMPACT placebo" not in ppms_text
     assert not any("IMPACT" in entry for key in ppms_view.plots.shown for entry in cohort_entries(ppms_view, key))
     assert not any(o.cohort.id == "impact_placebo_edssplus" for overlays in ppms_data.overlays.values() for o in overlays)
     # agent: the ITMTX patient's own trial arm is offered by default, the MSC-NP patient's is not ITMTX
