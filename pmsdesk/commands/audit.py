@@ -9,6 +9,8 @@ could not be checked, because this workstation does not have the clinic's key.
 from __future__ import annotations
 
 import argparse
+import json
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -25,9 +27,27 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", metavar="FILE", help="witness: the witness file")
     parser.add_argument("--checkpoint", action="append", default=[], metavar="N:HASH",
                         help="verify: a checkpoint printed on a report or written in an export's manifest "
-                             "(entry number and at least 16 hex digits of its hash); may be repeated")
+                             "(entry number and at least 16 hex digits of its hash), or the report PDF or clinic "
+                             "archive itself; may be repeated")
     parser.add_argument("--witness", action="append", default=[], metavar="FILE", type=Path,
                         help="verify: also check against this witness file (the clinic's own one is always checked)")
+
+
+def _carried_by(path: Path) -> str:
+    """The checkpoint a report PDF (its keywords) or a clinic archive (its manifest) was made at."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    from pmsdesk.exchange.archive import MANIFEST_MEMBER
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                return json.loads(archive.read(MANIFEST_MEMBER)).get("audit_checkpoint") or ""
+        keywords = (PdfReader(path).metadata or {}).get("/Keywords") or ""
+    except (KeyError, ValueError, PdfReadError):
+        keywords = ""
+    return keywords.rpartition(" ")[2]
 
 
 def _checkpoints(args: argparse.Namespace) -> list:
@@ -36,7 +56,8 @@ def _checkpoints(args: argparse.Namespace) -> list:
     from pmsdesk.store.checkpoints import read_witness
 
     try:
-        given = [parse_checkpoint(text, f"--checkpoint {text}") for text in args.checkpoint]
+        given = [parse_checkpoint(_carried_by(Path(text)) if Path(text).is_file() else text, f"--checkpoint {text}")
+                 for text in args.checkpoint]
     except ValueError as error:
         raise UsageError(str(error)) from None
     for path in args.witness:

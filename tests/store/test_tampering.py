@@ -13,8 +13,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 
 import pytest
+from pdf_reading import pdf_text
+from pypdf import PdfReader
 from sample_data import PATIENT, TODAY
 
 from pmsdesk.cli import main
@@ -242,6 +245,27 @@ def test_a_cut_tail_is_found_by_a_backup_or_a_printed_checkpoint_when_nothing_el
     assert status == 1 and "Audit trail intact" in out and "the audit trail has no entry for it" in out, out
     status, out = verify(clinic_file, "--checkpoint", printed)
     assert status == 1 and f"--checkpoint {printed} recorded entry {len(rows)}: entries were cut off" in out, out
+
+
+def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file, tmp_path, verify):
+    summary, archive = tmp_path / "summary.pdf", tmp_path / "clinic.zip"
+    last_id, last_hash = head(clinic_file)
+    assert main(["report", "1", "-o", str(summary), "--database", str(clinic_file)]) == 0
+    assert main(["export", "--format", "archive", "-o", str(archive), "--database", str(clinic_file)]) == 0
+    reader = PdfReader(summary)
+    assert reader.metadata["/Keywords"] == f"pmsdesk audit checkpoint {last_id}:{last_hash}"
+    assert f"audit checkpoint {last_id}:{last_hash[:16]}" in pdf_text(summary.read_bytes())
+    with zipfile.ZipFile(archive) as opened:
+        exported_at = json.loads(opened.read("manifest.json"))["audit_checkpoint"]
+    reported = entries(clinic_file)[last_id]  # the summary's own entry came next
+    assert reported["kind"] == "report" and exported_at == f"{reported['id']}:{reported['entry_hash']}"
+    assert verify(clinic_file, "--checkpoint", str(summary), "--checkpoint", str(archive))[0] == 0
+
+    forget_last_save(clinic_file)
+    rows = entries(clinic_file)
+    rewrite_chain(clinic_file, rows[:last_id - 1], start=last_id)
+    status, out = verify(clinic_file, "--checkpoint", str(summary))
+    assert status == 1 and f"but --checkpoint {summary} recorded entry {last_id}: entries were cut off" in out, out
 
 
 def test_a_chosen_witness_file_gets_every_save_and_finds_a_rewrite(clinic_file, tmp_path, verify, capsys):
