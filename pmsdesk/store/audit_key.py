@@ -1,10 +1,10 @@
 """The clinic's audit key: a secret kept outside the database, which seals every audit entry.
 
 Why an HMAC key rather than per-user signing keys: the audit trail is written by the store for
-every change, including changes made by the system (imports, restores, migrations) and by people
-whose password is not at hand when the write happens (a draft saved after the screen locked). A
-per-user private key unlocked by the password would leave those entries unsigned or force the key
-to be held in memory all session anyway, and a forgotten password would orphan a user's entries.
+every change, including changes made by the system (imports, restores, the demo clinic) and events
+with no signed-in user (a refused sign-in), when no one's password is at hand. A per-user private
+key unlocked by the password would leave those entries unsigned or force the key to be held in
+memory all session anyway, and a forgotten password would orphan a user's entries.
 One symmetric key per clinic, readable by this user's account only, seals every entry the program
 writes; someone holding only the database file (a copied file, a backup, a database administrator)
 cannot recompute a seal, so a changed, inserted or re-chained entry shows. What it cannot show is
