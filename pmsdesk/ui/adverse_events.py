@@ -5,10 +5,10 @@ and events still open from earlier visits are followed up (outcome, resolution d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,6 +41,9 @@ QUICK_PICKS = (
     (AdverseEventTerm.NAUSEA_VOMITING, "+ Nausea / vomiting"),
 )
 SHORT_TERMS = {AdverseEventTerm.POST_LP_HEADACHE: "Post-LP headache"}  # the table column stays narrow
+# In the events table's outcome boxes (the full label is the choice's tooltip and the open list's text)
+SHORT_OUTCOMES = {AeOutcome.ONGOING: "Ongoing", AeOutcome.RECOVERED_WITH_SEQUELAE: "With sequelae"}
+RESOLVED_PLACEHOLDER = "resolved YYYY-MM-DD"
 CTCAE_GRADES = ("mild", "moderate", "severe", "life-threatening", "death")
 _GRADE, _SERIOUS, _RELATED, _OUTCOME = 2, 3, 4, 5
 
@@ -60,13 +62,15 @@ def event_name(values: dict[str, Any]) -> str:
     return SHORT_TERMS.get(term, term.label)
 
 
-def _choice_combo(choices: type[Choice], current: str | None) -> QComboBox:
+def _choice_combo(choices: type[Choice], current: str | None, short: Mapping[Choice, str] | None = None) -> QComboBox:
+    """A box as wide as its longest choice, so a chosen outcome is never cut ("Not recoverec"); ``short``
+    names some choices shortly (the full label is their tooltip)."""
     combo = QComboBox()
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(8)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     combo.addItem("", None)
     for member in choices:
-        combo.addItem(member.label, member.value)
+        combo.addItem((short or {}).get(member, member.label), member.value)
+        combo.setItemData(combo.count() - 1, member.label, Qt.ItemDataRole.ToolTipRole)
     combo.setCurrentIndex(max(combo.findData(current), 0))
     return combo
 
@@ -119,7 +123,6 @@ class AdverseEventsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(80)
         self.table.setMaximumHeight(130)
         self.table.cellDoubleClicked.connect(lambda row, _column: self.edit(row))
@@ -131,6 +134,7 @@ class AdverseEventsPanel(QWidget):
         self.follow_up_title = QLabel("<b>Still open from earlier visits</b> (update saves at once)")
         self.follow_up = QGridLayout()
         self.follow_up.setContentsMargins(0, 0, 0, 0)
+        self.follow_up.setColumnStretch(3, 1)
         self.follow_up_rows: list[tuple[Any, QComboBox, QLineEdit, QPushButton]] = []
 
         layout = QVBoxLayout(self)
@@ -171,7 +175,7 @@ class AdverseEventsPanel(QWidget):
             serious.setToolTip("Serious adverse event")
             serious.setChecked(bool(event.get("serious")))
             related = _choice_combo(Relatedness, _stored(event.get("relatedness")))
-            outcome = _choice_combo(AeOutcome, _stored(event.get("outcome")))
+            outcome = _choice_combo(AeOutcome, _stored(event.get("outcome")), SHORT_OUTCOMES)
             grade.currentIndexChanged.connect(lambda _i, r=row, w=grade: self._set(r, "ctcae_grade", w.currentData()))
             serious.toggled.connect(lambda checked, r=row: self._set(r, "serious", checked))
             related.currentIndexChanged.connect(lambda _i, r=row, w=related: self._set(r, "relatedness", w.currentData()))
@@ -180,7 +184,18 @@ class AdverseEventsPanel(QWidget):
                                          (_RELATED, "relatedness", related), (_OUTCOME, "outcome", outcome)):
                 widget.setObjectName(f"ae{row}:{name}")
                 self.table.setCellWidget(row, column, widget)
+        self._fit_widget_columns()
         self.problems.hide()
+
+    def _fit_widget_columns(self) -> None:
+        """A column of choice boxes as wide as its widest box (the header sizes columns by their text only;
+        a narrower table scrolls sideways rather than cutting a box)."""
+        header = self.table.horizontalHeader()
+        for column in (_GRADE, _SERIOUS, _RELATED, _OUTCOME):
+            widths = [self.table.cellWidget(row, column).sizeHint().width() for row in range(self.table.rowCount())]
+            needed = max([header.sectionSizeFromContents(column).width(), *widths])
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(column, needed)
 
     def _set(self, row: int, name: str, value: Any) -> None:
         self.events[row][name] = value
@@ -242,7 +257,9 @@ class AdverseEventsPanel(QWidget):
     # ----- follow-up of events still open from earlier visits ---------------------------------
     def show_follow_up(self) -> None:
         while self.follow_up.count():
-            self.follow_up.takeAt(0).widget().deleteLater()
+            old = self.follow_up.takeAt(0).widget()
+            old.hide()  # at once: deleteLater waits for the event loop, and a stale row would be drawn meanwhile
+            old.deleteLater()
         self.follow_up_rows = []
         events = self.clinic.open_adverse_events(self.patient.id, other_than_visit=self.visit_id) if self.patient else []
         for row, event in enumerate(events):
@@ -252,13 +269,15 @@ class AdverseEventsPanel(QWidget):
             outcome.setObjectName(f"follow_up{row}:outcome")
             resolved = QLineEdit()
             resolved.setObjectName(f"follow_up{row}:resolved_date")
-            resolved.setPlaceholderText("resolved YYYY-MM-DD")
-            resolved.setMaximumWidth(150)
+            resolved.setPlaceholderText(RESOLVED_PLACEHOLDER)
+            resolved.setFixedWidth(resolved.fontMetrics().horizontalAdvance(RESOLVED_PLACEHOLDER) + 24)
             update = QPushButton("Update")
             update.setObjectName(f"follow_up{row}:update")
             update.clicked.connect(lambda _checked=False, e=event, o=outcome, d=resolved: self.update_open_event(e, o, d))
-            for column, widget in enumerate((label, outcome, resolved, update)):
-                self.follow_up.addWidget(widget, row, column)
+            label.setWordWrap(True)
+            self.follow_up.addWidget(label, 2 * row, 0, 1, 4)  # the event on its line, what to update under it
+            for column, widget in enumerate((outcome, resolved, update)):
+                self.follow_up.addWidget(widget, 2 * row + 1, column)
             self.follow_up_rows.append((event, outcome, resolved, update))
         self.follow_up_title.setVisible(bool(events))
 

@@ -144,13 +144,11 @@ class TrailView(QWidget):
         self.table.setWordWrap(wrap)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole text is the cell's tooltip
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
+        self.wrap = wrap
+        self.table.horizontalHeader().setStretchLastSection(True)
         if wrap:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         else:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +157,11 @@ class TrailView(QWidget):
 
     def show_rows(self, rows: Rows, *, fetch_more: FetchMore | None = None, more: bool = False) -> None:
         self.model.reset(rows, fetch_more=fetch_more, more=more)
+        if self.wrap:  # columns as wide as their texts, up to a third of the screen; longer texts wrap
+            self.table.resizeColumnsToContents()
+            widest = self.screen().availableGeometry().width() // 3
+            for column in range(self.model.columnCount()):
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def shown_rows(self) -> Rows:
         """The rows the filter lets through, in the order shown."""
@@ -191,7 +194,7 @@ class AuditDialog(TrailDialog):
         super().__init__(title, f"{len(entries)} recorded events. The audit trail is append-only: nothing in it "
                          "can be changed, and \u201cpmsdesk audit verify\u201d proves it was not.", COLUMNS,
                          parent=parent)
-        self.resize(1000, 560)
+        self.resize(1240, 620)
         self.trail.show_rows([entry_cells(entry) for entry in entries])
 
 

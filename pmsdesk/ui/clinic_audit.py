@@ -35,7 +35,7 @@ from pmsdesk.ui.audit_viewer import TrailDialog
 from pmsdesk.ui.operations import guarded
 
 NO_DATE = QDate(2000, 1, 1)  # a date box at this date reads "any day"
-COLUMN_WIDTHS = (130, 210, 260, 520)  # When, Who, Patient, What; Reason takes the rest
+COLUMN_WIDTHS = (120, 190, 230, 450)  # When, Who, Patient, What; Reason takes the rest
 
 
 def _date_box(name: str) -> QDateEdit:

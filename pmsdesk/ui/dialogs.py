@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pmsdesk.domain.fields import Field
 from pmsdesk.domain.validation import ValidationFailed
@@ -36,7 +45,14 @@ class RecordDialog(QDialog):
         self.form = FieldForm(fields)
         if values:
             self.form.set_values(values)
-        layout.addWidget(self.form)
+        for choice in self.form.findChildren(QComboBox):  # a dialog has room for its longest choice
+            choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # The form scrolls when its messages make it taller than the screen.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.form)
+        layout.addWidget(self.scroll, 1)
         self.summary = QLabel()
         self.summary.setObjectName("dialog_message")
         self.summary.setStyleSheet(ERROR_STYLE)
@@ -54,6 +70,22 @@ class RecordDialog(QDialog):
         if saved:
             super().accept()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_form()
+
+    def _fit_form(self) -> None:
+        """As tall as the form with its wrapped messages needs, up to what the screen holds."""
+        width = self.scroll.viewport().width() or self.form.sizeHint().width()
+        needed = self.form.heightForWidth(width) if self.form.hasHeightForWidth() else -1
+        needed = max(needed, self.form.sizeHint().height())
+        screen = self.screen().availableGeometry()
+        around = self.sizeHint().height() - self.scroll.sizeHint().height()  # intro, message line, buttons
+        self.scroll.setMinimumHeight(min(needed, screen.height() - around - 80))  # 80: title bar and frame
+        self.adjustSize()
+        frame = self.frameGeometry()  # grown downwards: moved up as far as needed to stay on the screen
+        self.move(frame.x(), max(screen.top(), min(frame.y(), screen.bottom() - frame.height())))
+
     def show_refusal(self, refusal: Exception) -> None:
         """Keep the dialog open: problems beside their fields, anything else in the message line."""
         if isinstance(refusal, ValidationFailed):
@@ -63,7 +95,9 @@ class RecordDialog(QDialog):
             self.summary.show()
             if flagged:
                 flagged[0].input.setFocus()
-            return
-        self.form.show_problems({})
-        self.summary.setText(f"Not saved: {refusal}")
-        self.summary.show()
+        else:
+            self.form.show_problems({})
+            self.summary.setText(f"Not saved: {refusal}")
+            self.summary.show()
+        if self.isVisible():
+            self._fit_form()

@@ -1,4 +1,4 @@
-"""Drive every main screen at 1366x768 with long texts and print what does not fit, as JSON.
+"""Drive every main screen and dialog at 1366x768 with long texts and print what does not fit, as JSON.
 
 Run in its own process by tests/ui/test_layout.py, on an offscreen screen of 1366x768
 (``QT_QPA_PLATFORM=offscreen:configfile=laptop-screen.json``), so the rest of the suite keeps its screen.
@@ -6,23 +6,61 @@ Run in its own process by tests/ui/test_layout.py, on an offscreen screen of 136
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyleOptionComboBox,
+    QWidget,
+)
 
+from pmsdesk.domain.fields import (
+    ADVERSE_EVENT_FIELDS,
+    COURSE_FIELDS,
+    DMT_FIELDS,
+    PATIENT_FIELDS,
+    RELAPSE_FIELDS,
+    Kind,
+)
 from pmsdesk.domain.validation import Problem, ValidationFailed
+from pmsdesk.exchange.template import template_header
+from pmsdesk.services.accounts import Accounts, SignInRefused
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.services.accounts import Accounts
 from pmsdesk.services.demo import create_demo_accounts, fill_demo_clinic
 from pmsdesk.store.database import Database
+from pmsdesk.ui.audit_viewer import AuditDialog, HistoryDialog
+from pmsdesk.ui.clinic_audit import ClinicAuditDialog
+from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.exchange import ExportDialog, ImportDialog, ImportStartDialog
 from pmsdesk.ui.main_window import MainWindow
+from pmsdesk.ui.printing import PeriodDialog
+from pmsdesk.ui.sign_in import FirstAdministratorDialog, SignInDialog
+from pmsdesk.ui.signoff import SignatureDialog
+from pmsdesk.ui.users_dialog import NewUserDialog, UsersDialog
+from pmsdesk.ui.void_dialog import VoidDialog
 
 LONG_FAMILY = "Vandenberghe-Oosterhuis-Kowalczyk de la Fuente"  # 60 characters with the given names
 LONG_GIVEN = "Maria-Magdalena Anneke"
+LONG_TEXT = ("Intrathecal methotrexate 12.5 mg per protocol ITMTX-2026, extension arm B, second cycle after "
+             "the dose was held for a platelet count below the threshold")
+LONG_MESSAGE = "this value is not allowed; enter a date from 1900-01-01 to today, as YYYY-MM-DD."
+LONG_REASON = ("Entered twice: the nurse recorded this treatment visit on the bench laptop and again on the ward "
+               "computer after the network came back; the second copy is kept, and this one is deleted. ") * 3
+LONG_HISTORY_LINE = ("2026-11-20 14:08 · Dr Maria-Magdalena Vandenberghe-Oosterhuis · Amended T25FW "
+                     "trial 1: 7.50 s → 7.60 s · Reason: " + LONG_REASON)
+LOCKED_MESSAGE = ("This account is locked after 10 wrong passwords in a row, until 2026-11-20 14:35 (in 15 "
+                  "minutes); an administrator can unlock it sooner.")
 
 
 def _inside_scroll_area(widget: QWidget) -> bool:
@@ -32,6 +70,18 @@ def _inside_scroll_area(widget: QWidget) -> bool:
             return True
         parent = parent.parentWidget()
     return False
+
+
+def _shown_width(box: QWidget) -> int:
+    """How many pixels of text the box shows: a combo box's text field, a line edit's text area."""
+    if isinstance(box, QComboBox):
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        return box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                          QStyle.SubControl.SC_ComboBoxEditField, box).width()
+    margins = box.textMargins()
+    frame = box.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth) if box.hasFrame() else 0
+    return box.contentsRect().width() - margins.left() - margins.right() - 2 * frame - 4  # QLineEdit's own margin
 
 
 def problems_on(window: QWidget, page: str) -> list[str]:
@@ -52,19 +102,125 @@ def problems_on(window: QWidget, page: str) -> list[str]:
         if not inside.contains(rect):
             found.append(f"{page}: {type(widget).__name__} {widget.objectName() or ''} at {rect.x()},{rect.y()} "
                          f"{rect.width()}x{rect.height()} reaches outside the window")
-    for box in [*window.findChildren(QLineEdit), *window.findChildren(QComboBox)]:
-        if not box.isVisibleTo(window):
+    for label in window.findChildren(QLabel):  # a wrapped message given fewer lines than its text needs
+        if (label.isVisibleTo(window) and label.wordWrap() and label.text() and label.width() > 0
+                and label.heightForWidth(label.width()) > label.height() + 2):
+            found.append(f"{page}: QLabel {label.objectName()} \u201c{label.text()[:40]}\u2026\u201d is "
+                         f"{label.height()} px high, its text needs {label.heightForWidth(label.width())} px")
+    for box in window.findChildren(QComboBox):
+        # a choice (an outcome, an agent) is seen whole; a long grade description (an FS grade), whose
+        # open list shows it in full, at least its first 30 characters
+        needed = box.fontMetrics().horizontalAdvance(box.currentText()[:30])
+        if box.isVisibleTo(window) and _shown_width(box) < needed:
+            found.append(f"{page}: QComboBox {box.objectName()} shows {_shown_width(box)} px of "
+                         f"\u201c{box.currentText()}\u201d, which needs {needed} px")
+    for box in window.findChildren(QLineEdit):
+        if not box.isVisibleTo(window) or isinstance(box.parentWidget(), QComboBox):
             continue
-        text = box.text() if isinstance(box, QLineEdit) else box.currentText()
-        needed = min(box.fontMetrics().horizontalAdvance(text[:12] or "0000") + 12, 90)
-        if box.width() < needed:
-            found.append(f"{page}: {type(box).__name__} {box.objectName()} is {box.width()} px wide, "
-                         f"narrower than its content needs ({needed} px)")
+        # a value of up to 24 characters (a date, a dose, a name) and the placeholder are seen whole;
+        # longer free text scrolls in its box
+        shown = box.text()[:24] if box.text() else box.placeholderText()
+        needed = box.fontMetrics().horizontalAdvance(shown or "0000")
+        if _shown_width(box) < needed:
+            found.append(f"{page}: QLineEdit {box.objectName()} shows {_shown_width(box)} px of "
+                         f"\u201c{shown}\u201d, which needs {needed} px")
+    return found
+
+
+def settle() -> None:
+    for _ in range(10):
+        QApplication.processEvents()
+
+
+def probe(dialog: QWidget, page: str) -> list[str]:
+    """Show ``dialog`` (not modal: the probe goes on), look at it, close it."""
+    dialog.show()
+    settle()
+    found = problems_on(dialog, page)
+    dialog.close()
+    return found
+
+
+def longest_values(fields) -> dict[str, object]:
+    """The longest realistic value of each field: the longest choice, the largest number, a long text."""
+    values: dict[str, object] = {}
+    for field in fields:
+        if field.kind is Kind.CHOICE:
+            values[field.name] = max(field.choices, key=lambda member: len(member.label)).value
+        elif field.kind is Kind.DATE:
+            values[field.name] = "2026-11-20"
+        elif field.kind in (Kind.INTEGER, Kind.DECIMAL):
+            values[field.name] = field.maximum
+        elif field.kind is Kind.FLAG:
+            values[field.name] = True
+        else:
+            values[field.name] = LONG_TEXT[:field.max_length or 200]
+    return values
+
+
+def record_dialog(title: str, fields, parent: QWidget) -> RecordDialog:
+    """A record dialog holding the longest values, refused with a message under every field."""
+    dialog = RecordDialog(title, fields, lambda raw: None, values=longest_values(fields), parent=parent)
+    dialog.show_refusal(ValidationFailed([Problem(field.name, f"{field.label}: {LONG_MESSAGE}") for field in fields]))
+    return dialog
+
+
+def probe_dialogs(window: MainWindow, clinic: Clinic, database: Database, patient_id: int) -> list[str]:
+    """Every dialog of ours (not the system's file chooser) with the longest texts it holds."""
+    found = []
+    for title, fields in (("Patient details", PATIENT_FIELDS), ("Treatment course", COURSE_FIELDS),
+                          ("Relapse", RELAPSE_FIELDS), ("Disease-modifying therapy", DMT_FIELDS),
+                          ("Adverse event", ADVERSE_EVENT_FIELDS)):
+        found += probe(record_dialog(title, fields, window), f"dialog {title.lower()}")
+    void = VoidDialog("visit", "this visit of 2026-11-20", lambda reason: None, window)
+    void.reason.setPlainText(LONG_REASON)
+    void.show_refusal(ValidationFailed([Problem("reason", LONG_MESSAGE)]))
+    found += probe(void, "dialog delete a visit with a 500-character reason")
+
+    admin = Accounts(database).sign_in("demo-admin", "demo-clinic")
+    signing_in = SignInDialog(Accounts(database), window)
+    signing_in.show_hint("Demo clinic: sign in as demo-nurse, demo-neurologist or demo-admin, password demo-clinic.")
+    signing_in.username.setText(LONG_GIVEN.lower().replace(" ", "."))
+    signing_in.refuse("The user name or the password is not right. Check Caps Lock and try again. " * 2)
+    found += probe(signing_in, "dialog sign in with a refusal")
+    first_admin = FirstAdministratorDialog(Accounts(database), window)
+    first_admin.full_name.setText(f"{LONG_GIVEN} {LONG_FAMILY}")
+    first_admin.refuse("The two passwords differ; type the same password twice.")
+    found += probe(first_admin, "dialog first administrator")
+
+    administrator = Clinic(database, actor=admin)
+    found += probe(UsersDialog(administrator, window), "dialog users and settings")
+    found += probe(NewUserDialog(administrator.accounts(), window), "dialog new user")
+    found += probe(ClinicAuditDialog(administrator, window), "dialog clinic audit trail")
+    found += probe(AuditDialog("Audit trail", clinic.audit_entries(patient_id=patient_id), window),
+                   "dialog audit trail of a patient")
+    visit_id = clinic.visits(patient_id)[-1].id
+    found += probe(HistoryDialog("History", clinic.visit_history_lines(visit_id) + [LONG_HISTORY_LINE], window),
+                   "dialog visit history")
+    found += probe(ExportDialog(administrator, window), "dialog export the clinic")
+    found += probe(ImportStartDialog(window), "dialog import start")
+    template = Path(tempfile.mkdtemp()) / "visits from the old spreadsheet.csv"
+    template.write_text(",".join([*template_header(), "A column from the old spreadsheet with a long name"]) + "\n",
+                        encoding="utf-8")
+    found += probe(ImportDialog(clinic, template, window), "dialog import a file")
+    found += probe(PeriodDialog(dt.date(2026, 11, 20), window), "dialog visit summaries of a period")
+    found += probe(SignatureDialog(window, Accounts(database).sign_in("demo-neurologist", "demo-clinic"),
+                                   [f"2026-11-20 {LONG_FAMILY.upper()}, {LONG_GIVEN} – Treatment"] * 14,
+                                   lambda meaning, password: None), "dialog sign 14 visits")
+
+    locked = MainWindow(administrator)  # a person signed in: the lock screen is theirs
+    locked.show()
+    locked.screen_lock.lock()
+    locked.screen_lock._refused(SignInRefused(LOCKED_MESSAGE))
+    locked.screen_lock.show_other_sign_in()
+    settle()
+    found += problems_on(locked, "lock screen with a refusal and sign in as someone else")
+    locked.close()
     return found
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = QApplication.instance() or QApplication(sys.argv)  # noqa: F841 - kept for the whole run
     database = Database.open(tempfile.mkdtemp() + "/layout.sqlite3")
     clinic = Clinic(database)
     fill_demo_clinic(clinic, patients=3)
@@ -77,20 +233,16 @@ def main() -> None:
     window = MainWindow(clinic)
     window.show()
     found: list[str] = []
-
-    def settle() -> None:
-        for _ in range(10):
-            app.processEvents()
-
     settle()
     found += problems_on(window, "today")
     window.patient_view.show_patient(first.id)
     window.pages.setCurrentWidget(window.patient_view)
     settle()
     found += problems_on(window, "patient view")
+    clinic.create_visit(first.id, {"visit_date": "2020-06-02", "kind": "assessment", "adverse_events": [
+        {"term": "post_lp_headache", "onset_date": "2020-06-02", "ctcae_grade": "2", "outcome": "ongoing"}]})
     editor = window.visit_editor
-    editor.open_visit(clinic.visits(first.id)[-1].id)
-    window.pages.setCurrentWidget(editor)
+    window.open_visit(clinic.visits(first.id)[-1].id)  # as the app opens it: the editor gets the whole width
     keys = [key for form in editor.forms for key in form.editors]
     editor._show_problems(ValidationFailed([Problem(key, f"{key}: this value is not allowed; enter a number from "
                                                           "0 to 180 s with at most 2 decimal places.")
@@ -100,11 +252,18 @@ def main() -> None:
     editor.summary.hide()
     for form in editor.forms:
         form.show_problems({})
+    events = editor.adverse_events  # the longest outcome and relatedness, and an earlier event to follow up
+    events.set_events([{**longest_values(ADVERSE_EVENT_FIELDS), "term": "post_lp_headache", "ctcae_grade": 2}])
+    outcome, resolved = events.follow_up_rows[0][1:3]
+    outcome.setCurrentIndex(outcome.findData("recovered_with_sequelae"))
+    resolved.setText("2026-11-20")
+    settle()
+    found += problems_on(window, "visit editor with adverse events")
     opened = clinic.visit_record(editor.record.visit.id).visit
     create_demo_accounts(database)
     neurologist = Accounts(database).sign_in("demo-neurologist", "demo-clinic")
-    Clinic(database, actor=neurologist).sign_visit(opened.id, opened.version)
-    editor.open_visit(opened.id)
+    Clinic(database, actor=neurologist).sign_visit(opened.id, opened.version, password="demo-clinic")
+    window.open_visit(opened.id)
     editor.signoff.amendment_reason = "The second T25FW trial was typed from the wrong line of the paper form. " * 7
     editor.signoff.show_state()
     settle()
@@ -119,6 +278,7 @@ def main() -> None:
     window.show_review_desk()
     settle()
     found += problems_on(window, "review desk")
+    found += probe_dialogs(window, clinic, database, first.id)
     print(json.dumps({"screen": [window.screen().availableGeometry().width(),
                                  window.screen().availableGeometry().height()], "problems": found}))
 

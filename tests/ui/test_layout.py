@@ -1,5 +1,8 @@
-"""Every main screen at 1366x768 with long texts: nothing reaches past the window, the window stays on
-the screen, and no input box is squeezed narrower than a value needs.
+"""Every main screen and every dialog of ours at 1366x768 with long texts (a 60-character name, a message
+on every field, 500-character reasons, the longest choices): nothing reaches past the window, the window
+stays on the screen, no wrapped message gets fewer lines than it needs, and no input box shows less than
+its value (a choice whole, a long grade description its first 30 characters; a typed value up to 24
+characters, or the placeholder, whole).
 
 The screens are driven by tests/ui/layout_probe.py in its own process, on an offscreen screen of
 exactly 1366x768 (the rest of the suite keeps Qt's default offscreen screen). Set
@@ -17,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
-def test_every_screen_fits_a_laptop_with_long_names_and_a_message_on_every_field(tmp_path):
+def test_every_screen_and_dialog_fits_a_laptop_with_long_texts_and_a_message_on_every_field(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'laptop-screen.json'}",
            "PMSDESK_SETTINGS_DIR": str(tmp_path)}
     result = subprocess.run([sys.executable, str(HERE / "layout_probe.py")], env=env, cwd=HERE,
