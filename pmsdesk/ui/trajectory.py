@@ -107,6 +107,10 @@ class MonthAxis(pg.DateAxisItem):
 
     MIN_LABEL_PIXELS = 38
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._first_tick: float | None = None  # the first tick shown, labelled with its year
+
     def tickValues(self, minVal, maxVal, size):
         months = max((maxVal - minVal) / (DAYS_PER_MONTH * 86400), 1e-9)
         step = next((n for n in (1, 2, 3, 6) if size / months * n >= self.MIN_LABEL_PIXELS), 12)
@@ -120,14 +124,13 @@ class MonthAxis(pg.DateAxisItem):
             if stamp >= minVal and (month - 1) % step == 0:
                 ticks.append(stamp)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        self._first_tick = ticks[0] if ticks else None
         return [(DAYS_PER_MONTH * 86400 * step, ticks)]
 
     def tickStrings(self, values, scale, spacing):
-        labels = []
-        for i, value in enumerate(values):
-            day = dt.datetime.fromtimestamp(value, dt.UTC)
-            labels.append(day.strftime("%b %Y") if i == 0 or day.month == 1 else day.strftime("%b"))
-        return labels
+        days = [dt.datetime.fromtimestamp(value, dt.UTC) for value in values]
+        return [day.strftime("%b %Y") if day.month == 1 or value == self._first_tick else day.strftime("%b")
+                for value, day in zip(values, days)]
 
 
 class TrajectoryPlots(pg.GraphicsLayoutWidget):
@@ -196,7 +199,8 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         self.setMinimumHeight(int(self.title.item.boundingRect().height()) + rows + 40)
 
     def _arrange(self, keys: list[str]) -> None:
-        """Show the plots of these measures, in this order, the x axis linked and labelled on the last."""
+        """Show the plots of these measures, in this order, the x axis linked, its values under every
+        plot (the figure scrolls: the last plot's axis may be out of sight) and its title on the last."""
         if keys == self.shown:
             return
         for key in self.shown:
@@ -207,7 +211,6 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
             self.addItem(plot, row=row, col=0)
             self.addItem(self.legends[key], row=row, col=1)
             plot.setXLink(self.plots[keys[0]] if row > 1 else None)
-            plot.getAxis("bottom").setStyle(showValues=row == len(keys))
             plot.setLabel("bottom", "")
             self._bottom_labels[id(plot)] = (plot.getAxis("bottom"), "")
         self.shown = keys
@@ -525,13 +528,12 @@ class TrajectoryView(QWidget):
         self.details = QTextBrowser()
         self.details.setObjectName("cohort_details")
         self.details.setOpenExternalLinks(True)
-        self.details.setPlaceholderText("Click a cohort (here or in the findings) for its full citation, "
-                                        "or a ring on a plot for why the event was confirmed.")
+        self.details.setPlaceholderText("Click a cohort for its citation, a ring for its criteria.")
 
         side = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.chooser, self.findings, self.details):
             side.addWidget(widget)
-        side.setSizes([220, 300, 140])
+        side.setSizes([300, 250, 110])
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(self.figure)
         body.addWidget(side)

@@ -274,6 +274,8 @@ def test_calendar_axis_ticks_every_month_with_the_year(view):
                                             "Nov", "Dec"]
     ((_spacing, crowded),) = axis.tickValues(low, high + 3 * 365 * 86400, 500)  # four years on 500 px
     assert [dt.datetime.fromtimestamp(t, dt.UTC).month for t in crowded[:3]] == [1, 7, 1]
+    ((_spacing, later),) = axis.tickValues(dt.datetime(2024, 3, 10, tzinfo=dt.UTC).timestamp(), high, 700)
+    assert axis.tickStrings(later, 1, 0)[:2] == ["Apr 2024", "May"]  # the first tick says its year
     view.calendar.setChecked(False)
 
 
