@@ -27,19 +27,25 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", metavar="FILE", help="witness: the witness file")
     parser.add_argument("--checkpoint", action="append", default=[], metavar="N:HASH",
                         help="verify: a checkpoint printed on a report or written in an export's manifest "
-                             "(entry number and at least 16 hex digits of its hash), or the report PDF or clinic "
-                             "archive itself; may be repeated")
+                             "(entry number and at least 16 hex digits of its hash), or the report PDF, clinic "
+                             "archive or backup file itself; may be repeated")
     parser.add_argument("--witness", action="append", default=[], metavar="FILE", type=Path,
                         help="verify: also check against this witness file (the clinic's own one is always checked)")
 
 
 def _carried_by(path: Path) -> str:
-    """The checkpoint a report PDF (its keywords) or a clinic archive (its manifest) was made at."""
+    """The checkpoint a backup (its own head), a report PDF (its keywords) or a clinic archive (its
+    manifest) was made at."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     from pmsdesk.exchange.archive import MANIFEST_MEMBER
+    from pmsdesk.store.checkpoints import backup_head
 
+    with path.open("rb") as opened:
+        if opened.read(16) == b"SQLite format 3\x00":
+            head = backup_head(path)
+            return f"{head[1]}:{head[2]}" if head is not None else ""
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:

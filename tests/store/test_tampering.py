@@ -268,6 +268,26 @@ def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file
     assert status == 1 and f"but --checkpoint {summary} recorded entry {last_id}: entries were cut off" in out, out
 
 
+def test_a_restore_keeps_verifying_and_a_backup_kept_elsewhere_is_a_checkpoint(clinic_file, tmp_path, verify):
+    kept = tmp_path / "kept-elsewhere.sqlite3"
+    assert main(["backup", "-o", str(kept), "--database", str(clinic_file)]) == 0
+    database = Database.open(str(clinic_file))
+    try:
+        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
+    finally:
+        database.close()
+    # Putting the copy back replaces later history: the checkpoints of that history no longer count.
+    assert main(["restore", str(kept), "--database", str(clinic_file)]) == 0
+    status, out = verify(clinic_file, "--checkpoint", str(kept))
+    assert status == 0 and f"--checkpoint {kept}" in out, out
+
+    forget_last_save(clinic_file)
+    rows = entries(clinic_file)
+    rewrite_chain(clinic_file, rows[:-2], start=len(rows))  # the restore entry and the backup's last one cut
+    status, out = verify(clinic_file, "--checkpoint", str(kept))
+    assert status == 1 and f"but --checkpoint {kept} recorded entry {len(rows) - 1}: entries were cut off" in out, out
+
+
 def test_a_chosen_witness_file_gets_every_save_and_finds_a_rewrite(clinic_file, tmp_path, verify, capsys):
     witness = tmp_path / "elsewhere" / "witness.txt"
     witness.parent.mkdir()
