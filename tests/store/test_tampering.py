@@ -147,6 +147,15 @@ def clinic_key(path) -> audit_key.AuditKey:
     return audit_key.load(named)
 
 
+def save_a_relapse(path) -> None:
+    """A save through pmsdesk, as the clinic makes every day."""
+    database = Database.open(str(path))
+    try:
+        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
+    finally:
+        database.close()
+
+
 def forget_last_save(path) -> None:
     """Remove this workstation's record of its last save (the case where only other checkpoints remain)."""
     for found in clinic_key(path).path.parent.glob("*.head"):
@@ -271,11 +280,7 @@ def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file
 def test_a_restore_keeps_verifying_and_a_backup_kept_elsewhere_is_a_checkpoint(clinic_file, tmp_path, verify):
     kept = tmp_path / "kept-elsewhere.sqlite3"
     assert main(["backup", "-o", str(kept), "--database", str(clinic_file)]) == 0
-    database = Database.open(str(clinic_file))
-    try:
-        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
-    finally:
-        database.close()
+    save_a_relapse(clinic_file)
     # Putting the copy back replaces later history: the checkpoints of that history no longer count.
     assert main(["restore", str(kept), "--database", str(clinic_file)]) == 0
     status, out = verify(clinic_file, "--checkpoint", str(kept))
@@ -292,11 +297,7 @@ def test_a_chosen_witness_file_gets_every_save_and_finds_a_rewrite(clinic_file, 
     witness = tmp_path / "elsewhere" / "witness.txt"
     witness.parent.mkdir()
     assert main(["audit", "witness", str(witness), "--database", str(clinic_file)]) == 0
-    database = Database.open(str(clinic_file))
-    try:
-        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
-    finally:
-        database.close()
+    save_a_relapse(clinic_file)
     lines = witness.read_text().splitlines()
     assert len(lines) == 2 and lines[-1].startswith(f"{head(clinic_file)[0]}:{head(clinic_file)[1]} ")
     assert oct(witness.stat().st_mode & 0o777) == "0o600"
@@ -372,12 +373,8 @@ def test_the_key_is_private_outside_the_database_and_needed_to_write(clinic_file
     assert oct(key.path.parent.stat().st_mode & 0o777) == "0o700"
     assert key.secret.hex() not in clinic_file.read_bytes().hex()
     monkeypatch.setenv(audit_key.KEY_DIR_VARIABLE, str(tmp_path / "another-workstation"))
-    database = Database.open(str(clinic_file))
-    try:
-        with pytest.raises(AuditKeyMissing, match="no audit key for this clinic"):
-            Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
-    finally:
-        database.close()
+    with pytest.raises(AuditKeyMissing, match="no audit key for this clinic"):
+        save_a_relapse(clinic_file)
 
 
 def test_a_trail_from_before_keys_keeps_verifying_and_is_sealed_from_its_next_entry_on(clinic_file, verify):
@@ -392,11 +389,7 @@ def test_a_trail_from_before_keys_keeps_verifying_and_is_sealed_from_its_next_en
     status, out = verify(clinic_file)
     assert status == 0 and "no clinic key yet" in out, out
 
-    database = Database.open(str(clinic_file))
-    try:
-        Clinic(database, today=lambda: TODAY).save_relapse(1, {"onset_date": "2020-02-01"})
-    finally:
-        database.close()
+    save_a_relapse(clinic_file)
     assert clinic_key(clinic_file).sealed_from == plain + 1
     status, out = verify(clinic_file)
     assert status == 0 and f"sealed with the clinic's key from entry {plain + 1}" in out, out
