@@ -46,7 +46,7 @@ class FieldError(Refusal, ValueError):
     def __init__(self, field: "Field", raw: Any, allowed: str):
         self.field = field
         self.raw = raw
-        shown = _shown_escaped(raw if isinstance(raw, str) else _format_value(raw))
+        shown = shown_escaped(raw if isinstance(raw, str) else _format_value(raw))
         if len(shown) > 40:  # a pasted page or a 400-digit number is not repeated back in full
             shown = shown[:40] + "\u2026"
         super().__init__(f"{field.label}: \u201c{shown}\u201d is not allowed; {allowed}.")
@@ -84,7 +84,7 @@ def _first_unprintable(text: str, multiline: bool) -> str | None:
     return next((c for c in text if _unprintable(c) and not (multiline and c in _KEPT_IN_FREE_TEXT)), None)
 
 
-def _shown_escaped(text: str) -> str:
+def shown_escaped(text: str) -> str:
     """``text`` with its control characters written as escapes (\\u0000), so a message can show it."""
     return "".join(f"\\u{ord(c):04x}" if _unprintable(c) else c for c in text)
 

@@ -1,9 +1,11 @@
-"""Importing records: a dry run that finds every problem, then an all-or-nothing write.
+"""Importing records: a dry run that finds every problem, then the write, in batches of whole patients.
 
 Every value is judged by the domain's own validation (the rules of the entry screens) and written
-through :class:`~pmsdesk.services.clinic.Clinic` inside one transaction
-(:func:`pmsdesk.services.exchange.import_batch`), so a failure, a refusal or a cancel leaves the
-database as it was; a completed import ends with one ``import`` entry in the audit trail. What is
+through :class:`~pmsdesk.services.clinic.Clinic`, each batch inside one transaction
+(:func:`pmsdesk.services.exchange.import_batch`) that ends with its ``import`` entry in the audit
+trail. A batch holds the database for half a second at most, so other workstations keep saving
+during a long import; an import that fits in one batch leaves the database as it was on a failure,
+a refusal or a cancel (see :func:`apply_import` for a longer one). What is
 already stored is read through :mod:`pmsdesk.services.exchange` too (as frozen read models), which
 refuses an actor who may not record visits before anything is read.
 
@@ -17,6 +19,7 @@ A record already in pmsdesk with the same values is skipped; one with different 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -407,60 +410,110 @@ def plan_import(clinic: Clinic, incoming: Incoming) -> ImportPlan:
 def apply_import(clinic: Clinic, plan: ImportPlan, *, valid_rows_only: bool = False,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] = lambda: False) -> ImportResult:
-    """Write what ``plan`` found, in one transaction: all of it, or (cancelled, refused, failed) none.
+    """Write what ``plan`` found, in batches of whole patients, each one transaction.
+
+    A batch commits once it has held the database for :data:`BATCH_SECONDS`, and the next starts
+    :data:`PAUSE_SECONDS` later, so another workstation's save waits a moment, never the whole import.
+    An import that fits in one batch (most do) is all or nothing; a longer one cancelled, refused or
+    failing keeps the batches already committed (whole patients, each batch with its own ``import``
+    audit entry) and says so: importing the file again adds the rest, as what is in is skipped.
 
     A plan with problems is refused unless ``valid_rows_only``, which writes the valid records and
     leaves out the rows with problems. ``progress(done, total)`` follows each record written;
-    ``cancelled()`` is asked after each, and True rolls everything back (:class:`ImportCancelled`).
+    ``cancelled()`` is asked after each, and True rolls the current batch back (:class:`ImportCancelled`).
     """
     if plan.has_problems and not valid_rows_only:
         raise ImportRefused(f"{plan.source} has {len(plan.problems)} problem{'s' if len(plan.problems) != 1 else ''}; "
                             "nothing was imported (correct them, or import only the valid rows)")
-    total, done = plan.writes(), 0
-    created: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))
+    writer = _BatchWriter(clinic, plan, valid_rows_only, progress, cancelled)
+    steps = list(plan.steps)
+    while steps:
+        writer.write_batch(steps)
+        if steps:
+            time.sleep(PAUSE_SECONDS)
+    return ImportResult(writer.created, len(plan.problems))
 
-    def step_done(kind: str, count: int = 1) -> None:
-        nonlocal done
-        created[kind] += count
-        done += 1
-        if progress is not None:
-            progress(done, total)
-        if cancelled():
-            raise ImportCancelled("import cancelled; nothing was written")
 
-    with exchange_service.import_batch(clinic) as batch:
-        for step in plan.steps:
-            patient_id = step.patient_id
-            if patient_id is None:
-                patient = batch.create_patient(step.details)
-                if step.archived:
-                    batch.set_archived(patient.id, patient.version, True)
-                patient_id = patient.id
-                step_done("patient")
-            created_courses = {}
-            for ref, raw in step.new_courses.items():
-                created_courses[ref] = batch.create_course(patient_id, raw).id
-                step_done("course")
-            for raw, course_ref in step.visits:
-                course_id = None
-                if course_ref is not None:
-                    origin, target = step.course_links[course_ref]
-                    course_id = target if origin == "stored" else created_courses[target]
-                record = batch.create_visit(patient_id, {**raw, "course_id": course_id})
-                created["adverse event"] += len(record.adverse_events)
-                step_done("visit")
-            for raw in step.relapses:
-                batch.save_relapse(patient_id, raw)
-                step_done("relapse")
-            for raw in step.therapies:
-                batch.save_dmt(patient_id, raw)
-                step_done("therapy")
-            for raw in step.adverse_events:
-                batch.save_adverse_event(patient_id, raw)
-                step_done("adverse event")
-        if any(created.values()):  # an import that found nothing new changed nothing
-            exchange_service.record_import(batch, {
-                "source": plan.source, "created": {kind: count for kind, count in created.items() if count},
-                "valid_rows_only": valid_rows_only, "problems_left_out": len(plan.problems),
-            })
-    return ImportResult(created, len(plan.problems))
+BATCH_SECONDS = 0.5  # the longest one batch of an import holds the database's write lock (then it commits)
+PAUSE_SECONDS = 0.15  # between batches: longer than SQLite's longest wait between retries (100 ms)
+
+
+class _BatchWriter:
+    def __init__(self, clinic: Clinic, plan: ImportPlan, valid_rows_only: bool,
+                 progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool]):
+        self.clinic, self.plan, self.valid_rows_only = clinic, plan, valid_rows_only
+        self.progress, self.cancelled = progress, cancelled
+        self.total, self.done, self.parts = plan.writes(), 0, 0
+        self.created: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))  # committed
+
+    def write_batch(self, steps: list[PatientStep]) -> None:
+        """Write whole patients from the front of ``steps`` in one transaction, until the batch's time
+        is up; the steps written are taken off ``steps`` once committed."""
+        started = time.monotonic()
+        batch_created: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))
+        written = 0
+        try:
+            with exchange_service.import_batch(self.clinic) as batch:
+                while written < len(steps) and (written == 0 or time.monotonic() - started < BATCH_SECONDS):
+                    self._write_step(batch, steps[written], batch_created)
+                    written += 1
+                if any(batch_created.values()):  # an import that found nothing new changed nothing
+                    details = {"source": self.plan.source,
+                               "created": {kind: count for kind, count in batch_created.items() if count},
+                               "valid_rows_only": self.valid_rows_only, "problems_left_out": len(self.plan.problems)}
+                    if self.parts or written < len(steps):
+                        details["part"] = self.parts + 1
+                    exchange_service.record_import(batch, details)
+        except ImportCancelled:
+            raise ImportCancelled(self._stopped("import cancelled")) from None
+        except Refusal as refusal:
+            if self.parts:
+                raise ImportRefused(self._stopped(str(refusal))) from refusal
+            raise
+        del steps[:written]
+        self.parts += 1
+        self.created.update(batch_created)
+
+    def _stopped(self, why: str) -> str:
+        if not self.parts:
+            return f"{why}; nothing was written"
+        return (f"{why}; the {counted(self.created)} written before it (whole patients) are kept: importing the "
+                "file again adds the rest and skips what is in")
+
+    def _step_done(self, created: Counter[str], kind: str) -> None:
+        created[kind] += 1
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+        if self.cancelled():
+            raise ImportCancelled("import cancelled")
+
+    def _write_step(self, batch: Clinic, step: PatientStep, created: Counter[str]) -> None:
+        patient_id = step.patient_id
+        if patient_id is None:
+            patient = batch.create_patient(step.details)
+            if step.archived:
+                batch.set_archived(patient.id, patient.version, True)
+            patient_id = patient.id
+            self._step_done(created, "patient")
+        created_courses = {}
+        for ref, raw in step.new_courses.items():
+            created_courses[ref] = batch.create_course(patient_id, raw).id
+            self._step_done(created, "course")
+        for raw, course_ref in step.visits:
+            course_id = None
+            if course_ref is not None:
+                origin, target = step.course_links[course_ref]
+                course_id = target if origin == "stored" else created_courses[target]
+            record = batch.create_visit(patient_id, {**raw, "course_id": course_id})
+            created["adverse event"] += len(record.adverse_events)
+            self._step_done(created, "visit")
+        for raw in step.relapses:
+            batch.save_relapse(patient_id, raw)
+            self._step_done(created, "relapse")
+        for raw in step.therapies:
+            batch.save_dmt(patient_id, raw)
+            self._step_done(created, "therapy")
+        for raw in step.adverse_events:
+            batch.save_adverse_event(patient_id, raw)
+            self._step_done(created, "adverse event")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmsdesk.domain.fields import shown_escaped
 from pmsdesk.exchange.archive import archive_tables, section_by_table
 from pmsdesk.exchange.columns import (
     COURSE_KEYS,
@@ -30,7 +31,7 @@ LONG_COLUMNS = (LONG_MEASURE, LONG_VALUE, LONG_UNIT)
 IGNORED = ""  # a mapping's target for a column left out of the import
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million of them in a large file
 class Cell:
     row: int
     column: str  # the file's own column name
@@ -48,7 +49,7 @@ class ImportProblem:
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
         column = f", column {self.column}" if self.column else ""
-        shown = "" if self.value in (None, "") else f" (value \u201c{str(self.value)[:60]}\u201d)"
+        shown = "" if self.value in (None, "") else f" (value \u201c{shown_escaped(str(self.value))[:60]}\u201d)"
         return f"{self.source} {where}{column}{shown}: {self.message}"
 
 

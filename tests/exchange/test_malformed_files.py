@@ -101,3 +101,70 @@ def test_the_reports_name_the_cause(module_clinic):
     utf16 = report(csv_bytes(GOOD_HEADER, [GOOD_ROW], "utf-16"))
     assert "would create 1 patient, 1 visit" in utf16  # UTF-16 (with its byte-order mark) is read as text
     assert clinic.patient_count() == 0
+
+
+def workbook_with_cell(path: Path, column: str, xml_value: str) -> Path:
+    """An .xlsx whose ``column`` cell of the data row holds ``xml_value`` as its stored number, as a
+    crafted file (not Excel) could: openpyxl writes a placeholder, then the sheet's XML is edited."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(GOOD_HEADER)
+    sheet.append([987654321 if name == column else value for name, value in zip(GOOD_HEADER, GOOD_ROW)])
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as crafted:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>987654321</v>", f"<v>{xml_value}</v>".encode())
+            crafted.writestr(item, data)
+    return path
+
+
+def test_a_workbook_with_a_5000_digit_number_is_refused_cleanly(module_clinic):
+    clinic, folder = module_clinic
+    path = workbook_with_cell(folder / "crafted.xlsx", "sdmt.score", "9" * 5000)
+    plan = plan_import(clinic, read_file(path, clinic))
+    [problem] = plan.problems
+    assert "crafted.xlsx row 2: a cell cannot be read (a number far too long" in str(problem)
+    assert len(str(problem)) < 300
+    with pytest.raises(ImportRefused):
+        apply_import(clinic, plan)
+    assert clinic.patient_count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_nul_in_a_cell_is_refused_by_the_field_rule(module_clinic, encoding):
+    clinic, folder = module_clinic
+    path = folder / "nul.csv"
+    # past the first 4 KB, where a NUL is taken for a binary file
+    good = [[f"MS-{number}", *GOOD_ROW[1:]] for number in range(100, 180)]
+    path.write_bytes(csv_bytes(GOOD_HEADER, [*good, ["MS-1", "Mül\x00ler", *GOOD_ROW[2:]]], encoding))
+    plan = plan_import(clinic, read_file(path, clinic))
+    [problem] = plan.problems
+    assert "column family_name" in str(problem) and "control character U+0000" in str(problem)
+    assert "\x00" not in str(problem)
+    assert clinic.patient_count() == 0
+
+
+def test_utf16_without_its_byte_order_mark_is_refused_saying_what_to_save(module_clinic):
+    clinic, folder = module_clinic
+    path = folder / "no-bom.csv"
+    path.write_bytes(csv_bytes(GOOD_HEADER, [GOOD_ROW], "utf-16-le"))
+    [problem] = plan_import(clinic, read_file(path, clinic)).problems
+    assert "binary data" in str(problem) and "CSV (UTF-8)" in str(problem)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(module_clinic, monkeypatch):
+    from pmsdesk.exchange import sources
+
+    clinic, folder = module_clinic
+    monkeypatch.setattr(sources, "MAX_IMPORT_BYTES", 2_000_000)
+    path = folder / "large.csv"
+    path.write_bytes(csv_bytes(GOOD_HEADER, [GOOD_ROW] * 30_000))
+    [problem] = plan_import(clinic, read_file(path, clinic)).problems
+    assert "MB; an import file may hold 2 MB at most" in str(problem)
