@@ -64,17 +64,14 @@ def _meaning(code: str | None) -> str | None:
     return code.replace("_", " ").capitalize() if code else None
 
 
-def _signature(history: PatientHistory, record: VisitView) -> Signature:
+def _signature(history: PatientHistory, record: VisitView, amendments: tuple[Amendment, ...]) -> Signature:
     visit = record.visit
     if visit.status != VisitStatus.SIGNED:
-        return DRAFT
+        return Signature(False, amendments=amendments) if amendments else DRAFT
     # The name the signer gave with the signature when there is one, else their account's full name.
     signer = visit.signed_name or (
         history.signers.get(visit.signed_by) if visit.signed_by is not None else None)
-    amendments = tuple(Amendment(a.amended_by, _local(a.amended_at), a.reason, a.changes)
-                       for a in history.amendments.get(visit.id, ()))
-    return Signature(True, signer, _local(visit.signed_at), _meaning(visit.signature_meaning),
-                     amendments)
+    return Signature(True, signer, _local(visit.signed_at), _meaning(visit.signature_meaning), amendments)
 
 
 @dataclass
@@ -125,7 +122,9 @@ class ReportAssembler:
             previous=records[index - 1] if index else None,
             series=series,
             overlays=chosen_overlays(series, self.library, self.cohort_ids),
-            signature=_signature(history, record),
+            signature=_signature(history, record, tuple(
+                Amendment(a.amended_by, _local(a.amended_at), a.reason, a.changes)
+                for a in reporting.visit_amendments(self.clinic, visit_id))),
             printed_at=self.printed_at,
             software_version=__version__,
             audit_checkpoint=self.clinic.audit_checkpoint(),

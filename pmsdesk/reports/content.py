@@ -120,7 +120,9 @@ def _signed(text: str) -> str:
 def _change_text(spec: Measure, absolute: Decimal, percent: Decimal | None) -> str:
     """A change in the measure's own number format, the percentage kept to one decimal and on one line."""
     text = _signed(spec.format(float(absolute))) if absolute else "0"
-    return text if percent is None else f"{text} ({_signed(f'{percent:.1f}')}\u00a0%)"
+    if percent is None:
+        return text
+    return f"{text} ({_signed(f'{percent:.1f}') if round(percent, 1) else '0.0'}\u00a0%)"
 
 
 class _Notes:
@@ -232,7 +234,7 @@ def _no_flag(spec: Measure, *, current: Reading, baseline: Reading, compared: bo
         return "No published meaningful-change threshold"
     if not compared:
         return "No earlier completed value to compare with"
-    return f"No meaningful change (threshold: {rules.describe(spec.change_rule)})"
+    return f"No meaningful change (threshold: {typographic(rules.describe(spec.change_rule))})"
 
 
 def edss_derivation(data: VisitReportData) -> list[str] | None:
@@ -364,18 +366,17 @@ def _signed_text(signature: Signature) -> str:
 
 def status_lines(signature: Signature) -> tuple[tuple[str, ...], bool]:
     """Where the record stands, for the top of every page (one or two lines), and whether it needs
-    attention (red): a draft, or a signed record changed after signing."""
-    if not signature.signed:
-        return (DRAFT_STATUS,), True
+    attention (red): a draft, or a record changed after it was signed."""
+    first = _signed_text(signature) if signature.signed else DRAFT_STATUS
     if not signature.amended:
-        return (_signed_text(signature),), False
+        return (first,), not signature.signed
     last = signature.amendments[-1]
     count = len(signature.amendments)
     times = "" if count == 1 else f" {count} times, last"
     changes = sum(len(a.changes) for a in signature.amendments)
-    return (_signed_text(signature),
-            f"AMENDED after signing{times} by {last.amended_by} on {last.amended_at:%Y-%m-%d %H:%M}: "
-            f"{_shortened(last.reason, 60)} ({changes} change{'s' if changes != 1 else ''}, listed at the end)"), True
+    return (first, f"AMENDED after signing{times} by {last.amended_by} on {last.amended_at:%Y-%m-%d %H:%M}: "
+                   f"{_shortened(last.reason, 60)} ({changes} change{'s' if changes != 1 else ''}, listed at the "
+                   "end)"), True
 
 
 def _shortened(text: str, length: int) -> str:
@@ -385,7 +386,10 @@ def _shortened(text: str, length: int) -> str:
 def signature_lines(data: VisitReportData) -> list[str]:
     """The signature block's sentences: who signed, when and with what meaning (nothing for a draft)."""
     signature = data.signature
-    return [f"{_signed_text(signature)}."] if signature.signed else []
+    if not signature.signed:
+        return []
+    again = " after the amendments below" if signature.amended else ""
+    return [f"{_signed_text(signature)}{again}."]
 
 
 def amendment_lines(signature: Signature) -> list[tuple[str, tuple[str, ...]]]:

@@ -200,7 +200,7 @@ def render(story: list, *, page_size: str, title: str, subject: str, printed: st
     document = SimpleDocTemplate(
         buffer, pagesize=PAGE_SIZES[page_size], leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 3 * mm, bottomMargin=MARGIN + 3 * mm, title=title, subject=subject,
-        author=creator, creator=creator, keywords=keywords, invariant=1,
+        author=creator, creator=creator, keywords=keywords, invariant=1, initialFontName=FONT,  # not reportlab's Helvetica
     )
     if progress is not None:
         total = len(story)

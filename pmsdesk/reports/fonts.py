@@ -17,6 +17,7 @@ import re
 import unicodedata
 from functools import cache
 
+from reportlab.graphics.shapes import STATE_DEFAULTS
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
@@ -60,6 +61,9 @@ def register_fonts() -> None:
     for name, file in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file)), shapable=True))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    # A chart (reportlab.graphics) starts in Helvetica before its strings set their font, which puts
+    # an unembedded Helvetica into the PDF: start it in the report font instead.
+    STATE_DEFAULTS["fontName"] = FONT
 
 
 def needs_bidi(text: str) -> bool:

@@ -41,7 +41,7 @@ from pmsdesk.reports.document import (
     content_width,
     render,
 )
-from pmsdesk.reports.fonts import bidi_style, needs_bidi
+from pmsdesk.reports.fonts import FONT, bidi_style, needs_bidi
 
 DRAFT_TEXT = content.DRAFT_STATUS
 TITLE = "Intrathecal treatment visit summary"
@@ -90,6 +90,12 @@ class _Paragraph(Paragraph):
         return super().split(availWidth, availHeight)
 
 
+def _grid_style(commands: list) -> TableStyle:
+    """A table's style, in the report font: a table otherwise sets Helvetica for its cells, which
+    would put an unembedded font into the PDF."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
 def _p(text: str, style=Styles.body) -> Paragraph:
     return _markup(escape(text), style)
 
@@ -127,9 +133,9 @@ def _clinic_heading(clinic: ClinicHeader, heading: str, width: float, under: str
         logo = Image(str(clinic.logo_path), kind="proportional", width=32 * mm, height=16 * mm)
         logo_width = 36 * mm
         cells.insert(0, logo)
-    widths = ([logo_width] if logo_width else []) + [(width - logo_width) * 0.45, (width - logo_width) * 0.55]
+    widths = ([logo_width] if logo_width else []) + [(width - logo_width) * 0.4, (width - logo_width) * 0.6]
     table = Table([cells], colWidths=widths)
-    table.setStyle(TableStyle([
+    table.setStyle(_grid_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
@@ -140,9 +146,9 @@ def _clinic_heading(clinic: ClinicHeader, heading: str, width: float, under: str
 
 
 def _draft_banner(width: float) -> Table:
-    banner = Table([[_markup(f"{DRAFT_TEXT}: this summary has not been signed by the responsible clinician.",
+    banner = Table([[_markup(f"{DRAFT_TEXT}: not yet signed by the responsible clinician.",
                              Styles.draft)]], colWidths=[width])
-    banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 0), (-1, -1), 4),
+    banner.setStyle(_grid_style([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 0), (-1, -1), 4),
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
     return banner
 
@@ -151,7 +157,7 @@ def _facts(title: str, rows: list[tuple[str, str]], width: float) -> Table:
     table = Table([[_markup(f"<b>{escape(title)}</b>", Styles.cell_bold), ""]]
                   + [[_p(label, Styles.label), _p(value, Styles.cell)] for label, value in rows],
                   colWidths=[width * 0.32, width * 0.68])
-    table.setStyle(TableStyle([
+    table.setStyle(_grid_style([
         ("SPAN", (0, 0), (-1, 0)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -167,7 +173,7 @@ def _identity(data: VisitReportData, width: float) -> Table:
     half = (width - gap) / 2
     table = Table([[_facts("Patient", content.patient_fields(data), half), "",
                     _facts("Visit", content.visit_fields(data), half)]], colWidths=[half, gap, half])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    table.setStyle(_grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
@@ -202,7 +208,7 @@ def _measures(data: VisitReportData, table: content.MeasureTable, width: float) 
             style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#fbe9e7")))
         elif line.standing is Direction.IMPROVEMENT:
             style.append(("BACKGROUND", (-1, index), (-1, index), colors.HexColor("#e8f5e9")))
-    grid.setStyle(TableStyle(style))
+    grid.setStyle(_grid_style(style))
     story = [_p("Assessments", Styles.heading), grid]
     warnings = [f"{line.label}: {warning}" for line in table.lines for warning in line.current.warnings]
     if warnings:
@@ -234,7 +240,7 @@ def _adverse_events(data: VisitReportData, width: float) -> list:
     table = Table([[_p(h, Styles.cell_bold) for h in content.ADVERSE_EVENT_COLUMNS]]
                   + [[_p(cell, Styles.cell) for cell in row] for row in rows],
                   colWidths=[width * s for s in (0.28, 0.12, 0.1, 0.09, 0.16, 0.25)], repeatRows=1)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+    table.setStyle(_grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]))
     return story + [table]
 
@@ -249,19 +255,6 @@ def _notes(data: VisitReportData) -> list:
 def _cohort_colours(overlays) -> dict[str, colors.Color]:
     ids = dict.fromkeys(overlay.cohort.id for chart in overlays.values() for overlay in chart)
     return {cohort_id: COHORT_COLOURS[i % len(COHORT_COLOURS)] for i, cohort_id in enumerate(ids)}
-
-
-def _legend(overlays, colours, numbers: dict[str, int]) -> list:
-    legend = []
-    for overlay in overlays:
-        number = numbers[overlay.cohort.id]
-        colour = colours[overlay.cohort.id].hexval()[2:]
-        for curve in overlay.curves:
-            # A run of dashes in the cohort's colour stands for its line (spaced out: a rate per year).
-            swatch = "- - -" if curve.is_rate else "\u2014\u2014"
-            legend.append(_markup(f'<font color="#{colour}"><b>{swatch}</b></font> '
-                                  f"{escape(curve.label)} [{number}]", Styles.small))
-    return legend
 
 
 CHART_KEY = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the meaningful "
@@ -293,23 +286,28 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
     for key in keys:
         overlays = data.overlays.get(key, ())
         chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 42 * mm)
-        cells.append([chart] + _legend(overlays, colours, numbers))
+        cells.append(chart)  # the chart's own key, under it, names its cohort arms
     rows = []
     for i in range(0, len(cells), CHARTS_PER_ROW):
         chunk = cells[i:i + CHARTS_PER_ROW]
-        chunk += [[]] * (CHARTS_PER_ROW - len(chunk))
+        chunk += [""] * (CHARTS_PER_ROW - len(chunk))
         row = Table([[cell for chart in chunk for cell in (chart, "")][:-1]],
                     colWidths=[w for _ in chunk for w in (chart_width, gap)][:-1])
-        row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        row.setStyle(_grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         rows.append(row)
     heading = _p(f"Trajectories (months since the {series.anchor_text}, "
                  f"{series.anchor.isoformat()}; visits up to this one)", Styles.heading)
     story = [KeepTogether([heading, _p(CHART_KEY, Styles.small_muted), Spacer(1, 3), rows[0]])] + rows[1:]
-    found = []
+    found, told = [], set()
     for key in keys:
-        statements = [f"{statement} [{numbers[o.cohort.id]}]" for o in data.overlays.get(key, ())
-                      for statement in content.findings(o, data.patient.phenotype)]
+        # a finding about both hands is told once, under the first chart it belongs to
+        statements = []
+        for overlay in data.overlays.get(key, ()):
+            for statement in content.findings(overlay, data.patient.phenotype):
+                if statement not in told:
+                    told.add(statement)
+                    statements.append(f"{statement} [{numbers[overlay.cohort.id]}]")
         if statements:
             found.append(_markup(f"<b>{escape(series.measures[key].spec.label)}</b>: "
                                  + escape("; ".join(statements)) + ".", Styles.small))
@@ -336,21 +334,23 @@ def _amendments(data: VisitReportData) -> list:
     return story
 
 
-def _signature(data: VisitReportData, width: float) -> KeepTogether:
+def _signature(data: VisitReportData, width: float) -> list:
     """The signature block, ending the document after everything it attests (amendments included)."""
-    story = [Spacer(1, 8), HRFlowable(width="100%", thickness=0.6, color=colors.black, spaceAfter=4),
-             _p(content.AID_STATEMENT, Styles.small_muted), Spacer(1, 6)]
+    # the amendments first: the signature (or the one still wanted) attests them too
+    story = _amendments(data) + [Spacer(1, 5), HRFlowable(width="100%", thickness=0.6, color=colors.black,
+                                                           spaceAfter=4),
+                                 _p(content.AID_STATEMENT, Styles.small_muted), Spacer(1, 4)]
     signed = content.signature_lines(data)
     if signed:
-        story += [_p(line, Styles.body) for line in signed] + _amendments(data)
+        story += [_p(line, Styles.body) for line in signed]
     else:
         box = Table([[_p(DRAFT_TEXT, Styles.draft)],
                      [_p("Signature: ______________________________    Name: ______________________    "
                          "Date: ______________", Styles.body)]], colWidths=[width])
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 1), (-1, 1), 12),
-                                 ("BOTTOMPADDING", (0, 1), (-1, 1), 8)]))
+        box.setStyle(_grid_style([("BOX", (0, 0), (-1, -1), 1.2, ALERT), ("TOPPADDING", (0, 1), (-1, 1), 10),
+                                 ("BOTTOMPADDING", (0, 1), (-1, 1), 6)]))
         story.append(box)
-    return KeepTogether(story)
+    return story
 
 
 def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, section: Section | None = None) -> list:
@@ -368,7 +368,7 @@ def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, secti
     story += _notes(data)
     story += _trajectories(data, width, references)
     # The signature never stands alone on a page: the reference list goes with it.
-    story.append(KeepTogether(_references(references) + [_signature(data, width)]))
+    story.append(KeepTogether(_references(references) + _signature(data, width)))
     return story
 
 
@@ -435,7 +435,7 @@ def _cover(visits: Sequence[VisitReportData], sections: Sequence[Section], first
                  ("VALIGN", (0, 0), (-1, -1), "TOP")]
         style += [("TEXTCOLOR", (4, row), (4, row), ALERT) for row, data in enumerate(visits, 1)
                   if data.signature.amended or not data.signature.signed]
-        table.setStyle(TableStyle(style))
+        table.setStyle(_grid_style(style))
         story.append(table)
     return story
 

@@ -47,11 +47,14 @@ class AmendmentView:
     changes: tuple[str, ...]  # "EDSS: 5.0 → 5.5", as the visit's history tells it
 
 
-def _amendments(clinic: Clinic, visit_id: int, names: Mapping[int, str]) -> tuple[AmendmentView, ...]:
+def visit_amendments(clinic: Clinic, visit_id: int) -> tuple[AmendmentView, ...]:
+    """The changes made to a visit after it was signed, oldest first (an amendment may have voided
+    the signature, so a visit awaiting signature again has them too)."""
+    clinic.actor.require(Action.REPORT)
+    entries = [entry for entry in clinic.visit_history(visit_id) if entry.kind is AuditKind.AMEND]
+    names = clinic.user_names() if entries else {}
     amendments = []
-    for entry in clinic.visit_history(visit_id):
-        if entry.kind is not AuditKind.AMEND:
-            continue
+    for entry in entries:
         # The history writer tells each change as "<time> · <who> · Amended <change> · Reason: <why>";
         # the summary prints who, when and why once, so it keeps only the <change>.
         lead = f"{local_minute(entry.occurred_at)}{SEPARATOR}{entry.actor_name}{SEPARATOR}Amended "
@@ -70,8 +73,6 @@ class PatientHistory:
     courses: tuple[Any, ...]
     relapses: tuple[Any, ...]
     signers: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))  # user id -> full name
-    # visit id -> its amendments after signing, oldest first (signed visits only)
-    amendments: Mapping[int, tuple[AmendmentView, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def index_of(self, visit_id: int) -> int:
         return next(i for i, record in enumerate(self.visits) if record.visit.id == visit_id)
@@ -103,8 +104,8 @@ def patient_of_visit(clinic: Clinic, visit_id: int) -> int:
 
 
 def patient_history(clinic: Clinic, patient_id: int) -> PatientHistory:
-    """A patient's details, visits (with assessments and adverse events), courses, relapses, the
-    names of the people who signed the visits and the amendments of signed visits."""
+    """A patient's details, visits (with assessments and adverse events), courses, relapses and the
+    names of the people who signed the visits."""
     clinic.actor.require(Action.REPORT)
     patient = clinic.patient(patient_id)
     visits = tuple(visit_view(record) for record in clinic.visit_records(patient_id))
@@ -114,12 +115,8 @@ def patient_history(clinic: Clinic, patient_id: int) -> PatientHistory:
         with clinic.db.reading() as session:
             signers = dict(session.execute(
                 select(UserAccount.id, UserAccount.full_name).where(UserAccount.id.in_(signer_ids))).all())
-    signed = [record.visit.id for record in visits if record.visit.signed_at is not None]
-    names = clinic.user_names() if signed else {}
-    amendments = {visit_id: found for visit_id in signed if (found := _amendments(clinic, visit_id, names))}
     return PatientHistory(row_view(patient), visits, row_views(clinic.courses(patient_id)),
-                          row_views(clinic.relapses(patient_id)), MappingProxyType(signers),
-                          MappingProxyType(amendments))
+                          row_views(clinic.relapses(patient_id)), MappingProxyType(signers))
 
 
 def record_report(clinic: Clinic, visit_ids: Sequence[int], output: ReportOutput | str, *,

@@ -98,7 +98,7 @@ def test_page_numbers_print_date_version_and_patient_on_every_page(summary):
 
 
 def test_draft_and_signed(text):
-    assert "DRAFT — NOT SIGNED: this summary has not been signed" in text
+    assert "DRAFT — NOT SIGNED: not yet signed by the responsible clinician." in text
     assert "aids to the clinician's judgement" in text
     signed = pdf_text(visit_report_pdf(report_data(
         history(), signature=Signature(True, "Dr. Ben Examplewood", dt.datetime(2026, 3, 2, 17, 5)))))
