@@ -175,8 +175,9 @@ def verify_chain(entries: Iterable[Mapping[str, Any]], head: tuple[int, str], *,
             if entry_hash(entry) != entry["entry_hash"]:
                 return report(expected_id, "its content does not match its hash: it was changed after it was written")
         elif key is not None and not hmac.compare_digest(entry_seal(entry, key), entry["entry_hash"]):
-            return report(expected_id, "its seal does not match the clinic's key: it was changed after it was written, or written by "
-                                       "someone without the key (a forged entry, or the chain recomputed)")
+            return report(expected_id, "its seal does not match the clinic's key: it was changed after it was "
+                                       "written, or written by someone without the key (a forged entry, or the "
+                                       "chain recomputed)")
         if entry["kind"] == AuditKind.RESTORE.value:
             checkpoints = [c for c in checkpoints if c.entry_id < expected_id or c.made_at is None
                            or c.made_at >= entry["occurred_at"]]

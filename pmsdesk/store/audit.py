@@ -16,18 +16,19 @@ link to the previous entry is computed only after that lock is held: two worksta
 the chain.
 
 Each entry is sealed with the clinic's audit key (an HMAC, pmsdesk.store.audit_key), which lives
-outside the database: the first audited write of a database without one makes the key and records
-the clinic id that names it as that write's first entry. After each commit the new head is appended
-to the clinic's witness file, if it has one (pmsdesk.store.checkpoints).
+outside the database: the first audited write of a database without one makes the key and writes
+the clinic id that names it in the settings. After each commit the new head is kept outside the
+database too, as this workstation's last save and in the clinic's witness file if it has one
+(pmsdesk.store.checkpoints). :func:`verify` checks the chain, :func:`verify_data` the rows against it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import itertools
 import json
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -42,7 +43,6 @@ from pmsdesk.domain.audit import (
     Checkpoint,
     DataReport,
     canonical_json,
-    entry_hash,
     entry_seal,
     format_checkpoint,
     replay,
@@ -374,7 +374,8 @@ def _first_difference(table: Table, recorded: Mapping[str, Any], stored: Mapping
         elif _comparable(column, trail) == _comparable(column, value):
             continue
         shown = "(not recorded)" if trail is _MISSING else json.dumps(trail, ensure_ascii=False)
-        return f"field {name}: the trail says {shown}, the table holds {json.dumps(_comparable(column, value), ensure_ascii=False)}"
+        held = json.dumps(_comparable(column, value), ensure_ascii=False)
+        return f"field {name}: the trail says {shown}, the table holds {held}"
     return None
 
 
@@ -423,7 +424,7 @@ def verify_data(connection: Connection) -> DataReport:
         numeric = key_column.type.python_type is int
         recorded, stored = _recorded_rows(connection, table, numeric), _stored_rows(connection, table, key_column)
         if not numeric:  # the settings: a handful of rows, ordered here so both sides agree on text order
-            recorded, stored = iter(sorted(recorded, key=lambda item: item[0])), iter(sorted(stored, key=lambda item: item[0]))
+            recorded, stored = (iter(sorted(rows, key=lambda item: item[0])) for rows in (recorded, stored))
         for key, values, row in _merged(recorded, stored):
             if table.name == Setting.__tablename__ and key == CLINIC_SETTING:
                 continue  # names the clinic's key; checked by verify() against the key files
@@ -433,7 +434,8 @@ def verify_data(connection: Connection) -> DataReport:
                 problem = "it is in the table but the audit trail has no entry for it (added behind pmsdesk's back)"
             elif row is None:
                 if values is not None:
-                    problem = "the audit trail says it exists, but it is not in the table (removed behind pmsdesk's back)"
+                    problem = ("the audit trail says it exists, but it is not in the table "
+                               "(removed behind pmsdesk's back)")
             elif values is None:
                 problem = "the audit trail says it was erased, but it is in the table"
             else:

@@ -4,10 +4,11 @@ A checkpoint is an entry number and that entry's hash (``N:HASH``). The live cha
 that entry with that hash: if it does not, the trail was rewritten, cut or wiped, whatever the
 database itself says. They are kept where someone who changes the database file does not reach them
 all: in each backup (its own copy of the head), on each report (PDF metadata and footer) and export
-(manifest), in the clinic's key file (the first keyed entry), beside the key (``<clinic id>.<place>.head``:
-the last head this workstation committed to the database at that place, replaced at every commit,
-so a tail cut off later shows here), and in a witness file the clinic chooses (``pmsdesk audit witness FILE``, ideally on another
-disk or computer), to which every commit appends its head.
+(manifest), in the clinic's key file (the first keyed entry), beside the key
+(``<clinic id>.<place>.head``: the last head this workstation committed to the database at that
+place, replaced at every commit, so a tail cut off later shows here), and in a witness file the
+clinic chooses (``pmsdesk audit witness FILE``, ideally on another disk or computer), to which
+every commit appends its head.
 """
 
 from __future__ import annotations
