@@ -224,7 +224,9 @@ def run_self_test(print_line: Callable[[str], None] = lambda line: print(line, f
     started = time.perf_counter()
     listed = checks()
     width = max(len(name) for name, _ in listed)
-    with tempfile.TemporaryDirectory(prefix="pmsdesk-self-test-") as folder:
+    from pmsdesk.store.audit_key import keys_kept_in
+
+    with tempfile.TemporaryDirectory(prefix="pmsdesk-self-test-") as folder, keys_kept_in(Path(folder) / "keys"):
         run = SelfTestRun(Path(folder))
         try:
             for index, (name, check) in enumerate(listed):

@@ -30,6 +30,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -64,6 +66,21 @@ class AuditKey:
         return json.dumps({"clinic_id": self.clinic_id, "key": self.secret.hex(), "sealed_from": self.sealed_from,
                            "first_seal": self.first_seal, "database": self.database, "witness": self.witness},
                           indent=1)
+
+
+@contextmanager
+def keys_kept_in(folder: Path) -> Iterator[None]:
+    """Within the block, clinics keep their keys in ``folder`` (a throwaway clinic, such as the
+    self-test's, leaves nothing in the user's configuration)."""
+    before = os.environ.get(KEY_DIR_VARIABLE)
+    os.environ[KEY_DIR_VARIABLE] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(KEY_DIR_VARIABLE, None)
+        else:
+            os.environ[KEY_DIR_VARIABLE] = before
 
 
 def key_folder() -> Path:
