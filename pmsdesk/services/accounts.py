@@ -28,6 +28,7 @@ but not counted (there is no account to lock).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -57,8 +58,13 @@ UNKNOWN_USER = "(unknown user name)"
 ACCOUNTS_ACTOR = Actor.system("accounts")  # signing in happens before anyone is signed in  # what a refused sign-in with a name nobody has is recorded as
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified when the user name does not exist, so a refusal takes as long either way.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the user name does not exist, so a refusal takes as long either way. Made on
+    first use, not at import: a command that never signs anyone in (``pmsdesk report``) skips it."""
+    return _hasher.hash("not a password of anyone")
 
 
 LOCK_AFTER = 10  # wrong passwords in a row that lock the account
@@ -299,7 +305,7 @@ class Accounts:
         if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
             return False
         try:
-            _hasher.verify(account.password_hash if account is not None else _DUMMY_HASH, password)
+            _hasher.verify(account.password_hash if account is not None else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return False
         return account is not None
