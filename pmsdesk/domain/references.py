@@ -12,6 +12,7 @@ proportion worsened by a time answer different questions and are never mixed up 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -315,7 +316,7 @@ class Cohort:
     values: tuple[ReferenceValue, ...]
     file: Path
 
-    @property
+    @functools.cached_property
     def measures(self) -> frozenset[Measure]:
         return frozenset(value.measure for value in self.values)
 

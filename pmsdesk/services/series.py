@@ -511,14 +511,19 @@ def comparator_overlays(series: PatientSeries, library: ReferenceLibrary, measur
                         chosen: Iterable[str] | None = None) -> tuple[CohortOverlay, ...]:
     """An overlay per chosen arm (:attr:`ComparatorChoice.key`; None: the arms that fit the
     patient), in the order of :func:`comparators_for`."""
-    measure = series.measures.get(measure_key)
-    if measure is None:
+    if measure_key not in series.measures:
         return ()
     chosen = None if chosen is None else set(chosen)
+    return arm_overlays(series, measure_key, [choice for choice in comparators_for(library, series.profile, measure_key)
+                                              if (choice.default_on if chosen is None else choice.key in chosen)])
+
+
+def arm_overlays(series: PatientSeries, measure_key: str,
+                 choices: Iterable[ComparatorChoice]) -> tuple[CohortOverlay, ...]:
+    """An overlay per arm of :func:`comparators_for` (for a screen that already holds them)."""
+    measure = series.measures[measure_key]
     until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
-    return tuple(comparator_overlay(measure, choice, until)
-                 for choice in comparators_for(library, series.profile, measure_key)
-                 if (choice.default_on if chosen is None else choice.key in chosen))
+    return tuple(comparator_overlay(measure, choice, until) for choice in choices)
 
 
 def default_overlays(series: PatientSeries, library: ReferenceLibrary, measure_key: str) -> tuple[CohortOverlay, ...]:
@@ -601,7 +606,7 @@ __all__ = [
     "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH",
     "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "OverlayCurve",
     "OverlayPoint", "PatientSeries", "Point", "RelapseMark", "SeriesOptions", "Status", "ThresholdBand",
-    "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "comparator_overlay",
+    "arm_overlays", "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "comparator_overlay",
     "comparator_overlays", "default_overlays", "months_between", "no_curve_text",
     "patient_series",
 ]

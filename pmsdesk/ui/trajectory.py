@@ -7,6 +7,7 @@ module only draws it. Everything drawn explains itself on hover; a double-click 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.assessments import REGISTRY
-from pmsdesk.domain.comparators import ComparatorChoice, comparators_for
+from pmsdesk.domain.comparators import ComparatorChoice, CurveStyle, comparators_for
 from pmsdesk.domain.naming import patient_display_name
 from pmsdesk.domain.references import Cohort, ReferenceLibrary, load_reference_library
 from pmsdesk.domain.vocab import Phenotype
@@ -44,7 +45,7 @@ from pmsdesk.services.series import (
     MeasureSeries,
     PatientSeries,
     Status,
-    comparator_overlays,
+    arm_overlays,
     no_curve_text,
     patient_series,
 )
@@ -380,7 +381,7 @@ class CohortChooser(QTreeWidget):
         self.setItemDelegate(_WrappingDelegate(self))
         self.itemChanged.connect(lambda item, _column: self.changed.emit())
         self.currentItemChanged.connect(self._selected)
-        self._cohorts: dict[str, Cohort] = {}
+        self._choices: dict[tuple[str, str], ComparatorChoice] = {}  # by (measure key, arm key)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -392,6 +393,7 @@ class CohortChooser(QTreeWidget):
         """``chosen``: the checked arm keys per measure; None checks the arms that fit the patient."""
         self.blockSignals(True)
         self.clear()
+        self._choices = {}
         profile = series.profile
         for key, measure in series.measures.items():
             choices = comparators_for(library, profile, key)
@@ -403,18 +405,22 @@ class CohortChooser(QTreeWidget):
                 item = QTreeWidgetItem(top, [choice.label if choice.default_on else f"{choice.label} \u2014 {choice.mismatch}"])
                 item.setData(0, Qt.ItemDataRole.UserRole, (key, choice.key))
                 item.setToolTip(0, _choice_tooltip(choice))
-                item.setIcon(0, _swatch(choice))
+                item.setIcon(0, _swatch(choice.style))
                 if not choice.default_on:
                     item.setForeground(0, QColor("#666666"))
                 on = choice.default_on if chosen is None else choice.key in chosen.get(key, set())
                 item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-                self._cohorts[choice.key] = choice.cohort
+                self._choices[key, choice.key] = choice
             top.setExpanded(True)
         self.blockSignals(False)
 
     def chosen(self) -> dict[str, list[str]]:
         """Checked arm keys per measure, in the chooser's order."""
-        result: dict[str, list[str]] = {}
+        return {key: [choice.key for choice in choices] for key, choices in self.chosen_arms().items()}
+
+    def chosen_arms(self) -> dict[str, list[ComparatorChoice]]:
+        """Checked arms per measure, in the chooser's order."""
+        result: dict[str, list[ComparatorChoice]] = {}
         for i in range(self.topLevelItemCount()):
             top = self.topLevelItem(i)
             for j in range(top.childCount()):
@@ -422,7 +428,7 @@ class CohortChooser(QTreeWidget):
                 key, arm_key = item.data(0, Qt.ItemDataRole.UserRole)
                 result.setdefault(key, [])
                 if item.checkState(0) == Qt.CheckState.Checked:
-                    result[key].append(arm_key)
+                    result[key].append(self._choices[key, arm_key])
         return result
 
     def item_for(self, key: str, arm_key: str) -> QTreeWidgetItem | None:
@@ -436,7 +442,7 @@ class CohortChooser(QTreeWidget):
     def _selected(self, item: QTreeWidgetItem | None, _previous) -> None:
         data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if data:
-            self.cohort_selected.emit(self._cohorts[data[1]])
+            self.cohort_selected.emit(self._choices[data].cohort)
 
 
 def _choice_tooltip(choice: ComparatorChoice) -> str:
@@ -444,15 +450,16 @@ def _choice_tooltip(choice: ComparatorChoice) -> str:
     return f"{choice.label}\n{fit}\nLine: {choice.style.colour_name}, {choice.style.marker}s\n\n{choice.cohort.citation.text()}"
 
 
-def _swatch(choice: ComparatorChoice) -> QIcon:
-    """The arm's colour and marker, as its curve is drawn."""
+@functools.cache
+def _swatch(style: CurveStyle) -> QIcon:
+    """An arm's colour and marker, as its curve is drawn (made once per style: a chooser lists dozens)."""
     pixmap = QPixmap(14, 14)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(choice.style.colour))
-    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in MARKER_OUTLINES[choice.style.marker]]))
+    painter.setBrush(QColor(style.colour))
+    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in MARKER_OUTLINES[style.marker]]))
     painter.end()
     return QIcon(pixmap)
 
@@ -566,8 +573,7 @@ class TrajectoryView(QWidget):
     def _overlays_changed(self) -> None:
         if self.series is None:
             return
-        self.overlays = {key: list(comparator_overlays(self.series, self.library, key, arm_keys))
-                         for key, arm_keys in self.chooser.chosen().items()}
+        self.overlays = {key: list(arm_overlays(self.series, key, arms)) for key, arms in self.chooser.chosen_arms().items()}
         findings = self._findings_html()
         if findings != self._findings_shown:  # laying out the rich text costs more than a whole plot
             self.findings.setHtml(findings)
