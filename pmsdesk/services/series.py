@@ -509,13 +509,15 @@ def cohort_overlay(series: MeasureSeries, cohort: Cohort, *, all_arms: bool = Fa
 
 def comparator_overlays(series: PatientSeries, library: ReferenceLibrary, measure_key: str,
                         chosen: Iterable[str] | None = None) -> tuple[CohortOverlay, ...]:
-    """An overlay per chosen arm (:attr:`ComparatorChoice.key`; None: the arms that fit the
-    patient), in the order of :func:`comparators_for`."""
+    """An overlay per chosen arm, in the order of :func:`comparators_for` (so in its styles):
+    ``chosen`` names arms (:attr:`ComparatorChoice.key`) or whole cohorts (their id: every arm);
+    None takes the arms that fit the patient."""
     if measure_key not in series.measures:
         return ()
     chosen = None if chosen is None else set(chosen)
-    return arm_overlays(series, measure_key, [choice for choice in comparators_for(library, series.profile, measure_key)
-                                              if (choice.default_on if chosen is None else choice.key in chosen)])
+    return arm_overlays(series, measure_key, [
+        choice for choice in comparators_for(library, series.profile, measure_key)
+        if (choice.default_on if chosen is None else choice.key in chosen or choice.cohort.id in chosen)])
 
 
 def arm_overlays(series: PatientSeries, measure_key: str,

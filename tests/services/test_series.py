@@ -232,6 +232,14 @@ def test_default_overlays_are_what_a_report_draws(known, library):
     assert default_overlays(series, library, "six_minute_walk") == ()
 
 
+def test_cohorts_chosen_by_id_bring_all_their_arms_each_in_its_own_style(known, library):
+    series, _ids = known
+    overlays = comparator_overlays(series, library, "edss", ["petrou2020_itmsc_ivmsc_sham", "msspi_biotin_placebo"])
+    assert {o.cohort.id for o in overlays} == {"petrou2020_itmsc_ivmsc_sham", "msspi_biotin_placebo"}
+    styles = [(curve.style.colour, curve.style.marker) for o in overlays for curve in o.curves]
+    assert len(styles) == 4 and len(set(styles)) == 4  # sham, MS-SPI placebo, IT-MSC, IV-MSC
+
+
 def test_a_chosen_arm_without_a_curve_says_so(known, library):
     series, _ids = known
     subset = "impact_placebo_edssplus/placebo, T25FW progressors only"
