@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pmsdesk.domain.comparators import PatientProfile, Role, comparators_for
 from pmsdesk.domain.references import (
     Arm,
     Measure,
@@ -55,7 +56,8 @@ def clinic_document() -> dict:
             "citation": {"authors": "MS clinic audit team", "title": "Internal audit of ITMTX 2020-2025", "year": 2025},
             "design": "Retrospective audit of all patients treated at the clinic.",
             "population": {"n": 40, "phenotypes": ["SPMS"]},
-            "treatment": {"description": "ITMTX 12.5 mg every 3 months", "routes": ["intrathecal"]},
+            "treatment": {"description": "ITMTX 12.5 mg every 3 months", "agent": "it_methotrexate",
+                          "routes": ["intrathecal"]},
             "sources": [{"what": "clinic audit spreadsheet, March 2025"}],
             "values": [{
                 "measure": "edss",
@@ -247,6 +249,10 @@ def test_a_clinic_file_is_added_to_the_library(tmp_path):
     (value,) = cohort.values
     assert value.source.type.is_primary
     assert value.short_statement() == "Clinic ITMTX, SPMS: 75% had a stable EDSS at 2 years"
+    # the clinic's own ITMTX patients are a fair comparison for its SPMS patients on ITMTX
+    own = PatientProfile(Phenotype.SPMS, 5.0, frozenset({"it_methotrexate"}))
+    (arm,) = [c for c in comparators_for(library, own, "edss") if c.cohort is cohort]
+    assert arm.default_on and arm.role is Role.OWN_TREATMENT
 
 
 def test_a_cohort_id_already_shipped_is_refused(tmp_path):
