@@ -27,6 +27,7 @@ from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
+from pmsdesk.domain.signatures import DEFAULT_MEANING, SignatureMeaning, signature_digest
 from pmsdesk.domain.validation import (
     Problem,
     ValidationFailed,
@@ -185,6 +186,27 @@ class StartedVisit:
         if self.draft_updated is not None:
             return DayState.CHANGES_NOT_SAVED
         return DayState.SIGNED if self.visit.status == VisitStatus.SIGNED else DayState.AWAITING_SIGNATURE
+
+
+@dataclass(frozen=True)
+class SigningOutcome:
+    """A batch signed with one entry of the password: the visits signed (read models, in the order
+    asked) and, by visit id, the refusal of each one not signed."""
+
+    signed: list[Visit]
+    refusals: dict[int, Refusal]
+
+
+@dataclass(frozen=True)
+class SignatureProblem:
+    """A visit whose signature does not hold, and why (for ``pmsdesk audit verify``)."""
+
+    visit_id: int
+    patient_id: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"visit {self.visit_id} (patient {self.patient_id}): signature does not hold: {self.reason}"
 
 
 class _NothingChanged(Exception):
@@ -596,8 +618,12 @@ class Clinic:
                 after = _amendable_values(record)
                 changes = {key: [before.get(key), after.get(key)] for key in sorted(set(before) | set(after))
                            if before.get(key) != after.get(key)}
+                voided = self._void_signature(visit)  # the amended content needs a new signature
+                session.flush()
+                record = self._visit_record(session, visit)
                 audit.record_event(session, AuditKind.AMEND, reason=session.info[audit.REASON],
-                                   details={"changes": changes}, patient_id=visit.patient_id, visit_id=visit.id,
+                                   details={"changes": changes, "voided_signature": voided},
+                                   patient_id=visit.patient_id, visit_id=visit.id,
                                    table_name="visit", row_key=str(visit.id))
             return record
 
@@ -785,21 +811,108 @@ class Clinic:
 
     # ----- sign-off, deletion with a reason, the audit trail ----------------------------------
     @read_model
-    def sign_visit(self, visit_id: int, expected_version: int) -> Visit:
-        """The neurologist confirms the visit; from now on a change is an amendment with a reason."""
+    def sign_visit(self, visit_id: int, expected_version: int, *, password: Any,
+                   meaning: SignatureMeaning | str = DEFAULT_MEANING) -> Visit:
+        """The neurologist signs the visit with their password, re-entered, and the signature's stated
+        ``meaning``; from now on a change is an amendment with a reason, and voids the signature."""
+        outcome = self.sign_visits([(visit_id, expected_version)], password=password, meaning=meaning)
+        if outcome.refusals:
+            raise outcome.refusals[visit_id]
+        return outcome.signed[0]
+
+    def sign_visits(self, visits: Sequence[tuple[int, int]], *, password: Any,
+                    meaning: SignatureMeaning | str = DEFAULT_MEANING) -> SigningOutcome:
+        """Sign each ``(visit id, version)`` with one entry of the password (a batch of the review desk):
+        the password and the meaning are checked once, before anything is signed (a wrong password
+        counts towards the account's lockout); then each visit is signed in its own transaction, and
+        one that is stale, already signed or gone is kept in ``refusals`` with its reason."""
         self.actor.require(Action.SIGN_VISIT)
+        chosen = self._signature_meaning(meaning)
+        if not isinstance(password, str) or not password:
+            raise ValidationFailed([Problem("password", "Password: required; signing asks for your password "
+                                                        "again, so that only you can sign in your name.")])
+        self.accounts().confirm_password(self.actor, password, purpose="sign")
+        signed, refusals = [], {}
+        for visit_id, version in visits:
+            try:
+                signed.append(_frozen(self._write("visit", lambda session, v=visit_id, n=version:
+                                                  self._sign(session, v, n, chosen))))
+            except Refusal as refusal:
+                refusals[visit_id] = refusal
+        return SigningOutcome(signed, refusals)
 
-        def work(session: Session) -> Visit:
-            visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
-            if visit.status == VisitStatus.SIGNED:
-                raise ValidationFailed([Problem("status", "This visit is already signed; a change now is an "
-                                                          "amendment, saved with its reason.")])
-            visit.status, visit.signed_by, visit.signed_at = VisitStatus.SIGNED.value, self.actor.user_id, utcnow()
-            audit.record_event(session, AuditKind.SIGN, patient_id=visit.patient_id, visit_id=visit.id,
-                               table_name="visit", row_key=str(visit.id))
-            return visit
+    @staticmethod
+    def _signature_meaning(meaning: Any) -> SignatureMeaning:
+        try:
+            return SignatureMeaning(meaning)
+        except ValueError:
+            raise ValidationFailed([Problem("meaning", "Meaning of the signature: choose one of: " + "; ".join(
+                m.short_label for m in SignatureMeaning) + ".")]) from None
 
-        return self._write("visit", work)
+    def _sign(self, session: Session, visit_id: int, expected_version: int, meaning: SignatureMeaning) -> Visit:
+        visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
+        if visit.status == VisitStatus.SIGNED:
+            raise ValidationFailed([Problem("status", "This visit is already signed; a change now is an "
+                                                      "amendment, saved with its reason.")])
+        signer = self._get(session, UserAccount, self.actor.user_id, "user account")
+        visit.status, visit.signed_by = VisitStatus.SIGNED.value, signer.id
+        visit.signed_at, visit.signed_name = utcnow().replace(microsecond=0), signer.full_name or signer.username
+        visit.signature_meaning = meaning.value
+        visit.signature_digest = self._content_digest(session, visit)
+        audit.record_event(session, AuditKind.SIGN, patient_id=visit.patient_id, visit_id=visit.id,
+                           table_name="visit", row_key=str(visit.id),
+                           details={"meaning": meaning.value, "signed_name": visit.signed_name,
+                                    "digest": visit.signature_digest})
+        return visit
+
+    def _content_digest(self, session: Session, visit: Visit) -> str:
+        """The digest binding ``visit``'s signature (as now set on it) to its content."""
+        content = {**_amendable_values(self._visit_record(session, visit)), "course_id": visit.course_id}
+        return signature_digest(visit.id, visit.patient_id, content, signer_id=visit.signed_by,
+                                signed_name=visit.signed_name, signed_at=visit.signed_at,
+                                meaning=visit.signature_meaning)
+
+    @staticmethod
+    def _void_signature(visit: Visit) -> dict[str, Any]:
+        """Take a signed visit back to awaiting signature (an amendment); what the signature was, for the trail."""
+        voided = {"signed_by": visit.signed_by, "signed_name": visit.signed_name,
+                  "signed_at": visit.signed_at.isoformat() if visit.signed_at else None,
+                  "meaning": visit.signature_meaning, "digest": visit.signature_digest}
+        visit.status = VisitStatus.DRAFT.value
+        visit.signed_by = visit.signed_at = visit.signed_name = visit.signature_meaning = None
+        visit.signature_digest = None
+        return voided
+
+    def signature_problems(self) -> list[SignatureProblem]:
+        """Every signed visit whose signature does not match it: no digest, or a digest that is not
+        its content's (changed after signing, or a signature copied from another visit); and every
+        unsigned visit carrying a signature's traces. Empty when every signature holds. Deleted visits
+        are checked too."""
+        problems = []
+        with self.db.reading() as session:
+            query = (select(Visit).where(or_(Visit.status == VisitStatus.SIGNED.value, Visit.signed_by.is_not(None),
+                                             Visit.signature_digest.is_not(None)))
+                     .order_by(Visit.id).execution_options(**{audit.INCLUDE_DELETED: True}))
+            for visit in session.scalars(query):
+                if (reason := self._signature_mismatch(session, visit)) is not None:
+                    problems.append(SignatureProblem(visit.id, visit.patient_id, reason))
+        return problems
+
+    def signature_holds(self, visit_id: int) -> bool:
+        """True when the visit is signed and its signature still matches its content."""
+        with self.db.reading() as session:
+            visit = self._get(session, Visit, visit_id, "visit")
+            return visit.status == VisitStatus.SIGNED and self._signature_mismatch(session, visit) is None
+
+    def _signature_mismatch(self, session: Session, visit: Visit) -> str | None:
+        if visit.status != VisitStatus.SIGNED:
+            return "not signed, yet it carries a signature's signer or digest"
+        if visit.signed_by is None or visit.signed_at is None or not visit.signature_digest:
+            return "signed without a signer, a time or a content digest"
+        if visit.signature_digest != self._content_digest(session, visit):
+            return ("its content or its signature is not what was signed (changed after signing, or a "
+                    "signature taken from another visit)")
+        return None
 
     @staticmethod
     def _mark_deleted(row: Any, reason: str) -> None:

@@ -23,7 +23,7 @@ from itertools import islice, takewhile
 from typing import Any
 
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
-from pmsdesk.domain.permissions import Action, Actor, Role
+from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.scoring.edss import FunctionalSystemScores, compute_edss
 from pmsdesk.domain.vocab import (
@@ -39,7 +39,7 @@ from pmsdesk.domain.vocab import (
     VisitKind,
     WalkingAid,
 )
-from pmsdesk.services.accounts import Accounts
+from pmsdesk.services.accounts import Accounts, SignInRefused
 from pmsdesk.services.clinic import Clinic
 
 DEFAULT_SEED = 20261122
@@ -121,7 +121,6 @@ def fill_demo_clinic(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     allow_existing: bool = False,
-    signer: Actor | None = None,
 ) -> DemoSummary:
     """Write ``patients`` fictional patients, their courses, visits and history, and mark the
     database as a demo. All of it is one transaction: on any error nothing is written.
@@ -132,11 +131,10 @@ def fill_demo_clinic(
     that already has patients is refused unless ``allow_existing``; the new identifiers then skip
     the ``DEMO-`` numbers already taken.
 
-    Visits older than a month are signed by ``signer`` (default: the demo neurologist's account
-    when the database has it, else the clinic's actor when they may sign); one signed visit is then
-    amended with a reason and one visit entered twice is voided with a reason, all through the
-    clinic's own rules. With nobody who may sign, the visits stay unsigned (the voided one is still
-    there). Which visits is seeded too.
+    Visits older than a month are signed by the demo neurologist's account (with the demo password)
+    when the database has it; one signed visit is then amended with a reason and signed again, and
+    one visit entered twice is voided with a reason, all through the clinic's own rules. Without the
+    demo neurologist the visits stay unsigned (the voided one is still there). Which visits is seeded too.
     """
     if patients < 1:
         raise ValueError(f"the demo clinic needs at least one patient, not {patients}")
@@ -155,21 +153,19 @@ def fill_demo_clinic(
             totals += _write_patient(batch, planner.plan(clinic_id), cancelled, written)
             if progress is not None:
                 progress(done, patients)
-        signer = signer or _demo_signer(database, clinic.actor)
-        states = _every_state(batch, signer, written, random.Random(seed + 1), planner.today, cancelled)
+        states = _every_state(batch, _demo_signer(database), written, random.Random(seed + 1), planner.today, cancelled)
         batch.set_setting(DEMO_SETTING, "true")
     return DemoSummary(patients, totals["courses"], totals["visits"], totals["adverse_events"],
                        states["signed"], states["amended"], states["voided"])
 
 
-def _demo_signer(database, actor: Actor) -> Actor | None:
-    """Who signs the demo's visits: the demo neurologist's account, else ``actor`` if they may sign."""
-    accounts = Accounts(database, actor=DEMO_ACTOR)
-    neurologist = next((user for user in accounts.users()
-                        if user.username == DEMO_NEUROLOGIST and user.active), None)
-    if neurologist is not None:
-        return Actor(neurologist.username, neurologist.role, neurologist.id, neurologist.full_name)
-    return actor if actor.may(Action.SIGN_VISIT) else None
+def _demo_signer(database) -> Actor | None:
+    """The demo neurologist, signed in with the demo password to sign the demo's visits (a signature
+    needs its signer's password); None when the database has no such account or its password changed."""
+    try:
+        return Accounts(database).sign_in(DEMO_NEUROLOGIST, DEMO_PASSWORD)
+    except SignInRefused:
+        return None
 
 
 def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], rng: random.Random,
@@ -191,15 +187,16 @@ def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], r
             if cancelled():
                 raise Cancelled("demo clinic cancelled; nothing was written")
             if visit.visit_date < before:
-                signed.append(neurologist.sign_visit(visit.id, visit.version))
+                signed.append(neurologist.sign_visit(visit.id, visit.version, password=DEMO_PASSWORD))
     counts["signed"] = len(signed)
     if signed:
         record = neurologist.visit_record(rng.choice(signed).id)
         note, reason = AMENDMENT
         earlier = record.visit.notes
-        neurologist.update_visit(record.visit.id, record.visit.version,
-                                 {**record.form_values(), "notes": f"{earlier} {note}" if earlier else note},
-                                 amendment_reason=reason)
+        amended = neurologist.update_visit(record.visit.id, record.visit.version,
+                                           {**record.form_values(), "notes": f"{earlier} {note}" if earlier else note},
+                                           amendment_reason=reason)
+        neurologist.sign_visit(amended.visit.id, amended.visit.version, password=DEMO_PASSWORD)  # signed anew
         counts["amended"] = 1
     return counts
 

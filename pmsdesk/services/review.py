@@ -24,6 +24,7 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.domain.permissions import Role
+from pmsdesk.domain.signatures import SignatureMeaning
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.audit_trail import AuditEntry, record_name
 from pmsdesk.store.tables import ASSESSMENT_TABLES
@@ -95,21 +96,26 @@ def visit_warnings(record: Any) -> tuple[str, ...]:
 
 
 def signature_text(visit: Any, names: Mapping[int, str]) -> str:
-    """"Signed by Dr X on 2026-11-20 14:05" (local time); '' for a visit not signed."""
+    """"Signed by Dr X on 2026-11-20 14:05 \u2013 Reviewed and approved" (local time): the printed name
+    the signature keeps, its time and its meaning; '' for a visit not signed."""
     if visit is None or visit.signed_by is None and visit.signed_at is None:
         return ""
-    who = names.get(visit.signed_by, f"user {visit.signed_by}") if visit.signed_by is not None else "a system process"
-    return f"Signed by {who} on {local_minute(visit.signed_at)}"
+    who = visit.signed_name or (names.get(visit.signed_by, f"user {visit.signed_by}")
+                                if visit.signed_by is not None else "a system process")
+    meaning = f" \u2013 {SignatureMeaning(visit.signature_meaning).short_label}" if visit.signature_meaning else ""
+    return f"Signed by {who} on {local_minute(visit.signed_at)}{meaning}"
 
 
 # ----- a visit's history, and the clinic's ----------------------------------------------------
 _VISIT_EXTRA_LABELS = {"status": "Status", "signed_by": "Signed by", "signed_at": "Signed at",
+                       "signed_name": "Signed as", "signature_meaning": "Meaning of the signature",
                        "course_id": "Treatment course", "deleted_reason": "Reason for deleting",
                        "patient_id": "Patient", "archived": "Archived",
                        # user accounts and settings
                        "username": "User name", "full_name": "Full name", "role": "Role", "active": "Active",
                        "password_hash": "Password", "key": "Setting", "value": "Value"}  # in the order told
-_SKIPPED = frozenset({"id", "visit_id", "patient_id", "deleted_at", "created_at", "updated_at", "version"})
+_SKIPPED = frozenset({"id", "visit_id", "patient_id", "deleted_at", "created_at", "updated_at", "version",
+                      "signature_digest"})  # a digest means nothing to a reader; audit verify checks it
 _TABLE_FIELDS = {"visit": VISIT_FIELDS, "adverse_event": ADVERSE_EVENT_FIELDS, "patient": PATIENT_FIELDS,
                  "treatment_course": COURSE_FIELDS, "relapse": RELAPSE_FIELDS, "dmt_history": DMT_FIELDS}
 _NOT_CLINICAL = frozenset({"user_account", "setting"})  # created, not "recorded"

@@ -1,8 +1,9 @@
 """The review desk: the neurologist's queue of saved visits waiting for a signature, oldest first.
 
 Each row says whose visit it is, when and what kind, who recorded it, what was recorded and what to
-look at before signing. Enter or a double-click opens the visit in the editor; "Sign selected" signs
-every selected visit through the one signing path (Clinic.sign_visit, with the version the row was
+look at before signing. Enter or a double-click opens the visit in the editor; "Sign selected" asks
+for the meaning of the signature and the signer's password once (the signature dialog) and signs
+every selected visit through the one signing path (Clinic.sign_visits, with the version each row was
 read at): a visit changed since, or refused, is named with its reason and the others still sign.
 """
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +30,7 @@ from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.review import AwaitingSignature
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
+from pmsdesk.ui.signoff import SignatureDialog
 
 HEADERS = ("Visit date", "Patient", "Kind", "Recorded by", "Recorded", "Check before signing")
 
@@ -141,24 +144,17 @@ class ReviewDesk(QWidget):
         chosen = [self.items[row] for row in self.selected_rows() if row < len(self.items)]
         if not chosen:
             return
-        what = "this visit" if len(chosen) == 1 else f"these {len(chosen)} visits"
-        answer = QMessageBox.question(
-            self, "Sign visits",
-            f"Sign {what}? Your signature confirms each as you reviewed it; a later change is an amendment "
-            "with a reason.\n\n" + "\n".join(f"{i.visit_date.isoformat()}  {i.patient_name}  ({i.kind})"
-                                             for i in chosen),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Yes:
+        dialog = SignatureDialog(self, self.clinic.actor,
+                                 [f"{i.visit_date.isoformat()}  {i.patient_name}  ({i.kind})" for i in chosen],
+                                 lambda meaning, password: self.clinic.sign_visits(
+                                     [(i.visit_id, i.version) for i in chosen], password=password, meaning=meaning))
+        with guarded(self, "signing the visits", title="Visits not signed") as shown:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        if not (shown and accepted):
             return
-        signed, refused = [], []
-        for item in chosen:
-            reasons: list[str] = []
-            with guarded(self, "signing the visit", on_refusal=lambda error: reasons.append(str(error))) as done:
-                self.clinic.sign_visit(item.visit_id, item.version)
-            if done:
-                signed.append(item)
-            elif reasons:
-                refused.append((item, reasons[0]))
+        outcome = dialog.result_of_signing
+        signed = [item for item in chosen if item.visit_id not in outcome.refusals]
+        refused = [(item, str(outcome.refusals[item.visit_id])) for item in chosen if item.visit_id in outcome.refusals]
         lines = [f"Signed {len(signed)} visit{'s' if len(signed) != 1 else ''}."] if signed else []
         lines += [f"Not signed: {item.visit_date.isoformat()} {item.patient_name} \u2013 {reason}"
                   for item, reason in refused]

@@ -61,7 +61,7 @@ def test_the_queue_holds_saved_unsigned_visits_oldest_first(people):
                                                       "bowel_bladder", "visual", "cerebral")},
                                                   "edss.ambulation": "0"})
     signed = nurse.create_visit(alex.id, {**WALK, "visit_date": "2026-09-01"})
-    neurologist.sign_visit(signed.visit.id, signed.visit.version)
+    neurologist.sign_visit(signed.visit.id, signed.visit.version, password="neurologist password")
     deleted = nurse.create_visit(bea.id, {**WALK, "visit_date": "2026-08-01"})
     neurologist.delete_visit(deleted.visit.id, deleted.visit.version, "Entered twice")
     nurse.save_draft(alex.id, None, {"visit_date": "2026-11-20"})  # typed, never saved: not waiting
@@ -90,7 +90,7 @@ def test_signing_several_signs_all_but_the_stale_one(people):
     refused = {}
     for item in (first, second, third):
         try:
-            neurologist.sign_visit(item.visit_id, item.version)
+            neurologist.sign_visit(item.visit_id, item.version, password="neurologist password")
         except StaleRecord as stale:
             refused[item.visit_id] = str(stale)
     assert list(refused) == [second.visit_id] and "changed by someone else" in refused[second.visit_id]
@@ -101,10 +101,11 @@ def test_the_signature_names_the_neurologist_in_local_time(people, local_berlin)
     nurse, neurologist = people
     record = nurse.create_visit(nurse.create_patient(PATIENT).id, WALK)
     assert signature_text(record.visit, neurologist.user_names()) == ""
-    neurologist.sign_visit(record.visit.id, record.visit.version)
+    neurologist.sign_visit(record.visit.id, record.visit.version, password="neurologist password")
     visit = neurologist.visit_record(record.visit.id).visit
     stored = replace(visit, signed_at=dt.datetime(2026, 11, 20, 13, 5, 59, 999, tzinfo=dt.UTC))
-    assert signature_text(stored, neurologist.user_names()) == "Signed by Dr Dana Neuro on 2026-11-20 14:05"
+    assert signature_text(stored, neurologist.user_names()) == ("Signed by Dr Dana Neuro on 2026-11-20 14:05 "
+                                                                "\u2013 Reviewed and approved")
 
 
 def test_a_visits_history_reads_like_a_clinical_record(people, local_berlin, clock):
@@ -113,7 +114,7 @@ def test_a_visits_history_reads_like_a_clinical_record(people, local_berlin, clo
     record = nurse.create_visit(patient.id, WALK)  # 14:05
     record = nurse.update_visit(record.visit.id, record.visit.version,  # 14:06
                                 {**record.form_values(), "t25fw.trial2_s": "7.9", "csf_removed_ml": "10"})
-    signed = neurologist.sign_visit(record.visit.id, record.visit.version)  # 14:07
+    signed = neurologist.sign_visit(record.visit.id, record.visit.version, password="neurologist password")  # 14:07
     amended = neurologist.update_visit(signed.id, signed.version,  # 14:08
                                        {**record.form_values(), "t25fw.trial1_s": "7.6", "t25fw.walking_aid": "unilateral"},
                                        amendment_reason="Trial 1 misread")

@@ -40,7 +40,7 @@ def test_each_visit_on_the_day_says_where_it_stands_and_a_patient_is_listed_once
     clinic.save_draft(edited.id, edited_visit.visit.id, {**edited_visit.form_values(), "sdmt.score": "50"})
     signed = person(clinic, 4, "Signed")
     signed_visit = clinic.create_visit(signed.id, VISIT)
-    neurologist.sign_visit(signed_visit.visit.id, signed_visit.visit.version)
+    neurologist.sign_visit(signed_visit.visit.id, signed_visit.visit.version, password="neurologist password")
     waiting = person(clinic, 5, "Waiting")  # due, nothing started
     waiting_course = clinic.create_course(waiting.id, COURSE)
     other = person(clinic, 6, "Other")  # a visit under way of no course: its course is not listed as due
@@ -78,7 +78,7 @@ def test_a_save_that_changes_nothing_writes_nothing(clinic, patient):
 
 def test_an_amendment_that_changes_nothing_is_no_amendment(neurologist, patient):
     record = neurologist.create_visit(patient.id, VISIT)
-    signed = neurologist.sign_visit(record.visit.id, record.visit.version)
+    signed = neurologist.sign_visit(record.visit.id, record.visit.version, password="neurologist password")
     form = {**record.form_values(), "course_id": None,
             "adverse_events": [{"id": e.id, "version": e.version, "term": e.term, "onset_date": e.onset_date}
                                for e in record.adverse_events]}

@@ -11,7 +11,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QRadioButton
 
 from pmsdesk.services import clinic as clinic_module
 from pmsdesk.services.accounts import Accounts
@@ -20,6 +20,7 @@ from pmsdesk.store import audit
 from pmsdesk.store.database import Database
 from pmsdesk.ui import audit_viewer
 from pmsdesk.ui.main_window import MainWindow
+from pmsdesk.ui.signoff import SignatureDialog
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -29,6 +30,32 @@ PASSWORDS = {"a.admin": "administrator password", "n.nurse": "nurse's own passwo
 PATIENT = {"clinic_id": "MS-0001", "family_name": "Example", "given_names": "Alex", "birth_date": "1970-03-14",
            "sex": "female", "phenotype": "SPMS"}
 WALK = {"kind": "assessment", "t25fw.trial1_s": "7.5", "t25fw.trial2_s": "7.7"}
+
+
+@pytest.fixture
+def answer_signature(monkeypatch):
+    """The signature dialog answered as a person would: the meaning chosen, each password typed in turn
+    and Sign pressed until one is taken. Returns the list the dialog is put in when it is shown, with
+    the refusals it showed in ``dialog.typed_messages``."""
+    def answer(passwords, meaning="reviewed_and_approved"):
+        shown = []
+
+        def exec_(dialog):
+            shown.append(dialog)
+            dialog.typed_messages = []
+            dialog.findChild(QRadioButton, f"meaning_{meaning}").setChecked(True)
+            for password in passwords:
+                dialog.password.setText(password)
+                dialog.sign_button.click()
+                if dialog.result() == QDialog.DialogCode.Accepted:
+                    break
+                dialog.typed_messages.append(dialog.message.text())
+            return dialog.result()
+
+        monkeypatch.setattr(SignatureDialog, "exec", exec_)
+        return shown
+
+    return answer
 
 
 @pytest.fixture
@@ -113,7 +140,7 @@ def test_f3_lists_the_visits_to_sign_oldest_first_and_enter_opens_one(window_of,
     assert window.visit_editor.record.visit.id == ids[1]
 
 
-def test_signing_several_signs_the_others_when_one_changed_meanwhile(window_of, clinic_of, monkeypatch,
+def test_signing_several_signs_the_others_when_one_changed_meanwhile(window_of, clinic_of, answer_signature,
                                                                       message_boxes):
     nurse = clinic_of("n.nurse")
     ids = three_visits(nurse)
@@ -125,8 +152,13 @@ def test_signing_several_signs_the_others_when_one_changed_meanwhile(window_of, 
 
     changed = nurse.visit_record(ids[1])  # the nurse corrects a trial after the desk was read
     nurse.update_visit(ids[1], changed.visit.version, {**changed.form_values(), "t25fw.trial1_s": "7.9"})
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    shown = answer_signature(["not my password, surely", PASSWORDS["d.neuro"]])
     desk.sign_button.click()
+    (dialog,) = shown
+    # one dialog for the batch: it named the three visits and the meaning; the wrong password kept it open
+    assert dialog.windowTitle() == "Sign 3 visits" and dialog.meaning.short_label == "Reviewed and approved"
+    assert dialog.typed_messages == ["That is not your password: nothing was signed. Signing needs the password "
+                                     "of the person signed in."]
 
     statuses = [window.clinic.visit_record(visit_id).visit.status for visit_id in ids]
     assert statuses == ["signed", "draft", "signed"]
@@ -137,7 +169,7 @@ def test_signing_several_signs_the_others_when_one_changed_meanwhile(window_of, 
 
 
 def test_the_editor_says_who_signed_and_the_history_reads_like_a_record(window_of, clinic_of, local_berlin,
-                                                                         clock, monkeypatch):
+                                                                         clock, monkeypatch, answer_signature):
     nurse = clinic_of("n.nurse")
     visit_id = nurse.create_visit(nurse.create_patient(PATIENT).id, {**WALK, "visit_date": "2026-03-02"}).visit.id
     window = window_of("d.neuro")
@@ -145,8 +177,11 @@ def test_the_editor_says_who_signed_and_the_history_reads_like_a_record(window_o
     bar = window.visit_editor.signoff
     assert bar.signed_label.isHidden()
     monkeypatch.setattr(clinic_module, "utcnow", lambda: dt.datetime(2026, 11, 20, 13, 6, 59, 999, tzinfo=dt.UTC))
+    shown = answer_signature([PASSWORDS["d.neuro"]], meaning="performed")
     bar.sign_button.click()  # the visit row keeps 13:06:59 UTC: 14:06 in Berlin, to the minute
-    assert bar.signed_label.text() == "Signed by Dr Dana Neuro on 2026-11-20 14:06"
+    (dialog,) = shown
+    assert dialog.windowTitle() == "Sign visit" and "Dr Dana Neuro" in dialog.findChild(QLabel).text()
+    assert bar.signed_label.text() == "Signed by Dr Dana Neuro on 2026-11-20 14:06 \u2013 Performed and recorded"
     assert bar.signed_label.isVisibleTo(window)
     assert window.visit_editor.minimumSizeHint().width() <= 1366 and window.width() <= 1366
 

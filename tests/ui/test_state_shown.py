@@ -54,7 +54,7 @@ def today(qtbot, clinic, neurologist):
     clinic.save_draft(typing.id, None, {"visit_date": TODAY.isoformat(), "course_id": course.id})
     signed = person(clinic, 2, "Signed")
     visit = clinic.create_visit(signed.id, VISIT)
-    neurologist.sign_visit(visit.visit.id, visit.visit.version)
+    neurologist.sign_visit(visit.visit.id, visit.visit.version, password="neurologist password")
     waiting = person(clinic, 3, "Waiting")
     clinic.create_visit(waiting.id, VISIT)
     due = person(clinic, 4, "Due")
@@ -172,7 +172,7 @@ def test_a_save_with_no_change_writes_nothing_and_says_so(qtbot, clinic, patient
 
 def test_a_signed_visit_offers_no_control_that_would_change_it(qtbot, neurologist, patient, monkeypatch):
     record = neurologist.create_visit(patient.id, VISIT)
-    neurologist.sign_visit(record.visit.id, record.visit.version)
+    neurologist.sign_visit(record.visit.id, record.visit.version, password="neurologist password")
     editor = editor_for(qtbot, neurologist)
     editor.open_visit(record.visit.id)
     assert editor.read_only

@@ -9,13 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from pmsdesk.domain.audit import AuditKind
-from pmsdesk.domain.permissions import Action, Actor, Role
+from pmsdesk.domain.permissions import Action, Role
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store import audit
 from pmsdesk.store.tables import AdverseEvent, DmtHistory, Relapse, Visit
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.patient_view import PatientView
 from pmsdesk.ui.void_dialog import VoidDialog
+from people import TEST_PASSWORD, signed_in
 from sample_data import PATIENT, TODAY
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -24,7 +25,7 @@ REASON = "Entered for the wrong patient"
 
 
 def clinic_as(database, name: str, role: Role) -> Clinic:
-    return Clinic(database, actor=Actor(name, role), today=lambda: TODAY)
+    return Clinic(database, actor=signed_in(database, name, role), today=lambda: TODAY)
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_an_empty_reason_is_refused_in_the_dialog_which_stays_open(qtbot, databa
 
 def test_a_nurse_may_not_void_a_signed_visit_and_is_told_so_in_the_dialog(qtbot, database, records, answer):
     neurologist = clinic_as(database, "d.neuro", Role.NEUROLOGIST)
-    neurologist.sign_visit(records["second"].id, records["second"].version)
+    neurologist.sign_visit(records["second"].id, records["second"].version, password=TEST_PASSWORD)
     view = view_as(qtbot, database, records)
     select(view.visits, records["second"].id)
     (dialog,) = (answer(REASON), view.delete_selected(view.visits))[0]
