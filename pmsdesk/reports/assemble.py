@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pmsdesk import __version__
 from pmsdesk.domain.references import ReferenceLibrary, load_reference_library
 from pmsdesk.domain.vocab import VisitStatus
-from pmsdesk.reports.data import DRAFT, Amendment, ClinicHeader, Signature, VisitReportData
+from pmsdesk.reports.data import DRAFT, SETTING_CLINIC_NAME, Amendment, ClinicHeader, Signature, VisitReportData
 from pmsdesk.services import reporting
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.services.reporting import PatientHistory
 from pmsdesk.services.series import (
     PatientSeries,
@@ -93,9 +92,16 @@ class ReportAssembler:
 
     def header(self) -> ClinicHeader:
         if self._header is None:
-            demo = self.clinic.setting(DEMO_SETTING) == "true"
-            self._header = ClinicHeader.from_settings(self.clinic.setting, demo=demo)
+            self._header = ClinicHeader.from_settings(self.clinic.setting, demo=self._is_demo())
         return self._header
+
+    def _is_demo(self) -> bool:
+        if self.clinic.setting(SETTING_CLINIC_NAME):
+            return False  # a named clinic prints its name; the demo's name is only the fallback
+        # Imported here: the demo module brings the accounts service, which a report does not need.
+        from pmsdesk.services.demo import DEMO_SETTING
+
+        return self.clinic.setting(DEMO_SETTING) == "true"
 
     def _history(self, patient_id: int) -> PatientHistory:
         if patient_id not in self._patients:

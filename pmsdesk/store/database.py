@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -218,8 +219,38 @@ def check_integrity(engine: Engine) -> None:
         )
 
 
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+def _newest_migration() -> str | None:
+    """The head of the migration files, read without Alembic (whose import is most of opening an
+    up-to-date database); None when the files do not make a single line of revisions."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database (Alembic's table), read with one plain query."""
+    try:
+        with engine.connect() as connection:
+            rows = list(connection.exec_driver_sql("SELECT version_num FROM alembic_version"))
+    except exc.DBAPIError:  # no such table: not a pmsdesk database yet
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def upgrade_schema(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision; returns the pre-upgrade copy of a SQLite file, if one was made."""
+    stored = _stored_revision(engine)
+    if stored is not None and stored == _newest_migration():
+        return None  # up to date: no need for Alembic at all
     from alembic import command
 
     current = current_revision(engine)
@@ -280,7 +311,7 @@ class Database:
             engine = make_engine(url)
             in_use = lock_in_use(path) if path is not None else None
             check_integrity(engine)
-            if not create and current_revision(engine) is None:
+            if not create and _stored_revision(engine) is None:
                 raise DatabaseError(f"{shown} holds no pmsdesk clinic; check --database (only opening the app or "
                                     "`pmsdesk demo` makes a new clinic)")
             upgrade_schema(engine)

@@ -1,0 +1,111 @@
+"""``pmsdesk report`` for one visit against the floor: a minimal reportlab script process making a page
+of similar content (the same embedded fonts, a letterhead, a 7-column table, paragraphs, a chart).
+
+Both run as fresh processes, alternately, in one run; the figure is the median wall time and the
+peak memory of each. ``.venv/bin/python benchmarks/bench_report_command.py [--runs 7]``. See
+docs/performance.md for the figures measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FLOOR = r'''
+import sys
+from reportlab.graphics.shapes import Drawing, PolyLine, String
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+fonts = sys.argv[2]
+pdfmetrics.registerFont(TTFont("DejaVuSans", fonts + "/DejaVuSans.ttf"))
+pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", fonts + "/DejaVuSans-Bold.ttf"))
+body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=8)
+bold = ParagraphStyle("bold", fontName="DejaVuSans-Bold", fontSize=11)
+story = [Paragraph("Riverside MS Clinic", bold), Paragraph("Intrathecal treatment visit summary", bold)]
+story += [Paragraph(f"Field {n}: value {n} recorded at the visit", body) for n in range(12)]
+story.append(Table([[Paragraph(f"row {r} column {c}", body) for c in range(7)] for r in range(7)]))
+chart = Drawing(170, 120)
+chart.add(PolyLine([10, 10, 60, 40, 110, 50, 160, 90], strokeWidth=1))
+chart.add(String(10, 110, "EDSS", fontName="DejaVuSans-Bold", fontSize=8))
+story += [chart, Paragraph("Signed by Dr Example on 2026-03-02 17:05.", body)]
+SimpleDocTemplate(sys.argv[1], pagesize=A4).build(story)
+'''
+
+
+def _clinic(folder: Path) -> tuple[Path, int]:
+    """A clinic database with one patient and five visits; the id of the last visit."""
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.store.database import Database
+
+    path = folder / "clinic.sqlite3"
+    database = Database.open(str(path))
+    clinic = Clinic(database, today=lambda: dt.date(2026, 11, 20))
+    clinic.set_setting("clinic_name", "Riverside MS Clinic")  # a real clinic's letterhead
+    patient = clinic.create_patient({"clinic_id": "MS-0001", "family_name": "Example", "given_names": "Alex",
+                                     "birth_date": "1970-03-14", "sex": "female", "phenotype": "SPMS"})
+    visit_id = 0
+    for number, (day, edss, walk) in enumerate([("2025-09-01", "4.0", "8.0"), ("2025-12-01", "4.5", "8.6"),
+                                                 ("2026-03-02", "5.0", "9.7"), ("2026-06-01", "5.0", "10.1"),
+                                                 ("2026-09-01", "5.5", "10.4")]):
+        visit_id = clinic.create_visit(patient.id, {
+            "visit_date": day, "kind": "baseline" if number == 0 else "follow_up", "edss.edss": edss,
+            "t25fw.trial1_s": walk, "t25fw.trial2_s": walk, "t25fw.walking_aid": "none",
+            "sdmt.score": str(50 - number), "sdmt.modality": "oral"}).visit.id
+    database.close()
+    return path, visit_id
+
+
+def _run(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, processor seconds (user and system) and peak resident megabytes of one process.
+    On a shared machine the processor time is the steadier figure."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({status})")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        database, visit_id = _clinic(folder)
+        script = folder / "floor.py"
+        script.write_text(FLOOR)
+        report = [sys.executable, "-m", "pmsdesk", "report", str(visit_id), "-o", str(folder / "visit.pdf"),
+                  "--database", str(database)]
+        floor = [sys.executable, str(script), str(folder / "floor.pdf"), str(ROOT / "resources" / "fonts")]
+        _run(report), _run(floor)  # warm the file cache
+        timings: dict[str, list[tuple[float, float, float]]] = {"report": [], "floor": []}
+        for _ in range(runs):
+            timings["report"].append(_run(report))
+            timings["floor"].append(_run(floor))
+    figures = {name: (statistics.median(wall for wall, _, _ in measured),
+                      statistics.median(cpu for _, cpu, _ in measured), max(mb for _, _, mb in measured))
+               for name, measured in timings.items()}
+    for name, (wall, cpu, megabytes) in figures.items():
+        print(f"{name:>6}: {wall:.3f} s wall, {cpu:.3f} s processor (medians of {runs}), {megabytes:.0f} MB peak")
+    report, floor = figures["report"], figures["floor"]
+    print(f"ratio: {report[0] / floor[0]:.2f}x the floor's wall time, {report[1] / floor[1]:.2f}x its processor "
+          f"time, {report[2] / floor[2]:.2f}x its memory")
+
+
+if __name__ == "__main__":
+    main()
