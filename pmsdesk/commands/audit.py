@@ -28,18 +28,19 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", action="append", default=[], metavar="N:HASH",
                         help="verify: a checkpoint printed on a report or written in an export's manifest "
                              "(entry number and at least 16 hex digits of its hash), or the report PDF, clinic "
-                             "archive or backup file itself; may be repeated")
+                             "archive, FHIR bundle or backup file itself; may be repeated")
     parser.add_argument("--witness", action="append", default=[], metavar="FILE", type=Path,
                         help="verify: also check against this witness file (the clinic's own one is always checked)")
 
 
 def _carried_by(path: Path) -> str:
-    """The checkpoint a backup (its own head), a report PDF (its keywords) or a clinic archive (its
-    manifest) was made at."""
+    """The checkpoint a backup (its own head), a report PDF (its keywords), a clinic archive (its
+    manifest) or a FHIR bundle (its meta tag) was made at."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     from pmsdesk.exchange.archive import MANIFEST_MEMBER
+    from pmsdesk.exchange.fhir import AUDIT_CHECKPOINT_SYSTEM
     from pmsdesk.store.checkpoints import backup_head
 
     with path.open("rb") as opened:
@@ -50,8 +51,11 @@ def _carried_by(path: Path) -> str:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 return json.loads(archive.read(MANIFEST_MEMBER)).get("audit_checkpoint") or ""
+        if path.suffix.lower() == ".json":
+            tags = json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("tag", [])
+            return next((tag["code"] for tag in tags if tag.get("system") == AUDIT_CHECKPOINT_SYSTEM), "")
         keywords = (PdfReader(path).metadata or {}).get("/Keywords") or ""
-    except (KeyError, ValueError, PdfReadError):
+    except (KeyError, ValueError, TypeError, AttributeError, PdfReadError):
         keywords = ""
     return keywords.rpartition(" ")[2]
 

@@ -135,6 +135,7 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
     clinic.actor.require(Action.EXPORT)
     snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates)
     timestamp = _now()
+    checkpoint = clinic.audit_checkpoint()  # carried by the archive's manifest and the FHIR bundle's tag
     if export_format is ExportFormat.MSPROG:
         if not path.exists():
             path.mkdir(mode=0o700)
@@ -144,8 +145,8 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
     else:
         content = {
             ExportFormat.CSV: lambda: tidy_csv(snapshot),
-            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp, clinic.audit_checkpoint()),
-            ExportFormat.FHIR: lambda: json.dumps(fhir_bundle(snapshot, timestamp), indent=1,
+            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp, checkpoint),
+            ExportFormat.FHIR: lambda: json.dumps(fhir_bundle(snapshot, timestamp, checkpoint), indent=1,
                                                   ensure_ascii=False).encode("utf-8"),
         }[export_format]()
         write_atomically(path, content)

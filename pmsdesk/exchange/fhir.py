@@ -246,9 +246,15 @@ class _BundleBuilder:
         self.add("AdverseEvent", f"{subject_key}/{event['id']}", resource)
 
 
-def fhir_bundle(snapshot: ClinicSnapshot, timestamp: str) -> dict[str, Any]:
+AUDIT_CHECKPOINT_SYSTEM = "urn:pmsdesk:audit-checkpoint"  # meta.tag: the audit trail's head when exported
+
+
+def fhir_bundle(snapshot: ClinicSnapshot, timestamp: str, audit_checkpoint: str = "") -> dict[str, Any]:
     builder = _BundleBuilder(snapshot)
     for patient in snapshot.patients:
         builder.patient(patient)
-    return {"resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": builder.entries}
+    bundle = {"resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": builder.entries}
+    if audit_checkpoint:
+        bundle["meta"] = {"tag": [{"system": AUDIT_CHECKPOINT_SYSTEM, "code": audit_checkpoint}]}
+    return bundle
 

@@ -257,10 +257,11 @@ def test_a_cut_tail_is_found_by_a_backup_or_a_printed_checkpoint_when_nothing_el
 
 
 def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file, tmp_path, verify):
-    summary, archive = tmp_path / "summary.pdf", tmp_path / "clinic.zip"
+    summary, archive, bundle = tmp_path / "summary.pdf", tmp_path / "clinic.zip", tmp_path / "bundle.json"
     last_id, last_hash = head(clinic_file)
     assert main(["report", "1", "-o", str(summary), "--database", str(clinic_file)]) == 0
     assert main(["export", "--format", "archive", "-o", str(archive), "--database", str(clinic_file)]) == 0
+    assert main(["export", "--format", "fhir", "-o", str(bundle), "--database", str(clinic_file)]) == 0
     reader = PdfReader(summary)
     assert reader.metadata["/Keywords"] == f"pmsdesk audit checkpoint {last_id}:{last_hash}"
     assert f"audit checkpoint {last_id}:{last_hash[:16]}" in pdf_text(summary.read_bytes())
@@ -268,7 +269,11 @@ def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file
         exported_at = json.loads(opened.read("manifest.json"))["audit_checkpoint"]
     reported = entries(clinic_file)[last_id]  # the summary's own entry came next
     assert reported["kind"] == "report" and exported_at == f"{reported['id']}:{reported['entry_hash']}"
-    assert verify(clinic_file, "--checkpoint", str(summary), "--checkpoint", str(archive))[0] == 0
+    exported = entries(clinic_file)[last_id + 1]  # the archive's entry came next
+    (tag,) = json.loads(bundle.read_text())["meta"]["tag"]
+    assert tag["code"] == f"{exported['id']}:{exported['entry_hash']}"
+    status, out = verify(clinic_file, *(f"--checkpoint={path}" for path in (summary, archive, bundle)))
+    assert status == 0 and out.count("--checkpoint") == 3, out
 
     forget_last_save(clinic_file)
     rows = entries(clinic_file)
