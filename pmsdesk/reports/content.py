@@ -401,7 +401,9 @@ def amendment_lines(signature: Signature) -> list[tuple[str, tuple[str, ...]]]:
 # Curation notes kept in resources/references for maintainers: never printed into a medical record.
 _CURATION = re.compile(r"\[Unconfirmed[^\]]*\]|\bper neurotrials\.ai\b|source does not say which|"
                        r"check before citing", re.IGNORECASE)
-STATEMENTS_PER_COHORT = 2  # per measure: the summary points to the literature, it does not reproduce it
+# The summary points to the literature, it does not reproduce it: a few statements per chart.
+STATEMENTS_PER_COHORT = 2
+FINDINGS_PER_MEASURE = 4
 
 
 def is_curation_note(text: str) -> bool:

@@ -157,7 +157,10 @@ class _DecoratedCanvas(Canvas):
             self._text(width - MARGIN, top, section.running_title, "right")
         self.setFont(BOLD, 7)
         self.setFillColor(ALERT if section.alert else INK)
+        room = width - 2 * MARGIN - (self.stringWidth(section.running_title, FONT, 7) + 12 if number > 1 else 0)
         for line, text in enumerate(section.status):
+            # a long status (an amendment's reason) is set smaller to stay within the page, never cut
+            self.setFont(BOLD, max(4.5, min(7.0, 7.0 * room / max(self.stringWidth(text, BOLD, 7), 1))))
             self._text(MARGIN, top - 8.5 * line, text)
         if number > 1 or section.status:
             rule = top - 8.5 * max(len(section.status) - 1, 0) - 4

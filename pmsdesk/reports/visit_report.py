@@ -258,10 +258,10 @@ def _cohort_colours(overlays) -> dict[str, colors.Color]:
 
 
 CHART_KEY = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the meaningful "
-             "change of the baseline (dotted line). Ticks on the time axis: intrathecal doses. R: relapse. "
+             "change of the baseline (dotted line). Light vertical lines: intrathecal doses. R: relapse. "
              "\u00d7 at the top: test not completed. CDW/CDI: confirmed worsening/improvement at its onset. "
-             "Coloured lines: published cohorts' mean course from this patient's baseline (dashed: a rate per "
-             "year; tint: \u00b1 SD).")
+             "Cohort lines: published arms' mean course from this patient's baseline, each in the colour, marker "
+             "and line pattern its chart's key names (tint: \u00b1 SD).")
 
 
 CHARTS_PER_ROW = 3
@@ -285,7 +285,7 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
     cells = []
     for key in keys:
         overlays = data.overlays.get(key, ())
-        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 42 * mm)
+        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 38 * mm)
         cells.append(chart)  # the chart's own key, under it, names its cohort arms
     rows = []
     for i in range(0, len(cells), CHARTS_PER_ROW):
@@ -305,7 +305,7 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
         statements = []
         for overlay in data.overlays.get(key, ()):
             for statement in content.findings(overlay, data.patient.phenotype):
-                if statement not in told:
+                if statement not in told and len(statements) < content.FINDINGS_PER_MEASURE:
                     told.add(statement)
                     statements.append(f"{statement} [{numbers[overlay.cohort.id]}]")
         if statements:
