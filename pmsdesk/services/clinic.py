@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,11 +25,13 @@ from sqlmodel import SQLModel
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
+from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.schedule import DueStatus, TreatmentWindow, next_treatment_window
 from pmsdesk.domain.signatures import DEFAULT_MEANING, SignatureMeaning, signature_digest
+from pmsdesk.domain.treatment_slots import RecordedTreatment, check_slot
 from pmsdesk.domain.validation import (
     Problem,
     ValidationFailed,
@@ -209,6 +213,37 @@ class SignatureProblem:
         return f"visit {self.visit_id} (patient {self.patient_id}): signature does not hold: {self.reason}"
 
 
+@dataclass(frozen=True)
+class DraftHolder:
+    """Who is typing into a visit's draft, where, since when, and when they last typed."""
+
+    username: str
+    full_name: str
+    workstation: str
+    since: dt.datetime
+    last_typed: dt.datetime
+
+    def describe(self) -> str:
+        return (f"{self.full_name} is editing this visit on {self.workstation} since {local_time(self.since)} "
+                f"(last typed {local_time(self.last_typed)})")
+
+
+def _holder(draft: VisitDraft) -> DraftHolder | None:
+    if draft.holder_name is None:
+        return None
+    return DraftHolder(draft.holder_name, draft.holder_full_name or draft.holder_name, draft.workstation or "",
+                       draft.held_since or draft.created_at, draft.updated_at)
+
+
+class DraftHeld(Refusal):
+    """Typing into a draft another person (or workstation) holds, without taking it over."""
+
+    def __init__(self, holder: DraftHolder):
+        self.holder = holder
+        super().__init__(f"{holder.describe()}. Your typing was not kept: take the draft over to continue "
+                         "it here (their typing so far comes with it), or leave the visit to them.")
+
+
 class _NothingChanged(Exception):
     """Raised inside a visit's save that changes nothing, to roll its transaction back."""
 
@@ -268,10 +303,12 @@ class Clinic:
     is written to the audit trail under the actor's name."""
 
     def __init__(self, db: Database, *, actor: Actor = SYSTEM_ACTOR,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = dt.date.today, workstation: str | None = None):
         self.actor = actor
         self.db = db.acting_as(actor)
         self.today = today
+        # Named beside a draft being typed here, so another workstation sees where it is held.
+        self.workstation = workstation or socket.gethostname() or "this workstation"
 
     def change_actor(self, actor: Actor) -> None:
         """From now on done by ``actor``: a shared workstation changing hands (someone else signed in at
@@ -525,6 +562,7 @@ class Clinic:
         patient = self._get(session, Patient, visit.patient_id, "patient")
         values, events = self._validated_visit(session, patient, raw)
         self._check_edss_unchanged_unless_allowed(session, visit, values.assessments[EDSS.key])
+        self._check_treatment_slot(session, visit, values.visit, raw.get("course_id", visit.course_id))
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -549,6 +587,48 @@ class Clinic:
             self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {})
         session.flush()
         return self._visit_record(session, visit)
+
+    @staticmethod
+    def _lock_treatment_slots(session: Session, raw: Mapping[str, Any], visit_id: int | None = None) -> None:
+        """Take the course's write lock before anything is read, so two workstations saving a treatment
+        of one course at once check its slots one after the other: a no-op UPDATE of the course row
+        in plain SQL (no ORM event, no new version, nothing to audit), the first statement of the transaction (SQLite then holds the database's write lock instead of
+        a read snapshot it could not upgrade; PostgreSQL holds the course's row lock)."""
+        if "course_id" in raw:
+            if raw["course_id"] is not None:
+                session.execute(sql_text("UPDATE treatment_course SET id = id WHERE id = :course"),
+                                {"course": raw["course_id"]})
+        elif visit_id is not None:
+            session.execute(sql_text("UPDATE treatment_course SET id = id WHERE id = "
+                                 "(SELECT course_id FROM visit WHERE id = :visit)"), {"visit": visit_id})
+
+    def _check_treatment_slot(self, session: Session, visit: Visit, entered: Mapping[str, Any],
+                              course_id: int | None) -> None:
+        """One treatment per slot (pmsdesk.domain.treatment_slots): refuse a treatment number or day the
+        course has used, and a date sooner than the protocol's minimum interval after or before another
+        of its treatments. A stored visit whose course and date stay as they were keeps its place
+        whatever the interval (it may predate the rule)."""
+        if entered["kind"] is not VisitKind.TREATMENT or course_id is None:
+            return
+        course = self._get(session, TreatmentCourse, course_id, "treatment course")
+        others = session.scalars(select(Visit).where(
+            Visit.course_id == course_id, Visit.kind == VisitKind.TREATMENT.value,
+            *([Visit.id != visit.id] if visit.id is not None else [])))
+        recorded = [RecordedTreatment(other.id, other.visit_date, other.treatment_number,
+                                      VisitStatus(other.status).label) for other in others]
+        moved = visit.id is None or visit.course_id != course_id or visit.visit_date != entered["visit_date"]
+        check_slot(entered["visit_date"], entered["treatment_number"], recorded,
+                   course.interval_weeks_min if moved else None)
+
+    def _slot_taken_meanwhile(self, visit_id: int | None, raw: Mapping[str, Any]) -> None:
+        """After the database refused a treatment visit (another workstation took its slot at the same
+        moment), the same check again on what is committed now, so the refusal names that visit."""
+        with self.db.reading() as session:
+            visit = self._get(session, Visit, visit_id, "visit") if visit_id is not None else None
+            patient_id = visit.patient_id if visit is not None else raw["patient_id"]
+            values, _events = self._validated_visit(session, self._get(session, Patient, patient_id, "patient"), raw)
+            self._check_treatment_slot(session, visit or Visit(patient_id=patient_id), values.visit,
+                                       raw.get("course_id", visit.course_id if visit is not None else None))
 
     def _check_edss_unchanged_unless_allowed(self, session: Session, visit: Visit, entered) -> None:
         """Whoever may not examine (a nurse) may save a visit whose EDSS a neurologist entered, unchanged."""
@@ -584,12 +664,17 @@ class Clinic:
     @read_model
     def create_visit(self, patient_id: int, raw: Mapping[str, Any]) -> VisitRecord:
         def work(session: Session) -> VisitRecord:
+            self._lock_treatment_slots(session, raw)
             self._get(session, Patient, patient_id, "patient")
             record = self._store_visit(session, Visit(patient_id=patient_id), raw)
             self._delete_draft(session, patient_id, None)
             return record
 
-        return self._write("visit", work)
+        try:
+            return self._write("visit", work)
+        except IntegrityError:
+            self._slot_taken_meanwhile(None, {**raw, "patient_id": patient_id})
+            raise
 
     @read_model
     def update_visit(self, visit_id: int, expected_version: int, raw: Mapping[str, Any], *,
@@ -601,6 +686,7 @@ class Clinic:
         back with ``version`` still ``expected_version`` (see :meth:`visit_unchanged`), and the draft
         kept for the visit is dropped, as it holds nothing new."""
         def work(session: Session) -> VisitRecord:
+            self._lock_treatment_slots(session, raw, visit_id)
             visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
             amending = visit.status == VisitStatus.SIGNED
             if amending:
@@ -632,6 +718,9 @@ class Clinic:
         except _NothingChanged:  # the transaction was rolled back: nothing of it was written
             self.discard_draft(self._visit_patient(visit_id), visit_id)
             return self.visit_record(visit_id)
+        except IntegrityError:
+            self._slot_taken_meanwhile(visit_id, raw)
+            raise
 
     @staticmethod
     def visit_unchanged(saved: VisitRecord, expected_version: int) -> bool:
@@ -706,9 +795,14 @@ class Clinic:
         query = select(VisitDraft).where(VisitDraft.patient_id == patient_id)
         return query.where(VisitDraft.visit_id.is_(None) if visit_id is None else VisitDraft.visit_id == visit_id)
 
-    def save_draft(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any]) -> None:
+    def save_draft(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any], *,
+                   take_over: bool = False) -> None:
         """Keep what was typed into a visit (``visit_id`` None: a visit not saved yet), as typed. A draft
-        needs the permission its save would: recording visits, and amending for a signed visit."""
+        needs the permission its save would: recording visits, and amending for a signed visit.
+
+        A draft belongs to whoever typed it, on their workstation: anyone else's typing is refused
+        (:class:`DraftHeld`, saying who holds it since when) unless they ``take_over`` the draft,
+        which makes it theirs, here."""
         self.actor.require(Action.RECORD)
         text = json.dumps(raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
         with self.db.transaction() as session:
@@ -722,9 +816,33 @@ class Clinic:
             draft = session.scalar(self._draft_query(patient_id, visit_id))
             if draft is None:
                 draft = VisitDraft(patient_id=patient_id, visit_id=visit_id, raw=text)
+            holder = _holder(draft)
+            if holder is not None and not self._holds(holder) and not take_over:
+                raise DraftHeld(holder)
+            if holder is None or not self._holds(holder):
+                draft.holder_name, draft.holder_full_name = self.actor.name, self.actor.display_name
+                draft.workstation, draft.held_since = self.workstation, utcnow()
             draft.raw = text
             draft.updated_at = utcnow()
             session.add(draft)
+
+    def _holds(self, holder: DraftHolder) -> bool:
+        return (holder.username, holder.workstation) == (self.actor.name, self.workstation)
+
+    def draft_held_elsewhere(self, patient_id: int, visit_id: int | None) -> DraftHolder | None:
+        """Who else is typing into this visit (another person, or this person on another workstation),
+        since when and last when; None when the draft is nobody's or this workstation's own."""
+        with self.db.reading() as session:
+            draft = session.scalar(self._draft_query(patient_id, visit_id))
+            holder = _holder(draft) if draft is not None else None
+            return None if holder is None or self._holds(holder) else holder
+
+    def take_over_draft(self, patient_id: int, visit_id: int | None) -> None:
+        """Make the visit's draft this person's, on this workstation (its typing kept as it is); the
+        one who held it is refused from then on and sees who took it."""
+        kept = self.draft(patient_id, visit_id)
+        if kept is not None:
+            self.save_draft(patient_id, visit_id, kept[0], take_over=True)
 
     def draft(self, patient_id: int, visit_id: int | None) -> tuple[dict[str, Any], dt.datetime] | None:
         """The typed entries kept for a visit and when they were last typed; None when there are none."""

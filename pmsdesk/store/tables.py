@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Index, MetaData, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -97,6 +97,10 @@ class TreatmentCourse(Versioned, table=True):
     notes: str | None = None
 
 
+# The visits that take a course's treatment slot (see Visit.__table_args__).
+TREATMENT_SLOT = "kind = 'treatment' AND course_id IS NOT NULL AND deleted_at IS NULL"
+
+
 class Visit(Versioned, SoftDeletable, table=True):
     __tablename__ = "visit"
 
@@ -122,6 +126,16 @@ class Visit(Versioned, SoftDeletable, table=True):
     signed_name: str | None = Field(default=None, max_length=120)
     signature_meaning: str | None = Field(default=None, max_length=32)
     signature_digest: str | None = Field(default=None, max_length=64)
+
+    # One treatment per slot, held by the database across workstations and imports: among a course's
+    # treatment visits not voided, a treatment number and a day are each used once (partial unique
+    # indexes, which SQLite and PostgreSQL both enforce). The service refuses first, naming the visit.
+    __table_args__ = (
+        Index("uq_visit_course_treatment_number", "course_id", "treatment_number", unique=True,
+              sqlite_where=text(TREATMENT_SLOT), postgresql_where=text(TREATMENT_SLOT)),
+        Index("uq_visit_course_treatment_day", "course_id", "visit_date", unique=True,
+              sqlite_where=text(TREATMENT_SLOT), postgresql_where=text(TREATMENT_SLOT)),
+    )
 
 
 class VisitAssessment(Versioned):
@@ -241,6 +255,13 @@ class VisitDraft(Timestamped, table=True):
     patient_id: int = Field(foreign_key="patient.id", index=True, ondelete="CASCADE")
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True, ondelete="CASCADE")
     raw: str
+    # Whose draft it is: the person typing and the workstation they type on, since when they hold it.
+    # Another person sees this and may take the draft over (Clinic.take_over_draft); None: kept before
+    # drafts had holders, anyone's to continue.
+    holder_name: str | None = Field(default=None, max_length=80)
+    holder_full_name: str | None = Field(default=None, max_length=120)
+    workstation: str | None = Field(default=None, max_length=100)
+    held_since: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Setting(Timestamped, table=True):

@@ -48,13 +48,6 @@ def display_text(field: Field, value: Any) -> str:
     return str(value)
 
 
-def local_time(moment: dt.datetime) -> str:
-    """A stored moment in this computer's time zone, to the minute."""
-    if moment.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
-        moment = moment.replace(tzinfo=dt.UTC)
-    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
-
-
 class _PlainTextEdit(QPlainTextEdit):
     """A notes box where Tab moves on (as in every other field) instead of typing a tab."""
 
@@ -87,6 +80,7 @@ class FieldEditor(QWidget):
         self.input.setObjectName(field.name)
         self.input.setToolTip(self._tooltip())
         self.error = QLabel()
+        self._error_for: Any = None  # the value the shown problem is about (see check)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.setObjectName(f"error:{field.name}")
@@ -189,8 +183,15 @@ class FieldEditor(QWidget):
 
     # ----- messages -------------------------------------------------------------------------
     def check(self) -> bool:
-        """Check this field alone (as the person leaves it); required-ness waits for the save."""
+        """Check this field alone (as the person leaves it); required-ness waits for the save. A problem
+        the save found with the value as it still is (a treatment number already used) stays shown."""
         raw = self.raw()
+        if self.error.text() and raw == self._error_for:
+            try:
+                self.field.parse(raw)
+                return True
+            except FieldError:
+                pass
         if raw in (None, "") or (isinstance(raw, str) and not raw.strip()):
             self.show_error(None)
             return True
@@ -203,6 +204,7 @@ class FieldEditor(QWidget):
         return True
 
     def show_error(self, message: str | None) -> None:
+        self._error_for = self.raw() if message else None  # the value the message is about
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
         self.input.setStyleSheet(INVALID_BORDER if message else "")

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.schedule import DueStatus
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import Clinic, DayState, DueTreatment, StartedVisit
-from pmsdesk.ui.forms import local_time
 
 STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
 STATE_COLOURS = {DayState.UNSAVED: "#8a5a00", DayState.CHANGES_NOT_SAVED: "#8a5a00",

@@ -45,7 +45,8 @@ from pmsdesk.domain.scoring.timed import NHPT_TIME_LIMIT_S, T25FW_TIME_LIMIT_S
 
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.domain.vocab import VisitKind, VisitStatus
-from pmsdesk.services.clinic import Clinic, VisitRecord
+from pmsdesk.domain.moments import local_time
+from pmsdesk.services.clinic import Clinic, DraftHolder, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
 from pmsdesk.ui.background import BackgroundOperation, run_in_background
@@ -54,7 +55,6 @@ from pmsdesk.ui.forms import (
     ERROR_STYLE,
     FieldEditor,
     FieldForm,
-    local_time,
     problems_by_field,
 )
 from pmsdesk.ui.elided import ElidedLabel
@@ -179,6 +179,9 @@ class VisitEditor(QWidget):
         self.clinic = clinic
         self.patient = None
         self.record: VisitRecord | None = None
+        # Someone else typing into this visit's draft (another person or workstation): read-only here
+        # until taken over.
+        self.draft_holder: DraftHolder | None = None
         self.dirty = False
         self._loading = False
         self._earlier: dict[str, EarlierValues] = {}
@@ -211,6 +214,12 @@ class VisitEditor(QWidget):
         self.draft_note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px; font-weight: bold;")
         self.draft_note.setWordWrap(True)
         self.draft_note.hide()
+        self.take_over_button = QPushButton("Take over the draft")
+        self.take_over_button.setObjectName("take_over_draft")
+        self.take_over_button.setToolTip("Continue this visit here with what they typed; they can no longer "
+                                         "keep typing into it and are told who took it over.")
+        self.take_over_button.clicked.connect(self.take_over_draft)
+        self.take_over_button.hide()
         self.save_button = QPushButton("Save  (Ctrl+S)")
         self.save_button.setObjectName("save_visit")
         self.save_button.setDefault(True)
@@ -350,7 +359,10 @@ class VisitEditor(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(heading)
         layout.addLayout(top)
-        layout.addWidget(self.draft_note)
+        draft_row = QHBoxLayout()
+        draft_row.addWidget(self.draft_note, 1)
+        draft_row.addWidget(self.take_over_button)
+        layout.addLayout(draft_row)
         layout.addWidget(self.summary)
         layout.addWidget(self.scroll, 1)
 
@@ -471,6 +483,8 @@ class VisitEditor(QWidget):
         self._show_title()
         self.summary.hide()
         self.draft_note.hide()
+        self.draft_holder = None
+        self.take_over_button.hide()
         self.dirty = False
 
     @property
@@ -488,8 +502,9 @@ class VisitEditor(QWidget):
 
     @property
     def read_only(self) -> bool:
-        """Nothing may change here: a signed visit not being amended, or a role that may not record."""
-        return self.signoff.read_only or not self.clinic.actor.may(Action.RECORD)
+        """Nothing may change here: a signed visit not being amended, a role that may not record, or a
+        draft someone else holds (until taken over)."""
+        return self.signoff.read_only or not self.clinic.actor.may(Action.RECORD) or self.draft_holder is not None
 
     def show_editable(self) -> None:
         """Disable every control that would change a read-only visit (the sign-off bar decides for a
@@ -519,6 +534,10 @@ class VisitEditor(QWidget):
 
     def _restore_draft(self) -> None:
         """Put back what was typed and not saved (after a crash, or a window closed without saving)."""
+        holder = self.clinic.draft_held_elsewhere(self.patient.id, self._visit_id())
+        if holder is not None:
+            self._show_held_elsewhere(holder)
+            return
         draft = self.clinic.draft(self.patient.id, self._visit_id())
         if draft is None:
             return
@@ -533,6 +552,29 @@ class VisitEditor(QWidget):
             f"Restored what was typed on {local_time(typed_at)} and not saved. Check it, then Save (Ctrl+S) "
             "to keep it, or Discard changes.")
         self.draft_note.show()
+
+    def _show_held_elsewhere(self, holder: DraftHolder) -> None:
+        """Say who is typing into this visit, and keep their draft theirs: read-only here, their typing
+        not shown, until this person takes it over."""
+        self.draft_holder = holder
+        self.show_editable()  # read-only now
+        self.save_button.setEnabled(False)
+        self.draft_note.setText(f"{holder.describe()}. Read-only here; their typing is not shown until you "
+                                "take the draft over.")
+        self.draft_note.show()
+        self.take_over_button.show()
+        self.take_over_button.setFocus()
+
+    def take_over_draft(self) -> None:
+        """Continue here the draft someone else held: it becomes this person's, with their typing."""
+        with guarded(self, "taking over the draft") as taken:
+            self.clinic.take_over_draft(self.patient.id, self._visit_id())
+        if not taken:
+            return
+        self.draft_holder = None
+        self.take_over_button.hide()
+        self._show_title()  # editable again, as the visit's state allows
+        self._restore_draft()
 
     def _visit_id(self) -> int | None:
         return self.record.visit.id if self.record is not None else None
