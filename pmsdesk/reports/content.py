@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pmsdesk.domain.naming import agent_label
@@ -411,19 +411,10 @@ def is_curation_note(text: str) -> bool:
 
 
 def reference_text(citation) -> str:
-    """A published source as a reference list prints it: authors, title, journal, year, details, DOI
-    (else PubMed id or registry number); never the curators' notes about it."""
-    parts = [f"{part.rstrip('.')}." for part in (citation.authors, citation.title) if part]
-    if citation.journal or citation.year:
-        source = " ".join(str(part) for part in (citation.journal, citation.year) if part)
-        parts.append(f"{source};{citation.details}." if citation.details else f"{source}.")
-    if citation.doi:
-        parts.append(f"doi:{citation.doi}")
-    elif citation.pmid:
-        parts.append(f"PMID {citation.pmid}")
-    elif citation.registry_id:
-        parts.append(citation.registry_id)
-    return " ".join(parts)
+    """A published source as a reference list prints it: authors, title, journal, year, details and
+    identifiers (DOI, PubMed, registry), in the library's own format; never the curators' notes about
+    it (doubts about its fields, notes, companion papers)."""
+    return replace(citation, unconfirmed=(), note=None, also=()).text()
 
 
 def findings(overlay, phenotype: str | None) -> list[str]:
