@@ -6,7 +6,10 @@ The window settings at the end are not the clinic's: they are one person's, on o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from pmsdesk.domain.procedure_safety import HOLD_HOURS_DEFAULTS, Thresholds
 
 
 @dataclass(frozen=True)
@@ -18,30 +21,82 @@ class WholeNumberSetting:
     minimum: int
     maximum: int
 
+    @staticmethod
+    def _number(text: str) -> int:
+        return int(text)
+
     def parse(self, text: str | None) -> int:
         """The stored text as a number; a missing or unreadable value falls back to the default."""
         try:
-            value = int(text) if text is not None else self.default
+            value = self._number(text) if text is not None else self.default
         except ValueError:
             return self.default
         return value if self.minimum <= value <= self.maximum else self.default
 
     def problem(self, raw: object) -> str | None:
         """Why ``raw`` cannot be stored, or None when it can."""
-        allowed = f"enter a whole number from {self.minimum} to {self.maximum} {self.unit}"
+        unit = f" {self.unit}" if self.unit else ""
+        allowed = f"enter {self.kind_of_number} from {self.minimum:g} to {self.maximum:g}{unit}"
         try:
-            value = int(str(raw).strip())
+            value = self._number(str(raw).strip())
         except ValueError:
             return f"{self.label}: \u201c{raw}\u201d is not allowed; {allowed}."
         if not self.minimum <= value <= self.maximum:
-            return f"{self.label}: {value} is not allowed; {allowed}."
+            shown = value if isinstance(value, int) else f"{value:g}"
+            return f"{self.label}: {shown} is not allowed; {allowed}."
         return None
+
+    kind_of_number = "a whole number"
+
+
+@dataclass(frozen=True)
+class DecimalSetting(WholeNumberSetting):
+    """A setting that may have decimals (an INR of 1.4, a count of 0.8 x10^9/L)."""
+
+    default: float
+    minimum: float
+    maximum: float
+    kind_of_number = "a number"
+
+    @staticmethod
+    def _number(text: str) -> float:
+        return float(text.replace(",", "."))
 
 
 LOCK_AFTER_MINUTES = WholeNumberSetting("lock_after_minutes", "Lock the screen after", "minutes without use",
                                         default=10, minimum=1, maximum=240)
 BACKUP_KEEP_DAYS = WholeNumberSetting("backup_keep_days", "Keep automatic backups for", "days",
                                       default=14, minimum=1, maximum=3650)
+
+# ----- the pre-puncture safety check (pmsdesk.domain.procedure_safety: the rules and their sources) -----
+# Defaults are the sources' values; a clinic may set its own. Hold times are per medicine, in hours.
+PLATELETS_MIN = DecimalSetting("safety/platelets_min", "Lowest platelet count for a puncture", "x10^9/L",
+                               default=50.0, minimum=10.0, maximum=200.0)
+INR_MAX = DecimalSetting("safety/inr_max", "Highest INR on the day (warfarin)", "", default=1.4, minimum=1.0,
+                         maximum=2.0)
+WBC_MIN = DecimalSetting("safety/wbc_min", "Lowest white cell count (methotrexate)", "x10^9/L", default=4.0,
+                         minimum=1.0, maximum=10.0)
+LYMPHOCYTES_MIN = DecimalSetting("safety/lymphocytes_min", "Lowest lymphocyte count (methotrexate)", "x10^9/L",
+                                 default=0.8, minimum=0.1, maximum=4.0)
+LAB_MAX_AGE_DAYS = WholeNumberSetting("safety/lab_max_age_days", "Laboratory values accepted for the check up to",
+                                      "days old", default=28, minimum=0, maximum=365)
+
+
+HOLD_HOURS = {drug: WholeNumberSetting(f"safety/hold_hours/{drug.value}", f"Stop {drug.label} before a puncture",
+                                       "hours", default=hours, minimum=0, maximum=24 * 30)
+              for drug, hours in HOLD_HOURS_DEFAULTS.items()}
+SAFETY_SETTINGS = (PLATELETS_MIN, INR_MAX, WBC_MIN, LYMPHOCYTES_MIN, LAB_MAX_AGE_DAYS, *HOLD_HOURS.values())
+
+
+def safety_thresholds(stored: Mapping[str, str]) -> Thresholds:
+    """The check's thresholds from the clinic's stored settings (key -> text), defaults where unset."""
+    def value(setting: WholeNumberSetting):
+        return setting.parse(stored.get(setting.key))
+
+    return Thresholds(hold_hours={drug: value(setting) for drug, setting in HOLD_HOURS.items()},
+                      platelets_min=value(PLATELETS_MIN), inr_max=value(INR_MAX), wbc_min=value(WBC_MIN),
+                      lymphocytes_min=value(LYMPHOCYTES_MIN), lab_max_age_days=value(LAB_MAX_AGE_DAYS))
+
 
 ADMIN_SETTINGS = (LOCK_AFTER_MINUTES, BACKUP_KEEP_DAYS)
 

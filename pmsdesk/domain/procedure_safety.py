@@ -1,0 +1,270 @@
+"""The pre-puncture safety check of a treatment visit: the rules, their published sources, and the
+override a neurologist may give with a reason.
+
+Every intrathecal treatment visit answers the check before the dose is recorded (the bench's order:
+check first). Each rule says what it found and carries its source; the numbers are clinic settings
+(:data:`pmsdesk.domain.settings.SAFETY_THRESHOLDS`) with the sources' values as defaults. A failed
+or unanswered item blocks the dose unless a neurologist overrides it with a reason; a nurse's
+override, or one without a reason, is refused. Pure Python: the Clinic service stores the answers,
+the result and the override per visit (and the audit trail records them).
+
+Sources (cited where each rule is declared):
+
+- Dodd KC, Emsley HCA, Desborough MJR, Chhetri SK. Periprocedural antithrombotic management for
+  lumbar puncture: Association of British Neurologists clinical guideline. Pract Neurol
+  2018;18(6):436-446. doi:10.1136/practneurol-2017-001820. Table 2 (creatinine clearance >= 50 mL/min;
+  longer holds with renal impairment, see the guideline).
+- NCT02644044, intrathecal methotrexate in progressive MS, phase 1 (Tel Aviv Sourasky Medical
+  Center), exclusion criteria: https://clinicaltrials.gov/study/NCT02644044
+- UK Teratology Information Service, methotrexate in pregnancy (medicinesinpregnancy.org, 2022).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pmsdesk.domain.permissions import Actor, Role
+from pmsdesk.domain.refusals import Refusal
+from pmsdesk.domain.vocab import Agent, Choice
+
+ABN_2018 = ("Dodd KC, Emsley HCA, Desborough MJR, Chhetri SK. Periprocedural antithrombotic management for "
+            "lumbar puncture: Association of British Neurologists clinical guideline. Pract Neurol "
+            "2018;18(6):436-446. doi:10.1136/practneurol-2017-001820 (Table 2)")
+NCT02644044 = ("Intrathecal methotrexate in progressive MS, phase 1 (Tel Aviv Sourasky Medical Center), "
+               "exclusion criteria. ClinicalTrials.gov NCT02644044, https://clinicaltrials.gov/study/NCT02644044")
+UKTIS_2022 = ("UK Teratology Information Service. Use of methotrexate in pregnancy. medicinesinpregnancy.org, 2022")
+CHECK_LOCALLY = ("a value in common use, not a guideline's (seen in a practice survey and secondary summaries): "
+                 "check it against local policy")
+
+
+class Antithrombotic(Choice):
+    """The anticoagulant or antiplatelet medicine the patient takes (the most recent one, if several)."""
+
+    NONE = "none", "None"
+    ASPIRIN = "aspirin", "Aspirin alone"
+    CLOPIDOGREL = "clopidogrel", "Clopidogrel"
+    TICAGRELOR = "ticagrelor", "Ticagrelor"
+    PRASUGREL = "prasugrel", "Prasugrel"
+    WARFARIN = "warfarin", "Warfarin"
+    LMWH_PROPHYLACTIC = "lmwh_prophylactic", "Low-molecular-weight heparin, prophylactic dose"
+    LMWH_TREATMENT = "lmwh_treatment", "Low-molecular-weight heparin, treatment dose"
+    FONDAPARINUX_TREATMENT = "fondaparinux_treatment", "Fondaparinux, treatment dose"
+    HEPARIN_IV = "heparin_iv", "Unfractionated heparin, intravenous"
+    APIXABAN = "apixaban", "Apixaban"
+    RIVAROXABAN = "rivaroxaban", "Rivaroxaban"
+    EDOXABAN = "edoxaban", "Edoxaban"
+    DABIGATRAN = "dabigatran", "Dabigatran"
+    DIPYRIDAMOLE = "dipyridamole", "Dipyridamole"
+    CILOSTAZOL = "cilostazol", "Cilostazol"
+
+
+# Where ABN 2018 gives a range (heparin 4-6 h, apixaban/rivaroxaban/edoxaban "about 24-48 h",
+# dabigatran 48-72 h), the default is its longer end: the clinic may shorten it as a setting.
+HOLD_HOURS_DEFAULTS: dict[Antithrombotic, int] = {
+    Antithrombotic.CLOPIDOGREL: 7 * 24,
+    Antithrombotic.TICAGRELOR: 7 * 24,
+    Antithrombotic.PRASUGREL: 7 * 24,
+    Antithrombotic.WARFARIN: 5 * 24,
+    Antithrombotic.LMWH_PROPHYLACTIC: 12,
+    Antithrombotic.LMWH_TREATMENT: 24,
+    Antithrombotic.HEPARIN_IV: 6,
+    Antithrombotic.APIXABAN: 48,
+    Antithrombotic.RIVAROXABAN: 48,
+    Antithrombotic.EDOXABAN: 48,
+    Antithrombotic.DABIGATRAN: 72,
+    Antithrombotic.DIPYRIDAMOLE: 24,
+    Antithrombotic.CILOSTAZOL: 42,
+}
+# No hold makes these safe: ABN 2018 advises avoiding the puncture on treatment-dose fondaparinux.
+AVOID_PUNCTURE = frozenset({Antithrombotic.FONDAPARINUX_TREATMENT})
+# The medicines whose check needs an INR on the day.
+NEEDS_INR = frozenset({Antithrombotic.WARFARIN})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The clinic's numbers for the check (see pmsdesk.domain.settings.SAFETY_THRESHOLDS)."""
+
+    hold_hours: Mapping[Antithrombotic, int] = field(default_factory=lambda: dict(HOLD_HOURS_DEFAULTS))
+    platelets_min: float = 50.0  # x10^9/L; CHECK_LOCALLY
+    inr_max: float = 1.4  # ABN 2018, warfarin: INR <= 1.4 on the day
+    wbc_min: float = 4.0  # x10^9/L = 4,000/uL; NCT02644044 excluded WBC < 4,000/uL
+    lymphocytes_min: float = 0.8  # x10^9/L = 800/uL; NCT02644044 excluded lymphocytes < 800/uL
+    lab_max_age_days: int = 28  # how old a laboratory value may be for the check (no published schedule)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What was asked before the puncture; None where not answered."""
+
+    antithrombotic: Antithrombotic | None = None
+    hours_since_last_dose: float | None = None  # of the antithrombotic medicine
+    pregnancy_possible: bool | None = None
+    active_infection: bool | None = None
+    methotrexate_allergy: bool | None = None
+    methotrexate_neurotoxicity: bool | None = None  # an earlier neurotoxic reaction to methotrexate
+
+
+@dataclass(frozen=True)
+class LabResult:
+    """A laboratory value with the day its sample was taken."""
+
+    value: float
+    sampled_on: dt.date
+
+
+class Outcome(Choice):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    UNANSWERED = "unanswered", "Not answered"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    code: str
+    label: str
+    outcome: Outcome
+    finding: str  # what was found, in words ("platelets 42 x10^9/L on 2026-11-18, below 50")
+    source: str
+
+    @property
+    def blocks(self) -> bool:
+        return self.outcome is not Outcome.PASSED
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    items: tuple[CheckItem, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+    @property
+    def blocking(self) -> tuple[CheckItem, ...]:
+        return tuple(item for item in self.items if item.blocks)
+
+    def explain(self) -> str:
+        """Every item with its outcome, finding and source, one a line (the screen's tooltip and the PDF)."""
+        return "\n".join(f"{item.label}: {item.outcome.label.lower()} \u2013 {item.finding} [{item.source}]"
+                         for item in self.items)
+
+
+def _yes_no(code: str, label: str, answer: bool | None, found: str, source: str) -> CheckItem:
+    if answer is None:
+        return CheckItem(code, label, Outcome.UNANSWERED, "not answered", source)
+    return CheckItem(code, label, Outcome.FAILED if answer else Outcome.PASSED, found if answer else "no", source)
+
+
+def _lab(code: str, label: str, unit: str, result: LabResult | None, on: dt.date, limit: float, below: bool,
+         max_age_days: int, source: str) -> CheckItem:
+    """A laboratory item: the latest value, no older than ``max_age_days`` on the day ``on``, within its
+    bound (at least ``limit`` when ``below`` says a low value fails, else at most ``limit``)."""
+    if result is None:
+        return CheckItem(code, label, Outcome.UNANSWERED, "no value recorded", source)
+    age = (on - result.sampled_on).days
+    shown = f"{result.value:g} {unit} on {result.sampled_on.isoformat()}"
+    if age > max_age_days:
+        accepted = "one from the day of the puncture" if max_age_days == 0 else f"up to {max_age_days} days old"
+        return CheckItem(code, label, Outcome.UNANSWERED,
+                         f"latest value {shown} is {age} days old; the check needs {accepted}", source)
+    if age < 0:
+        return CheckItem(code, label, Outcome.UNANSWERED, f"{shown} is after the visit day", source)
+    if (result.value < limit) if below else (result.value > limit):
+        bound = f"below the minimum {limit:g}" if below else f"above the maximum {limit:g}"
+        return CheckItem(code, label, Outcome.FAILED, f"{shown}, {bound}", source)
+    return CheckItem(code, label, Outcome.PASSED, shown, source)
+
+
+def _antithrombotic(answers: Answers, thresholds: Thresholds) -> CheckItem:
+    code, label = "antithrombotic", "Anticoagulant or antiplatelet medicine"
+    drug = answers.antithrombotic
+    if drug is None:
+        return CheckItem(code, label, Outcome.UNANSWERED, "not answered", ABN_2018)
+    if drug in (Antithrombotic.NONE, Antithrombotic.ASPIRIN):
+        found = "none" if drug is Antithrombotic.NONE else "aspirin alone, which ABN 2018 does not ask to stop"
+        return CheckItem(code, label, Outcome.PASSED, found, ABN_2018)
+    if drug in AVOID_PUNCTURE:
+        return CheckItem(code, label, Outcome.FAILED, f"{drug.label}: ABN 2018 advises avoiding the puncture",
+                         ABN_2018)
+    hold = thresholds.hold_hours[drug]
+    since = answers.hours_since_last_dose
+    if since is None:
+        return CheckItem(code, label, Outcome.UNANSWERED,
+                         f"{drug.label}: time since the last dose not answered (hold {hold} h)", ABN_2018)
+    if since < hold:
+        return CheckItem(code, label, Outcome.FAILED,
+                         f"{drug.label}: last dose {since:g} h ago, stop at least {hold} h before", ABN_2018)
+    return CheckItem(code, label, Outcome.PASSED, f"{drug.label}: last dose {since:g} h ago (hold {hold} h)",
+                     ABN_2018)
+
+
+def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *, agent: str,
+                       visit_date: dt.date, thresholds: Thresholds = Thresholds()) -> CheckResult:
+    """Every rule for a puncture on ``visit_date`` giving ``agent`` (a :class:`Agent` code). ``labs``:
+    the latest result by laboratory key (``platelets``, ``inr``, ``wbc``, ``lymphocytes``), None or
+    absent when there is none."""
+    methotrexate = agent == Agent.IT_METHOTREXATE.value
+    items = [
+        _antithrombotic(answers, thresholds),
+        _lab("platelets", "Platelet count", "x10^9/L", labs.get("platelets"), visit_date, thresholds.platelets_min,
+             True, thresholds.lab_max_age_days, f"platelet count before an elective lumbar puncture: {CHECK_LOCALLY}"),
+    ]
+    if answers.antithrombotic in NEEDS_INR:
+        items.append(_lab("inr", "INR on the day (warfarin)", "", labs.get("inr"), visit_date, thresholds.inr_max,
+                          False, 0, ABN_2018))
+    pregnancy = "pregnancy possible"
+    if methotrexate:
+        pregnancy += ("; methotrexate: avoid pregnancy for 6 months after the last dose (women) and for at least "
+                      "3 months (men), as the manufacturers advise")
+    items.append(_yes_no("pregnancy", "Pregnancy possible", answers.pregnancy_possible, pregnancy,
+                         f"{NCT02644044}; {UKTIS_2022}" if methotrexate else NCT02644044))
+    items.append(_yes_no("infection", "Active infection", answers.active_infection, "active infection", NCT02644044))
+    if methotrexate:
+        items.append(_yes_no("methotrexate_allergy", "Methotrexate allergy", answers.methotrexate_allergy,
+                             "known methotrexate allergy", NCT02644044))
+        items.append(_yes_no("methotrexate_neurotoxicity", "Earlier methotrexate neurotoxicity",
+                             answers.methotrexate_neurotoxicity,
+                             "earlier neurotoxicity: no further intrathecal methotrexate",
+                             "handbook guidance on intrathecal methotrexate (not a formal guideline: check locally)"))
+        items.append(_lab("wbc", "White cell count", "x10^9/L", labs.get("wbc"), visit_date, thresholds.wbc_min,
+                          True, thresholds.lab_max_age_days, NCT02644044))
+        items.append(_lab("lymphocytes", "Lymphocyte count", "x10^9/L", labs.get("lymphocytes"), visit_date,
+                          thresholds.lymphocytes_min, True, thresholds.lab_max_age_days, NCT02644044))
+    return CheckResult(tuple(items))
+
+
+class OverrideRefused(Refusal):
+    """An override of a failed check that may not be given."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A neurologist's decision to give the dose despite the items named, and why."""
+
+    by: str  # the neurologist's user name
+    by_name: str
+    reason: str
+    items: tuple[str, ...]  # the codes of the blocking items overridden
+
+
+def override(result: CheckResult, actor: Actor, reason: object) -> Override:
+    """The override of ``result``'s blocking items by ``actor`` with ``reason``; refused for anyone but
+    a neurologist and without a reason."""
+    if actor.role is not Role.NEUROLOGIST:
+        raise OverrideRefused("A failed safety check may be overridden only by a neurologist, with a reason; "
+                              "ask the neurologist to review the check.")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise OverrideRefused("An override of the safety check needs a reason: say why the dose is given "
+                              "despite the failed items (up to 500 characters).")
+    if len(text) > 500:
+        raise OverrideRefused(f"The override's reason has {len(text)} characters; up to 500 are allowed.")
+    return Override(actor.name, actor.display_name, text, tuple(item.code for item in result.blocking))
+
+
+def dose_may_be_recorded(result: CheckResult, given: Override | None) -> bool:
+    """True when every item passed, or an override covers every blocking item."""
+    return result.passed or (given is not None and set(given.items) >= {item.code for item in result.blocking})
