@@ -21,6 +21,7 @@ from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
     AeOutcome,
+    Hand,
     Phenotype,
     Relatedness,
     Sex,
@@ -87,8 +88,20 @@ def reading(key: str, record) -> Reading:
     return _cell(measure, record.reading(measure))
 
 
-def measure_label(spec: Measure) -> str:
-    return spec.label_with_unit
+def measure_label(spec: Measure, dominant_hand: str | None = None) -> str:
+    """The measure with its unit; a hand's 9HPT names the hand ("9HPT dominant hand, right (s)")."""
+    hand = spec.hand
+    if hand is None or dominant_hand not in (Hand.RIGHT, Hand.LEFT):
+        return spec.label_with_unit
+    other = Hand.LEFT if dominant_hand == Hand.RIGHT else Hand.RIGHT
+    side = Hand(dominant_hand) if hand == "dominant" else other
+    return f"{spec.label}, {side.label.lower()} ({spec.unit})" if spec.unit else f"{spec.label}, {side.label.lower()}"
+
+
+def _dominant_hand(data: VisitReportData) -> str | None:
+    """The hand recorded as dominant at this visit's 9HPT, else the patient's."""
+    nhpt = data.visit.assessments.get("nhpt")
+    return (nhpt.dominant_hand if nhpt is not None else None) or data.patient.dominant_hand
 
 
 def _baseline(spec: Measure, measure: MeasureSeries | None, visit_id: int) -> tuple[Reading, dt.date | None]:
@@ -169,6 +182,7 @@ def measure_table(data: VisitReportData) -> MeasureTable:
     lines = []
     visit_id, when = data.visit.visit.id, data.visit_date
     rules = data.series.options.rules
+    hand = _dominant_hand(data)
     for spec in REGISTRY.measures():
         measure = data.series.measures.get(spec.key)
         current = reading(spec.key, data.visit)
@@ -187,7 +201,7 @@ def measure_table(data: VisitReportData) -> MeasureTable:
         if not flags:
             compared = any(text[:1] in "+0" or text.startswith(MINUS) for text in (from_baseline, from_previous))
             flags.append(_no_flag(spec, current=current, baseline=baseline, compared=compared, rules=rules))
-        lines.append(MeasureLine(measure_label(spec), current, previous, baseline, from_baseline, from_previous,
+        lines.append(MeasureLine(measure_label(spec, hand), current, previous, baseline, from_baseline, from_previous,
                                  tuple(flags), _standing(events, baseline_flag)))
     return MeasureTable(tuple(lines), tuple(notes.sentences))
 

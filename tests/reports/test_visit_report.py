@@ -39,8 +39,8 @@ def test_every_measure_with_this_visit_previous_baseline_and_change(text):
         "EDSS": ("5.5", "5.0", "4.0", "+1.5 (+37.5 %)", "+0.5 (+10.0 %)"),
         # one number format per measure: a change has the measure's decimals, a minus is a real minus
         "T25FW (s)": ("11.30", "10.30", "8.20", "+3.10 (+37.8 %)", "+1.00 (+9.7 %)"),
-        "9HPT dominant hand (s)": ("25.30", "24.70", "22.50", "+2.80 (+12.4 %)", "+0.60 (+2.4 %)"),
-        "9HPT non-dominant hand (s)": ("28.40", "27.10", "24.50", "+3.90 (+15.9 %)", "+1.30 (+4.8 %)"),
+        "9HPT dominant hand, right (s)": ("25.30", "24.70", "22.50", "+2.80 (+12.4 %)", "+0.60 (+2.4 %)"),
+        "9HPT non-dominant hand, left (s)": ("28.40", "27.10", "24.50", "+3.90 (+15.9 %)", "+1.30 (+4.8 %)"),
         "SDMT (correct)": ("42", "44", "48", "\u22126 (\u221212.5 %)", "\u22122 (\u22124.5 %)"),
     }
     for label, values in rows.items():
@@ -110,7 +110,7 @@ def test_missing_and_not_completed_tests_are_said_so():
     text = pdf_text(visit_report_pdf(report_data(incomplete_visit())))
     assert "EDSS not recorded 5.0" in text
     assert "T25FW (s) not completed: Unable: physical limitation due to MS (could not stand without help)" in text
-    assert "9HPT non-dominant hand (s) not completed: Not done: other reason" in text
+    assert "9HPT non-dominant hand, left (s) not completed: Not done: other reason" in text
     assert "SDMT (correct) not recorded 44" in text
     # a test not done says so, and never claims that a value is missing
     assert "Test not completed (see reason)" in text and "Not assessed at this visit" in text
