@@ -19,16 +19,16 @@ from pmsdesk.domain.validation import Problem, ValidationFailed
 
 @dataclass(frozen=True)
 class RecordedTreatment:
-    """A treatment visit of the course already stored (not voided)."""
+    """A treatment of the course already recorded: a stored visit not voided, or an earlier row of a
+    file being imported."""
 
-    visit_id: int
     visit_date: dt.date
     treatment_number: int | None
-    status_label: str  # how the visit reads elsewhere ("Saved, awaiting signature", "Signed")
+    where: str  # which record it is: "visit 12, saved, awaiting signature", "row 3 of visits.csv"
 
     def describe(self) -> str:
         number = f"treatment {self.treatment_number}" if self.treatment_number is not None else "a treatment"
-        return f"{number} on {self.visit_date.isoformat()} (visit {self.visit_id}, {self.status_label.lower()})"
+        return f"{number} on {self.visit_date.isoformat()} ({self.where})"
 
 
 class TreatmentSlotTaken(ValidationFailed):

@@ -36,6 +36,8 @@ from pmsdesk.domain.fields import (
 )
 from pmsdesk.domain.permissions import Action
 from pmsdesk.domain.refusals import Cancelled, Refusal
+from pmsdesk.domain.treatment_slots import RecordedTreatment, slot_problems
+from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.domain.validation import (
     ValidationFailed,
     validate_adverse_event,
@@ -60,7 +62,7 @@ from pmsdesk.exchange.incoming import (
 )
 from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
 from pmsdesk.services import exchange as exchange_service
-from pmsdesk.services.clinic import Clinic, row_values
+from pmsdesk.services.clinic import Clinic, recorded_treatment, row_values
 from pmsdesk.services.exchange import PatientRecords
 
 
@@ -288,7 +290,7 @@ class _Planner:
         stored = self.stored(step.patient_id) if step.patient_id else PatientRecords(None)
         stored_courses, records = stored.courses, stored.visits
         self._courses(step, incoming, birth_date, stored_courses)
-        self._visits(step, incoming, birth_date, records)
+        self._visits(step, incoming, birth_date, records, stored_courses)
         self._others(step, incoming, birth_date)
         return step
 
@@ -313,7 +315,8 @@ class _Planner:
             elif first_ref[key] in step.course_links:  # the file repeats a course: its visits join the first
                 step.course_links[ref] = step.course_links[first_ref[key]]
 
-    def _visits(self, step: PatientStep, incoming: IncomingPatient, birth_date, records) -> None:
+    def _visits(self, step: PatientStep, incoming: IncomingPatient, birth_date, records, stored_courses) -> None:
+        slots = _TreatmentSlots(step, records, stored_courses, birth_date)
         stored = {}
         for record in records:
             stored.setdefault((record.visit.visit_date, record.visit.kind), record)
@@ -345,6 +348,10 @@ class _Planner:
             if visit.course_ref is not None and visit.course_ref not in step.course_links:
                 self.problems.append(visit.record.problem("", "its treatment course has problems (see them); "
                                                                "the visit is imported once they are corrected"))
+                continue
+            taken = slots.problems(visit, flat)
+            if taken:
+                self.problems.extend(visit.record.problem(p.field, p.message) for p in taken)
                 continue
             raw = visit.record.raw()
             if visit.adverse_events is not None:
@@ -390,6 +397,37 @@ class _Planner:
                 if self._matched(record, clean, key, in_file, stored.get(key), what):
                     planned.append(record.raw())
                     self.new[what] += 1
+
+
+class _TreatmentSlots:
+    """One treatment per slot across the file and what is stored (pmsdesk.domain.treatment_slots), so
+    the dry run names the row and the visit in the way; the save checks again as it writes."""
+
+    def __init__(self, step: PatientStep, records, stored_courses, birth_date):
+        self.step, self.birth_date = step, birth_date
+        self.intervals = {("stored", c.id): c.interval_weeks_min for c in stored_courses}
+        self.taken: dict[tuple, list[RecordedTreatment]] = {}
+        for record in records:
+            visit = record.visit
+            if visit.kind == VisitKind.TREATMENT.value and visit.course_id is not None:
+                self.taken.setdefault(("stored", visit.course_id), []).append(recorded_treatment(visit))
+
+    def _interval(self, slot: tuple) -> int | None:
+        if slot not in self.intervals:  # a course new in the file (valid, or its visits were left out)
+            raw = self.step.new_courses[slot[1]]
+            self.intervals[slot] = validate_course(raw, birth_date=self.birth_date)["interval_weeks_min"]
+        return self.intervals[slot]
+
+    def problems(self, visit: IncomingVisit, flat: Mapping[str, Any]) -> list:
+        if stored_value(flat["kind"]) != VisitKind.TREATMENT.value or visit.course_ref is None:
+            return []
+        slot = self.step.course_links[visit.course_ref]
+        recorded = self.taken.setdefault(slot, [])
+        found = slot_problems(flat["visit_date"], flat.get("treatment_number"), recorded, self._interval(slot))
+        if not found:
+            recorded.append(RecordedTreatment(flat["visit_date"], flat.get("treatment_number"),
+                                              f"row {visit.record.row} of {visit.record.source}"))
+        return found
 
 
 def plan_import(clinic: Clinic, incoming: Incoming) -> ImportPlan:

@@ -248,6 +248,12 @@ class _NothingChanged(Exception):
     """Raised inside a visit's save that changes nothing, to roll its transaction back."""
 
 
+def recorded_treatment(visit: Visit) -> RecordedTreatment:
+    """A stored treatment visit as the slot rule names it."""
+    return RecordedTreatment(visit.visit_date, visit.treatment_number,
+                             f"visit {visit.id}, {VisitStatus(visit.status).label.lower()}")
+
+
 def _amendable_values(record: VisitRecord) -> dict[str, Any]:
     """What an amendment may change, keyed like the visit form: its fields and its adverse events."""
     values = {key: _stored(value) for key, value in record.form_values().items()}
@@ -614,8 +620,7 @@ class Clinic:
         others = session.scalars(select(Visit).where(
             Visit.course_id == course_id, Visit.kind == VisitKind.TREATMENT.value,
             *([Visit.id != visit.id] if visit.id is not None else [])))
-        recorded = [RecordedTreatment(other.id, other.visit_date, other.treatment_number,
-                                      VisitStatus(other.status).label) for other in others]
+        recorded = [recorded_treatment(other) for other in others]
         moved = visit.id is None or visit.course_id != course_id or visit.visit_date != entered["visit_date"]
         check_slot(entered["visit_date"], entered["treatment_number"], recorded,
                    course.interval_weeks_min if moved else None)
