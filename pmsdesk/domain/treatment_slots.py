@@ -26,9 +26,9 @@ class RecordedTreatment:
     treatment_number: int | None
     where: str  # which record it is: "visit 12, saved, awaiting signature", "row 3 of visits.csv"
 
-    def describe(self) -> str:
+    def describe(self, *, dated: bool = True) -> str:
         number = f"treatment {self.treatment_number}" if self.treatment_number is not None else "a treatment"
-        return f"{number} on {self.visit_date.isoformat()} ({self.where})"
+        return f"{number}{f' on {self.visit_date.isoformat()}' if dated else ''} ({self.where})"
 
 
 class TreatmentSlotTaken(ValidationFailed):
@@ -47,14 +47,15 @@ def slot_problems(visit_date: dt.date, treatment_number: int | None, recorded: I
         used = {t.treatment_number for t in recorded}
         free = next(n for n in range(1, len(used) + 2) if n not in used)
         problems.append(Problem("treatment_number", (
-            f"Treatment {treatment_number} of this course is already recorded: {numbered.describe()}. "
-            f"A treatment number is used once per course: enter the number of this treatment ({free} is "
-            "free), or open that visit to change it.")))
+            f"Treatment {treatment_number} of this course is already recorded, on "
+            f"{numbered.visit_date.isoformat()} ({numbered.where}). A number is used once per course: enter "
+            f"this treatment's ({free} is free), or open that visit.")))
     same_day = next((t for t in recorded if t.visit_date == visit_date), None)
     if same_day is not None:
+        # Kept short: the date shares its line with the kind, so its message wraps in a narrow column.
         problems.append(Problem("visit_date", (
-            f"This course already has a treatment visit that day: {same_day.describe()}. One treatment per "
-            "course and day: open that visit to change it, or choose another date.")))
+            f"One treatment per course and day: this date has {same_day.describe(dated=False)}. "
+            "Open that visit, or change the date.")))
     elif interval_weeks_min:
         minimum = dt.timedelta(weeks=interval_weeks_min)
         near = [t for t in recorded if abs(t.visit_date - visit_date) < minimum]

@@ -558,7 +558,8 @@ class VisitEditor(QWidget):
         not shown, until this person takes it over."""
         self.draft_holder = holder
         self.show_editable()  # read-only now
-        self.save_button.setEnabled(False)
+        for button in (self.save_button, self.delete_button):  # deleting it would drop their typing too
+            button.setEnabled(False)
         self.draft_note.setText(f"{holder.describe()}. Read-only here; their typing is not shown until you "
                                 "take the draft over.")
         self.draft_note.show()

@@ -40,8 +40,8 @@ def test_a_used_treatment_number_is_refused_naming_the_visit_and_a_free_number(c
     first = treat(clinic, patient, course, FIRST, 1)
     problems = refusal(lambda: treat(clinic, patient, course, TODAY, 1))
     assert list(problems) == ["treatment_number"]
-    assert f"treatment 1 on {FIRST.isoformat()} (visit {first.visit.id}, saved, awaiting signature)" in problems[
-        "treatment_number"]
+    assert (f"Treatment 1 of this course is already recorded, on {FIRST.isoformat()} (visit {first.visit.id}, "
+            "saved, awaiting signature)") in problems["treatment_number"]
     assert "(2 is free)" in problems["treatment_number"]
     assert treat(clinic, patient, course, TODAY, 2).visit.treatment_number == 2
 

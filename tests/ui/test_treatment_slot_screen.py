@@ -84,11 +84,13 @@ def test_two_users_on_one_draft_see_each_other_and_take_it_over(qtbot, db_path, 
     note = editor.draft_note.text()
     assert note.startswith("Anna Nurse is editing this visit on BENCH-1 since ") and "Read-only here" in note
     assert editor.draft_note.isVisible() and editor.take_over_button.isVisible()
-    assert editor.read_only and not editor.save_button.isEnabled() and not editor.procedure_form.isEnabled()
+    assert editor.read_only and not editor.procedure_form.isEnabled()
+    assert not editor.save_button.isEnabled() and not editor.delete_button.isEnabled()
     assert editor.field_editor("notes").raw() == "", "her typing is not shown before taking over"
 
     qtbot.mouseClick(editor.take_over_button, Qt.MouseButton.LeftButton)
-    assert not editor.take_over_button.isVisible() and not editor.read_only and editor.save_button.isEnabled()
+    assert not editor.take_over_button.isVisible() and not editor.read_only
+    assert editor.save_button.isEnabled() and editor.delete_button.isEnabled()
     assert editor.field_editor("notes").raw() == "Puncture at L3-L4, first attempt"
     assert "Restored what was typed" in editor.draft_note.text()
 
