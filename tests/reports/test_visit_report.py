@@ -13,6 +13,7 @@ from report_samples import HEADER, history, incomplete_visit, report_data
 
 from pmsdesk.reports.data import Signature
 from pmsdesk.reports.visit_report import visit_report_pdf
+from pmsdesk.store.tables import SixMinuteWalk
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +140,13 @@ def test_a4_and_letter():
 
 def test_same_data_same_bytes(summary):
     assert visit_report_pdf(report_data(history())) == summary
+
+
+def test_a_six_minute_walk_not_done_says_why():
+    records = incomplete_visit()
+    last = records[-1]
+    last.assessments["six_minute_walk"] = SixMinuteWalk(visit_id=last.visit.id, not_completed="physical_ms",
+                                                        not_completed_note="stopped after 2 minutes, fatigue")
+    text = pdf_text(visit_report_pdf(report_data(records)))
+    assert ("6-minute walk (m) not completed: Unable: physical limitation due to MS (stopped after 2 minutes, "
+            "fatigue)") in text
