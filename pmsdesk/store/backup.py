@@ -21,6 +21,8 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, exc
@@ -82,6 +84,15 @@ def write_checked_copy(source: Path, target: Path) -> None:
     ``target``. A copy interrupted or killed at any point leaves no file under the target's name
     (a dot-named ``.partial`` at most, removed by the next copy an hour later)."""
     _remove_stale_partials(target.parent)
+    with _checked_copy(source, target) as temporary:
+        os.replace(temporary, target)
+    _sync(target.parent)
+
+
+@contextmanager
+def _checked_copy(source: Path, target: Path) -> Iterator[Path]:
+    """A copy of ``source`` under a temporary dot-named name beside ``target``, synced and checked
+    (:func:`check_backup_file`); removed after the block unless the block renamed it."""
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PARTIAL)
     os.close(handle)
     temporary = Path(name)
@@ -89,11 +100,9 @@ def write_checked_copy(source: Path, target: Path) -> None:
         copy_sqlite_file(source, temporary)
         _sync(temporary)
         check_backup_file(temporary)
-        os.replace(temporary, target)
-    except BaseException:
+        yield temporary
+    finally:
         temporary.unlink(missing_ok=True)
-        raise
-    _sync(target.parent)
 
 
 PARTIAL = ".partial"
@@ -217,18 +226,9 @@ def restore_backup(database: Path, backup: Path, *, now: dt.datetime | None = No
     aside = database.with_name(f"{database.stem}.before-restore-{stamp}{database.suffix}")
     in_use = lock_in_use(database, exclusive=True)
     try:
-        handle, name = tempfile.mkstemp(dir=database.parent, prefix=f".{database.name}.restoring.", suffix=PARTIAL)
-        os.close(handle)
-        incoming = Path(name)
-        try:
-            copy_sqlite_file(backup, incoming)
-            _sync(incoming)
-            check_backup_file(incoming)
+        with _checked_copy(backup, database) as incoming:
             kept = _keep_current(database, aside)
             os.replace(incoming, database)
-        except BaseException:
-            incoming.unlink(missing_ok=True)
-            raise
         _sync(database.parent)
     finally:
         if in_use is not None:
