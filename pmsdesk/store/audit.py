@@ -34,6 +34,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Integer, Table, cast, event, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pmsdesk.domain.audit import (
@@ -49,6 +50,7 @@ from pmsdesk.domain.audit import (
     verify_chain,
 )
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Actor
+from pmsdesk.domain.refusals import Refusal
 from pmsdesk.store import audit_key, checkpoints
 from pmsdesk.store.audit_key import CLINIC_SETTING, AuditKey
 from pmsdesk.store.tables import (
@@ -83,6 +85,10 @@ _settings = Setting.__table__
 
 class AuditTrailIsAppendOnly(RuntimeError):
     pass
+
+
+class AuditTrailDamaged(Refusal):
+    """The trail cannot take another entry as it stands: saving is refused until it is restored."""
 
 
 def actor_of(session: Session) -> Actor:
@@ -144,7 +150,13 @@ def append(connection: Connection, entries: list[dict[str, Any]]) -> tuple[Audit
     if made:  # written before the commit: a sealed trail whose key was lost could never be checked again
         key = replace(key, first_seal=rows[0]["entry_hash"])
         audit_key.save(key, new=True)
-    connection.execute(insert(_events), rows)
+    try:
+        connection.execute(insert(_events), rows)
+    except IntegrityError:  # an entry already holds the next number: the head was moved back behind them
+        raise AuditTrailDamaged(
+            f"the audit trail's head says entry {rows[0]['id'] - 1} is the last, but later entries are stored: it was "
+            "changed outside pmsdesk, so nothing was saved. Run `pmsdesk audit verify`, then restore the newest "
+            "backup it accepts") from None
     connection.execute(update(_head).where(_head.c.id == HEAD_ID).values(last_id=last_id, last_hash=last_hash))
     log.debug("audit: %d entries appended, up to %d", len(rows), last_id)
     return key, made, last_id, last_hash

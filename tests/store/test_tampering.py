@@ -26,6 +26,7 @@ from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.services.accounts import Accounts
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store import audit_key, checkpoints
+from pmsdesk.store.audit import AuditTrailDamaged
 from pmsdesk.store.audit_key import CLINIC_SETTING, AuditKeyMissing
 from pmsdesk.store.backup import make_backup
 from pmsdesk.store.database import Database
@@ -407,3 +408,12 @@ def test_a_trail_from_before_keys_keeps_verifying_and_is_sealed_from_its_next_en
         parameters=tuple(first_keyed.values()))
     status, out = verify(clinic_file)
     assert status == 1 and f"BROKEN at entry {plain + 1}: it does not link to entry {plain}" in out, out
+
+
+def test_a_head_moved_back_behind_stored_entries_refuses_every_save_in_one_line(clinic_file):
+    last_id, _ = head(clinic_file)
+    earlier = entries(clinic_file)[last_id - 3]
+    sql(clinic_file, "UPDATE audit_head SET last_id = ?, last_hash = ?", parameters=(earlier["id"], earlier["entry_hash"]))
+    with pytest.raises(AuditTrailDamaged, match=f"head says entry {earlier['id']} is the last, but later entries"):
+        save_a_relapse(clinic_file)
+    assert head(clinic_file) == (earlier["id"], earlier["entry_hash"])  # nothing was written
