@@ -7,8 +7,10 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
+from people import signed
 from sample_data import PATIENT, TODAY
 
 from pmsdesk.cli import main
@@ -60,12 +62,12 @@ def test_the_newest_backup_is_kept_however_old(clinic, patient, db_path):
 def test_backup_and_restore_commands_bring_back_the_copy_and_keep_the_current_file(database, clinic, patient,
                                                                                    db_path, tmp_path, capsys):
     copy = tmp_path / "before-second.sqlite3"
-    assert main(["backup", "-o", str(copy), "--database", str(db_path)]) == 0
+    assert main(signed(["backup", "-o", str(copy), "--database", str(db_path)])) == 0
     assert mode(copy) == 0o600
     clinic.create_patient({**PATIENT, "clinic_id": "MS-0002"})
     database.close()
 
-    assert main(["restore", str(copy), "--database", str(db_path)]) == 0
+    assert main(signed(["restore", str(copy), "--database", str(db_path)])) == 0
     output = capsys.readouterr().out
     (aside,) = tmp_path.glob("clinic.before-restore-*.sqlite3")
     assert f"kept as {aside}" in output
@@ -76,14 +78,14 @@ def test_backup_and_restore_commands_bring_back_the_copy_and_keep_the_current_fi
 
 
 def test_backup_without_output_goes_to_the_backups_folder(clinic, patient, db_path, capsys):
-    assert main(["backup", "--database", str(db_path)]) == 0
+    assert main(signed(["backup", "--database", str(db_path)])) == 0
     (written,) = (db_path.parent / "backups").iterdir()
     assert capsys.readouterr().out == f"Backup written: {written}\n"
 
 
 def test_restore_is_refused_while_the_database_is_open(clinic, patient, db_path, tmp_path):
     copy = tmp_path / "copy.sqlite3"
-    main(["backup", "-o", str(copy), "--database", str(db_path)])
+    main(signed(["backup", "-o", str(copy), "--database", str(db_path)]))
     with pytest.raises(DatabaseError, match="is open in pmsdesk"):
         restore_backup(db_path, copy)
     assert not list(tmp_path.glob("*before-restore*"))
@@ -118,7 +120,7 @@ def test_restore_refuses_a_file_that_is_not_a_pmsdesk_database(closed_clinic_fil
 
 def test_restore_refuses_a_backup_from_a_newer_pmsdesk(closed_clinic_file, tmp_path):
     candidate = tmp_path / "future.sqlite3"
-    main(["backup", "-o", str(candidate), "--database", str(closed_clinic_file)])
+    main(signed(["backup", "-o", str(candidate), "--database", str(closed_clinic_file)]))
     write(candidate, "UPDATE alembic_version SET version_num = '9999_future'")
     with pytest.raises(DatabaseError, match="written by a newer pmsdesk"):
         check_backup_file(candidate)
@@ -197,7 +199,7 @@ def test_a_mistyped_database_is_refused_and_creates_nothing(tmp_path, monkeypatc
 def test_an_empty_file_is_not_made_a_clinic_by_a_command(tmp_path, capsys):
     empty = tmp_path / "empty.sqlite3"
     empty.touch()
-    assert main(["audit", "verify", "--database", str(empty)]) == 2
+    assert main(signed(["audit", "verify", "--database", str(empty)])) == 2
     assert "holds no pmsdesk clinic" in capsys.readouterr().err
     assert empty.stat().st_size == 0
 
@@ -225,7 +227,7 @@ def test_a_backup_killed_before_it_counts_leaves_no_backup_and_an_empty_file_pru
 
 def test_restore_refuses_a_backup_whose_audit_trail_is_broken(closed_clinic_file, tmp_path, capsys):
     candidate = tmp_path / "tampered.sqlite3"
-    assert main(["backup", "-o", str(candidate), "--database", str(closed_clinic_file)]) == 0
+    assert main(signed(["backup", "-o", str(candidate), "--database", str(closed_clinic_file)])) == 0
     connection = sqlite3.connect(candidate)
     triggers = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
     for name in triggers:
@@ -233,16 +235,23 @@ def test_restore_refuses_a_backup_whose_audit_trail_is_broken(closed_clinic_file
     connection.execute("UPDATE audit_event SET details = '{}' WHERE id = (SELECT min(id) FROM audit_event)")
     connection.commit()
     connection.close()
-    before = closed_clinic_file.read_bytes()
-    assert main(["restore", str(candidate), "--database", str(closed_clinic_file)]) == 2
+    restore = signed(["restore", str(candidate), "--database", str(closed_clinic_file)])
+
+    def clinical_rows():  # the live clinic, apart from the audit trail (the sign-in to restore is in it)
+        with sqlite3.connect(closed_clinic_file) as connection:
+            return [connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+                    for table in ("patient", "visit", "user_account")]
+
+    before = clinical_rows()
+    assert main(restore) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "audit trail is not intact" in err
-    assert closed_clinic_file.read_bytes() == before and not list(tmp_path.glob("*before-restore*"))
+    assert clinical_rows() == before and not list(tmp_path.glob("*before-restore*"))
 
 
 def test_restore_keeps_a_checked_copy_first_and_leaves_no_stale_log(closed_clinic_file, tmp_path):
     copy = tmp_path / "copy.sqlite3"
-    main(["backup", "-o", str(copy), "--database", str(closed_clinic_file)])
+    main(signed(["backup", "-o", str(copy), "--database", str(closed_clinic_file)]))
     db = Database.open(str(closed_clinic_file))
     Clinic(db, today=lambda: TODAY).create_patient({**PATIENT, "clinic_id": "MS-0002"})
     # closed without folding its log in, as a pmsdesk that crashed would leave it
@@ -258,7 +267,31 @@ def test_restore_keeps_a_checked_copy_first_and_leaves_no_stale_log(closed_clini
 
 def test_restore_into_a_lost_database_puts_the_backup_there(closed_clinic_file, tmp_path):
     copy = tmp_path / "copy.sqlite3"
-    main(["backup", "-o", str(copy), "--database", str(closed_clinic_file)])
+    main(signed(["backup", "-o", str(copy), "--database", str(closed_clinic_file)]))
     closed_clinic_file.unlink()
     assert restore_backup(closed_clinic_file, copy) is None
+    assert patient_ids(closed_clinic_file) == ["MS-0001"]
+
+
+@pytest.mark.parametrize("command", [
+    ["backup", "-o", "{tmp}/missing/copy.sqlite3"],
+    ["restore", "{tmp}/no-such-backup.sqlite3"],
+    ["restore", "{db}-not-a-backup"],
+    ["import", "{tmp}/no-such-file.csv"],
+    ["progression", "{tmp}/no-such-file.csv", "--outcome", "edss"],
+    ["export", "--format", "msprog", "-o", "{tmp}/missing/folder"],
+    ["audit", "verify", "--database", "{tmp}/damaged.sqlite3"],
+], ids=["backup-into-missing-folder", "restore-missing", "restore-not-a-database", "import-missing",
+        "progression-missing", "export-into-missing-folder", "verify-damaged"])
+def test_a_failing_command_says_why_in_one_line(closed_clinic_file, tmp_path, capsys, command):
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(closed_clinic_file.read_bytes())
+    damage(damaged)
+    Path(f"{closed_clinic_file}-not-a-backup").write_text("not a database")
+    argv = [part.format(tmp=tmp_path, db=closed_clinic_file) for part in command]
+    if "--database" not in argv:
+        argv += ["--database", str(closed_clinic_file)]
+    assert main(argv) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"pmsdesk {command[0]}: error: ") and "Traceback" not in err
     assert patient_ids(closed_clinic_file) == ["MS-0001"]
