@@ -96,11 +96,13 @@ def read_xlsx(name: str, stream: BinaryIO) -> Table:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged file
         raise SourceError(f"{name}: not a readable Excel .xlsx workbook ({type(error).__name__})") from None
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    header = None
+    number = 0
     try:
+        if not workbook.worksheets:
+            raise SourceError(f"{name}: the workbook has no sheet; its first sheet must hold the visits")
         sheet = workbook.worksheets[0]
-        rows: list[tuple[int, tuple[Any, ...]]] = []
-        header = None
-        number = 0
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             if header is None:
                 if any(cell is not None for cell in cells):
@@ -108,6 +110,8 @@ def read_xlsx(name: str, stream: BinaryIO) -> Table:
                 continue
             if any(cell is not None and str(cell).strip() for cell in cells):
                 _keep(name, rows, number, tuple(cells))
+    except SourceError:
+        raise
     except Exception as error:  # a cell openpyxl cannot convert (a 5,000-digit number), broken XML inside
         raise SourceError(f"{name} row {number + 1}: a cell cannot be read (a number far too long to be a value, "
                           f"or a damaged cell: {type(error).__name__}); save the workbook again from Excel, "

@@ -168,3 +168,21 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(module_clinic, 
     path.write_bytes(csv_bytes(GOOD_HEADER, [GOOD_ROW] * 30_000))
     [problem] = plan_import(clinic, read_file(path, clinic)).problems
     assert "MB; an import file may hold 2 MB at most" in str(problem)
+
+
+def test_a_workbook_without_a_sheet_is_refused_saying_so(module_clinic):
+    """Found by the fuzz run (tests/test_fuzz.py): openpyxl opens it, with no worksheet to read."""
+    import re
+    import zipfile
+
+    clinic, folder = module_clinic
+    plain = workbook_with_cell(folder / "sheets.xlsx", "sdmt.score", "40")
+    path = folder / "no-sheet.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as crafted:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
+            crafted.writestr(item, data)
+    [problem] = plan_import(clinic, read_file(path, clinic)).problems
+    assert "the workbook has no sheet" in str(problem)
