@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from pmsdesk import __version__
-from pmsdesk.commands import COMMANDS
+from pmsdesk.commands import COMMANDS, PASSWORD_VARIABLE, SIGNED_IN_COMMANDS
 from pmsdesk.logs import configure_logging
 
 
@@ -33,6 +33,25 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
         help="SQLAlchemy database URL or path of a SQLite file "
         "(default: $PMSDESK_DATABASE_URL, else pmsdesk.sqlite3 in the user data folder)",
     )
+
+
+def _sign_in_options(parser: argparse.ArgumentParser, *, default=None) -> None:
+    """``--user`` and ``--password-file``: the password itself is never an argument (other users of the
+    machine can read a command line)."""
+    parser.add_argument("--user", metavar="NAME", default=default,
+                        help="sign in as this user; the password is typed on the terminal, or read from "
+                        f"${PASSWORD_VARIABLE} or --password-file")
+    parser.add_argument("--password-file", metavar="FILE", default=default,
+                        help="read the password from the first line of FILE (readable by you only)")
+    parser.add_argument("--password", nargs="?", action=_RefusedPassword, help=argparse.SUPPRESS)
+
+
+class _RefusedPassword(argparse.Action):
+    """``--password``: refused without echoing it (argparse would otherwise take it for --password-file)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"a password is never given on the command line (others can read it there): use "
+                     f"${PASSWORD_VARIABLE}, --password-file FILE or type it when asked")
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -62,11 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # For start-up measurements (pmsdesk/startup_timing.py, packaging/README.md): not for clinics.
     parser.add_argument("--exit-after-first-window", action="store_true", help=argparse.SUPPRESS)
+    _sign_in_options(parser)  # the app: signed in at once, without the sign-in window
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrorParser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         _database_option(sub)
+        if name in SIGNED_IN_COMMANDS:  # SUPPRESS: given before the subcommand, the value is kept
+            _sign_in_options(sub, default=argparse.SUPPRESS)
         module.register(sub)
         sub.set_defaults(run=module.run)
     return parser
@@ -87,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exit_after_first_window()
             from pmsdesk.ui.app import run_app
 
-            return run_app(args.database, demo=args.demo)
+            from pmsdesk.commands import credentials
+
+            return run_app(args.database, demo=args.demo, signed_in_as=credentials(args))
         return args.run(args)
     except UsageError as error:
         print(f"pmsdesk {args.command or ''}: error: {error}".replace("  ", " "), file=sys.stderr)

@@ -14,7 +14,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from pmsdesk.commands import opened_database
+from pmsdesk.commands import opened_database, sign_in_command
 
 HELP = "check the audit trail and the data against it (exit 1 if tampered with); choose a witness file"
 NOT_FULLY_CHECKED = 3
@@ -104,10 +104,13 @@ def run(args: argparse.Namespace) -> int:
     given = _checkpoints(args) if args.action == "verify" else []
     with opened_database(args.database) as database:
         if args.action == "witness":
+            sign_in_command(database, args)
             return _choose_witness(args, database)
         with database.engine.connect() as connection:
             chain = audit.verify(connection, given, live=True)
             data = audit.verify_data(connection) if chain.intact else None
+        # Shown only to an administrator; checking writes nothing (it works where the key is not).
+        sign_in_command(database, args, recorded=False)
     print(chain.describe())
     if chain.checkpoints:
         sources = Counter(chain.checkpoints)

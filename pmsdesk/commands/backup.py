@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmsdesk.commands import opened_database, refuse_output_over_open_files
+from pmsdesk.commands import opened_database, refuse_output_over_open_files, sign_in_command
 
 HELP = "copy the database now (default: into the 'backups' folder beside it, removing expired automatic copies)"
 
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if target is not None:
         refuse_output_over_open_files(target, str(path))
     with opened_database(str(path)) as database:  # checks the file's integrity and schema first
+        sign_in_command(database, args)
         try:
             written = make_backup(path, target)
             if target is None:

@@ -7,7 +7,8 @@ import sys
 
 from pmsdesk.commands import opened_database
 
-HELP = "Fill an empty database with a demo clinic of clearly fictional patients."
+HELP = ("Fill an empty database with a demo clinic of clearly fictional patients, and its sign-in accounts "
+        "demo-nurse, demo-neurologist and demo-admin (password demo-clinic).")
 
 MAX_PATIENTS = 2000
 
@@ -32,12 +33,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--patients must be from 1 to {MAX_PATIENTS}, not {args.patients}")
 
     from pmsdesk.services.clinic import Clinic
-    from pmsdesk.services.demo import DatabaseNotEmpty, fill_demo_clinic
+    from pmsdesk.services.demo import DatabaseNotEmpty, create_demo_accounts, fill_demo_clinic
 
     with opened_database(args.database, create=True) as database:
         try:
             seed = {} if args.seed is None else {"seed": args.seed}
             progress = _show_progress if sys.stderr.isatty() else None
+            if Clinic(database).patient_count() == 0:  # first, so the demo neurologist signs the older visits
+                create_demo_accounts(database)
             summary = fill_demo_clinic(Clinic(database), patients=args.patients, progress=progress, **seed)
         except DatabaseNotEmpty as error:
             raise UsageError(f"{error} ({database.location})") from None

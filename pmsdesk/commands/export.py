@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmsdesk.commands import opened_database, refuse_output_over_open_files
+from pmsdesk.commands import opened_database, refuse_output_over_open_files, sign_in_command
 
 HELP = "export the clinic: tidy CSV, archive (.zip), msprog files (a folder) or FHIR R4 JSON"
 FORMATS = ("csv", "archive", "msprog", "fhir")
@@ -25,7 +25,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
-    from pmsdesk.domain.permissions import Actor
     from pmsdesk.exchange.export import export_clinic
     from pmsdesk.services.clinic import Clinic
 
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     refuse_output_over_open_files(output, args.database)
     with opened_database(args.database) as database:
         try:
-            summary = export_clinic(Clinic(database, actor=Actor.system("export")), args.format, output,
+            summary = export_clinic(Clinic(database, actor=sign_in_command(database, args)), args.format, output,
                                     pseudonymise=args.pseudonymise, shift_dates=args.shift_dates)
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from pmsdesk.commands import opened_database
+from pmsdesk.commands import opened_database, sign_in_command
 
 HELP = "import visits from a CSV/.xlsx file or a clinic archive (.zip); --dry-run checks without writing"
 
@@ -41,7 +41,6 @@ def _mapping(path: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
-    from pmsdesk.domain.permissions import Actor
     from pmsdesk.exchange.importer import apply_import, counted, plan_import, read_file
     from pmsdesk.services.clinic import Clinic
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {path}")
     mapping = _mapping(args.mapping) if args.mapping else None
     with opened_database(args.database) as database:
-        clinic = Clinic(database, actor=Actor.system("import"))
+        clinic = Clinic(database, actor=sign_in_command(database, args))
         plan = plan_import(clinic, read_file(path, clinic, mapping))
         print(plan.summary())
         if args.dry_run:

@@ -76,6 +76,7 @@ def _date(path: str, line: int, text: str) -> dt.date:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
+    from pmsdesk.commands import opened_database, sign_in_command
     from pmsdesk.domain.scoring import Measure, Measurement, ProgressionOptions, ThresholdRules, detect_events
     from pmsdesk.domain.scoring.progression import check_value
 
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         if not output.parent.is_dir():
             raise UsageError(f"the folder {output.parent} does not exist")
         refuse_output_over_open_files(output, args.database)
+    with opened_database(args.database) as database:  # patient data: for a signed-in clinician only
+        sign_in_command(database, args)
     outcome = Measure(args.outcome)
     visits: dict[str, list[Measurement]] = defaultdict(list)
     for line, row in _read_rows(args.visits, ("patient_id", "date", "value")):

@@ -1,8 +1,8 @@
 """``pmsdesk report``: a visit summary PDF, or every visit of a day or a date range in one PDF.
 
-The summary is made through the reporting service as :data:`REPORT_ACTOR` and the file written is
-recorded in the audit trail (which visits, which file); an actor who may not print reports is refused
-in one line and nothing is written.
+The summary is made through the reporting service as the signed-in user (``--user``) and the file
+written is recorded in the audit trail (which visits, which file); a user who may not print reports
+is refused in one line and nothing is written.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from pmsdesk.commands import opened_database, refuse_output_over_open_files
-from pmsdesk.domain.permissions import Actor
+from pmsdesk.commands import opened_database, refuse_output_over_open_files, sign_in_command
 from pmsdesk.reports.data import PAGE_SIZE_NAMES  # plain data: no reportlab, cheap for --help
-
-REPORT_ACTOR = Actor.system("report")  # named in the audit trail for every summary written
 
 HELP = "Write the PDF summary of one visit, or of every visit of a day or a date range."
 
@@ -87,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.services.reporting import ReportOutput, may_report, record_report
 
     with opened_database(args.database) as database:
-        clinic = Clinic(database, actor=REPORT_ACTOR)
+        clinic = Clinic(database, actor=sign_in_command(database, args))
         if not may_report(clinic):
             raise UsageError(str(PermissionDenied(clinic.actor, Action.REPORT)))
         page_size = args.page_size or clinic.setting(SETTING_REPORT_PAGE_SIZE) or DEFAULT_PAGE_SIZE

@@ -17,20 +17,23 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
     from pmsdesk.commands.backup import sqlite_file
     from pmsdesk.domain.audit import AuditKind
-    from pmsdesk.domain.permissions import Actor
+    from pmsdesk.commands import opened_database, sign_in_command
     from pmsdesk.store import audit
     from pmsdesk.store.backup import restore_backup
     from pmsdesk.store.database import Database, DatabaseError
 
     path = sqlite_file(args.database)
     backup = Path(args.file).expanduser().resolve()
+    # An administrator of the clinic signs in to its database; when that is lost, to the backup's.
+    with opened_database(str(path) if path.exists() else str(backup)) as signing_in:
+        actor = sign_in_command(signing_in, args)
     try:
         aside = restore_backup(path, backup)
         database = Database.open(str(path))
     except DatabaseError as error:
         raise UsageError(str(error)) from None
     try:
-        with database.acting_as(Actor.system("restore")).transaction() as session:
+        with database.acting_as(actor).transaction() as session:
             audit.record_event(session, AuditKind.RESTORE,
                                details={"backup": backup.name, "previous_file_kept_as": aside and aside.name})
     finally:

@@ -39,6 +39,7 @@ class Action(Enum):
     REPORT = "Printing clinical reports is done by nurses and neurologists."
     MANAGE_USERS = "Only an administrator may create user accounts and reset passwords."
     MANAGE_SETTINGS = "Only an administrator may change the clinic's settings."
+    BACKUP_RESTORE = "Backing up and restoring the whole clinic database is done by an administrator."
     READ_AUDIT_TRAIL = ("The clinic-wide audit trail (sign-ins, exports, user changes, every record change) is "
                         "read by administrators.")
 
@@ -48,7 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NEUROLOGIST: frozenset({Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
                                  Action.DELETE_RECORD, Action.EXPORT, Action.REPORT}),
     Role.ADMINISTRATOR: frozenset({Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT,
-                                   Action.READ_AUDIT_TRAIL}),
+                                   Action.READ_AUDIT_TRAIL, Action.BACKUP_RESTORE}),
 }
 
 # A signature or an amendment vouches for clinical content: a person must stand behind it.

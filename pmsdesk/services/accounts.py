@@ -221,15 +221,20 @@ class Accounts:
             audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
             return _actor(account)
 
-    def sign_in(self, username: Any, password: Any) -> Actor:
+    def sign_in(self, username: Any, password: Any, *, recorded: bool = True) -> Actor:
+        """The account's actor when the password is right and the account active and not locked.
+        ``recorded=False`` (``pmsdesk audit verify`` only) leaves a successful sign-in out of the audit
+        trail, so that checking the trail writes nothing to it and works where its key is not; a
+        refused one is recorded as always."""
         name = username.strip().lower() if isinstance(username, str) else ""
         with self.db.transaction() as session:
             account = session.scalar(select(UserAccount).where(UserAccount.username == name)) if name else None
             check = self._check_password(account, password)
             if check is _Check.RIGHT and account.active:
-                if _hasher.check_needs_rehash(account.password_hash):
+                if recorded and _hasher.check_needs_rehash(account.password_hash):
                     account.password_hash = _hasher.hash(password)
-                audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
+                if recorded:
+                    audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
                 log.info("user %d signed in", account.id)
                 return _actor(account)
             refusal = self._refusal(account, check)

@@ -162,6 +162,9 @@ def fill_demo_clinic(
 def _demo_signer(database) -> Actor | None:
     """The demo neurologist, signed in with the demo password to sign the demo's visits (a signature
     needs its signer's password); None when the database has no such account or its password changed."""
+    if not any(user.username == DEMO_NEUROLOGIST and user.active
+               for user in Accounts(database, actor=DEMO_ACTOR).users()):
+        return None
     try:
         return Accounts(database).sign_in(DEMO_NEUROLOGIST, DEMO_PASSWORD)
     except SignInRefused:

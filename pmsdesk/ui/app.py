@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 
-def run_app(database_option: str | None, *, demo: bool = False) -> int:
-    """Open the main window on the chosen database; ``demo`` opens (and on first use fills) the demo clinic."""
+def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tuple[str, str] | None = None) -> int:
+    """Open the main window on the chosen database; ``demo`` opens (and on first use fills) the demo clinic.
+    ``signed_in_as`` (user name, password: ``--user`` with $PMSDESK_PASSWORD) signs in without the
+    sign-in window; a refusal is one line and exit status 1."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -34,7 +36,17 @@ def run_app(database_option: str | None, *, demo: bool = False) -> int:
     hint = ""
     if demo:
         hint = _prepare_demo_clinic(database)
-    actor = sign_in(database.accounts(), hint=hint)
+    if signed_in_as is not None:
+        from pmsdesk.services.accounts import SignInRefused
+
+        try:
+            actor = database.accounts().sign_in(*signed_in_as)
+        except SignInRefused as refused:
+            print(f"pmsdesk: error: sign-in refused: {refused}", file=sys.stderr)
+            database.close()
+            return 1
+    else:
+        actor = sign_in(database.accounts(), hint=hint)
     if actor is None:
         database.close()
         return 0

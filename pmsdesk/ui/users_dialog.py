@@ -76,6 +76,15 @@ class NewUserDialog(QDialog):
         self.message.show()
 
 
+def _sign_in_state(user) -> str:
+    """"locked until 14:32 on 02 Dec 2026", "3 wrong passwords in a row" or "" for the users table."""
+    if user.locked:
+        return (f"locked until {user.locked_until.astimezone().strftime('%H:%M on %d %b %Y')}" if user.locked_until
+                else "locked until unlocked")
+    return f"{user.failed_sign_ins} wrong password{'s' if user.failed_sign_ins != 1 else ''} in a row" \
+        if user.failed_sign_ins else ""
+
+
 class UsersDialog(QDialog):
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
@@ -83,17 +92,18 @@ class UsersDialog(QDialog):
         self.resize(760, 520)
         self.clinic = clinic
         self.accounts = clinic.accounts()
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         self.table.setObjectName("users_table")
-        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active"])
+        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active", "Sign-in"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         buttons = QHBoxLayout()
         for text, slot in (("New user\u2026", self.new_user), ("Reset password\u2026", self.reset_password),
-                           ("Deactivate or activate", self.toggle_active)):
+                           ("Deactivate or activate", self.toggle_active), ("Unlock", self.unlock)):
             button = QPushButton(text)
+            button.setObjectName(slot.__name__)
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -130,7 +140,7 @@ class UsersDialog(QDialog):
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             for column, text in enumerate((user.username, user.full_name, user.role.label,
-                                           "yes" if user.active else "no (deactivated)")):
+                                           "yes" if user.active else "no (deactivated)", _sign_in_state(user))):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
     def _selected(self):
@@ -158,6 +168,12 @@ class UsersDialog(QDialog):
         user = self._selected()
         if user is not None:
             self._try(lambda: self.accounts.set_active(user.id, not user.active))
+
+    def unlock(self) -> None:
+        """Lift a lockout after wrong passwords (recorded in the audit trail with your name)."""
+        user = self._selected()
+        if user is not None:
+            self._try(lambda: self.accounts.unlock(user.id), f"{user.full_name} can sign in again.")
 
     def save_settings(self) -> None:
         def save() -> None:

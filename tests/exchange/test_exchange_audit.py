@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from people import signed
 from exchange_records import write_csv
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sample_data import TODAY
@@ -64,11 +65,11 @@ def test_a_cancelled_import_leaves_no_import_entry(clinic, tmp_path):
 
 def test_the_command_line_import_is_audited(clinic, db_path, tmp_path, capsys):
     path = write_csv(tmp_path / "visits.csv", HEADER, ROWS)
-    assert main(["import", str(path), "--database", str(db_path)]) == 0
-    assert main(["import", str(path), "--dry-run", "--database", str(db_path)]) == 0  # a dry run writes nothing
-    assert main(["import", str(path), "--database", str(db_path)]) == 0  # nothing new: nothing written, no entry
+    assert main(signed(["import", str(path), "--database", str(db_path)])) == 0
+    assert main(signed(["import", str(path), "--dry-run", "--database", str(db_path)])) == 0  # a dry run writes nothing
+    assert main(signed(["import", str(path), "--database", str(db_path)])) == 0  # nothing new: nothing written, no entry
     (entry,) = entries(clinic, AuditKind.IMPORT)
-    assert entry.actor == "system:import" and entry.details["created"] == {"patient": 1, "course": 1, "visit": 3}
+    assert entry.actor == "test-neurologist" and entry.details["created"] == {"patient": 1, "course": 1, "visit": 3}
 
 
 def test_an_administrator_may_not_import_not_even_a_dry_run(clinic, tmp_path):

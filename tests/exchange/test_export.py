@@ -9,6 +9,7 @@ import warnings
 import zipfile
 
 import pytest
+from people import signed
 
 from sample_data import PATIENT, TODAY
 from exchange_records import read_csv
@@ -149,8 +150,8 @@ def test_msprog_files_give_pymsprog_the_events_pmsdesk_progression_finds(demo_ms
     pymsprog = pytest.importorskip("pymsprog")
     folder = demo_msprog_folder
     events = tmp_path / "events.csv"
-    assert main(["progression", str(folder / file), "--outcome", outcome, "--relapses", str(folder / "relapses.csv"),
-                 "--event", "multiple", "-o", str(events)]) == 0
+    assert main(signed(["progression", str(folder / file), "--outcome", outcome, "--relapses", str(folder / "relapses.csv"),
+                 "--event", "multiple", "-o", str(events), "--database", str(folder.parent / "demo.sqlite3")])) == 0
     ours = sorted((r["patient_id"], r["event"], r["onset_date"], float(r["onset_value"]), r["baseline_date"])
                   for r in read_csv(events))
     visits = pd.read_csv(folder / file, parse_dates=["date"])
@@ -225,13 +226,13 @@ def test_a_nurse_may_not_export_and_no_file_is_written(database, patient, tmp_pa
 def test_the_export_command_writes_each_format_and_refuses_bad_paths(db_path, tmp_path, capsys):
     assert main(["demo", "--patients", "2", "--database", str(db_path)]) == 0
     for export_format, target in (("csv", "t.csv"), ("archive", "a.zip"), ("msprog", "ms"), ("fhir", "f.json")):
-        assert main(["export", "--format", export_format, "-o", str(tmp_path / target), "--database", str(db_path)]) == 0
+        assert main(signed(["export", "--format", export_format, "-o", str(tmp_path / target), "--database", str(db_path)])) == 0
         assert f"as {export_format} to {tmp_path / target}" in capsys.readouterr().out
     assert (tmp_path / "ms" / "relapses.csv").exists()
     for arguments, message in ((["--format", "csv", "-o", str(tmp_path / "no" / "x.csv")], "does not exist"),
                                (["--format", "csv", "--shift-dates", "-o", str(tmp_path / "x.csv")], "goes with --pseudonymise"),
                                (["--format", "fhir", "-o", str(tmp_path / "ms")], "is a folder")):
-        assert main(["export", *arguments, "--database", str(db_path)]) == 2
+        assert main(signed(["export", *arguments, "--database", str(db_path)])) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
 

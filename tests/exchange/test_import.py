@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from people import signed
 
 from sample_data import PATIENT
 from exchange_records import write_csv
@@ -170,11 +171,11 @@ def test_the_command_line_imports_with_a_mapping_and_dry_run(database, db_path, 
     path = write_csv(tmp_path / "own.csv", ["Patient", *HEADER[1:]], ROWS)
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"Patient": "clinic_id"}))
-    assert main(["import", str(path), "--database", str(db_path), "--mapping", str(mapping), "--dry-run"]) == 0
+    assert main(signed(["import", str(path), "--database", str(db_path), "--mapping", str(mapping), "--dry-run"])) == 0
     assert "would create 1 patient, 1 course, 3 visits" in capsys.readouterr().out
-    assert main(["import", str(path), "--database", str(db_path), "--mapping", str(mapping)]) == 0
+    assert main(signed(["import", str(path), "--database", str(db_path), "--mapping", str(mapping)])) == 0
     assert "Imported 1 patient, 1 course, 3 visits" in capsys.readouterr().out
-    assert main(["import", str(path), "--database", str(db_path)]) == 2
+    assert main(signed(["import", str(path), "--database", str(db_path)])) == 2
     out, err = capsys.readouterr()
     assert "column Patient: not a column of the import template" in out
     assert err.count("\n") == 1 and err.startswith("pmsdesk import: error: own.csv has problems")
@@ -187,7 +188,7 @@ def test_the_command_line_imports_with_a_mapping_and_dry_run(database, db_path, 
 def test_command_line_errors_are_one_line(db_path, tmp_path, capsys, arguments, message):
     path = write_csv(tmp_path / "v.csv", HEADER, ROWS)
     arguments = [argument.format(file=path) for argument in arguments]
-    assert main(["import", *arguments, "--database", str(db_path)]) == 2
+    assert main(signed(["import", *arguments, "--database", str(db_path)])) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from people import signed
 from pdf_reading import pdf_pages, pdf_text, printed_name
 
 from pmsdesk.cli import main
@@ -79,7 +80,7 @@ def test_command_writes_one_visit(demo, demo_path, tmp_path, capsys):
     patient = demo.find_patients()[0]
     visit = demo.visits(patient.id)[-1]
     output = tmp_path / "visit.pdf"
-    assert main(["report", str(visit.id), "-o", str(output), "--database", str(demo_path)]) == 0
+    assert main(signed(["report", str(visit.id), "-o", str(output), "--database", str(demo_path)])) == 0
     assert "Wrote the summary of visit" in capsys.readouterr().out
     text = pdf_text(output.read_bytes())
     assert printed_name(patient) in text and visit.visit_date.isoformat() in text
@@ -88,12 +89,12 @@ def test_command_writes_one_visit(demo, demo_path, tmp_path, capsys):
 
 def test_command_writes_a_date_and_a_range_on_letter(demo, demo_path, busiest_day, tmp_path):
     day = tmp_path / "day.pdf"
-    assert main(["report", "--date", busiest_day.isoformat(), "-o", str(day), "--database", str(demo_path)]) == 0
+    assert main(signed(["report", "--date", busiest_day.isoformat(), "-o", str(day), "--database", str(demo_path)])) == 0
     assert f"Visit summaries on {busiest_day.isoformat()}" in pdf_text(day.read_bytes())
     first, last = busiest_day - dt.timedelta(days=30), busiest_day
     period = tmp_path / "period.pdf"
-    assert main(["report", "--from", first.isoformat(), "--to", last.isoformat(), "-o", str(period),
-                 "--page-size", "letter", "--database", str(demo_path)]) == 0
+    assert main(signed(["report", "--from", first.isoformat(), "--to", last.isoformat(), "-o", str(period),
+                 "--page-size", "letter", "--database", str(demo_path)])) == 0
     text = pdf_text(period.read_bytes())
     assert f"{len(_visits_of(demo, first, last))} visits, one section each" in text
     from pypdf import PdfReader
@@ -112,7 +113,7 @@ def test_command_writes_a_date_and_a_range_on_letter(demo, demo_path, busiest_da
 ])
 def test_command_refuses_bad_input_in_one_line(demo_path, tmp_path, capsys, arguments, message):
     output = tmp_path / "out.pdf"
-    assert main(["report", *arguments, "-o", str(output), "--database", str(demo_path)]) == 2
+    assert main(signed(["report", *arguments, "-o", str(output), "--database", str(demo_path)])) == 2
     error = capsys.readouterr().err
     assert error.startswith("pmsdesk report: error: ") and message in error
     assert error.count("\n") == 1
@@ -120,7 +121,7 @@ def test_command_refuses_bad_input_in_one_line(demo_path, tmp_path, capsys, argu
 
 
 def test_command_refuses_an_output_that_is_not_a_pdf_or_has_no_folder(demo_path, tmp_path, capsys):
-    assert main(["report", "1", "-o", str(tmp_path / "out.txt"), "--database", str(demo_path)]) == 2
-    assert main(["report", "1", "-o", str(tmp_path / "missing" / "out.pdf"), "--database", str(demo_path)]) == 2
+    assert main(signed(["report", "1", "-o", str(tmp_path / "out.txt"), "--database", str(demo_path)])) == 2
+    assert main(signed(["report", "1", "-o", str(tmp_path / "missing" / "out.pdf"), "--database", str(demo_path)])) == 2
     errors = capsys.readouterr().err.splitlines()
     assert "must end in .pdf" in errors[0] and "does not exist" in errors[1]

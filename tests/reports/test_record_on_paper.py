@@ -11,6 +11,7 @@ import subprocess
 import unicodedata
 
 import pytest
+from people import signed
 from pdf_reading import pdf_pages, pdf_text, printed_name
 from sample_data import PATIENT, TODAY
 
@@ -61,7 +62,7 @@ def _pdftotext(path, *options: str) -> str:
 def test_pdftotext_gives_back_the_stored_name(named_clinic, tmp_path, script):
     path, visits = named_clinic
     output = tmp_path / "summary.pdf"
-    assert main(["report", str(visits[script]), "-o", str(output), "--database", str(path)]) == 0
+    assert main(signed(["report", str(visits[script]), "-o", str(output), "--database", str(path)])) == 0
     family, given = NAMES[script]
     # -raw keeps the content stream's order, in which pdftotext gives each right-to-left word back in
     # logical order (its default layout mode orders the words of a mixed line visually, so a two-word
@@ -80,7 +81,7 @@ def test_pdftotext_gives_back_the_stored_name(named_clinic, tmp_path, script):
 def test_every_font_is_embedded(named_clinic, tmp_path):
     path, visits = named_clinic
     output = tmp_path / "summary.pdf"
-    assert main(["report", str(visits["Arabic"]), "-o", str(output), "--database", str(path)]) == 0
+    assert main(signed(["report", str(visits["Arabic"]), "-o", str(output), "--database", str(path)])) == 0
     fonts = subprocess.run(["pdffonts", str(output)], check=True, capture_output=True, text=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all("DejaVuSans" in row[0] for row in rows), fonts

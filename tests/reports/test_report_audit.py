@@ -8,13 +8,13 @@ import datetime as dt
 import json
 
 import pytest
+from people import signed
 from pdf_reading import pdf_text
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sample_data import PATIENT, TODAY
 
 from pmsdesk.cli import main
-from pmsdesk.commands import report as report_command
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.permissions import Actor, PermissionDenied, Role
 from pmsdesk.reports.assemble import ReportAssembler
@@ -158,14 +158,14 @@ def test_the_app_refuses_an_administrator_with_the_reason_and_writes_nothing(qap
 
 def test_the_command_records_one_entry_per_file(clinic, visits, db_path, tmp_path, capsys):
     one, day = tmp_path / "one.pdf", tmp_path / "day.pdf"
-    assert main(["report", str(visits[0]), "-o", str(one), "--database", str(db_path)]) == 0
-    assert main(["report", "--date", DAY.isoformat(), "-o", str(day), "--database", str(db_path)]) == 0
+    assert main(signed(["report", str(visits[0]), "-o", str(one), "--database", str(db_path)])) == 0
+    assert main(signed(["report", "--date", DAY.isoformat(), "-o", str(day), "--database", str(db_path)])) == 0
     assert "Example, Alex" in pdf_text(one.read_bytes())
     assert "2 visits, one section each" in pdf_text(day.read_bytes())
     single, batch = report_entries(clinic)
-    assert (single.actor, single.details) == ("system:report", {"output": "pdf", "visits": [visits[0]],
+    assert (single.actor, single.details) == ("test-neurologist", {"output": "pdf", "visits": [visits[0]],
                                                                 "file": str(one.resolve())})
-    assert (batch.actor, batch.details) == ("system:report", {"output": "pdf", "visits": visits,
+    assert (batch.actor, batch.details) == ("test-neurologist", {"output": "pdf", "visits": visits,
                                                               "file": str(day.resolve()),
                                                               "from": DAY.isoformat(), "to": DAY.isoformat()})
     assert_no_names(batch)
@@ -174,11 +174,11 @@ def test_the_command_records_one_entry_per_file(clinic, visits, db_path, tmp_pat
 @pytest.mark.parametrize("arguments", [["1"], ["--date", DAY.isoformat()]])
 def test_the_command_refuses_an_actor_who_may_not_print_in_one_line(clinic, visits, db_path, tmp_path, capsys,
                                                                     monkeypatch, arguments):
-    monkeypatch.setattr(report_command, "REPORT_ACTOR", ADMIN)
     output = tmp_path / "out.pdf"
-    assert main(["report", *arguments, "-o", str(output), "--database", str(db_path)]) == 2
+    argv = ["report", *arguments, "-o", str(output), "--database", str(db_path)]
+    assert main(signed(argv, ("adam", Role.ADMINISTRATOR))) == 2
     error = capsys.readouterr().err
-    assert error.startswith("pmsdesk report: error: Not allowed: Adam Admin (Administrator) may not do this.")
+    assert error.startswith("pmsdesk report: error: Not allowed: adam (Administrator) may not do this.")
     assert error.count("\n") == 1
     assert not output.exists()
     assert report_entries(clinic) == []

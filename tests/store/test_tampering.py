@@ -16,6 +16,7 @@ import sys
 import zipfile
 
 import pytest
+from people import ensure_command_accounts, signed
 from pdf_reading import pdf_text
 from pypdf import PdfReader
 from sample_data import PATIENT, TODAY
@@ -55,6 +56,7 @@ def original(tmp_path_factory):
         patient = clinic.create_patient(PATIENT)
         clinic.create_visit(patient.id, VISIT)
         clinic.save_relapse(patient.id, {"onset_date": "2019-05-01"})
+        ensure_command_accounts(database)  # the commands' test accounts, there before any attack
     finally:
         database.close()
     return path
@@ -79,7 +81,7 @@ def verify(capsys):
     """Run ``pmsdesk audit verify`` on a file; (exit status, what it printed)."""
     def run(path, *options):
         capsys.readouterr()
-        status = main(["audit", "verify", "--database", str(path), *options])
+        status = main(signed(["audit", "verify", "--database", str(path), *options]))
         return status, capsys.readouterr().out
     return run
 
@@ -234,6 +236,7 @@ def test_each_change_to_the_trail_is_found_at_its_entry(clinic_file, verify, att
 
 def test_a_trail_wiped_with_the_setting_naming_its_key_is_found_by_the_key_made_for_that_place(
         clinic, patient, db_path, verify):
+    ensure_command_accounts(clinic.db)  # audit verify's administrator, there before the attack
     rewrite_chain(db_path, [])
     sql(db_path, "DELETE FROM setting WHERE key = ?", parameters=(CLINIC_SETTING,))
     status, out = verify(db_path)
@@ -259,36 +262,40 @@ def test_a_cut_tail_is_found_by_a_backup_or_a_printed_checkpoint_when_nothing_el
 
 def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file, tmp_path, verify):
     summary, archive, bundle = tmp_path / "summary.pdf", tmp_path / "clinic.zip", tmp_path / "bundle.json"
-    last_id, last_hash = head(clinic_file)
-    assert main(["report", "1", "-o", str(summary), "--database", str(clinic_file)]) == 0
-    assert main(["export", "--format", "archive", "-o", str(archive), "--database", str(clinic_file)]) == 0
-    assert main(["export", "--format", "fhir", "-o", str(bundle), "--database", str(clinic_file)]) == 0
+    last_id, _ = head(clinic_file)
+    assert main(signed(["report", "1", "-o", str(summary), "--database", str(clinic_file)])) == 0
+    assert main(signed(["export", "--format", "archive", "-o", str(archive), "--database", str(clinic_file)])) == 0
+    assert main(signed(["export", "--format", "fhir", "-o", str(bundle), "--database", str(clinic_file)])) == 0
+    # each command signs in first (an entry), then writes its file at that checkpoint, then its own entry
+    rows = entries(clinic_file)
+    report_sign_in, reported, export_sign_in, exported, fhir_sign_in = rows[last_id:last_id + 5]
+    assert [r["kind"] for r in (report_sign_in, reported, export_sign_in, exported, fhir_sign_in)] == [
+        "sign_in", "report", "sign_in", "export", "sign_in"]
     reader = PdfReader(summary)
-    assert reader.metadata["/Keywords"] == f"pmsdesk audit checkpoint {last_id}:{last_hash}"
-    assert f"audit checkpoint {last_id}:{last_hash[:16]}" in pdf_text(summary.read_bytes())
+    at, hashed = report_sign_in["id"], report_sign_in["entry_hash"]
+    assert reader.metadata["/Keywords"] == f"pmsdesk audit checkpoint {at}:{hashed}"
+    assert f"audit checkpoint {at}:{hashed[:16]}" in pdf_text(summary.read_bytes())
     with zipfile.ZipFile(archive) as opened:
         exported_at = json.loads(opened.read("manifest.json"))["audit_checkpoint"]
-    reported = entries(clinic_file)[last_id]  # the summary's own entry came next
-    assert reported["kind"] == "report" and exported_at == f"{reported['id']}:{reported['entry_hash']}"
-    exported = entries(clinic_file)[last_id + 1]  # the archive's entry came next
+    assert exported_at == f"{export_sign_in['id']}:{export_sign_in['entry_hash']}"
     (tag,) = json.loads(bundle.read_text())["meta"]["tag"]
-    assert tag["code"] == f"{exported['id']}:{exported['entry_hash']}"
+    assert tag["code"] == f"{fhir_sign_in['id']}:{fhir_sign_in['entry_hash']}"
     status, out = verify(clinic_file, *(f"--checkpoint={path}" for path in (summary, archive, bundle)))
     assert status == 0 and out.count("--checkpoint") == 3, out
 
     forget_last_save(clinic_file)
     rows = entries(clinic_file)
-    rewrite_chain(clinic_file, rows[:last_id - 1], start=last_id)
+    rewrite_chain(clinic_file, rows[:last_id], start=last_id + 1)
     status, out = verify(clinic_file, "--checkpoint", str(summary))
-    assert status == 1 and f"but --checkpoint {summary} recorded entry {last_id}: entries were cut off" in out, out
+    assert status == 1 and f"but --checkpoint {summary} recorded entry {last_id + 1}: entries were cut off" in out, out
 
 
 def test_a_restore_keeps_verifying_and_a_backup_kept_elsewhere_is_a_checkpoint(clinic_file, tmp_path, verify):
     kept = tmp_path / "kept-elsewhere.sqlite3"
-    assert main(["backup", "-o", str(kept), "--database", str(clinic_file)]) == 0
+    assert main(signed(["backup", "-o", str(kept), "--database", str(clinic_file)])) == 0
     save_a_relapse(clinic_file)
     # Putting the copy back replaces later history: the checkpoints of that history no longer count.
-    assert main(["restore", str(kept), "--database", str(clinic_file)]) == 0
+    assert main(signed(["restore", str(kept), "--database", str(clinic_file)])) == 0
     status, out = verify(clinic_file, "--checkpoint", str(kept))
     assert status == 0 and f"--checkpoint {kept}" in out, out
 
@@ -302,7 +309,7 @@ def test_a_restore_keeps_verifying_and_a_backup_kept_elsewhere_is_a_checkpoint(c
 def test_a_chosen_witness_file_gets_every_save_and_finds_a_rewrite(clinic_file, tmp_path, verify, capsys):
     witness = tmp_path / "elsewhere" / "witness.txt"
     witness.parent.mkdir()
-    assert main(["audit", "witness", str(witness), "--database", str(clinic_file)]) == 0
+    assert main(signed(["audit", "witness", str(witness), "--database", str(clinic_file)])) == 0
     save_a_relapse(clinic_file)
     lines = witness.read_text().splitlines()
     assert len(lines) == 2 and lines[-1].startswith(f"{head(clinic_file)[0]}:{head(clinic_file)[1]} ")
@@ -351,7 +358,8 @@ def test_each_direct_edit_of_the_data_is_named_with_its_row_and_field(clinic_fil
 
 def test_verify_runs_as_a_real_command(clinic_file):
     sql(clinic_file, "UPDATE edss_assessment SET edss = 9.5")
-    done = subprocess.run([sys.executable, "-m", "pmsdesk", "audit", "verify", "--database", str(clinic_file)],
+    done = subprocess.run([sys.executable, "-m", "pmsdesk",
+                           *signed(["audit", "verify", "--database", str(clinic_file)])],
                           capture_output=True, text=True, timeout=60, env=os.environ.copy())
     assert done.returncode == 1 and "field edss: the trail says 6.0, the table holds 9.5" in done.stdout, done
 

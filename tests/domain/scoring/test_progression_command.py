@@ -1,6 +1,7 @@
 """``pmsdesk progression`` command (issue 4 item 6)."""
 
 import pytest
+from people import signed
 
 from pmsdesk.cli import main
 from pmsdesk.commands.progression import OUTPUT_COLUMNS
@@ -25,8 +26,18 @@ def visits(tmp_path):
     return path
 
 
+@pytest.fixture(autouse=True)
+def clinic_database(tmp_path_factory, monkeypatch):
+    """The clinic database the analyst signs in to: progression reads patient data, for clinicians only."""
+    from pmsdesk.store.database import Database
+
+    path = tmp_path_factory.mktemp("clinic") / "clinic.sqlite3"  # not among the test's own files
+    Database.open(str(path)).close()
+    monkeypatch.setenv("PMSDESK_DATABASE_URL", f"sqlite:///{path}")
+
+
 def test_writes_events_to_stdout(visits, capsys):
-    assert main(["progression", str(visits), "--outcome", "edss", "--event", "multiple"]) == 0
+    assert main(signed(["progression", str(visits), "--outcome", "edss", "--event", "multiple"])) == 0
     assert capsys.readouterr().out.splitlines() == [
         HEADER,
         "A,CDW,,2020-04-01,4,2020-01-01,3,2020-07-01,4",
@@ -38,12 +49,12 @@ def test_relapses_classify_and_output_file(visits, tmp_path):
     relapses = tmp_path / "relapses.csv"
     relapses.write_text("patient_id,date\nA,2020-03-15\n")
     out = tmp_path / "events.csv"
-    assert main(["progression", str(visits), "--outcome", "edss", "--relapses", str(relapses), "-o", str(out)]) == 0
+    assert main(signed(["progression", str(visits), "--outcome", "edss", "--relapses", str(relapses), "-o", str(out)])) == 0
     assert out.read_text().splitlines() == [HEADER, "A,CDW,RAW,2020-04-01,4,2020-01-01,3,2020-07-01,4"]
 
 
 def test_first_cdi_and_24_weeks(visits, capsys):
-    assert main(["progression", str(visits), "--outcome", "edss", "--event", "firstCDI", "--confirm-weeks", "24"]) == 0
+    assert main(signed(["progression", str(visits), "--outcome", "edss", "--event", "firstCDI", "--confirm-weeks", "24"])) == 0
     assert capsys.readouterr().out.splitlines() == [HEADER]  # B's improvement is only confirmed 92 days later
 
 
@@ -57,7 +68,7 @@ def test_bad_row_names_the_line_and_writes_nothing(tmp_path, capsys, bad_row, me
     path = tmp_path / "visits.csv"
     path.write_text(VISITS + bad_row + "\n")
     out = tmp_path / "events.csv"
-    assert main(["progression", str(path), "--outcome", "edss", "-o", str(out)]) == 2
+    assert main(signed(["progression", str(path), "--outcome", "edss", "-o", str(out)])) == 2
     assert message in capsys.readouterr().err
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
 
@@ -65,5 +76,5 @@ def test_bad_row_names_the_line_and_writes_nothing(tmp_path, capsys, bad_row, me
 def test_missing_header_column_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "visits.csv"
     path.write_text("patient,date,value\nA,2020-01-01,1\n")
-    assert main(["progression", str(path), "--outcome", "sdmt"]) == 2
+    assert main(signed(["progression", str(path), "--outcome", "sdmt"])) == 2
     assert "line 1: header must contain patient_id,date,value" in capsys.readouterr().err
