@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
-from pmsdesk.reports.fonts import BOLD, FONT, needs_bidi, register_fonts
+from pmsdesk.reports.fonts import BOLD, FONT, register_fonts, visual_order
 
 register_fonts()  # before the styles below name the fonts
 
@@ -169,14 +169,10 @@ class _DecoratedCanvas(Canvas):
         self.restoreState()
 
     def _text(self, x: float, y: float, text: str, align: str = "left") -> None:
-        """One line at ``x`` ("left", "centre" or "right" of it), right-to-left runs laid out and shaped.
-        It is placed by the width of the logical text: reportlab overstates a shaped line's width."""
+        """One line at ``x`` ("left", "centre" or "right" of it), right-to-left runs in visual order."""
+        text = visual_order(text)
         width = self.stringWidth(text, self._fontname, self._fontsize)
-        start = x - {"left": 0, "centre": width / 2, "right": width}[align]
-        if needs_bidi(text):
-            self.drawString(start, y, text, direction="LTR", shaping=True)
-        else:
-            self.drawString(start, y, text)
+        self.drawString(x - {"left": 0, "centre": width / 2, "right": width}[align], y, text)
 
 
 class PagesOf(Flowable):

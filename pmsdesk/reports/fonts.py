@@ -1,14 +1,19 @@
 """The reports' typeface: DejaVu Sans (resources/fonts, Bitstream Vera licence), embedded in every PDF.
 
 One family covers Latin (Weiß, Jürgen), Greek with its accents, Cyrillic, Hebrew and Arabic, so a name
-prints in the letters it is stored in. Right-to-left text is laid out by reportlab itself (5.x):
-the Unicode bidirectional algorithm through python-bidi, Arabic joining and ligatures through
-HarfBuzz (uharfbuzz). That is one engine for measuring and drawing: reshaping the string beforehand
-(arabic-reshaper) would make reportlab measure and wrap presentation-form text it did not shape.
+prints in the letters it is stored in.
 
-Shaping draws Arabic letters as their joined forms, which the font maps to the Arabic Presentation
-Forms code points; the text layer (ToUnicode) maps them back to the letters they stand for, so that
-copying or searching a report's text (``pdftotext``) gives the characters stored in the database.
+Right-to-left text is put in visual order before reportlab lays it out: Arabic letters are joined by
+arabic-reshaper (their contextual forms, lam-alef ligatures), then the Unicode bidirectional
+algorithm (python-bidi, base direction left to right: the page is) orders each line. reportlab 5 has
+bidi and HarfBuzz shaping of its own, but its bidi needs ``rlbidi``, which is not on PyPI, and without
+it shaping alone keeps the words of a right-to-left name in the wrong order; these two small, well-kept
+libraries do the whole job. A right-to-left paragraph that wraps onto several lines is ordered as
+one line (names and short notes fit one line).
+
+The joined Arabic forms are the Arabic Presentation Forms code points; the text layer (ToUnicode)
+maps them back to the letters they stand for, so that copying or searching a report's text
+(``pdftotext``) gives the characters stored in the database.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import re
 import unicodedata
 from functools import cache
 
+import arabic_reshaper
+from bidi import get_display
 from reportlab.graphics.shapes import STATE_DEFAULTS
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -59,19 +65,15 @@ def register_fonts() -> None:
     """Register the report fonts with reportlab once per process (bold for ``<b>``)."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # reportlab calls it when it embeds a subset
     for name, file in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file)), shapable=True))
+        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
     # A chart (reportlab.graphics) starts in Helvetica before its strings set their font, which puts
     # an unembedded Helvetica into the PDF: start it in the report font instead.
     STATE_DEFAULTS["fontName"] = FONT
 
 
-def needs_bidi(text: str) -> bool:
-    return _RIGHT_TO_LEFT.search(text) is not None
-
-
-@cache
-def bidi_style(style: ParagraphStyle) -> ParagraphStyle:
-    """``style`` for a paragraph holding right-to-left text: bidi in a left-to-right page, shaped.
-    Only such paragraphs pay for the bidi pass and HarfBuzz; the rest are laid out as before."""
-    return ParagraphStyle(f"{style.name}-bidi", parent=style, wordWrap="LTR", shaping=1)
+def visual_order(text: str) -> str:
+    """``text`` as it is drawn: Arabic joined, right-to-left runs in visual order; other text as it is."""
+    if _RIGHT_TO_LEFT.search(text) is None:
+        return text
+    return get_display(arabic_reshaper.reshape(text), base_dir="L")

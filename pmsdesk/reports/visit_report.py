@@ -41,7 +41,7 @@ from pmsdesk.reports.document import (
     content_width,
     render,
 )
-from pmsdesk.reports.fonts import FONT, bidi_style, needs_bidi
+from pmsdesk.reports.fonts import FONT, visual_order
 
 DRAFT_TEXT = content.DRAFT_STATUS
 TITLE = "Intrathecal treatment visit summary"
@@ -96,20 +96,26 @@ def _grid_style(commands: list) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
+def _shown(text: str) -> str:
+    """Text for a paragraph's markup: escaped, right-to-left runs (a Hebrew or Arabic name, a note)
+    in visual order with Arabic joined."""
+    return escape(visual_order(text))
+
+
 def _p(text: str, style=Styles.body) -> Paragraph:
-    return _markup(escape(text), style)
+    return _markup(_shown(text), style)
 
 
 def _markup(text: str, style=Styles.body) -> Paragraph:
-    """A paragraph whose text already holds reportlab markup (<b>, <font>): callers escape their data.
-    Right-to-left text (a Hebrew or Arabic name, a note) is laid out by the bidi algorithm and shaped."""
-    return _Paragraph(text, bidi_style(style) if needs_bidi(text) else style)
+    """A paragraph whose text already holds reportlab markup (<b>, <font>): callers pass their data
+    through :func:`_shown`."""
+    return _Paragraph(text, style)
 
 
 def _cell(reading: content.Reading) -> Paragraph:
-    text = escape(reading.text)
+    text = _shown(reading.text)
     if reading.detail:
-        text += f'<br/><font size="6.5" color="#555555">{escape(reading.detail)}</font>'
+        text += f'<br/><font size="6.5" color="#555555">{_shown(reading.detail)}</font>'
     return _markup(text, Styles.cell)
 
 
@@ -154,7 +160,7 @@ def _draft_banner(width: float) -> Table:
 
 
 def _facts(title: str, rows: list[tuple[str, str]], width: float) -> Table:
-    table = Table([[_markup(f"<b>{escape(title)}</b>", Styles.cell_bold), ""]]
+    table = Table([[_markup(f"<b>{_shown(title)}</b>", Styles.cell_bold), ""]]
                   + [[_p(label, Styles.label), _p(value, Styles.cell)] for label, value in rows],
                   colWidths=[width * 0.32, width * 0.68])
     table.setStyle(_grid_style([
@@ -190,7 +196,7 @@ def _measures(data: VisitReportData, table: content.MeasureTable, width: float) 
         rows.append([
             _p(line.label, Styles.cell_bold), _cell(line.current), _cell(line.previous), _cell(line.baseline),
             _p(line.from_baseline, Styles.cell), _p(line.from_previous, Styles.cell),
-            _markup("<br/>".join(escape(flag) for flag in line.flags), Styles.cell),
+            _markup("<br/>".join(_shown(flag) for flag in line.flags), Styles.cell),
         ])
     grid = Table(rows, colWidths=[width * share for share in MEASURE_COLUMN_SHARES], repeatRows=1)
     style = [
@@ -247,7 +253,7 @@ def _adverse_events(data: VisitReportData, width: float) -> list:
 
 def _notes(data: VisitReportData) -> list:
     notes = (data.visit.visit.notes or "").strip()
-    text = "<br/>".join(escape(line) for line in notes.splitlines()) if notes else "No notes recorded."
+    text = "<br/>".join(_shown(line) for line in notes.splitlines()) if notes else "No notes recorded."
     return [_p("Notes", Styles.heading), _markup(text), Spacer(1, 2),
             _p(content.relapses_since_previous(data), Styles.body)]
 
@@ -309,8 +315,8 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
                     told.add(statement)
                     statements.append(f"{statement} [{numbers[overlay.cohort.id]}]")
         if statements:
-            found.append(_markup(f"<b>{escape(series.measures[key].spec.label)}</b>: "
-                                 + escape("; ".join(statements)) + ".", Styles.small))
+            found.append(_markup(f"<b>{_shown(series.measures[key].spec.label)}</b>: "
+                                 + _shown("; ".join(statements)) + ".", Styles.small))
     if found:
         story.append(KeepTogether([_p("Published findings for these measures (not drawn as a course)",
                                       Styles.heading), *found]))

@@ -64,18 +64,18 @@ def test_pdftotext_gives_back_the_stored_name(named_clinic, tmp_path, script):
     output = tmp_path / "summary.pdf"
     assert main(signed(["report", str(visits[script]), "-o", str(output), "--database", str(path)])) == 0
     family, given = NAMES[script]
-    # -raw keeps the content stream's order, in which pdftotext gives each right-to-left word back in
-    # logical order (its default layout mode orders the words of a mixed line visually, so a two-word
-    # RTL name would read reversed there); the embedding controls it adds are not in the name.
-    raw = _BIDI_CONTROLS.sub("", _pdftotext(output, "-raw"))
-    assert f"Family name {family}\n" in raw
-    assert f"Given names {given}\n" in raw
+    # pdftotext -layout keeps each printed line together (a table's label beside its value) and gives
+    # right-to-left runs back in logical order, marked with embedding controls that are not part of the
+    # name (with -raw, in the order drawn, a two-word RTL name would read word-reversed).
+    text = re.sub(r"[ \t]+", " ", _BIDI_CONTROLS.sub("", _pdftotext(output, "-layout")))
+    text = re.sub(r"(?m)^ | $", "", text)
+    for label, name in (("Family name", family), ("Given names", given)):  # the Visit column may follow
+        assert re.search(rf"^{label} {re.escape(name)}( |$)", text, re.MULTILINE), (label, name)
     # Joined Arabic letters are drawn as presentation forms; the text layer maps them back to letters.
-    assert not re.search("[\ufb50-\ufdff\ufe70-\ufeff]", raw)
+    assert not re.search("[\ufb50-\ufdff\ufe70-\ufeff]", text)
     if script in ("Cyrillic", "Greek", "German"):  # left to right: the whole name, as stored, on every page
-        layout = _pdftotext(output)
-        assert layout.count(f"{family}, {given} · MS-") == layout.count("\f")
-    assert unicodedata.normalize("NFC", raw) == raw
+        assert text.count(f"{family}, {given} · MS-") == text.count("\f")
+    assert unicodedata.normalize("NFC", text) == text
 
 
 def test_every_font_is_embedded(named_clinic, tmp_path):
