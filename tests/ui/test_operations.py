@@ -22,6 +22,7 @@ from pmsdesk.store.database import Database
 from pmsdesk.ui import operations
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.operations import guarded, install_excepthook
+from pmsdesk.ui.signoff import SignatureDialog
 from pmsdesk.ui.users_dialog import NewUserDialog, UsersDialog
 from pmsdesk.ui.window_settings import WindowSettings
 
@@ -247,15 +248,24 @@ def test_a_nurse_archiving_a_patient_changed_elsewhere_gets_a_message(open_as, c
 
 
 # ----- neurologist ------------------------------------------------------------------------------------
-def test_a_neurologist_signing_a_visit_changed_elsewhere_gets_a_message(open_as, clinic_file, message_boxes, capfd):
+def test_a_neurologist_signing_a_visit_changed_elsewhere_gets_a_message(open_as, clinic_file, message_boxes, capfd,
+                                                                        monkeypatch):
     _, _, visit_id = clinic_file
     nurse, neurologist = open_as("n.nurse"), open_as("d.neuro")
     neurologist.open_visit(visit_id)
     record = nurse.clinic.visit_record(visit_id)
     nurse.clinic.update_visit(visit_id, record.visit.version, {**record.form_values(), "t25fw.trial1_s": "7.6"})
+    said = []
+
+    def type_the_password_and_sign(dialog):  # the refusal stays in the signature dialog, which stays open
+        dialog.password.setText(PASSWORDS["d.neuro"])
+        dialog.sign_button.click()
+        said.append(dialog.message.text())
+        return dialog.result()
+
+    monkeypatch.setattr(SignatureDialog, "exec", type_the_password_and_sign)
     neurologist.visit_editor.signoff.sign_button.click()
-    [(kind, text)] = message_boxes
-    assert kind == "warning" and text.startswith("Visit not signed: This visit was changed by someone else")
+    assert message_boxes == [] and said[0].startswith("This visit was changed by someone else")
     assert neurologist.clinic.visit_record(visit_id).visit.status != "signed"
     no_traceback(capfd)
 

@@ -17,6 +17,7 @@ from pmsdesk.store.database import Database
 from pmsdesk.ui.audit_viewer import AuditDialog, entry_cells
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.sign_in import FirstAdministratorDialog, SignInDialog
+from pmsdesk.ui.signoff import SignatureDialog
 from pmsdesk.ui.users_dialog import NewUserDialog, UsersDialog
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -130,6 +131,13 @@ def test_a_neurologist_signs_then_amends_with_a_reason(open_as, clinic_file, mon
     editor = window.visit_editor
     window.open_visit(visit_id)
     assert editor.edss_form.isEnabled()
+
+    def type_the_password_and_sign(dialog):  # the signature dialog, answered as the neurologist would
+        dialog.password.setText(PASSWORDS["d.neuro"])
+        dialog.sign_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(SignatureDialog, "exec", type_the_password_and_sign)
     editor.signoff.sign_button.click()
     assert editor.record.visit.status == "signed" and editor.signoff.read_only
     assert not editor.assessment_forms["t25fw"].isEnabled() and not editor.save_button.isEnabled()
@@ -141,7 +149,9 @@ def test_a_neurologist_signs_then_amends_with_a_reason(open_as, clinic_file, mon
     assert editor.assessment_forms["t25fw"].isEnabled() and editor.status.text() == "Amending (reason: Trial 1 misread)"
     editor.field_editor("t25fw.trial1_s").input.setText("7.6")
     assert editor.save()
-    assert editor.signoff.read_only and editor.record.assessments["t25fw"].trial1_s == 7.6
+    # the amendment voided the signature: the visit awaits a new one
+    assert not editor.signoff.signed and editor.record.assessments["t25fw"].trial1_s == 7.6
+    assert editor.signoff.sign_button.isVisibleTo(window)
     sign, amendment = window.clinic.visit_history(visit_id)
     assert sign.kind.value == "sign"
     assert (amendment.reason, amendment.actor_name, amendment.changes["t25fw.trial1_s"]) == (
