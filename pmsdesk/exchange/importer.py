@@ -502,7 +502,7 @@ class _BatchWriter:
                     if self.parts or written < len(steps):
                         details["part"] = self.parts + 1
                     exchange_service.record_import(batch, details)
-        except ImportCancelled:
+        except Cancelled:  # ours, or the progress callback's own
             raise ImportCancelled(self._stopped("import cancelled")) from None
         except Refusal as refusal:
             if self.parts:

@@ -92,8 +92,8 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = ("done", self.work(self.job))
-        except Cancelled:
-            result = ("cancelled", None)
+        except Cancelled as cancelled:
+            result = ("cancelled", cancelled)
         except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
             result = ("raised", error)
         self.finished.set()
@@ -182,7 +182,7 @@ class BackgroundOperation(QObject):
             self.result = value
             self.outcome = Outcome(ok=True)
         elif kind == "cancelled":
-            self.outcome = Outcome(cancelled=True)
+            self.outcome = Outcome(cancelled=True, refusal=value)  # its message says what was kept
             log.info("%s cancelled; it stopped %.2f s after Cancel", self.doing,
                      self.cancel_latency if self.cancel_latency is not None else 0.0)
         else:

@@ -207,7 +207,8 @@ class ImportDialog(QDialog):
             self.plan = None
             return
         if outcome.cancelled:
-            self.report.appendPlainText("\nImport cancelled: nothing was written.")
+            why = str(outcome.refusal or "import cancelled; nothing was written")
+            self.report.appendPlainText(f"\n{why[:1].upper()}{why[1:]}.")
         self.cancel_button.setText("Cancel")
         self.progress.setVisible(False)
         self.check_button.setEnabled(True)

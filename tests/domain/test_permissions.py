@@ -22,7 +22,8 @@ EXPECTED = {
     NURSE: {Action.RECORD, Action.DELETE_RECORD, Action.REPORT},
     NEUROLOGIST: {Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
                   Action.DELETE_RECORD, Action.EXPORT, Action.REPORT},
-    ADMIN: {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT, Action.READ_AUDIT_TRAIL},
+    ADMIN: {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT, Action.READ_AUDIT_TRAIL,
+            Action.BACKUP_RESTORE},
 }
 
 

@@ -108,8 +108,8 @@ def action(window: MainWindow, name: str) -> QAction:
 # ----- what each role may not do is greyed out, with the reason --------------------------------------
 @pytest.mark.parametrize("username, refused", [
     ("n.nurse", {"action_export": Action.EXPORT, "action_users": Action.MANAGE_USERS,
-                 "action_review_desk": Action.SIGN_VISIT}),
-    ("d.neuro", {"action_users": Action.MANAGE_USERS}),
+                 "action_review_desk": Action.SIGN_VISIT, "action_clinic_audit": Action.READ_AUDIT_TRAIL}),
+    ("d.neuro", {"action_users": Action.MANAGE_USERS, "action_clinic_audit": Action.READ_AUDIT_TRAIL}),
     ("a.admin", {"action_new_patient": Action.RECORD, "action_import": Action.RECORD,
                  "action_day_summaries": Action.REPORT, "action_new_visit": Action.RECORD,
                  "action_edit_patient": Action.RECORD, "action_archive": Action.RECORD,

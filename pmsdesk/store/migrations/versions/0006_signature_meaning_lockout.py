@@ -36,7 +36,6 @@ def downgrade() -> None:
         batch.drop_column('locked_until')
         batch.drop_column('last_failed_sign_in_at')
         batch.drop_column('failed_sign_ins')
-    with op.batch_alter_table('visit') as batch:
-        batch.drop_column('signature_digest')
-        batch.drop_column('signature_meaning')
-        batch.drop_column('signed_name')
+    # visit in place, never batch mode: rebuilding it would cascade-delete its assessments (see 0003)
+    for column in ('signature_digest', 'signature_meaning', 'signed_name'):
+        op.execute(f"ALTER TABLE visit DROP COLUMN {column}")

@@ -57,6 +57,5 @@ def downgrade() -> None:
     with op.batch_alter_table('visit_draft') as batch:
         for column in ('held_since', 'workstation', 'holder_full_name', 'holder_name'):
             batch.drop_column(column)
-    with op.batch_alter_table('visit') as batch:
-        for name in SLOT_INDEXES:
-            batch.drop_index(name)
+    for name in SLOT_INDEXES:  # not batch mode: rebuilding visit would cascade-delete its assessments (see 0003)
+        op.drop_index(name, table_name='visit')
