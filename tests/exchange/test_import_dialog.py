@@ -62,7 +62,7 @@ def test_cancel_during_the_import_writes_nothing(qtbot, clinic, tmp_path):
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.operation.outcome is not None, timeout=20000)
     assert dialog.operation.outcome.cancelled
-    assert "Import cancelled: nothing was written." in dialog.report.toPlainText()
+    assert "Import cancelled; nothing was written." in dialog.report.toPlainText()
     assert clinic.patient_count() == 0
 
 
