@@ -41,6 +41,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from pmsdesk.domain.audit import AuditKind
+from pmsdesk.domain.moments import as_utc, local_clock
 from pmsdesk.domain.permissions import Action, Actor, Role
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.validation import Problem, ValidationFailed
@@ -107,27 +108,18 @@ class _Check(Enum):
     LOCKED = "locked"
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """A stored time as UTC (SQLite gives back the UTC time it was given, without its zone)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def _local_text(moment: dt.datetime) -> str:
-    return _aware(moment).astimezone().strftime("%H:%M on %d %b %Y")
-
-
 def _lock_refusal(account: UserAccount) -> SignInRefused:
     if account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER:
         return SignInRefused(f"This account is locked after {account.failed_sign_ins} wrong passwords in a row, "
                              "until an administrator unlocks it (Users\u2026).", locked=True)
-    until = _aware(account.locked_until)
+    until = as_utc(account.locked_until)
     return SignInRefused(f"This account is locked after {account.failed_sign_ins} wrong passwords in a row, "
-                         f"until {_local_text(until)} (local time); an administrator can unlock it sooner "
+                         f"until {local_clock(until)} (local time); an administrator can unlock it sooner "
                          "(Users\u2026).", locked=True, locked_until=until)
 
 
 def _wait_refusal(account: UserAccount, now: dt.datetime) -> SignInRefused:
-    left = _aware(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins) - now
+    left = as_utc(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins) - now
     return SignInRefused(f"Wait {max(1, round(left.total_seconds()))} s before trying again: each wrong "
                          "password in a row makes the next try wait longer.")
 
@@ -145,7 +137,7 @@ class UserSummary:
 
 
 def _summary(account: UserAccount, now: dt.datetime) -> UserSummary:
-    locked_until = _aware(account.locked_until) if account.locked_until is not None else None
+    locked_until = as_utc(account.locked_until) if account.locked_until is not None else None
     locked = account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER or (locked_until is not None and now < locked_until)
     return UserSummary(account.id, account.username, account.full_name, Role(account.role), account.active,
                        account.failed_sign_ins, locked_until if locked else None, locked)
@@ -269,10 +261,10 @@ class Accounts:
         now = self.clock()
         if account is not None:
             if account.failed_sign_ins >= LOCKED_UNTIL_UNLOCKED_AFTER or (
-                    account.locked_until is not None and now < _aware(account.locked_until)):
+                    account.locked_until is not None and now < as_utc(account.locked_until)):
                 return _Check.LOCKED
             if account.last_failed_sign_in_at is not None and (
-                    now < _aware(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins)):
+                    now < as_utc(account.last_failed_sign_in_at) + retry_wait(account.failed_sign_ins)):
                 return _Check.TOO_SOON
         if self._password_matches(account, password):
             if account.failed_sign_ins or account.locked_until is not None:

@@ -23,6 +23,7 @@ from pmsdesk.domain.fields import (
     Field,
     Kind,
 )
+from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.signatures import SignatureMeaning
 from pmsdesk.domain.vocab import VisitKind
@@ -54,11 +55,7 @@ def local_minute(moment: dt.datetime | str | None) -> str:
     """A stored UTC time as local time to the minute: "2026-11-20 14:05"."""
     if moment is None or moment == "":
         return DASH
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return local_time(dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
 
 
 def visit_kind_label(kind: str) -> str:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmsdesk.domain.moments import local_clock
 from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.settings import ADMIN_SETTINGS
 from pmsdesk.domain.validation import ValidationFailed
@@ -79,7 +80,7 @@ class NewUserDialog(QDialog):
 def _sign_in_state(user) -> str:
     """"locked until 14:32 on 02 Dec 2026", "3 wrong passwords in a row" or "" for the users table."""
     if user.locked:
-        return (f"locked until {user.locked_until.astimezone().strftime('%H:%M on %d %b %Y')}" if user.locked_until
+        return (f"locked until {local_clock(user.locked_until)}" if user.locked_until
                 else "locked until unlocked")
     return f"{user.failed_sign_ins} wrong password{'s' if user.failed_sign_ins != 1 else ''} in a row" \
         if user.failed_sign_ins else ""
