@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pmsdesk import __version__
+from pmsdesk.domain.moments import as_utc
 from pmsdesk.domain.references import ReferenceLibrary, load_reference_library
 from pmsdesk.domain.vocab import VisitStatus
 from pmsdesk.reports.data import DRAFT, SETTING_CLINIC_NAME, Amendment, ClinicHeader, Signature, VisitReportData
@@ -50,11 +51,7 @@ def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
     """A stored UTC time as the local time printed."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().replace(tzinfo=None)
+    return None if moment is None else as_utc(moment).astimezone().replace(tzinfo=None)
 
 
 def _meaning(code: str | None) -> str | None:

@@ -11,7 +11,7 @@ that draw no curve here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from reportlab.graphics.shapes import (
     Circle,
@@ -43,7 +43,6 @@ GRID = colors.HexColor("#e3e3e3")
 IMPROVEMENT = colors.HexColor("#2e7d32")
 # The report's own per-cohort colours, still passed to trajectory_chart by visit_report; the curves and
 # this chart's key take each arm's style instead (see trajectory_chart).
-COHORT_COLOURS = tuple(colors.HexColor(c) for c in ("#c77c02", "#7b3f99", "#00838f", "#8d6e63", "#ad1457", "#546e7a"))
 # The line patterns of domain.comparators.DASHES in points; a rate per year is always dotted.
 DASH_ARRAYS = {"dashed": [3, 2], "dash-dot": [3, 1.5, 0.8, 1.5], "long dashes": [6, 2]}
 RATE_DASHES = [0.8, 1.5]
@@ -95,11 +94,10 @@ def key_entries(overlays: Sequence[CohortOverlay]) -> list[tuple[OverlayCurve | 
 
 
 def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortOverlay],
-                     cohort_colours: Mapping[str, colors.Color], current_visit_id: int,
+                     current_visit_id: int,
                      width: float, height: float) -> Drawing:
-    """One measure's chart with its key: ``height`` for the chart, the key's lines added below it.
-
-    ``cohort_colours`` is not used: each curve is drawn in its arm's style, which its key shows."""
+    """One measure's chart with its key: ``height`` for the chart, the key's lines added below it; each
+    curve is drawn in its arm's style, which its key shows."""
     measure = series.measures[key]
     key_lines = [(curve, simpleSplit(text, FONT, KEY_SIZE, width - KEY_SWATCH - 4))
                  for curve, text in key_entries(overlays)]

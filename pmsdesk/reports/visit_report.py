@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    CondPageBreak,
     Image,
     KeepTogether,
     PageBreak,
@@ -28,7 +27,7 @@ from reportlab.platypus.flowables import HRFlowable
 from pmsdesk.domain.scoring.change import Direction
 from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.reports import content
-from pmsdesk.reports.charts import COHORT_COLOURS, trajectory_chart
+from pmsdesk.reports.charts import trajectory_chart
 from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, ClinicHeader, VisitReportData
 from pmsdesk.reports.document import (
     ALERT,
@@ -258,11 +257,6 @@ def _notes(data: VisitReportData) -> list:
             _p(content.relapses_since_previous(data), Styles.body)]
 
 
-def _cohort_colours(overlays) -> dict[str, colors.Color]:
-    ids = dict.fromkeys(overlay.cohort.id for chart in overlays.values() for overlay in chart)
-    return {cohort_id: COHORT_COLOURS[i % len(COHORT_COLOURS)] for i, cohort_id in enumerate(ids)}
-
-
 CHART_KEY = ("Dots: this patient (ringed: this visit), joined in date order. Shaded band: within the meaningful "
              "change of the baseline (dotted line). Light vertical lines: intrathecal doses. R: relapse. "
              "\u00d7 at the top: test not completed. CDW/CDI: confirmed worsening/improvement at its onset. "
@@ -282,7 +276,6 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
     keys = [key for key in series.measures if len(series.measures[key].points) > 1]
     if not keys:
         return []
-    colours = _cohort_colours(data.overlays)
     cohorts = {o.cohort.id: o.cohort for k in keys for o in data.overlays.get(k, ())}
     numbers = {cid: _cite(references, f"{cohort.short_name}: {content.reference_text(cohort.citation)}")
                for cid, cohort in cohorts.items()}
@@ -291,7 +284,7 @@ def _trajectories(data: VisitReportData, width: float, references: list[str]) ->
     cells = []
     for key in keys:
         overlays = data.overlays.get(key, ())
-        chart = trajectory_chart(series, key, overlays, colours, data.visit.visit.id, chart_width, 38 * mm)
+        chart = trajectory_chart(series, key, overlays, data.visit.visit.id, chart_width, 38 * mm)
         cells.append(chart)  # the chart's own key, under it, names its cohort arms
     rows = []
     for i in range(0, len(cells), CHARTS_PER_ROW):
