@@ -10,14 +10,13 @@ import argparse
 import csv
 import datetime as dt
 import io
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pmsdesk.commands import refuse_output_over_open_files
+from pmsdesk.files import write_atomically
 
 HELP = "find confirmed disability worsening/improvement events in a CSV of visits (msprog definitions)"
 
@@ -133,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                              event.baseline.date.isoformat(), _number(event.baseline.value),
                              event.confirmation.date.isoformat(), _number(event.confirmation.value)))
     if args.output:
-        _write_atomically(output, out.getvalue())
+        write_atomically(output, out.getvalue().encode("utf-8"))
     else:
         sys.stdout.write(out.getvalue())
     return 0
@@ -141,15 +140,3 @@ def run(args: argparse.Namespace) -> int:
 
 def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so a failure never leaves half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from pmsdesk.domain.references import ReferenceFileError
     from pmsdesk.reports.assemble import ReportAssembler, visit_ids_between
     from pmsdesk.reports.data import DEFAULT_PAGE_SIZE, SETTING_REPORT_PAGE_SIZE
-    from pmsdesk.reports.output import write_atomically
+    from pmsdesk.files import write_atomically
     from pmsdesk.reports.visit_report import batch_report_pdf, date_range_text, visit_report_pdf
     from pmsdesk.services.clinic import Clinic, NotFound
     from pmsdesk.services.reporting import ReportOutput, may_report, record_report

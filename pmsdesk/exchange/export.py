@@ -26,7 +26,7 @@ from pmsdesk.exchange.archive import archive_bytes
 from pmsdesk.exchange.columns import COURSE_PREFIX, TEMPLATE_FIELDS, cell_text, export_cell
 from pmsdesk.exchange.fhir import fhir_bundle
 from pmsdesk.exchange.snapshot import ClinicSnapshot, take_snapshot
-from pmsdesk.reports.output import write_atomically
+from pmsdesk.files import write_atomically
 from pmsdesk.services.clinic import Clinic
 
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 from pmsdesk.exchange.columns import TEMPLATE_FIELDS
-from pmsdesk.reports.output import write_atomically
-
-PRIVATE_MODE = 0o600
+from pmsdesk.files import write_atomically
 
 
 def template_header() -> list[str]:
@@ -34,6 +31,5 @@ def write_import_template(path: Path) -> Path:
     path = Path(path)
     if not path.suffix:
         path = path.with_suffix(".csv")
-    write_atomically(path, template_csv())  # a temporary file created 0600, renamed over ``path``
-    os.chmod(path, PRIVATE_MODE)
+    write_atomically(path, template_csv())
     return path

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.naming import patient_display_name
 from pmsdesk.domain.permissions import Action
+from pmsdesk.files import write_atomically
 from pmsdesk.services.audit_trail import actor_names, entry_of
 from pmsdesk.services.review import HistoryLine, HistoryWriter
 from pmsdesk.store import audit
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from pmsdesk.services.clinic import Clinic
 
 PAGE_SIZE = 200
-PRIVATE_MODE = 0o600
 COLUMNS = ("When", "Who", "Patient", "What", "Reason")
 
 _ROW_CHANGES = (AuditKind.INSERT, AuditKind.UPDATE, AuditKind.DELETE, AuditKind.SOFT_DELETE)
@@ -222,10 +221,7 @@ def export_audit_csv(clinic: Clinic, filters: AuditFilter, path: Path) -> tuple[
     for row in audit_rows(clinic, filters):
         writer.writerow((row.when, row.who, row.user, row.patient, row.what, row.reason))
         count += 1
-    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_MODE)
-    os.fchmod(descriptor, PRIVATE_MODE)  # an existing file keeps its mode otherwise
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-        file.write(out.getvalue())
+    write_atomically(path, out.getvalue().encode("utf-8"))
     clinic.record_event(AuditKind.EXPORT, {"what": "the clinic's audit trail", "path": str(path.resolve()),
                                            "lines": count, "filters": filters.describe()})
     return path, count

@@ -65,7 +65,7 @@ def _ask_pdf_path(parent: QWidget, proposed: str) -> Path | None:
 
 
 def _write(parent: QWidget, path: Path, pdf: bytes) -> bool:
-    from pmsdesk.reports.output import write_atomically
+    from pmsdesk.files import write_atomically
 
     def not_written(error: Exception) -> None:
         QMessageBox.warning(parent, "PDF not saved",

@@ -18,7 +18,7 @@ from pmsdesk.cli import main
 from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.exchange.export import ExportFormat, export_clinic
 from pmsdesk.logs import configure_logging
-from pmsdesk.reports.output import write_atomically
+from pmsdesk.files import write_atomically
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.backup import backup_if_due, make_backup, restore_backup
 from pmsdesk.store.database import Database
@@ -63,6 +63,34 @@ def test_pdfs_backups_kept_copies_and_logs_are_private(database, patient, db_pat
     assert modes == dict.fromkeys(modes, 0o600)
     assert mode(automatic.parent) == mode(logs) == 0o700
     configure_logging()  # back to the tests' own log folder
+
+
+def test_every_file_written_replaces_the_old_one_in_one_step_and_privately(database, patient, tmp_path, open_umask,
+                                                                             monkeypatch):
+    """The import template and the clinic audit trail's CSV go through files.write_atomically, as
+    PDFs and exports do: a world-readable file already there is replaced by a 0600 one, and a write
+    that fails leaves the old file whole and no temporary file beside it."""
+    from pmsdesk.exchange.template import write_import_template
+    from pmsdesk.services.clinic_audit import AuditFilter, export_audit_csv
+
+    template, trail = tmp_path / "template.csv", tmp_path / "trail.csv"
+    for path in (template, trail):
+        path.write_text("an older file")
+        os.chmod(path, 0o644)
+    write_import_template(template)
+    administrator = Clinic(database, actor=Actor("a.admin", Role.ADMINISTRATOR), today=lambda: TODAY)
+    export_audit_csv(administrator, AuditFilter(), trail)
+    assert mode(template) == mode(trail) == 0o600
+    assert template.read_text().startswith("clinic_id,") and trail.read_text().startswith("When (local time)")
+
+    def full_disk(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        write_atomically(trail, b"a newer trail")
+    assert trail.read_text().startswith("When (local time)")
+    assert not list(tmp_path.glob(".*.part"))
 
 
 def test_a_database_this_user_may_only_read_is_refused_before_anything_is_written(database, patient, db_path):
