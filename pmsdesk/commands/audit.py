@@ -99,6 +99,7 @@ def _choose_witness(args: argparse.Namespace, database) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pmsdesk.services.clinic import Clinic
     from pmsdesk.store import audit
 
     given = _checkpoints(args) if args.action == "verify" else []
@@ -109,8 +110,10 @@ def run(args: argparse.Namespace) -> int:
         with database.engine.connect() as connection:
             chain = audit.verify(connection, given, live=True)
             data = audit.verify_data(connection) if chain.intact else None
+            signed_visits, trail_findings = audit.signature_findings(connection)
         # Shown only to an administrator; checking writes nothing (it works where the key is not).
-        sign_in_command(database, args, recorded=False)
+        actor = sign_in_command(database, args, recorded=False)
+        signatures = _signature_lines(Clinic(database, actor=actor).signature_problems(), trail_findings)
     print(chain.describe())
     if chain.checkpoints:
         sources = Counter(chain.checkpoints)
@@ -118,9 +121,24 @@ def run(args: argparse.Namespace) -> int:
               + "; ".join(f"{source}{f' ({count})' if count > 1 else ''}" for source, count in sources.items()))
     else:
         print("Checkpoints held: none found (no backups, witness file or --checkpoint)")
-    if data is None:
-        return 1
-    print(data.describe())
-    if not data.intact:
+    if data is not None:
+        print(data.describe())
+    # Checked whatever the chain says: a signature bound to its visit's content and to the sealed trail.
+    if signatures:
+        print(f"Signatures DO NOT HOLD on {len(signatures)} visit{'s' if len(signatures) > 1 else ''}:")
+        print("\n".join(f"  {line}" for line in signatures))
+    else:
+        print(f"Signatures hold: {signed_visits} signed visit{'s' if signed_visits != 1 else ''} checked against "
+              "their content and the audit trail")
+    if data is None or not data.intact or signatures:
         return 1
     return 0 if chain.complete else NOT_FULLY_CHECKED
+
+
+def _signature_lines(content_problems, trail_findings: list[tuple[int, str]]) -> list[str]:
+    """One line per visit whose signature does not hold: what its content digest and the trail say."""
+    lines = {problem.visit_id: problem.describe() for problem in content_problems}
+    for visit_id, finding in trail_findings:
+        lines[visit_id] = (f"{lines[visit_id]}; and {finding}" if visit_id in lines
+                           else f"visit {visit_id}: signature does not hold: {finding}")
+    return [lines[visit_id] for visit_id in sorted(lines)]

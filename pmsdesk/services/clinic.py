@@ -208,9 +208,11 @@ class SignatureProblem:
     visit_id: int
     patient_id: int
     reason: str
+    signer: str = ""  # the printed name the visit carries, if any
 
     def describe(self) -> str:
-        return f"visit {self.visit_id} (patient {self.patient_id}): signature does not hold: {self.reason}"
+        by = f", signed by {self.signer}" if self.signer else ""
+        return f"visit {self.visit_id} (patient {self.patient_id}{by}): signature does not hold: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -1018,7 +1020,7 @@ class Clinic:
                      .order_by(Visit.id).execution_options(**{audit.INCLUDE_DELETED: True}))
             for visit in session.scalars(query):
                 if (reason := self._signature_mismatch(session, visit)) is not None:
-                    problems.append(SignatureProblem(visit.id, visit.patient_id, reason))
+                    problems.append(SignatureProblem(visit.id, visit.patient_id, reason, visit.signed_name or ""))
         return problems
 
     def signature_holds(self, visit_id: int) -> bool:

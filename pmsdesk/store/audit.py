@@ -51,6 +51,7 @@ from pmsdesk.domain.audit import (
 )
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Actor
 from pmsdesk.domain.refusals import Refusal
+from pmsdesk.domain.vocab import VisitStatus
 from pmsdesk.store import audit_key, checkpoints
 from pmsdesk.store.audit_key import CLINIC_SETTING, AuditKey
 from pmsdesk.store.tables import (
@@ -455,3 +456,44 @@ def verify_data(connection: Connection) -> DataReport:
             if problem is not None:
                 return DataReport(compared, table.name, str(key), problem)
     return DataReport(compared)
+
+
+# ----- signatures against the trail -----------------------------------------------------------------
+def signature_findings(connection: Connection) -> tuple[int, list[tuple[int, str]]]:
+    """How many visits the table holds signed, and (visit id, what differs) for each visit whose stored signature is not the one the trail says
+    stands: the last sign-off entry of that visit, unless an amendment voided it since. The visit's own
+    digest can be recomputed by anyone with the file (it is a published SHA-256); these entries are
+    sealed with the clinic's key, so a signature forged in the table, copied from another visit, put
+    back after an amendment or removed shows here. Streams the trail; keeps one digest per signed visit."""
+    standing: dict[int, dict[str, Any]] = {}
+    entries = connection.execution_options(yield_per=2000).execute(
+        select(_events.c.visit_id, _events.c.kind, _events.c.details)
+        .where(_events.c.kind.in_([AuditKind.SIGN.value, AuditKind.AMEND.value]), _events.c.visit_id.is_not(None))
+        .order_by(_events.c.id))
+    for visit_id, kind, details in entries:
+        if kind == AuditKind.SIGN.value:
+            standing[visit_id] = json.loads(details) if details else {}
+        else:  # an amendment voids the signature it finds
+            standing.pop(visit_id, None)
+    visits = Visit.__table__
+    stored = connection.execution_options(yield_per=2000).execute(
+        select(visits.c.id, visits.c.status, visits.c.signed_name, visits.c.signature_digest).order_by(visits.c.id))
+    signed, findings = 0, []
+    for visit_id, status, signed_name, digest in stored:
+        recorded = standing.get(visit_id)
+        signed += status == VisitStatus.SIGNED.value
+        if status != VisitStatus.SIGNED.value:
+            if recorded is not None:
+                findings.append((visit_id, f"the audit trail says {recorded.get('signed_name')} signed it and no "
+                                           "amendment voided that, but the table holds it unsigned"))
+        elif recorded is None:
+            findings.append((visit_id, "the table holds it signed, but the audit trail has no signature of it that "
+                                       "stands (never signed through pmsdesk, or amended since)"))
+        elif recorded.get("digest") != digest:
+            findings.append((visit_id, f"its signature digest {str(digest)[:16]}\u2026 is not the "
+                                       f"{str(recorded.get('digest'))[:16]}\u2026 the audit trail recorded when "
+                                       f"{recorded.get('signed_name')} signed it"))
+        elif recorded.get("signed_name") != signed_name:
+            findings.append((visit_id, f"it names the signer {signed_name!r}, the audit trail "
+                                       f"{recorded.get('signed_name')!r}"))
+    return signed, findings

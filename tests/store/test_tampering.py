@@ -7,6 +7,7 @@ show what cannot be found (an attacker who has the key and every checkpoint)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -362,6 +363,109 @@ def test_verify_runs_as_a_real_command(clinic_file):
                            *signed(["audit", "verify", "--database", str(clinic_file)])],
                           capture_output=True, text=True, timeout=60, env=os.environ.copy())
     assert done.returncode == 1 and "field edss: the trail says 6.0, the table holds 9.5" in done.stdout, done
+
+
+
+# ----- signatures --------------------------------------------------------------------------------------
+SIGNED_VISIT = {"visit_date": "2026-04-06", "kind": "assessment", "edss.edss": "6.5"}
+SIGNATURE_COLUMNS = ("status", "signed_by", "signed_at", "signed_name", "signature_meaning", "signature_digest")
+
+
+def sign_a_visit(path) -> int:
+    """The neurologist records a second visit and signs it through pmsdesk, password re-entered; its id."""
+    database = Database.open(str(path))
+    try:
+        neurologist = Clinic(database, actor=Accounts(database).sign_in("d.neuro", "a third long password"),
+                             today=lambda: TODAY)
+        saved = neurologist.create_visit(1, SIGNED_VISIT)
+        return neurologist.sign_visit(saved.visit.id, saved.visit.version, password="a third long password").id
+    finally:
+        database.close()
+
+
+def published_digest(path, visit_id: int, **signature) -> str:
+    """The signature digest an attacker computes for ``visit_id`` as it would be with ``signature`` set,
+    with pmsdesk's own (published) SHA-256 over the visit's content: no key is needed for it."""
+    database = Database.open(str(path))
+    try:
+        clinic = Clinic(database)
+        with database.reading() as session:
+            from pmsdesk.store.tables import Visit
+
+            visit = session.get(Visit, visit_id)
+            for name, value in signature.items():
+                setattr(visit, name, value)
+            digest = clinic._content_digest(session, visit)
+            session.rollback()
+        return digest
+    finally:
+        database.close()
+
+
+def copy_the_signature_to_visit_1(path, signed: int) -> None:
+    sql(path, f"UPDATE visit SET ({', '.join(SIGNATURE_COLUMNS)}) = (SELECT {', '.join(SIGNATURE_COLUMNS)} "
+              f"FROM visit WHERE id = {signed}) WHERE id = 1")
+
+
+def forge_a_signature_on_visit_1(path, signed: int) -> None:
+    """Visit 1 marked signed by the neurologist, with the digest its content would have: it holds by itself."""
+    when = dt.datetime(2026, 3, 2, 12, 0, 0)
+    digest = published_digest(path, 1, signed_by=3, signed_name="Dana Neuro", signed_at=when,
+                              signature_meaning="reviewed_and_approved")
+    sql(path, "UPDATE visit SET status = 'signed', signed_by = 3, signed_name = 'Dana Neuro', signed_at = ?, "
+              "signature_meaning = 'reviewed_and_approved', signature_digest = ? WHERE id = 1",
+        parameters=(when.isoformat(sep=" "), digest))
+
+
+def change_the_signed_visit_and_rechain(path, signed: int) -> None:
+    """EDSS 6.5 of the signed visit made 9.5 in its table and in its entry, the chain recomputed from there
+    with the published SHA-256 (the key is not in the file)."""
+    sql(path, f"UPDATE edss_assessment SET edss = 9.5 WHERE visit_id = {signed}")
+    rows = entries(path)
+    (edss,) = [row for row in rows if row["table_name"] == "edss_assessment" and row["visit_id"] == signed]
+    edss["after"] = edss["after"].replace("6.5", "9.5")
+    rewrite_chain(path, rows, start=edss["id"])
+
+
+def change_the_signed_visit_and_its_digest(path, signed: int) -> None:
+    """The same change, and the visit's digest recomputed to match its new content."""
+    sql(path, f"UPDATE edss_assessment SET edss = 9.5 WHERE visit_id = {signed}")
+    sql(path, "UPDATE visit SET signature_digest = ? WHERE id = ?",
+        parameters=(published_digest(path, signed), signed))
+
+
+def remove_the_signature(path, signed: int) -> None:
+    sql(path, "UPDATE visit SET status = 'draft', signed_by = NULL, signed_at = NULL, signed_name = NULL, "
+              f"signature_meaning = NULL, signature_digest = NULL WHERE id = {signed}")
+
+
+@pytest.mark.parametrize(("attack", "visit", "named"), [
+    (copy_the_signature_to_visit_1, 1,
+     ["visit 1 (patient 1, signed by Dana Neuro): signature does not hold: its content or its signature is not what "
+      "was signed", "the table holds it signed, but the audit trail has no signature of it that stands"]),
+    (forge_a_signature_on_visit_1, 1,
+     ["visit 1: signature does not hold: the table holds it signed, but the audit trail has no signature of it"]),
+    (change_the_signed_visit_and_rechain, "signed",
+     ["(patient 1, signed by Dana Neuro): signature does not hold: its content or its signature is not what was "
+      "signed (changed after signing"]),
+    (change_the_signed_visit_and_its_digest, "signed",
+     ["signature does not hold: its signature digest", "is not the", "the audit trail recorded when Dana Neuro "
+      "signed it"]),
+    (remove_the_signature, "signed",
+     ["signature does not hold: the audit trail says Dana Neuro signed it and no amendment voided that, but the "
+      "table holds it unsigned"]),
+])
+def test_each_signature_forged_copied_outlived_or_removed_is_named_with_its_visit_and_signer(
+        clinic_file, verify, attack, visit, named):
+    signed = sign_a_visit(clinic_file)
+    status, out = verify(clinic_file)
+    assert status == 0 and "Signatures hold: 1 signed visit checked against their content and the audit trail" in out
+    attack(clinic_file, signed)
+    status, out = verify(clinic_file)
+    visit = signed if visit == "signed" else visit
+    assert status == 1 and "Signatures DO NOT HOLD on 1 visit:" in out, out
+    (line,) = [line for line in out.splitlines() if line.startswith(f"  visit {visit}")]
+    assert all(part in line for part in named), out
 
 
 # ----- what cannot be found ----------------------------------------------------------------------------
