@@ -100,16 +100,27 @@ class SdmtModality(Choice):
 
 
 class AdverseEventTerm(Choice):
+    """The events after an intrathecal treatment, with those the trials reported (fever, radicular pain,
+    arachnoiditis, chemical meningitis, neurotoxicity); their CTCAE v5.0 grading is in
+    pmsdesk.domain.adverse_events."""
+
     POST_LP_HEADACHE = "post_lp_headache", "Post-lumbar-puncture headache"
     BACK_PAIN = "back_pain", "Back pain"
     FATIGUE = "fatigue", "Fatigue"
     NAUSEA_VOMITING = "nausea_vomiting", "Nausea / vomiting"
+    FEVER = "fever", "Fever"
+    RADICULAR_PAIN = "radicular_pain", "Radicular pain"
     INFECTION = "infection", "Infection"
     ARACHNOIDITIS = "arachnoiditis", "Arachnoiditis"
+    CHEMICAL_MENINGITIS = "chemical_meningitis", "Chemical (aseptic) meningitis"
+    NEUROTOXICITY = "neurotoxicity", "Neurotoxicity (encephalopathy, leukoencephalopathy)"
     OTHER = "other", "Other (describe)"
 
 
 class Relatedness(Choice):
+    """The NCI CTEP attribution categories, asked once for the procedure and once for the drug
+    (pmsdesk.domain.adverse_events); no answer is "not assessed"."""
+
     UNRELATED = "unrelated", "Not related"
     UNLIKELY = "unlikely", "Unlikely"
     POSSIBLE = "possible", "Possible"
