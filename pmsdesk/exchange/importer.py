@@ -75,12 +75,22 @@ def counted(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {kind if count == 1 else PLURALS[kind]}" for kind, count in counts.items() if count)
 
 
-class ImportRefused(Refusal, ValueError):
-    """The import was asked to write a file that has problems, without "valid rows only"."""
+class _Stopped:
+    """An import that stopped: ``kept`` counts, by kind, what its batches committed before it
+    (empty: nothing was written)."""
+
+    def __init__(self, message: str, kept: Mapping[str, int] | None = None):
+        super().__init__(message)
+        self.kept = Counter({kind: count for kind, count in (kept or {}).items() if count})
 
 
-class ImportCancelled(Cancelled):
-    """The person cancelled the import; nothing was written."""
+class ImportRefused(_Stopped, Refusal, ValueError):
+    """The import was refused: the file has problems (without "valid rows only"), or a record was
+    refused while writing, after the batches counted in ``kept``."""
+
+
+class ImportCancelled(_Stopped, Cancelled):
+    """The person cancelled the import; the batches counted in ``kept`` are kept."""
 
 
 @dataclass
@@ -481,7 +491,7 @@ class _BatchWriter:
                  progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool]):
         self.clinic, self.plan, self.valid_rows_only = clinic, plan, valid_rows_only
         self.progress, self.cancelled = progress, cancelled
-        self.total, self.done, self.parts = plan.writes(), 0, 0
+        self.total, self.done, self.parts, self.patients = plan.writes(), 0, 0, 0  # parts, patients: committed
         self.created: Counter[str] = Counter(dict.fromkeys(PLURALS, 0))  # committed
 
     def write_batch(self, steps: list[PatientStep]) -> None:
@@ -503,20 +513,26 @@ class _BatchWriter:
                         details["part"] = self.parts + 1
                     exchange_service.record_import(batch, details)
         except Cancelled:  # ours, or the progress callback's own
-            raise ImportCancelled(self._stopped("import cancelled")) from None
+            raise ImportCancelled(self._stopped("import cancelled"), self.created) from None
         except Refusal as refusal:
             if self.parts:
-                raise ImportRefused(self._stopped(str(refusal))) from refusal
+                raise ImportRefused(self._stopped(str(refusal), refused=True), self.created) from refusal
             raise
         del steps[:written]
         self.parts += 1
+        self.patients += written
         self.created.update(batch_created)
 
-    def _stopped(self, why: str) -> str:
+    def _stopped(self, why: str, *, refused: bool = False) -> str:
         if not self.parts:
             return f"{why}; nothing was written"
-        return (f"{why}; the {counted(self.created)} written before it (whole patients) are kept: importing the "
-                "file again adds the rest and skips what is in")
+        left = counted(self.plan.new - self.created)
+        again = ("correct what was refused, then import the file again" if refused
+                 else "importing the file again")
+        return (f"{why.rstrip('.')}.\nKept: {counted(self.created)}, the first {self.patients} patients of the file, written "
+                f"before it stopped ({self.parts} batch{'es' if self.parts != 1 else ''}, each in the audit trail); "
+                f"not imported: {left or 'the rest'}. To go on, {again}: what is already in pmsdesk is skipped, "
+                "the rest is added")
 
     def _step_done(self, created: Counter[str], kind: str) -> None:
         created[kind] += 1

@@ -1,6 +1,6 @@
 """The import dialog (column mapping, dry run, progress with Cancel) and the export dialog.
 
-Both call pmsdesk.exchange only; the rules, the identity of records and the all-or-nothing write
+Both call pmsdesk.exchange only; the rules, the identity of records and the write in batches of whole patients
 live there, so the dialog and ``pmsdesk import`` behave the same.
 """
 
@@ -179,7 +179,7 @@ class ImportDialog(QDialog):
 
     def run_import(self) -> None:
         """Import on the background worker: the dialog keeps repainting, Cancel stops it within a record
-        and the import's one transaction is rolled back."""
+        and rolls back the batch being written (batches committed before it are kept, and said so)."""
         clinic, plan, valid_only = self.clinic, self.plan, self.valid_only.isChecked()
         self.progress.setVisible(True)
         self.progress.setRange(0, plan.writes())
@@ -191,12 +191,16 @@ class ImportDialog(QDialog):
             return apply_import(clinic, plan, valid_rows_only=valid_only, progress=job.progress,
                                 cancelled=job.cancelled)
 
-        self.operation = BackgroundOperation(
-            self, "importing the file", work, title="Nothing imported",
-            on_refusal=lambda refusal: self.report.appendPlainText(f"\nNothing was imported: {refusal}"))
+        self.operation = BackgroundOperation(self, "importing the file", work, title="Import stopped",
+                                             on_refusal=self._refused)
         self.operation.progressed.connect(lambda done, _total: self.progress.setValue(done))
         self.operation.finished.connect(self._import_ended)
         self.operation.start()
+
+    def _refused(self, refusal: Exception) -> None:
+        """A refusal after committed batches says itself what was kept and how to go on."""
+        self.report.appendPlainText(f"\n{refusal}." if getattr(refusal, "kept", None)
+                                    else f"\nNothing was imported: {refusal}")
 
     def _import_ended(self) -> None:
         outcome = self.operation.outcome

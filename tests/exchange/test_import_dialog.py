@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from sample_data import PATIENT  # noqa: E402
 from exchange_records import write_csv  # noqa: E402
+from pmsdesk.exchange import importer  # noqa: E402
 from pmsdesk.ui.exchange import IGNORE_LABEL, ExportDialog, ImportDialog  # noqa: E402
 
 HEADER = ["Patient no", "Date", "Type", "EDSS", "Comment"]
@@ -51,11 +52,14 @@ def test_map_the_columns_check_then_import_only_the_valid_rows(qtbot, clinic, pa
     assert "1 record is already in pmsdesk with the same values" in again.report.toPlainText()
 
 
-def test_cancel_during_the_import_writes_nothing(qtbot, clinic, tmp_path):
-    header = ["clinic_id", "family_name", "given_names", "birth_date", "sex", "phenotype", "visit_date", "kind"]
-    rows = [[f"MS-{n:03d}", "Name", "Given", PATIENT["birth_date"], "male", "PPMS", "2024-01-01", "baseline"]
-            for n in range(40)]
-    dialog = ImportDialog(clinic, write_csv(tmp_path / "many.csv", header, rows))
+MANY_HEADER = ["clinic_id", "family_name", "given_names", "birth_date", "sex", "phenotype", "visit_date", "kind"]
+MANY_ROWS = [[f"MS-{n:03d}", "Name", "Given", PATIENT["birth_date"], "male", "PPMS", "2024-01-01", "baseline"]
+             for n in range(40)]
+
+
+def test_cancel_during_the_import_writes_nothing(qtbot, clinic, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SECONDS", 60)  # one batch however loaded the machine: all or nothing
+    dialog = ImportDialog(clinic, write_csv(tmp_path / "many.csv", MANY_HEADER, MANY_ROWS))
     qtbot.addWidget(dialog)
     dialog.check_button.click()
     dialog.progress.valueChanged.connect(lambda value: value >= 5 and dialog.importing and dialog.cancel_button.click())
@@ -64,6 +68,34 @@ def test_cancel_during_the_import_writes_nothing(qtbot, clinic, tmp_path):
     assert dialog.operation.outcome.cancelled
     assert "Import cancelled; nothing was written." in dialog.report.toPlainText()
     assert clinic.patient_count() == 0
+
+
+def test_a_refusal_after_committed_batches_says_what_was_kept_and_how_to_go_on(qtbot, clinic, tmp_path, monkeypatch):
+    """A colleague adds MS-003 after the dry run; the import, one patient a batch, stops there."""
+    monkeypatch.setattr(importer, "BATCH_SECONDS", 0)  # every batch one patient, committed at once
+    monkeypatch.setattr(importer, "PAUSE_SECONDS", 0)
+    path = write_csv(tmp_path / "many.csv", MANY_HEADER, MANY_ROWS)
+    dialog = ImportDialog(clinic, path)
+    qtbot.addWidget(dialog)
+    dialog.check_button.click()
+    clinic.create_patient({**PATIENT, "clinic_id": "MS-003"})
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.operation.outcome is not None, timeout=20000)
+    report = dialog.report.toPlainText()
+    assert "Nothing was imported" not in report
+    assert ("Kept: 3 patients, 3 visits, the first 3 patients of the file, written before it stopped (3 batches, "
+            "each in the audit trail); not imported: 37 patients, 37 visits. To go on, correct what was refused, "
+            "then import the file again: what is already in pmsdesk is skipped, the rest is added.") in report
+    assert "\u201cMS-003\u201d is already used by EXAMPLE, Alex; enter a different identifier.\nKept: " in report
+    assert clinic.patient_count() == 4
+
+    dialog.check_button.click()  # what the report promises: the three kept are skipped, the rest is added
+    again = dialog.report.toPlainText()
+    assert "would create 36 patients, 37 visits" in again and "6 records are already in pmsdesk" in again
+    dialog.valid_only.setChecked(True)
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.operation.outcome is not None and dialog.operation.outcome.ok, timeout=30000)
+    assert clinic.patient_count() == 40
 
 
 def test_the_export_dialog_writes_the_chosen_format(qtbot, clinic, patient, tmp_path, monkeypatch):
