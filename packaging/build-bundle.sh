@@ -20,7 +20,7 @@ if [ ! -x "$BUILD_VENV/bin/python" ]; then
 fi
 mkdir -p build
 echo "Installing pmsdesk and PyInstaller into $BUILD_VENV ..." >&2
-"$BUILD_VENV/bin/python" -m pip install --quiet "$ROOT" "pyinstaller>=6.10,<7"
+"$BUILD_VENV/bin/python" -m pip install --quiet "$ROOT[postgresql]" "pyinstaller>=6.10,<7"
 # The same version number is not rebuilt by pip: install this checkout's files every time.
 "$BUILD_VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "$ROOT"
 

@@ -20,16 +20,64 @@ from sample_data import PATIENT, TODAY
 
 
 
+# The folders whose tests that need only a `database` or a `clinic` (not the SQLite file itself, through
+# `db_path`) run twice: on SQLite and on a real PostgreSQL server (tests/postgres_server.py).
+ON_BOTH_BACKENDS = ("store", "services", "exchange", "reports")
+POSTGRES_REQUIRED = os.environ.get("PMSDESK_REQUIRE_POSTGRES") == "1"  # set by CI: no server is a failure
+
+
+def pytest_generate_tests(metafunc):
+    if "database" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+        return
+    folder = metafunc.definition.path.relative_to(metafunc.config.rootpath / "tests").parts[0]
+    if folder in ON_BOTH_BACKENDS:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server, its template database migrated once."""
+    from postgres_server import TEMPLATE, start_server
+
+    server = start_server()
+    if server is None:
+        message = "no PostgreSQL server binaries (install the distribution's postgresql package)"
+        if POSTGRES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from pmsdesk.store.database import Database
+
+        Database.open(server.url(TEMPLATE)).close()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def backend(request):
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(request, backend):
+    """Where the test's clinic lives: its SQLite file, or a fresh database on the PostgreSQL server."""
+    if backend == "postgresql":
+        server = request.getfixturevalue("postgres")
+        return server.url(server.fresh_database())
+    return str(request.getfixturevalue("db_path"))  # a module may override db_path (a migrated copy)
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "clinic.sqlite3"
 
 
 @pytest.fixture
-def database(db_path):
+def database(database_url):
     from pmsdesk.store.database import Database
 
-    db = Database.open(str(db_path))
+    db = Database.open(database_url)
     yield db
     db.close()
 

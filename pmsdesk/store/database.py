@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Actor
-from pmsdesk.store import audit
+from pmsdesk.store import audit, server
 from pmsdesk.store.sessions import StoreSession
 
 DATABASE_URL_VARIABLE = "PMSDESK_DATABASE_URL"
@@ -183,10 +183,14 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return current_revision_of(connection)
+
+
+def current_revision_of(connection: Connection) -> str | None:
     from alembic.migration import MigrationContext
 
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def copy_sqlite_file(source: Path, target: Path) -> None:
@@ -270,8 +274,27 @@ def upgrade_schema(engine: Engine) -> Path | None:
         copy = path.with_name(f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix}")
         copy_sqlite_file(path, copy)
     with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+        if server.is_server(connection):
+            _upgrade_on_server(connection, current, head)
+        else:
+            command.upgrade(_alembic_config(connection), "head")
     return copy
+
+
+def _upgrade_on_server(connection: Connection, current: str | None, head: str) -> None:
+    """Upgrade a PostgreSQL database once however many workstations start at the same moment: the
+    first takes the lock and upgrades, the others wait for it and then find the schema up to date."""
+    from alembic import command
+
+    if not server.owns_schema(connection):
+        raise DatabaseError(
+            f"the clinic's database is at schema {current or 'none'} and this pmsdesk needs {head}; the "
+            "database's owner upgrades it by opening it once with the owner's login (README, \"A clinic server\")")
+    server.lock_schema(connection)
+    if current_revision_of(connection) == head:
+        return
+    command.upgrade(_alembic_config(connection), "head")
+    server.grant_application_role(connection)
 
 
 class Database:

@@ -1,0 +1,112 @@
+"""A real, throwaway PostgreSQL server for the tests: the distribution's own binaries, a data folder in
+a temporary directory, listening on loopback only, stopped when the test session ends.
+
+The server runs as the user who runs the tests; as root (containers, CI) it runs as the ``postgres``
+system user the distribution's package creates, since PostgreSQL refuses to run as root. Each test
+gets a database of its own, copied from a template that is migrated once per session (``CREATE
+DATABASE ... TEMPLATE`` copies files, so a fresh clinic costs milliseconds, not a migration).
+
+Roles, as a clinic sets them up (README, "A clinic server"):
+- ``pmsdesk_owner`` owns the database and runs the schema upgrades;
+- ``pmsdesk_application``, a group role without login: what the program needs to read and write rows;
+- ``pmsdesk_nurse_ws``, a login role in that group: what a workstation connects as.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+OWNER = "pmsdesk_owner"
+WORKSTATION = "pmsdesk_nurse_ws"
+TEMPLATE = "pmsdesk_template"
+
+
+def _binaries() -> Path | None:
+    """The folder of initdb and pg_ctl: PMSDESK_TEST_POSTGRES_BIN, else the distribution's layout."""
+    chosen = os.environ.get("PMSDESK_TEST_POSTGRES_BIN")
+    candidates = [chosen] if chosen else sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    on_path = shutil.which("pg_config")
+    if not chosen and on_path:
+        candidates.append(subprocess.run([on_path, "--bindir"], capture_output=True, text=True).stdout.strip())
+    return next((Path(c) for c in candidates if c and (Path(c) / "initdb").exists()), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PostgresServer:
+    def __init__(self, binaries: Path):
+        self.binaries = binaries
+        self.folder = Path(tempfile.mkdtemp(prefix="pmsdesk-test-postgres-"))
+        self.data = self.folder / "data"
+        self.port = _free_port()
+        self._run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, tool: str, *arguments: str) -> None:
+        result = subprocess.run([*self._run_as, str(self.binaries / tool), *arguments], capture_output=True,
+                                text=True, cwd=self.folder, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+    def start(self) -> None:
+        if self._run_as:
+            entry = pwd.getpwnam("postgres")
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+        # The bootstrap superuser is the owner here; a clinic's owner role needs no superuser rights
+        # (tests/store/test_postgres_roles.py shows what the application's role cannot do).
+        self._run("initdb", "-D", str(self.data), "-U", "postgres_admin", "-A", "trust", "-E", "UTF8",
+                  "--no-sync", "--locale=C.UTF-8")
+        # fsync off: a test server's data may be lost with the machine; a clinic's must not.
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w",
+                  "start")
+        self.admin(f"CREATE ROLE {OWNER} LOGIN CREATEDB",
+                   "CREATE ROLE pmsdesk_application NOLOGIN",
+                   f"CREATE ROLE {WORKSTATION} LOGIN IN ROLE pmsdesk_application",
+                   f"CREATE DATABASE {TEMPLATE} OWNER {OWNER}",
+                   f"REVOKE ALL ON DATABASE {TEMPLATE} FROM PUBLIC")
+        self.admin("REVOKE CREATE ON SCHEMA public FROM PUBLIC", f"ALTER SCHEMA public OWNER TO {OWNER}",
+                   database=TEMPLATE)
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str, role: str = OWNER) -> str:
+        return f"postgresql+psycopg://{role}@127.0.0.1:{self.port}/{database}"
+
+    def admin(self, *statements: str, database: str = "postgres") -> None:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres_admin", dbname=database,
+                             autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    def fresh_database(self) -> str:
+        """A new database copied from the migrated template; its name."""
+        name = f"clinic_{uuid.uuid4().hex[:12]}"
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {OWNER}")
+        return name
+
+
+def start_server() -> PostgresServer | None:
+    binaries = _binaries()
+    if binaries is None:
+        return None
+    server = PostgresServer(binaries)
+    server.start()
+    return server

@@ -1,0 +1,99 @@
+"""pmsdesk on a real PostgreSQL server: what the application's own login cannot do to the audit trail
+and the schema, and schema upgrades by several workstations starting at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import create_engine, exc, text
+
+from postgres_server import OWNER, WORKSTATION
+from pmsdesk.services.clinic import Clinic
+from pmsdesk.store.database import Database, DatabaseError, current_revision, head_revision
+from sample_data import PATIENT, TODAY
+
+
+@pytest.fixture
+def clinic_database(postgres):
+    return postgres.fresh_database()
+
+
+def workstation_connection(postgres, name):
+    return create_engine(postgres.url(name, role=WORKSTATION)).connect()
+
+
+def test_the_workstation_login_records_visits_and_extends_the_audit_chain(postgres, clinic_database):
+    database = Database.open(postgres.url(clinic_database, role=WORKSTATION), create=False)
+    try:
+        clinic = Clinic(database, today=lambda: TODAY)
+        patient = clinic.create_patient(PATIENT)
+        assert clinic.patient(patient.id).family_name == PATIENT["family_name"]
+        with database.engine.connect() as connection:
+            from pmsdesk.store import audit
+
+            report = audit.verify(connection)
+        assert report.intact and report.keyed and report.entries >= 1
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize("statement", [
+    "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+    "ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only",
+    "DROP TRIGGER audit_event_append_only ON audit_event",
+    "DROP FUNCTION pmsdesk_append_only() CASCADE",
+    "UPDATE audit_event SET reason = 'rewritten'",
+    "DELETE FROM audit_event",
+    "TRUNCATE audit_event",
+    "DELETE FROM audit_head",
+    "ALTER TABLE patient ADD COLUMN smuggled integer",
+    "DROP TABLE visit CASCADE",
+    "UPDATE alembic_version SET version_num = '0001'",
+    "CREATE TABLE shadow (id integer)",
+])
+def test_the_workstation_login_cannot_change_the_schema_or_the_audit_trail(postgres, clinic_database, statement):
+    owner = Database.open(postgres.url(clinic_database), create=False)  # one audited write: a trail to attack
+    Clinic(owner, today=lambda: TODAY).create_patient(PATIENT)
+    owner.close()
+    with workstation_connection(postgres, clinic_database) as connection:
+        with pytest.raises(exc.DBAPIError) as refused:
+            connection.execute(text(statement))
+        assert type(refused.value.orig).__name__ in {"InsufficientPrivilege", "RaiseException"}, refused.value
+
+
+def test_an_outdated_schema_is_upgraded_by_the_owner_not_by_a_workstation(postgres):
+    name = postgres.fresh_database()
+    owner_url = postgres.url(name)
+    database = Database.open(owner_url)
+    database.close()
+    with create_engine(owner_url).begin() as connection:  # as if this pmsdesk were newer than the database
+        connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    with pytest.raises(DatabaseError, match="owner upgrades it"):
+        Database.open(postgres.url(name, role=WORKSTATION), create=False)
+
+
+UPGRADE = textwrap.dedent("""
+    import sys
+    from pmsdesk.store.database import Database
+    Database.open(sys.argv[1]).close()
+""")
+
+
+def test_workstations_starting_at_once_upgrade_an_empty_database_once(postgres):
+    name = "clinic_started_together"
+    postgres.admin(f"CREATE DATABASE {name} OWNER {OWNER}")
+    url = postgres.url(name)
+    starts = [subprocess.Popen([sys.executable, "-c", UPGRADE, url], stderr=subprocess.PIPE, text=True)
+              for _ in range(4)]
+    failures = [process.stderr.read() for process in starts if process.wait(timeout=300) != 0]
+    assert failures == []
+    engine = create_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    finally:
+        engine.dispose()
