@@ -96,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging()
     try:
+        configure_logging()  # a log that cannot be written goes to stderr instead: never a failure
         if args.self_test:
             from pmsdesk.selftest import run_self_test
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -33,18 +34,37 @@ def log_folder() -> Path:
     return Path(chosen) if chosen else user_log_path("pmsdesk", appauthor=False)
 
 
-def configure_logging(level: str | int | None = None) -> Path:
+class _TerminalHandler(logging.StreamHandler):
+    """Where warnings and errors go when the log file cannot be written."""
+
+
+def configure_logging(level: str | int | None = None) -> Path | None:
     """Send the ``pmsdesk`` loggers to ``pmsdesk.log`` (1 MB, 3 older files kept); returns its path.
-    Level: ``level``, else $PMSDESK_LOG_LEVEL, else INFO. Calling it again replaces the handler."""
-    folder = log_folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / "pmsdesk.log"
+    Level: ``level``, else $PMSDESK_LOG_LEVEL, else INFO. Calling it again replaces the handler.
+
+    A log folder or file that cannot be written (read-only, another user's, a full disk) must not stop
+    the app or a command: warnings and errors then go to the terminal (stderr) only, which is said
+    there once, and None is returned."""
     logger = logging.getLogger("pmsdesk")
-    for handler in [h for h in logger.handlers if isinstance(h, _PrivateFileHandler)]:
+    for handler in [h for h in logger.handlers if isinstance(h, _PrivateFileHandler | _TerminalHandler)]:
         logger.removeHandler(handler)
         handler.close()
-    handler = _PrivateFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    chosen = level or os.environ.get(LOG_LEVEL_VARIABLE, "INFO")
+    if isinstance(chosen, str) and chosen.upper() not in logging.getLevelNamesMapping():
+        print(f"pmsdesk: {LOG_LEVEL_VARIABLE}={chosen} is not a log level (DEBUG, INFO, WARNING, ERROR): "
+              "logging at INFO", file=sys.stderr)
+        chosen = "INFO"
+    logger.setLevel(chosen.upper() if isinstance(chosen, str) else chosen)
+    folder = log_folder()
+    path = folder / "pmsdesk.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = _PrivateFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError as error:
+        print(f"pmsdesk: cannot write the log {path} ({error.strerror or error}): warnings and errors go to "
+              f"this terminal only (${LOG_DIR_VARIABLE} chooses another log folder)", file=sys.stderr)
+        handler, path = _TerminalHandler(sys.stderr), None
+        handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logger.addHandler(handler)
-    logger.setLevel(level or os.environ.get(LOG_LEVEL_VARIABLE, "INFO").upper())
     return path
