@@ -129,7 +129,9 @@ class ImportDialog(QDialog):
         targets = [IGNORE_LABEL, *TEMPLATE_FIELDS, *LONG_COLUMNS]
         self.mapping_table.setRowCount(len(self.table.header))
         for row, column in enumerate(self.table.header):
-            self.mapping_table.setItem(row, 0, QTableWidgetItem(column))
+            item = QTableWidgetItem(column)
+            item.setToolTip(column)  # a long column name is elided in the cell
+            self.mapping_table.setItem(row, 0, item)
             choice = QComboBox()
             choice.addItems(targets)
             if column in mapping:
@@ -137,6 +139,10 @@ class ImportDialog(QDialog):
             else:
                 choice.setCurrentIndex(-1)  # not chosen yet: the dry run asks for a choice
             self.mapping_table.setCellWidget(row, 1, choice)
+        # The file's names whole (the heading too), but never more than half the table: the choice
+        # of template column beside each needs its room.
+        self.mapping_table.resizeColumnToContents(0)
+        self.mapping_table.setColumnWidth(0, min(self.mapping_table.columnWidth(0), self.width() // 2))
 
     def mapping(self) -> dict[str, str]:
         chosen = {}

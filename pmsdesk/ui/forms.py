@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -79,6 +80,8 @@ class FieldEditor(QWidget):
         self.input = self._make_input()
         self.input.setObjectName(field.name)
         self.input.setToolTip(self._tooltip())
+        if isinstance(self.input, QComboBox):
+            self.input.currentIndexChanged.connect(self._choice_tooltip)
         self.error = QLabel()
         self._error_for: Any = None  # the value the shown problem is about (see check)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -105,6 +108,11 @@ class FieldEditor(QWidget):
         position = self.line.count() - 1 if self._fixed_width else self.line.count()
         self.line.insertWidget(position, widget)
 
+    def _choice_tooltip(self) -> None:
+        """The whole chosen text first (a closed grade box shows its start only), then the hint."""
+        chosen = self.input.currentText()
+        self.input.setToolTip(f"{chosen}\n{self._tooltip()}" if chosen else self._tooltip())
+
     def _tooltip(self) -> str:
         parts = [self.field.hint] if self.field.hint else []
         parts.append("Allowed: " + self.field.allowed_text() + ".")
@@ -126,10 +134,16 @@ class FieldEditor(QWidget):
                 for member in field.choices:
                     combo.addItem(member.label, member.value)
             combo.setMaxVisibleItems(20)
-            # Long grade descriptions must not widen the form; the open list shows them in full.
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(16)
-            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 30)
+            if field.grade_labels:
+                # A long grade description must not widen the form: the closed box elides it (the
+                # whole text on hover, see _choice_tooltip) and the open list shows every one in full.
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(16)
+                widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+                scrollbar = combo.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+                combo.view().setMinimumWidth(widest + 2 * scrollbar)
+            else:  # a choice ("Bilateral (two canes or crutches)") is seen whole
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(self.edited)
             return combo
         if field.kind is Kind.TEXT and (field.max_length or 0) > 300:

@@ -243,6 +243,7 @@ class VisitEditor(QWidget):
         # ----- visit and procedure ----------------------------------------------------------
         self.course = QComboBox()
         self.course.setObjectName("course")
+        self.course.currentTextChanged.connect(self.course.setToolTip)  # a narrow column elides the course
         self.header_form = FieldForm(HEADER_FIELDS, labels=SHORT_LABELS, rows=[("visit_date", "kind")])
         self.header_form.layout_.insertRow(1, "Treatment course", self.course)
         self.procedure_form = FieldForm(PROCEDURE_FIELDS, labels=SHORT_LABELS, rows=[

@@ -13,11 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QComboBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QStyle,
@@ -84,6 +85,42 @@ def _shown_width(box: QWidget) -> int:
     return box.contentsRect().width() - margins.left() - margins.right() - 2 * frame - 4  # QLineEdit's own margin
 
 
+def _combo_problems(box: QComboBox, page: str) -> list[str]:
+    """The whole text of every choice is reachable: the chosen one in the closed box, or (a long FS
+    grade, elided there) as the first line of its tooltip; each one in the open list."""
+    found = []
+    chosen = box.currentText()
+    needed = box.fontMetrics().horizontalAdvance(chosen)
+    if _shown_width(box) < needed and box.toolTip().split("\n")[0] != chosen:
+        found.append(f"{page}: QComboBox {box.objectName()} shows {_shown_width(box)} px of \u201c{chosen}\u201d, "
+                     f"which needs {needed} px, and its tooltip does not hold it")
+    box.showPopup()
+    settle()
+    view = box.view()
+    widest = max((view.fontMetrics().horizontalAdvance(box.itemText(i)) for i in range(box.count())), default=0)
+    if view.viewport().width() < widest:
+        found.append(f"{page}: QComboBox {box.objectName()}'s open list is {view.viewport().width()} px wide, its "
+                     f"longest choice needs {widest} px")
+    box.hidePopup()
+    return found
+
+
+def _header_problems(header: QHeaderView, page: str) -> list[str]:
+    """Every column heading is seen whole, or elided with the whole text on hover."""
+    found = []
+    model, margin = header.model(), header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    for section in range(header.count()):
+        if header.isSectionHidden(section):
+            continue
+        text = str(model.headerData(section, Qt.Orientation.Horizontal) or "")
+        needed = header.fontMetrics().horizontalAdvance(text) + 2 * margin
+        tooltip = model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+        if header.sectionSize(section) < needed and tooltip != text:
+            found.append(f"{page}: the heading \u201c{text}\u201d of {header.parentWidget().objectName() or 'a table'} "
+                         f"is {header.sectionSize(section)} px wide, its text needs {needed} px")
+    return found
+
+
 def problems_on(window: QWidget, page: str) -> list[str]:
     shots = os.environ.get("PMSDESK_LAYOUT_SHOTS")  # a folder: each page is also saved as a PNG to look at
     if shots:
@@ -108,12 +145,11 @@ def problems_on(window: QWidget, page: str) -> list[str]:
             found.append(f"{page}: QLabel {label.objectName()} \u201c{label.text()[:40]}\u2026\u201d is "
                          f"{label.height()} px high, its text needs {label.heightForWidth(label.width())} px")
     for box in window.findChildren(QComboBox):
-        # a choice (an outcome, an agent) is seen whole; a long grade description (an FS grade), whose
-        # open list shows it in full, at least its first 30 characters
-        needed = box.fontMetrics().horizontalAdvance(box.currentText()[:30])
-        if box.isVisibleTo(window) and _shown_width(box) < needed:
-            found.append(f"{page}: QComboBox {box.objectName()} shows {_shown_width(box)} px of "
-                         f"\u201c{box.currentText()}\u201d, which needs {needed} px")
+        if box.isVisibleTo(window):
+            found += _combo_problems(box, page)
+    for header in window.findChildren(QHeaderView):
+        if header.isVisibleTo(window) and header.orientation() is Qt.Orientation.Horizontal:
+            found += _header_problems(header, page)
     for box in window.findChildren(QLineEdit):
         if not box.isVisibleTo(window) or isinstance(box.parentWidget(), QComboBox):
             continue

@@ -1,8 +1,9 @@
 """Every main screen and every dialog of ours at 1366x768 with long texts (a 60-character name, a message
 on every field, 500-character reasons, the longest choices): nothing reaches past the window, the window
-stays on the screen, no wrapped message gets fewer lines than it needs, and no input box shows less than
-its value (a choice whole, a long grade description its first 30 characters; a typed value up to 24
-characters, or the placeholder, whole).
+stays on the screen, no wrapped message gets fewer lines than it needs, no column heading is cut, and no
+input box shows less than its value: a choice whole, or (a long FS grade description, elided in the
+closed box) as its tooltip, and every choice whole in the open list; a typed value up to 24 characters,
+or the placeholder, whole.
 
 The screens are driven by tests/ui/layout_probe.py in its own process, on an offscreen screen of
 exactly 1366x768 (the rest of the suite keeps Qt's default offscreen screen). Set
