@@ -110,16 +110,29 @@ class ThresholdBand:
     """Values within the meaningful change of the baseline: outside it a change counts (spec 4.1)."""
 
     baseline: float
-    threshold: float
+    threshold: float  # a meaningful worsening
     rule: str  # e.g. "T25FW 20 % of baseline"
+    improvement: float | None = None  # a meaningful improvement, when it differs (the six-minute walk)
+    higher_is_worse: bool = True
+
+    @property
+    def better(self) -> float:
+        return self.threshold if self.improvement is None else self.improvement
 
     @property
     def low(self) -> float:
-        return self.baseline - self.threshold
+        return self.baseline - (self.better if self.higher_is_worse else self.threshold)
 
     @property
     def high(self) -> float:
-        return self.baseline + self.threshold
+        return self.baseline + (self.threshold if self.higher_is_worse else self.better)
+
+    def size(self, unit: str = "") -> str:
+        """The band's half-widths in words: "±2 s" or "worse by 7.2 m, better by 19.7 m"."""
+        unit = f" {unit}" if unit else ""
+        if self.better == self.threshold:
+            return f"\u00b1{self.threshold:g}{unit}"
+        return f"worse by {self.threshold:g}{unit}, better by {self.better:g}{unit}"
 
 
 @dataclass(frozen=True)
@@ -357,8 +370,10 @@ def _measure_series(spec: Measure, points: tuple[Point, ...], relapse_dates: lis
     baseline = completed[0] if completed else None
     band, events = None, ()
     if baseline is not None and spec.change_rule is not None:
-        threshold = meaningful_change(spec.change_rule, exact(baseline.value), options.rules)
-        band = ThresholdBand(baseline.value, float(threshold), options.rules.describe(spec.change_rule))
+        worse, better = (meaningful_change(spec.change_rule, exact(baseline.value), options.rules, improvement)
+                         for improvement in (False, True))
+        band = ThresholdBand(baseline.value, float(worse), options.rules.describe(spec.change_rule),
+                             None if better == worse else float(better), spec.change_rule.higher_is_worse)
         by_date = {point.date: point for point in completed}  # as detect_events: the last on a date
         found = detect_events(spec.change_rule, [Measurement(p.date, p.value) for p in completed],
                               relapse_dates, options.progression)

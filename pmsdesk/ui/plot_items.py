@@ -112,9 +112,8 @@ class ThresholdBandItem(pg.LinearRegionItem):
     def set_band(self, band: ThresholdBand, unit: str) -> None:
         self.band = band
         self.setRegion((band.low, band.high))
-        unit = f" {unit}" if unit else ""
-        self.setToolTip(f"Meaningful change from baseline {band.baseline:g}{unit}: ±{band.threshold:g}{unit}\n"
-                        f"Rule: {band.rule}")
+        self.setToolTip(f"Meaningful change from baseline {band.baseline:g}{f' {unit}' if unit else ''}: "
+                        f"{band.size(unit)}\nRule: {band.rule}")
 
 
 def _first_pixel(edge: float) -> int:

@@ -7,6 +7,10 @@ test records it (ATS Committee on Proficiency Standards, Am J Respir Crit Care M
 
 Exchange code: LOINC 64098-7 "Walking distance 6 minutes" (the distance item of the six-minute walk
 test panel 62619-2).
+
+A change counts as meaningful by the minimal important change in MS of Oosterveer DM et al., Mult Scler
+Relat Disord 2022;57:103438 (doi:10.1016/j.msard.2021.103438): 7.2 m shorter or 19.7 m longer than the
+baseline (see :mod:`pmsdesk.domain.scoring.change` for the study and its limits).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pmsdesk.domain.assessments.model import LOINC, AddProblem, Assessment, Code
 from pmsdesk.domain.assessments.timed import RATIO_GUARD
 from pmsdesk.domain.fields import Field, choice, decimal, text
 from pmsdesk.domain.references import Measure as ReferenceMeasure
+from pmsdesk.domain.scoring.change import Measure as ScoredMeasure
 from pmsdesk.domain.vocab import NotCompletedReason
 
 SIX_MINUTE_WALK_FIELDS: tuple[Field, ...] = (
@@ -48,7 +53,8 @@ def _check(values: Values, problem: AddProblem) -> None:
 SIX_MINUTE_WALK = Assessment(
     "six_minute_walk", "Six-minute walk", "6MW", SIX_MINUTE_WALK_FIELDS,
     (Measure("six_minute_walk", "six_minute_walk", "6-minute walk", "m", 0, _read, higher_is_worse=False,
-             plausibility=RATIO_GUARD, reference=ReferenceMeasure.SIX_MINUTE_WALK,
+             # The minimal important change in MS (Oosterveer 2022; its numbers and limits: scoring.change).
+             change_rule=ScoredMeasure.SIX_MINUTE_WALK, plausibility=RATIO_GUARD, reference=ReferenceMeasure.SIX_MINUTE_WALK,
              code=Code(LOINC, "64098-7", "Walking distance 6 minutes"), optional_in_summary=True),),
     rows=(("not_completed", "not_completed_note"),),
     short_labels={"distance_m": "Distance", "not_completed": "Not completed", "not_completed_note": "Note"},

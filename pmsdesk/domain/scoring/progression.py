@@ -189,7 +189,8 @@ def _value(measurement: Measurement) -> str:
 
 
 # Accepted value ranges, as pymsprog checks them (S7): times only warn there above 180/300 s.
-_RANGES = {Measure.EDSS: (0, 10), Measure.SDMT: (0, 110), Measure.T25FW: (0, math.inf), Measure.NHPT: (0, math.inf)}
+_RANGES = {Measure.EDSS: (0, 10), Measure.SDMT: (0, 110), Measure.T25FW: (0, math.inf), Measure.NHPT: (0, math.inf),
+           Measure.SIX_MINUTE_WALK: (0, math.inf)}
 
 
 def check_value(outcome: Measure, value: float | int | Decimal) -> None:
@@ -245,7 +246,7 @@ class _PatientScan:
                              if d >= first_day - options.relapse_to_baseline[0]]
         self.classify = options.classify_relapse_activity
         self.since_relapse, self.until_relapse = self._relapse_distances()
-        self._thresholds: dict[Decimal, Decimal] = {}
+        self._thresholds: dict[tuple[Decimal, bool], Decimal] = {}
 
     def _relapse_distances(self) -> tuple[list[float], list[float]]:
         """Days since the last relapse and until the next one, per visit (a same-day relapse is both)."""
@@ -258,10 +259,11 @@ class _PatientScan:
             until.append(rel[j] - day if j < len(rel) else INF_DAYS)
         return since, until
 
-    def threshold(self, reference: Decimal) -> Decimal:
-        found = self._thresholds.get(reference)
+    def threshold(self, reference: Decimal, improvement: bool = False) -> Decimal:
+        found = self._thresholds.get((reference, improvement))
         if found is None:
-            found = self._thresholds[reference] = meaningful_change(self.outcome, reference, self.options.thresholds)
+            found = self._thresholds[reference, improvement] = meaningful_change(
+                self.outcome, reference, self.options.thresholds, improvement)
         return found
 
     def worse(self, i: int, ref: int) -> bool:
@@ -271,7 +273,7 @@ class _PatientScan:
 
     def better(self, i: int, ref: int) -> bool:
         diff = self.values[i] - self.values[ref]
-        return (-diff if self.outcome.higher_is_worse else diff) >= self.threshold(self.values[ref])
+        return (-diff if self.outcome.higher_is_worse else diff) >= self.threshold(self.values[ref], improvement=True)
 
     def clear_of_relapses(self, i: int, distances: tuple[float, float]) -> bool:
         return self.since_relapse[i] >= distances[0] and self.until_relapse[i] >= distances[1]
@@ -289,7 +291,7 @@ class _PatientScan:
                     return self._selected(events)
             search = max(search, bl + 1)
             change = next((i for i in range(search, n)
-                           if abs(self.values[i] - self.values[bl]) >= self.threshold(self.values[bl])
+                           if (self.worse(i, bl) or self.better(i, bl))
                            and self.clear_of_relapses(i, opts.relapse_to_event)), None)
             if change is None:
                 return self._selected(events)
@@ -361,7 +363,7 @@ class _PatientScan:
         if kind is EventKind.CDW and self.classify:
             activity, pira_confirm = self._relapse_activity(bl, change, confirming)
         return ProgressionEvent(
-            outcome=self.outcome, kind=kind, baseline=self.series[bl], threshold=self.threshold(self.values[bl]),
+            outcome=self.outcome, kind=kind, baseline=self.series[bl], threshold=self.threshold(self.values[bl], improvement=kind is EventKind.CDI),
             onset=self.series[change], confirmation=self.series[confirming[0]], relapse_activity=activity,
             pira_confirmation=None if pira_confirm is None else self.series[pira_confirm],
             sustained_days=self.days[last_held] - self.days[change], sustained_to_last_visit=last_held == n - 1,

@@ -24,6 +24,7 @@ VALUES = {
     Measure.T25FW: st.floats(1, 300, allow_nan=False).map(lambda v: round(v, 1)),
     Measure.NHPT: st.floats(5, 400, allow_nan=False).map(lambda v: round(v, 2)),
     Measure.SDMT: st.integers(0, 110),
+    Measure.SIX_MINUTE_WALK: st.integers(1, 999),  # whole metres
 }
 
 
