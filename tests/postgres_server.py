@@ -9,7 +9,8 @@ DATABASE ... TEMPLATE`` copies files, so a fresh clinic costs milliseconds, not 
 Roles, as a clinic sets them up (README, "A clinic server"):
 - ``pmsdesk_owner`` owns the database and runs the schema upgrades;
 - ``pmsdesk_application``, a group role without login: what the program needs to read and write rows;
-- ``pmsdesk_nurse_ws``, a login role in that group: what a workstation connects as.
+- ``pmsdesk_nurse_ws``, a login role in that group: what a workstation connects as;
+- ``pmsdesk_password_ws``, another, the one that must give a password.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 OWNER = "pmsdesk_owner"
 WORKSTATION = "pmsdesk_nurse_ws"
 TEMPLATE = "pmsdesk_template"
+PASSWORD_LOGIN, PASSWORD = "pmsdesk_password_ws", "correct horse battery"
 
 
 def _binaries() -> Path | None:
@@ -67,6 +69,9 @@ class PostgresServer:
         # (tests/store/test_postgres_roles.py shows what the application's role cannot do).
         self._run("initdb", "-D", str(self.data), "-U", "postgres_admin", "-A", "trust", "-E", "UTF8",
                   "--no-sync", "--locale=C.UTF-8")
+        # One login that must give its password (the others are trusted on loopback, as test logins).
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"host all {PASSWORD_LOGIN} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         # fsync off: a test server's data may be lost with the machine; a clinic's must not.
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w",
@@ -74,6 +79,7 @@ class PostgresServer:
         self.admin(f"CREATE ROLE {OWNER} LOGIN CREATEDB",
                    "CREATE ROLE pmsdesk_application NOLOGIN",
                    f"CREATE ROLE {WORKSTATION} LOGIN IN ROLE pmsdesk_application",
+                   f"CREATE ROLE {PASSWORD_LOGIN} LOGIN PASSWORD '{PASSWORD}' IN ROLE pmsdesk_application",
                    f"CREATE DATABASE {TEMPLATE} OWNER {OWNER}",
                    f"REVOKE ALL ON DATABASE {TEMPLATE} FROM PUBLIC")
         self.admin("REVOKE CREATE ON SCHEMA public FROM PUBLIC", f"ALTER SCHEMA public OWNER TO {OWNER}",

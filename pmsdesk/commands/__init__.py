@@ -93,6 +93,12 @@ def sign_in_command(database, args, *, recorded: bool = True):
     return actor
 
 
+def _server_password(server: str) -> str:
+    import getpass
+
+    return getpass.getpass(f"Database password for {server}: ")
+
+
 @contextmanager
 def opened_database(location: str | None, *, create: bool = False):
     """The database a command works on, closed afterwards; one that cannot be opened, or does not exist
@@ -102,7 +108,7 @@ def opened_database(location: str | None, *, create: bool = False):
     from pmsdesk.store.database import Database, DatabaseError
 
     try:
-        database = Database.open(location, create=create)
+        database = Database.open(location, create=create, ask_password=_server_password if sys.stdin.isatty() else None)
     except DatabaseError as error:
         raise UsageError(str(error)) from None
     try:

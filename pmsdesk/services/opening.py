@@ -29,8 +29,8 @@ class ClinicDatabase:
         self._database = database
 
     @classmethod
-    def open(cls, location: str | None) -> ClinicDatabase:
-        return cls(Database.open(location))
+    def open(cls, location: str | None, *, ask_password: Callable[[str], str | None] | None = None) -> ClinicDatabase:
+        return cls(Database.open(location, ask_password=ask_password))
 
     @property
     def location(self) -> str:

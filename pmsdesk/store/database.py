@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,15 +40,27 @@ def default_database_path() -> Path:
 
 
 def resolve_database_url(option: str | None = None) -> URL:
-    """The URL from ``--database`` (a URL or a file path), else the environment, else the default file."""
+    """The URL from ``--database`` (a URL or a file path), else the environment, else the default file.
+    A password written into ``--database`` is refused: every user of the computer could read it in the
+    process list (and it stays in the shell's history)."""
     chosen = option or os.environ.get(DATABASE_URL_VARIABLE) or ""
     if "://" in chosen:
         try:
-            return make_url(chosen)
+            url = make_url(chosen)
         except Exception as error:  # SQLAlchemy raises ArgumentError with a terse text
             raise DatabaseError(f"not a database URL: {chosen!r} ({error})") from None
+        if option and url.password is not None:
+            raise DatabaseError("a password in --database can be read by every user of this computer; leave it "
+                                "out: pmsdesk takes it from PGPASSWORD or the pgpass file, or asks for it")
+        return url
     path = Path(chosen).expanduser() if chosen else default_database_path()
     return URL.create("sqlite+pysqlite", database=str(path.resolve()))
+
+
+def needs_password(error: exc.DBAPIError) -> bool:
+    """Whether a database server refused the connection for want of the right password."""
+    reason = str(error.orig)
+    return "no password supplied" in reason or "password authentication failed" in reason
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -245,8 +257,10 @@ def _stored_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as connection:
             rows = list(connection.exec_driver_sql("SELECT version_num FROM alembic_version"))
-    except exc.DBAPIError:  # no such table: not a pmsdesk database yet
-        return None
+    except exc.DBAPIError:
+        if inspect(engine).has_table("alembic_version"):  # a lost connection raises here as well
+            raise
+        return None  # not a pmsdesk database yet
     return rows[0][0] if len(rows) == 1 else None
 
 
@@ -316,11 +330,27 @@ class Database:
         return Database(self.engine, connection=self._connection, actor=actor)
 
     @classmethod
-    def open(cls, option: str | None = None, *, create: bool = True) -> "Database":
+    def open(cls, option: str | None = None, *, create: bool = True,
+             ask_password: Callable[[str], str | None] | None = None) -> "Database":
         """The database at ``option`` (see :func:`resolve_database_url`), its schema brought up to date.
         ``create=False`` (every command but ``demo``) refuses a SQLite file that does not exist or
-        holds no pmsdesk clinic instead of making an empty one."""
+        holds no pmsdesk clinic instead of making an empty one. A database server that wants a password
+        none of libpq's own sources (PGPASSWORD, the pgpass file) gave is asked for one through
+        ``ask_password(shown_url)``, if given, once."""
         url = resolve_database_url(option)
+        try:
+            return cls._open(url, create)
+        except DatabaseError as error:
+            if ask_password is None or url.password is not None or not isinstance(error.__cause__, exc.DBAPIError) \
+                    or not needs_password(error.__cause__):
+                raise
+            password = ask_password(url.render_as_string(hide_password=True))
+            if not password:
+                raise
+            return cls._open(url.set(password=password), create)
+
+    @classmethod
+    def _open(cls, url: URL, create: bool) -> "Database":
         shown = url.render_as_string(hide_password=True)
         path = sqlite_path(url)
         refusal = None if create else missing_database_refusal(url)

@@ -28,7 +28,7 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
     if demo and not database_option:
         database_option = demo_database_location()
     try:
-        database = ClinicDatabase.open(database_option)
+        database = ClinicDatabase.open(database_option, ask_password=_ask_server_password)
     except DatabaseError as error:
         QMessageBox.critical(None, "pmsdesk cannot open its database", str(error))
         print(f"pmsdesk: error: {error}", file=sys.stderr)
@@ -64,3 +64,13 @@ def _prepare_demo_clinic(database) -> str:
     from pmsdesk.ui.demo import fill_demo_with_progress
 
     return database.prepare_demo(fill_demo_with_progress)
+
+
+def _ask_server_password(server: str) -> str | None:
+    """The clinic server's password, asked once when neither PGPASSWORD nor a pgpass file gave one."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    password, given = QInputDialog.getText(None, "Clinic database password",
+                                           f"The clinic's database server asks for a password:\n{server}",
+                                           QLineEdit.EchoMode.Password)
+    return password if given else None

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from sqlalchemy import create_engine, exc, text
 
-from postgres_server import OWNER, WORKSTATION
+from postgres_server import OWNER, PASSWORD, PASSWORD_LOGIN, TEMPLATE, WORKSTATION
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.database import Database, DatabaseError, current_revision, head_revision
 from sample_data import PATIENT, TODAY
@@ -97,3 +97,24 @@ def test_workstations_starting_at_once_upgrade_an_empty_database_once(postgres):
             assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_a_password_in_the_database_option_is_refused(postgres):
+    url = postgres.url(TEMPLATE, role=f"{PASSWORD_LOGIN}:{PASSWORD.replace(' ', '%20')}")
+    with pytest.raises(DatabaseError, match="can be read by every user of this computer"):
+        Database.open(url, create=False)
+
+
+def test_the_password_comes_from_pgpassword_or_is_asked_for_once(postgres, clinic_database, monkeypatch):
+    url = postgres.url(clinic_database, role=PASSWORD_LOGIN)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")
+    with pytest.raises(DatabaseError, match="password"):
+        Database.open(url, create=False)
+    asked = []
+    Database.open(url, create=False, ask_password=lambda shown: asked.append(shown) or PASSWORD).close()
+    assert asked == [url]  # the server as shown: it carries no password
+    with pytest.raises(DatabaseError, match="password authentication failed"):
+        Database.open(url, create=False, ask_password=lambda shown: "wrong")
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    Database.open(url, create=False).close()
