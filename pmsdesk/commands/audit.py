@@ -28,21 +28,28 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", action="append", default=[], metavar="N:HASH",
                         help="verify: a checkpoint printed on a report or written in an export's manifest "
                              "(entry number and at least 16 hex digits of its hash), or the report PDF, clinic "
-                             "archive, FHIR bundle or backup file itself; may be repeated")
+                             "archive, FHIR bundle, CSV export (its .checkpoint file beside it), msprog folder or "
+                             "backup file itself; may be repeated")
     parser.add_argument("--witness", action="append", default=[], metavar="FILE", type=Path,
                         help="verify: also check against this witness file (the clinic's own one is always checked)")
 
 
 def _carried_by(path: Path) -> str:
     """The checkpoint a backup (its own head), a report PDF (its keywords), a clinic archive (its
-    manifest) or a FHIR bundle (its meta tag) was made at."""
+    manifest), a FHIR bundle (its meta tag), or a CSV or msprog export (its checkpoint file, beside
+    the CSV or in the folder; or that file itself, or an archive's manifest.json) was made at."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     from pmsdesk.exchange.archive import MANIFEST_MEMBER
+    from pmsdesk.exchange.export import CHECKPOINT_SUFFIX, checkpoint_file
     from pmsdesk.exchange.fhir import AUDIT_CHECKPOINT_SYSTEM
     from pmsdesk.store.checkpoints import backup_head
 
+    if path.is_dir() or path.suffix.lower() == ".csv":
+        path = checkpoint_file(path)
+        if not path.is_file():
+            return ""
     with path.open("rb") as opened:
         if opened.read(16) == b"SQLite format 3\x00":
             head = backup_head(path)
@@ -51,8 +58,11 @@ def _carried_by(path: Path) -> str:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 return json.loads(archive.read(MANIFEST_MEMBER)).get("audit_checkpoint") or ""
-        if path.suffix.lower() == ".json":
-            tags = json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("tag", [])
+        if path.suffix.lower() in (".json", CHECKPOINT_SUFFIX):
+            carried = json.loads(path.read_text(encoding="utf-8"))
+            if "audit_checkpoint" in carried:
+                return carried["audit_checkpoint"] or ""
+            tags = carried.get("meta", {}).get("tag", [])
             return next((tag["code"] for tag in tags if tag.get("system") == AUDIT_CHECKPOINT_SYSTEM), "")
         keywords = (PdfReader(path).metadata or {}).get("/Keywords") or ""
     except (KeyError, ValueError, TypeError, AttributeError, PdfReadError):
@@ -65,11 +75,16 @@ def _checkpoints(args: argparse.Namespace) -> list:
     from pmsdesk.domain.audit import parse_checkpoint
     from pmsdesk.store.checkpoints import read_witness
 
-    try:
-        given = [parse_checkpoint(_carried_by(Path(text)) if Path(text).is_file() else text, f"--checkpoint {text}")
-                 for text in args.checkpoint]
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    given = []
+    for text in args.checkpoint:
+        carried = _carried_by(Path(text)) if Path(text).exists() else text
+        if not carried:
+            raise UsageError(f"--checkpoint {text}: this carries no audit checkpoint (a report PDF, an export "
+                             "with its checkpoint, a backup, or ENTRY:HASH)")
+        try:
+            given.append(parse_checkpoint(carried, f"--checkpoint {text}"))
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     for path in args.witness:
         if not path.is_file():
             raise UsageError(f"the witness file {path} does not exist")

@@ -25,7 +25,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
-    from pmsdesk.exchange.export import export_clinic
+    from pmsdesk.exchange.export import checkpoint_file, export_clinic
     from pmsdesk.services.clinic import Clinic
 
     if args.shift_dates and not args.pseudonymise:
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format != "msprog" and output.is_dir():
         raise UsageError(f"{output} is a folder; give the name of the file to write")
     refuse_output_over_open_files(output, args.database)
+    if args.format == "csv":  # and the checkpoint file written beside it
+        refuse_output_over_open_files(checkpoint_file(output), args.database)
     with opened_database(args.database) as database:
         try:
             summary = export_clinic(Clinic(database, actor=sign_in_command(database, args)), args.format, output,

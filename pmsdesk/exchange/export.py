@@ -51,6 +51,24 @@ TIDY_COURSE_COLUMNS = ("agent", "start_date")
 # msprog files: outcome file -> the value of a visit (None: not measured or not completed).
 MSPROG_RELAPSES = "relapses.csv"
 
+# Where a CSV or msprog export keeps the audit checkpoint it was made at: a line in the CSV itself would
+# break R, pandas and msprog reading it, so it goes beside the file (inside the msprog folder).
+CHECKPOINT_SUFFIX = ".checkpoint"
+MSPROG_CHECKPOINT = "pmsdesk.checkpoint"
+
+
+def checkpoint_file(path: Path) -> Path:
+    """The file holding the checkpoint of the export at ``path``: ``<name>.checkpoint`` beside a file,
+    ``pmsdesk.checkpoint`` inside a folder (msprog's)."""
+    return path / MSPROG_CHECKPOINT if path.is_dir() else path.with_name(path.name + CHECKPOINT_SUFFIX)
+
+
+def checkpoint_bytes(export_format: ExportFormat, checkpoint: str, timestamp: str, files: Iterable[str]) -> bytes:
+    """The checkpoint file: JSON with the same ``audit_checkpoint`` key as the archive's manifest, read
+    back by ``pmsdesk audit verify --checkpoint FILE``."""
+    return json.dumps({"audit_checkpoint": checkpoint, "exported_at": timestamp, "format": export_format.value,
+                       "files": sorted(files)}, indent=1).encode("utf-8")
+
 
 @dataclass(frozen=True)
 class ExportSummary:
@@ -135,13 +153,16 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
     clinic.actor.require(Action.EXPORT)
     snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates)
     timestamp = _now()
-    checkpoint = clinic.audit_checkpoint()  # carried by the archive's manifest and the FHIR bundle's tag
+    # carried by the archive's manifest, the FHIR bundle's tag, and a CSV's or msprog folder's checkpoint file
+    checkpoint = clinic.audit_checkpoint()
     if export_format is ExportFormat.MSPROG:
         if not path.exists():
             path.mkdir(mode=0o700)
             os.chmod(path, 0o700)  # whatever the umask: the files inside are health records
-        for name, content in msprog_files(snapshot).items():
+        files = msprog_files(snapshot)
+        for name, content in files.items():
             write_atomically(path / name, content)
+        write_atomically(checkpoint_file(path), checkpoint_bytes(export_format, checkpoint, timestamp, files))
     else:
         content = {
             ExportFormat.CSV: lambda: tidy_csv(snapshot),
@@ -150,6 +171,8 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
                                                   ensure_ascii=False).encode("utf-8"),
         }[export_format]()
         write_atomically(path, content)
+        if export_format is ExportFormat.CSV:
+            write_atomically(checkpoint_file(path), checkpoint_bytes(export_format, checkpoint, timestamp, [path.name]))
     summary = ExportSummary(export_format, path, len(snapshot.patients), snapshot.record_count())
     clinic.record_event(AuditKind.EXPORT, {
         "format": export_format.value, "path": str(path.resolve()), "pseudonymised": pseudonymise,

@@ -291,6 +291,44 @@ def test_reports_and_archives_carry_the_checkpoint_they_were_made_at(clinic_file
     assert status == 1 and f"but --checkpoint {summary} recorded entry {last_id + 1}: entries were cut off" in out, out
 
 
+
+def test_csv_and_msprog_exports_carry_their_checkpoint_in_a_file_beside_them(clinic_file, tmp_path, verify):
+    """A comment line would break R, pandas and msprog reading these files: the checkpoint goes beside the
+    CSV (``clinic.csv.checkpoint``) and into the msprog folder (``pmsdesk.checkpoint``)."""
+    tidy, folder = tmp_path / "clinic.csv", tmp_path / "msprog"
+    last_id, _ = head(clinic_file)
+    assert main(signed(["export", "--format", "csv", "-o", str(tidy), "--database", str(clinic_file)])) == 0
+    assert main(signed(["export", "--format", "msprog", "-o", str(folder), "--database", str(clinic_file)])) == 0
+    csv_sign_in, _exported, msprog_sign_in = entries(clinic_file)[last_id:last_id + 3]
+    carried = json.loads((tmp_path / "clinic.csv.checkpoint").read_text())
+    assert carried["audit_checkpoint"] == f"{csv_sign_in['id']}:{csv_sign_in['entry_hash']}"
+    assert (carried["format"], carried["files"]) == ("csv", ["clinic.csv"])
+    assert tidy.read_text().startswith("clinic_id,visit_date,")  # the CSV itself is untouched
+    carried = json.loads((folder / "pmsdesk.checkpoint").read_text())
+    assert carried["audit_checkpoint"] == f"{msprog_sign_in['id']}:{msprog_sign_in['entry_hash']}"
+    assert "edss.csv" in carried["files"] and "relapses.csv" in carried["files"]
+    status, out = verify(clinic_file, "--checkpoint", str(tidy), "--checkpoint", str(folder),
+                         "--checkpoint", str(tmp_path / "clinic.csv.checkpoint"))
+    assert status == 0 and out.count("--checkpoint") == 3, out
+
+    forget_last_save(clinic_file)  # the attacker removes this workstation's record, cuts the tail, re-chains it
+    rows = entries(clinic_file)
+    rewrite_chain(clinic_file, rows[:last_id], start=last_id + 1)
+    for export in (tidy, folder):
+        status, out = verify(clinic_file, "--checkpoint", str(export))
+        assert status == 1 and f"but --checkpoint {export} recorded entry" in out and "entries were cut off" in out, out
+    rechain_everything(clinic_file)
+    status, out = verify(clinic_file, "--checkpoint", str(tidy))
+    assert status == 1 and "BROKEN at entry 1" in out, out
+
+
+def test_a_checkpoint_file_that_is_not_there_is_refused_in_one_line(clinic_file, tmp_path, capsys):
+    lone = tmp_path / "someone-elses.csv"
+    lone.write_text("clinic_id,visit_date\n")
+    assert main(signed(["audit", "verify", "--checkpoint", str(lone), "--database", str(clinic_file)])) == 2
+    assert f"--checkpoint {lone}: this carries no audit checkpoint" in capsys.readouterr().err
+
+
 def test_a_restore_keeps_verifying_and_a_backup_kept_elsewhere_is_a_checkpoint(clinic_file, tmp_path, verify):
     kept = tmp_path / "kept-elsewhere.sqlite3"
     assert main(signed(["backup", "-o", str(kept), "--database", str(clinic_file)])) == 0
