@@ -22,12 +22,13 @@ COMMANDS: dict[str, str] = {
     "backup": "pmsdesk.commands.backup",
     "restore": "pmsdesk.commands.restore",
     "audit": "pmsdesk.commands.audit",
+    "upgrade": "pmsdesk.commands.upgrade",
 }
 
 
 # The commands that read or change patient data run as a signed-in user who may do this (roles:
-# pmsdesk.domain.permissions). Only ``demo`` (which fills an empty database) and ``--self-test`` run
-# without signing in.
+# pmsdesk.domain.permissions). Only ``demo`` (which fills an empty database), ``upgrade`` (the schema,
+# not the records; on a server, the owner's login is its authority) and ``--self-test`` run without.
 SIGNED_IN_COMMANDS: dict[str, Action] = {
     "progression": Action.REPORT,
     "report": Action.REPORT,

@@ -303,7 +303,7 @@ def _upgrade_on_server(connection: Connection, current: str | None, head: str) -
     if not server.owns_schema(connection):
         raise DatabaseError(
             f"the clinic's database is at schema {current or 'none'} and this pmsdesk needs {head}; the "
-            "database's owner upgrades it by opening it once with the owner's login (README, \"A clinic server\")")
+            "database's owner upgrades it: `pmsdesk upgrade` with the owner's login (README, \"A clinic server\")")
     server.lock_schema(connection)
     if current_revision_of(connection) == head:
         return

@@ -35,12 +35,15 @@ def owns_schema(connection: Connection) -> bool:
         "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'public'").scalar())
 
 
+def has_application_role(connection: Connection) -> bool:
+    return bool(connection.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(role)s",
+                                           {"role": APPLICATION_ROLE}).scalar())
+
+
 def grant_application_role(connection: Connection) -> bool:
     """Give :data:`APPLICATION_ROLE` what the program needs on every table, and no more; False when the
     clinic has not made that role (a server used through its owner's login only)."""
-    exists = connection.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(role)s",
-                                        {"role": APPLICATION_ROLE}).scalar()
-    if not exists:
+    if not has_application_role(connection):
         return False
     tables = [name for (name,) in connection.exec_driver_sql(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]

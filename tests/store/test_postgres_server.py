@@ -118,3 +118,19 @@ def test_the_password_comes_from_pgpassword_or_is_asked_for_once(postgres, clini
         Database.open(url, create=False, ask_password=lambda shown: "wrong")
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
     Database.open(url, create=False).close()
+
+
+def test_pmsdesk_upgrade_makes_the_schema_with_the_owner_login(postgres, capsys):
+    from pmsdesk.cli import main
+
+    name = "clinic_set_up_by_command"
+    postgres.admin(f"CREATE DATABASE {name} OWNER {OWNER}")
+    assert main(["upgrade", "--database", postgres.url(name)]) == 0
+    printed = capsys.readouterr().out
+    assert f"schema {head_revision()}, up to date" in printed and "pmsdesk_application role may read" in printed
+    assert main(["upgrade", "--database", postgres.url(name, role=WORKSTATION)]) == 0  # up to date: nothing to do
+    with create_engine(postgres.url(name)).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    assert main(["upgrade", "--database", postgres.url(name, role=WORKSTATION)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "owner upgrades it" in error
