@@ -8,8 +8,9 @@ arabic-reshaper (their contextual forms, lam-alef ligatures), then the Unicode b
 algorithm (python-bidi, base direction left to right: the page is) orders each line. reportlab 5 has
 bidi and HarfBuzz shaping of its own, but its bidi needs ``rlbidi``, which is not on PyPI, and without
 it shaping alone keeps the words of a right-to-left name in the wrong order; these two small, well-kept
-libraries do the whole job. A right-to-left paragraph that wraps onto several lines is ordered as
-one line (names and short notes fit one line).
+libraries do the whole job. A paragraph is broken into lines in logical order (joined Arabic
+measured as drawn) and each line is then put in visual order on its own (:func:`visual_lines`), so a
+long Hebrew note that wraps starts on its first line.
 
 The joined Arabic forms are the Arabic Presentation Forms code points; the text layer (ToUnicode)
 maps them back to the letters they stand for, so that copying or searching a report's text
@@ -18,6 +19,7 @@ maps them back to the letters they stand for, so that copying or searching a rep
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from functools import cache
@@ -72,8 +74,44 @@ def register_fonts() -> None:
     STATE_DEFAULTS["fontName"] = FONT
 
 
+def shaped(text: str) -> str:
+    """``text`` in logical order with Arabic letters joined: what a paragraph breaks into lines."""
+    return text if _RIGHT_TO_LEFT.search(text) is None else arabic_reshaper.reshape(text)
+
+
 def visual_order(text: str) -> str:
-    """``text`` as it is drawn: Arabic joined, right-to-left runs in visual order; other text as it is."""
+    """``text`` as it is drawn on one line: Arabic joined, right-to-left runs in visual order; other
+    text as it is."""
     if _RIGHT_TO_LEFT.search(text) is None:
         return text
     return get_display(arabic_reshaper.reshape(text), base_dir="L")
+
+
+def visual_lines(para):
+    """A copy of a paragraph's broken lines (reportlab's ``blPara``, in logical order) with each line
+    in visual order: a simple paragraph's words, or each style run of a line of a marked-up one (a
+    right-to-left run seldom spans two styles). None when no line holds right-to-left text."""
+    if para.kind == 0:
+        if not any(_RIGHT_TO_LEFT.search(word) for _, words in para.lines for word in words):
+            return None
+        lines = [(extra, visual_order(" ".join(words)).split(" ")) for extra, words in para.lines]
+    else:
+        if not any(_RIGHT_TO_LEFT.search(getattr(frag, "text", "")) for line in para.lines for frag in line.words):
+            return None
+        lines = []
+        for line in para.lines:
+            line = copy.copy(line)
+            line.words = [_reordered(frag) for frag in line.words]
+            lines.append(line)
+    visual = copy.copy(para)
+    visual.lines = lines
+    return visual
+
+
+def _reordered(frag):
+    text = getattr(frag, "text", "")
+    if not _RIGHT_TO_LEFT.search(text):
+        return frag
+    frag = frag.clone() if hasattr(frag, "clone") else copy.copy(frag)
+    frag.text = visual_order(text)
+    return frag

@@ -40,7 +40,7 @@ from pmsdesk.reports.document import (
     content_width,
     render,
 )
-from pmsdesk.reports.fonts import FONT, visual_order
+from pmsdesk.reports.fonts import FONT, shaped, visual_lines
 
 DRAFT_TEXT = content.DRAFT_STATUS
 TITLE = "Intrathecal treatment visit summary"
@@ -81,6 +81,18 @@ class _Paragraph(Paragraph):
         self.blPara, self._wrapWidths, self.height = known
         return availWidth, self.height
 
+    def draw(self):
+        # Lines are broken (and split across pages) in logical order; each is drawn in visual order.
+        logical = self.blPara
+        visual = visual_lines(logical)
+        if visual is None:
+            return super().draw()
+        self.blPara = visual
+        try:
+            return super().draw()
+        finally:
+            self.blPara = logical
+
     def split(self, availWidth, availHeight):  # noqa: N803 - reportlab API
         if self._wrap_key is not None:
             _WRAP_CACHE.pop((self._wrap_key, availWidth), None)  # its lines may be changed by the split
@@ -96,9 +108,9 @@ def _grid_style(commands: list) -> TableStyle:
 
 
 def _shown(text: str) -> str:
-    """Text for a paragraph's markup: escaped, right-to-left runs (a Hebrew or Arabic name, a note)
-    in visual order with Arabic joined."""
-    return escape(visual_order(text))
+    """Text for a paragraph's markup: escaped, Arabic joined; the paragraph puts each of its lines in
+    visual order when it draws it (:class:`_Paragraph`)."""
+    return escape(shaped(text))
 
 
 def _p(text: str, style=Styles.body) -> Paragraph:

@@ -13,6 +13,7 @@ import unicodedata
 import pytest
 from people import signed
 from pdf_reading import pdf_pages, pdf_text, printed_name
+from report_samples import history, report_data
 from sample_data import PATIENT, TODAY
 
 from pmsdesk.cli import main
@@ -164,3 +165,25 @@ def test_no_curation_note_is_ever_printed(long_history):
     assert "References and criteria" in text
     for phrase in ("Unconfirmed", "check before citing", "neurotrials.ai", "source does not say which"):
         assert phrase not in text
+
+
+def _words(letters: str) -> list[str]:
+    """Forty-eight distinct three-letter words, long enough together to wrap a note onto several lines."""
+    return [letters[i // 6] + letters[6 + i % 6] + letters[12 + i % 6] for i in range(48)]
+
+
+@pytest.mark.parametrize("letters", ["אבגדהוזחטיכלמנסעפצ",
+                                     "بتثجحخسشصضطظعغفقكل"],
+                         ids=["Hebrew", "Arabic"])
+def test_a_wrapped_right_to_left_note_reads_line_by_line(tmp_path, letters):
+    words = _words(letters)
+    records = history()
+    records[-1].visit.notes = " ".join(words)
+    output = tmp_path / "summary.pdf"
+    output.write_bytes(visit_report_pdf(report_data(records)))
+    text = _BIDI_CONTROLS.sub("", _pdftotext(output, "-layout"))
+    found = [[words.index(token) for token in line.split() if token in words] for line in text.splitlines()]
+    found = [line for line in found if line]
+    assert len(found) >= 2, found  # the note wraps
+    # broken into lines first, then each line ordered: the first line holds the first words, in order
+    assert [n for line in found for n in line] == list(range(len(words))), found
