@@ -25,6 +25,7 @@ from pmsdesk.domain.fields import (
 )
 from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.permissions import Role
+from pmsdesk.domain.scoring.edss import ruleset_label
 from pmsdesk.domain.signatures import SignatureMeaning
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.audit_trail import AuditEntry, record_name
@@ -170,6 +171,8 @@ class HistoryWriter:
             return field.label, field
         if assessment is not None and name == "computed_edss":
             return "EDSS computed from the functional systems", None
+        if assessment is not None and name == "computed_rules":
+            return "EDSS suggestion computed by", None
         if assessment is not None and name in assessment.stored_extras:
             return f"{assessment.short_title} {name.replace('_', ' ')}", None
         return _VISIT_EXTRA_LABELS.get(name, name.replace("_", " ").capitalize()), None
@@ -191,6 +194,8 @@ class HistoryWriter:
             return DASH
         if name == "signed_by":
             return self.user_names.get(value, f"user {value}")
+        if name == "computed_rules":  # the stored key of the rule set, as a person reads it
+            return ruleset_label(value)
         if name.endswith("_at"):  # a stored time (signed_at, ...)
             return local_minute(value)
         if name == "status":

@@ -138,7 +138,7 @@ class EarlierValuesLabel(QLabel):
             elif rule is not None:
                 direction = classify_change(rule, exact(earlier.baseline.value), exact(current))
                 if direction is not Direction.NONE:
-                    text += f"<br>Meaningful {direction.value} from baseline (spec 4.1)."
+                    text += f"<br>Meaningful {direction.value} from baseline (msprog thresholds, Montobbio et al., Mult Scler 2024)."
         self.setText(text)
         # A line added while typing must push the form down, not be clipped by a stale row height.
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * (text.count("<br>") + 1) + 2)

@@ -1,10 +1,11 @@
 """EDSS step from the functional systems (FS) and the Neurostatus ambulation score.
 
-The procedure is the one of adobrasinovic/edss and its PHP port atiweb/edss-in-php (spec 1.6,
-sources S3/S4), which both state they follow the Kappos/Neurostatus scoring table. The official
-Neurostatus table itself was not available (spec 1.2, S2), so the computed step is a suggestion:
-the neurologist records the final EDSS, and the result says when the FS pattern is one where the
-published calculators disagree (spec 1.7, D1-D5).
+The procedure is the one of the open-source calculators adobrasinovic/edss (JavaScript, MIT) and its
+PHP port atiweb/edss-in-php (MIT), which both state they follow the Neurostatus-EDSS scoring table
+(Kappos, University Hospital Basel) and Kurtzke's EDSS (Neurology 1983;33:1444-52). The official
+Neurostatus table itself was not available, so the computed step is a suggestion: the neurologist
+records the final EDSS, and the result says when the FS pattern is one where the published
+calculators disagree (with jirimotyl/edss, the EDSScalculator R package 0.3.0).
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from dataclasses import dataclass, fields
 
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS_BY_KEY, MAX_AMBULATION
 
+# The rule set's key, stored with every computed step (edss.computed_rules): never changed once stored;
+# what a person reads is its label.
 RULESET_VERSION = "pmsdesk-edss-1 (spec 1.6 procedure of S3/S4)"
+CALCULATORS = "adobrasinovic/edss and atiweb/edss-in-php"  # the published calculators the rules follow
+OTHER_CALCULATOR = "jirimotyl/edss (EDSScalculator)"
+RULESET_LABELS = {RULESET_VERSION: "pmsdesk rules v1"}
+RULESET_SOURCES = {RULESET_VERSION: f"the procedure of the open-source EDSS calculators {CALCULATORS}, which "
+                                    "follow the Neurostatus-EDSS scoring (Kappos) and Kurtzke 1983"}
+
+
+def ruleset_label(key: str) -> str:
+    """A stored rule set key as a person reads it ("pmsdesk rules v1"); an unknown key as it is."""
+    return RULESET_LABELS.get(key, key)
 
 # Conversions used only inside the step computation; raw grades are stored and shown (spec 1.3, S2/S3/S4/S5).
 VISUAL_CONVERSION = (0, 1, 2, 2, 3, 3, 4)
@@ -89,7 +102,8 @@ class EdssResult:
             lines.append("Cerebral grade 1 " + ("counted as a grade-1 FS." if self.cerebral_grade1_counts
                                                  else "treated as 0 (Kurtzke's exception)."))
         lines.extend(f"Warning: {w}" for w in self.warnings)
-        lines.append(f"Rule set: {self.ruleset_version}.")
+        source = RULESET_SOURCES.get(self.ruleset_version)
+        lines.append(f"Rule set: {ruleset_label(self.ruleset_version)}" + (f", {source}." if source else "."))
         return lines
 
 
@@ -155,18 +169,20 @@ def _step(pattern: _Pattern, ambulation: int) -> tuple[float, str, str]:
 
 
 def _disagreement_warnings(pattern: _Pattern, ambulation: int) -> list[str]:
-    """Spec 1.7 patterns D2-D5 where S3/S4 and S5 (jirimotyl/edss) give different steps (UNCERTAIN)."""
+    """The FS patterns where adobrasinovic/edss and atiweb/edss-in-php (followed here) and
+    jirimotyl/edss give different steps (UNCERTAIN until checked against the Neurostatus table)."""
     m, n, m2, n2 = pattern.top, pattern.at_top, pattern.second, pattern.at_second
-    prefix = "published calculators disagree for this FS pattern (spec 1.7 {}): {}; check against the Neurostatus table"
+    prefix = "published calculators disagree for this FS pattern: {}; check against the Neurostatus table"
+    here, there = f"here ({CALCULATORS})", f"in {OTHER_CALCULATOR}"
     found = []
     if m == 4 and n == 1 and m2 == 2 and ambulation <= 1:
-        found.append(prefix.format("D2", "one FS 4 with FS 2 and no FS 3 is 4.5 here (S3/S4), 4.0 in S5"))
+        found.append(prefix.format(f"one FS 4 with FS 2 and no FS 3 is 4.5 {here}, 4.0 {there}"))
     if m == 4 and n == 1 and m2 == 3 and n2 >= 3:
-        found.append(prefix.format("D3", "one FS 4 with three or more FS 3 is 5.0 here (S3/S4), 4.5 or none in S5"))
+        found.append(prefix.format(f"one FS 4 with three or more FS 3 is 5.0 {here}, 4.5 or none {there}"))
     if m == 4 and n >= 2 and ambulation >= 1:
-        found.append(prefix.format("D4", "two or more FS 4 with ambulation 1-2 is 5.0 here (S3/S4), lower in S5"))
+        found.append(prefix.format(f"two or more FS 4 with ambulation 1-2 is 5.0 {here}, lower {there}"))
     if m == 3 and n >= 6 and ambulation == 2:
-        found.append(prefix.format("D5", "six FS 3 with ambulation 2 is 5.0 here (S3/S4), 4.5 in S5"))
+        found.append(prefix.format(f"six FS 3 with ambulation 2 is 5.0 {here}, 4.5 {there}"))
     return found
 
 
@@ -190,9 +206,10 @@ def compute_edss(scores: FunctionalSystemScores, *, cerebral_grade1_counts: bool
         other_converted = _converted(scores, not cerebral_grade1_counts)
         other_step = _step(_Pattern.of(list(other_converted.values())), scores.ambulation)[0]
         if other_step != step:
-            warnings.insert(0, "published calculators disagree on Cerebral grade 1 (spec 1.7 D1): "
+            warnings.insert(0, "published calculators disagree on Cerebral grade 1: "
                             f"{step:.1f} with the current setting, {other_step:.1f} if it were "
-                            + ("treated as 0 (Kurtzke, S5)" if cerebral_grade1_counts else "counted (S3/S4)"))
+                            + (f"treated as 0 (Kurtzke 1983, {OTHER_CALCULATOR})" if cerebral_grade1_counts
+                               else f"counted ({CALCULATORS})"))
     return EdssResult(scores, converted, rule, text, step, tuple(warnings), cerebral_grade1_counts)
 
 

@@ -61,9 +61,10 @@ class EdssPlusWorsening:
     def criteria(self) -> str:
         first = self.first
         if first is None:
-            return "No EDSS-Plus worsening: no confirmed worsening of EDSS, T25FW or 9HPT (either hand) (spec 4.5, S15)."
+            return ("No EDSS-Plus worsening: no confirmed worsening of EDSS, T25FW or 9HPT (either hand) "
+                    "(Cadavid et al., Mult Scler 2017).")
         name, event = first
-        return f"EDSS-Plus worsening first on {name} (spec 4.5, S15): {event.criteria()}"
+        return f"EDSS-Plus worsening first on {name} (Cadavid et al., Mult Scler 2017): {event.criteria()}"
 
 
 def edss_plus_worsening(edss: Iterable[Measurement], t25fw: Iterable[Measurement],
@@ -118,7 +119,8 @@ class EdssPlusImprovement:
     def criteria(self) -> str:
         met = [c.component for c in self.comparisons if c.improved]
         verdict = f"improved on {', '.join(met)}" if met else "not improved"
-        return (f"EDSS-Plus improvement (MSC-NP definition, spec 4.5, S17), {self.follow_up.date.isoformat()} vs "
+        return (f"EDSS-Plus improvement (MSC-NP definition, Harris et al., Stem Cell Res Ther 2024;15:151), "
+                f"{self.follow_up.date.isoformat()} vs "
                 f"baseline {self.baseline.date.isoformat()}: {verdict} (EDSS down 1.0 from <= 5.5 or 0.5 from >= 6.0, "
                 "or T25FW or either 9HPT hand at least 20 % faster; no confirmation visit).")
 

@@ -39,7 +39,8 @@ class TrialMean:
 
     def explain(self) -> list[str]:
         if self.seconds is None:
-            used = "no value for the MSFC" if self.msfc_seconds is None else f"{self.msfc_seconds:g} s used for the MSFC (spec 3.3)"
+            used = ("no value for the MSFC" if self.msfc_seconds is None
+                    else f"{self.msfc_seconds:g} s used for the MSFC (MSFC manual convention)")
             lines = [f"{self.test}: not completed ({self.not_completed.label}); {used}."]
         else:
             trials = " and ".join(f"{t:g}" for t in self.trials)
@@ -116,7 +117,8 @@ class MsfcReference:
 
 
 TASK_FORCE_REFERENCE = MsfcReference(
-    "MSFC Task Force reference values (spec 3.2, S10)", 9.5353, 11.4058, 0.0439, 0.0101, 45.0311, 12.0771)
+    "MSFC Task Force reference values (MSFC manual, Fischer et al. 2001)",
+    9.5353, 11.4058, 0.0439, 0.0101, 45.0311, 12.0771)
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def _composite(label: str, cognitive_test: str, z_t25fw: float | None, z_nhpt: f
 
 
 def _motor_z(t25fw: TrialMean, nhpt: NhptScore, reference: MsfcReference) -> tuple[float | None, float | None, list[str]]:
-    warnings = [f"{score.test} not completed because of MS: MSFC fill value used (spec 3.3, UNCERTAIN)"
+    warnings = [f"{score.test} not completed because of MS: MSFC fill value used (MSFC manual convention, uncertain)"
                 for score in (t25fw, nhpt.dominant, nhpt.non_dominant)
                 if score.not_completed is NotCompletedReason.PHYSICAL_MS]
     z_t25fw = None
@@ -179,7 +181,7 @@ def msfc(t25fw: TrialMean, nhpt: NhptScore, pasat3: float | None,
     z_t25fw, z_nhpt, warnings = _motor_z(t25fw, nhpt, reference)
     if pasat3 is None and pasat3_not_completed is NotCompletedReason.PHYSICAL_MS:
         pasat3 = PASAT_UNABLE_FILL  # spec 2.4/3.3, S10, UNCERTAIN
-        warnings.append("PASAT-3 not completed because of MS: scored 0 (spec 3.3, UNCERTAIN)")
+        warnings.append("PASAT-3 not completed because of MS: scored 0 (MSFC manual convention, uncertain)")
     z_pasat = None if pasat3 is None else (pasat3 - reference.pasat3_mean) / reference.pasat3_sd
     return _composite(f"MSFC ({reference.label})", "PASAT-3", z_t25fw, z_nhpt, z_pasat, warnings)
 
@@ -215,7 +217,7 @@ class SdmtNormScore:
     scaled: int
     expected_scaled: float
     z: float
-    label: str = "SDMT z vs Belgian BICAMS norms (Costers 2017, spec 5.1)"
+    label: str = "SDMT z vs Belgian BICAMS norms (Costers et al., MSARD 2017)"
 
     @property
     def impaired(self) -> bool:
