@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "restore": "pmsdesk.commands.restore",
     "audit": "pmsdesk.commands.audit",
     "upgrade": "pmsdesk.commands.upgrade",
+    "migrate": "pmsdesk.commands.migrate",
 }
 
 
@@ -37,6 +38,7 @@ SIGNED_IN_COMMANDS: dict[str, Action] = {
     "backup": Action.BACKUP_RESTORE,
     "restore": Action.BACKUP_RESTORE,
     "audit": Action.READ_AUDIT_TRAIL,
+    "migrate": Action.BACKUP_RESTORE,
 }
 PASSWORD_VARIABLE = "PMSDESK_PASSWORD"
 

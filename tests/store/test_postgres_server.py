@@ -134,3 +134,36 @@ def test_pmsdesk_upgrade_makes_the_schema_with_the_owner_login(postgres, capsys)
     assert main(["upgrade", "--database", postgres.url(name, role=WORKSTATION)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "owner upgrades it" in error
+
+
+def test_pmsdesk_migrate_moves_the_demo_clinic_to_the_server_identically(postgres, tmp_path, capsys, monkeypatch):
+    from pmsdesk.cli import main
+    from pmsdesk.services.demo import DEMO_PASSWORD
+
+    source = tmp_path / "single-workstation.sqlite3"
+    assert main(["demo", "--patients", "4", "--database", str(source)]) == 0
+    name = "clinic_moved"
+    postgres.admin(f"CREATE DATABASE {name} OWNER {OWNER}")
+    target = postgres.url(name)
+    monkeypatch.setenv("PMSDESK_PASSWORD", DEMO_PASSWORD)
+    capsys.readouterr()
+    assert main(["migrate", "--from", str(source), "--to", target, "--user", "demo-admin"]) == 0
+    assert "identical to the source, audit trail verified" in capsys.readouterr().out
+    exports = {}
+    for label, database in (("sqlite", str(source)), ("postgresql", target)):
+        output = tmp_path / f"{label}.csv"
+        assert main(["export", "--format", "csv", "-o", str(output), "--user", "demo-admin",
+                     "--database", database]) == 0, capsys.readouterr().err
+        exports[label] = output.read_bytes()
+    assert exports["sqlite"] == exports["postgresql"] and exports["sqlite"].count(b"\n") > 10
+    assert main(["audit", "verify", "--user", "demo-admin", "--database", target]) == 0
+    # Moving it again: the target holds a clinic now.
+    assert main(["migrate", "--from", str(source), "--to", target, "--user", "demo-admin"]) == 2
+    assert "moves a clinic only into an empty database" in capsys.readouterr().err
+    # A workstation login after the move saves with numbers after the copied ones.
+    database = Database.open(postgres.url(name, role=WORKSTATION), create=False)
+    try:
+        patient = Clinic(database, today=lambda: TODAY).create_patient(PATIENT)
+        assert patient.id > 4
+    finally:
+        database.close()
