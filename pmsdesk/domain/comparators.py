@@ -22,11 +22,14 @@ reports the measure is offered; it is drawn without anyone asking only when it f
 An arm that does not fit says why ("SPMS cohort; this patient has PPMS"), where the user can still
 add it. Placebo arms (and untreated natural history) come first, the patient's own treatment's arms
 next, then the rest. Each arm gets its own colour and marker (:data:`PALETTE`, :data:`MARKERS`), the
-same on screen and on paper.
+same on screen and on paper and on every measure's chart: styles are dealt over the arms of all
+measures at once (:func:`arm_styles`), in the same order, so an arm keeps its style from chart to chart.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from pmsdesk.domain.assessments import REGISTRY
@@ -129,8 +132,15 @@ def comparators_for(library: ReferenceLibrary, profile: PatientProfile,
     arms, then the rest, each with the reason it does not fit. Within each group, arms of the
     patient's phenotype alone come before mixed cohorts, then file order."""
     spec = REGISTRY.measure(measure) if isinstance(measure, str) else measure
+    styles = arm_styles(library, profile)
+    return tuple(ComparatorChoice(cohort, group, arm, values, role, mismatch, styles[_arm_identity(cohort, group)])
+                 for *_order, cohort, group, arm, values, role, mismatch in _ranked(library, profile, spec))
+
+
+def _ranked(library: ReferenceLibrary, profile: PatientProfile, spec: AssessmentMeasure) -> list[tuple]:
+    """The arms reporting ``spec`` as rows (sort key..., cohort, group, arm, values, role, mismatch), sorted."""
     if spec.reference is None:  # a measure no published cohort reports
-        return ()
+        return []
     arms = []
     for cohort in library.cohorts_reporting(spec.reference):
         by_group: dict[str, list[ReferenceValue]] = {}
@@ -144,8 +154,54 @@ def comparators_for(library: ReferenceLibrary, profile: PatientProfile,
             arms.append((mismatch is not None, _ROLE_ORDER[role], not _own_phenotype(cohort, values, profile),
                          len(arms), cohort, group, arm, tuple(values), role, mismatch))
     arms.sort(key=lambda row: row[:4])
-    return tuple(ComparatorChoice(cohort, group, arm, values, role, mismatch, style_for(index))
-                 for index, (*_order, cohort, group, arm, values, role, mismatch) in enumerate(arms))
+    return arms
+
+
+_STYLES: dict[tuple[int, PatientProfile], tuple[ReferenceLibrary, dict[str, CurveStyle]]] = {}
+
+
+def arm_styles(library: ReferenceLibrary, profile: PatientProfile) -> dict[str, CurveStyle]:
+    """Each arm's style, one for all measures (by :func:`_arm_identity`: one hand's numbers of an arm
+    are that arm). Arms are ranked as on a chart, each by its best place on any measure's chart (those
+    fitting the patient first), ties in the library's order; in turn each takes a style no other arm
+    has: one whose colour and marker no arm drawn with it by default has, whose colour differs from
+    theirs where it can (more than seven arms drawn on one chart share a colour, never a marker too),
+    and whose colour and marker as few arms offered on its charts have as can be."""
+    known = _STYLES.get((id(library), profile))
+    if known is not None and known[0] is library:
+        return known[1]
+    best: dict[str, tuple] = {}
+    drawn_together: dict[str, set[str]] = {}
+    offered_together: dict[str, set[str]] = {}
+    for position, spec in enumerate(REGISTRY.measures()):
+        drawn, offered = [], []
+        for row in _ranked(library, profile, spec):
+            cohort, group, mismatch = row[4], row[5], row[9]
+            key = _arm_identity(cohort, group)
+            rank = (row[0], row[1], row[2], library.cohorts.index(cohort), position, row[3])
+            best[key] = min(best.get(key, rank), rank)
+            offered.append(key)
+            if mismatch is None:
+                drawn.append(key)
+        for together, keys in ((drawn_together, drawn), (offered_together, offered)):
+            for key in keys:
+                together.setdefault(key, set()).update(other for other in keys if other != key)
+    taken: dict[str, int] = {}
+    for key in sorted(best, key=best.__getitem__):
+        used = set(taken.values())
+        drawn = [taken[other] for other in drawn_together.get(key, ()) if other in taken]
+        drawn_looks, colours = {_look(i) for i in drawn}, {i % len(PALETTE) for i in drawn}
+        offered = Counter(_look(taken[other]) for other in offered_together.get(key, ()) if other in taken)
+        candidates = [i for i in range(len(used) + len(PALETTE) * len(MARKERS) + 1) if i not in used]
+        # a curve drawn beside it must not look the same; then its colour differs where it can; then
+        # as few arms offered on its charts as can be share its look
+        taken[key] = min(candidates, key=lambda i: (_look(i) in drawn_looks, i % len(PALETTE) in colours,
+                                                    offered[_look(i)], i))
+    styles = {key: style_for(index) for key, index in taken.items()}
+    if len(_STYLES) > 32:  # a few patients' profiles at a time; never grows without bound
+        _STYLES.clear()
+    _STYLES[id(library), profile] = (library, styles)
+    return styles
 
 
 def style_for(index: int) -> CurveStyle:
@@ -156,7 +212,19 @@ def style_for(index: int) -> CurveStyle:
                       DASHES[index // (len(PALETTE) * len(MARKERS)) % len(DASHES)])
 
 
+def _look(index: int) -> tuple[int, int]:
+    """The colour and marker of :func:`style_for` (index): what tells two curves apart at a glance."""
+    return index % len(PALETTE), index % len(MARKERS)
+
+
 _ROLE_ORDER = {Role.COMPARISON: 0, Role.OWN_TREATMENT: 1, Role.OTHER: 2}
+
+# A group that is one hand's numbers of an arm ("sham (placebo), dominant hand") is that arm.
+_HAND_OF_ARM = re.compile(r",? \(?(?:either|dominant|non-dominant) hand\)?$")
+
+
+def _arm_identity(cohort: Cohort, group: str) -> str:
+    return f"{cohort.id}/{_HAND_OF_ARM.sub('', group)}"
 
 
 def _on_this_hand(value: ReferenceValue, hand: NhptHand | None) -> bool:
@@ -235,4 +303,4 @@ def _edss_mismatch(edss_range: tuple[float, float] | None, what: str, profile: P
 
 
 __all__ = ["AGENT_SHORT", "DASHES", "EDSS_RANGE_MARGIN", "MARKERS", "PALETTE", "ComparatorChoice", "CurveStyle",
-           "PatientProfile", "Role", "agent_name", "comparators_for", "style_for"]
+           "PatientProfile", "Role", "agent_name", "arm_styles", "comparators_for", "style_for"]

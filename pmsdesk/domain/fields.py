@@ -17,6 +17,14 @@ from enum import Enum
 import unicodedata
 from typing import Any
 
+from pmsdesk.domain.procedure_record import (
+    CsfAppearance,
+    Interspace,
+    NeedleGauge,
+    NeedleType,
+    Position,
+    PunctureResult,
+)
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
@@ -110,6 +118,7 @@ class Field:
     multiline: bool = False  # free text (notes) may hold tabs and line breaks; other text is one line
     hint: str = ""  # one sentence for the tooltip: what the field means
     grade_labels: tuple[str, ...] = field(default=(), repr=False)
+    time_of_day: bool = False  # a TEXT field holding a time of day, HH:MM
 
     # ----- what is allowed, in words ---------------------------------------------------------
     def allowed_text(self) -> str:
@@ -122,6 +131,8 @@ class Field:
             return "enter a date as YYYY-MM-DD"
         if self.kind is Kind.FLAG:
             return "answer yes or no"
+        if self.time_of_day:
+            return "enter a time of day as HH:MM, 00:00 to 23:59"
         if self.kind is Kind.TEXT:
             return f"use at most {self.max_length} characters" if self.max_length else "enter text"
         what = "a whole number" if self.kind is Kind.INTEGER else "a number"
@@ -163,6 +174,11 @@ class Field:
         if not isinstance(raw, str):
             raise self._fail(raw)
         text = raw.strip()
+        if self.time_of_day:
+            try:
+                return dt.datetime.strptime(text, "%H:%M").strftime("%H:%M")
+            except ValueError:
+                raise self._fail(raw) from None
         if self.max_length is not None and len(text) > self.max_length:
             raise FieldError(self, text[:40] + "\u2026", self.allowed_text())
         unprintable = _first_unprintable(text, self.multiline)
@@ -259,6 +275,12 @@ def flag(name, label, *, hint=""):
     return Field(name, label, Kind.FLAG, hint=hint)
 
 
+def clock(name, label, *, hint=""):
+    """A time of day typed as HH:MM (24-hour), stored as that text."""
+    return Field(name, label, Kind.TEXT, max_length=5, hint=hint or "Local time, HH:MM (24-hour).",
+                 time_of_day=True)
+
+
 # ----- Patient ---------------------------------------------------------------------------------
 PATIENT_FIELDS: tuple[Field, ...] = (
     text("clinic_id", "Clinic identifier", required=True, max_length=40,
@@ -301,11 +323,33 @@ VISIT_FIELDS: tuple[Field, ...] = (
             hint="Which intrathecal treatment of the course this is (1 = first)."),
     decimal("dose_given", "Dose given", 0, 100000, decimals=3, exclusive_minimum=True),
     text("dose_unit", "Dose unit", max_length=30),
-    text("lp_level", "Puncture level", max_length=20, hint="Interspace, for example L3-L4."),
-    text("lp_needle", "Needle", max_length=60, hint="Gauge and type, for example 22G atraumatic."),
+    # The structured procedure record (pmsdesk.domain.procedure_record: choices and sources).
+    decimal("dose_volume_ml", "Volume given", 0, 20, decimals=1, unit="mL", exclusive_minimum=True,
+            hint="Volume of the intrathecal injection."),
+    text("dose_batch", "Batch or lot", max_length=60,
+         hint="The batch of the drug or the product/lot number of a cell product (required for cell products)."),
+    text("performed_by", "Performed by", max_length=100,
+         hint="The user name of the nurse or neurologist who does the puncture and gives the dose."),
+    text("assisted_by", "Assisted by", max_length=100, hint="The user name of the assistant, if any."),
+    clock("puncture_time", "Time of puncture"),
+    choice("lp_position", "Position", Position),
+    choice("lp_level", "Puncture level", Interspace, hint="The interspace where the dose was given."),
+    choice("lp_needle_type", "Needle type", NeedleType,
+           hint="Atraumatic needles cause less post-puncture headache (Nath et al., Lancet 2018)."),
+    choice("lp_needle_gauge", "Needle gauge", NeedleGauge),
+    text("lp_needle", "Needle notes", max_length=60, hint="Make or length of the needle, if worth noting."),
     integer("lp_attempts", "Attempts", 1, 10, hint="Number of needle passes."),
+    integer("lp_levels_tried", "Levels tried", 1, 4, hint="How many interspaces were tried."),
+    choice("lp_result", "Puncture", PunctureResult),
+    decimal("opening_pressure_cmh2o", "Opening pressure", 1, 60, decimals=1, unit="cm H2O",
+            hint="When measured, lying on the side with the legs extended; adults' reference interval 10-25 cm "
+                 "H2O (Whiteley et al., Neurology 2006)."),
+    choice("csf_appearance", "CSF appearance", CsfAppearance),
     decimal("csf_removed_ml", "CSF removed", 0, 50, decimals=1, unit="mL"),
-    text("performed_by", "Performed by", max_length=100),
+    decimal("csf_sampled_ml", "CSF sampled", 0, 50, decimals=1, unit="mL", hint="Of the CSF removed, kept for tests."),
+    text("observation_notes", "Observation after the puncture", max_length=500, multiline=True,
+         hint="Pulse, blood pressure, headache and how the patient was before going home."),
+    clock("discharge_time", "Discharged at"),
     text("notes", "Visit notes", max_length=4000, multiline=True),
 )
 

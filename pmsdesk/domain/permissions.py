@@ -40,16 +40,20 @@ class Action(Enum):
     MANAGE_USERS = "Only an administrator may create user accounts and reset passwords."
     MANAGE_SETTINGS = "Only an administrator may change the clinic's settings."
     BACKUP_RESTORE = "Backing up and restoring the whole clinic database is done by an administrator."
+    MANAGE_REGISTER = ("The intrathecal register (who may prescribe, check and administer) is kept by an "
+                       "administrator.")
+    READ_REGISTER = "The intrathecal register is read by nurses, neurologists and administrators."
     READ_AUDIT_TRAIL = ("The clinic-wide audit trail (sign-ins, exports, user changes, every record change) is "
                         "read by administrators.")
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.NURSE: frozenset({Action.RECORD, Action.DELETE_RECORD, Action.REPORT}),
+    Role.NURSE: frozenset({Action.RECORD, Action.DELETE_RECORD, Action.REPORT, Action.READ_REGISTER}),
     Role.NEUROLOGIST: frozenset({Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
-                                 Action.DELETE_RECORD, Action.EXPORT, Action.REPORT}),
+                                 Action.DELETE_RECORD, Action.EXPORT, Action.REPORT, Action.READ_REGISTER}),
     Role.ADMINISTRATOR: frozenset({Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT,
-                                   Action.READ_AUDIT_TRAIL, Action.BACKUP_RESTORE}),
+                                   Action.READ_AUDIT_TRAIL, Action.BACKUP_RESTORE, Action.MANAGE_REGISTER,
+                                   Action.READ_REGISTER}),
 }
 
 # A signature or an amendment vouches for clinical content: a person must stand behind it.

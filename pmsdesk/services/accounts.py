@@ -255,6 +255,33 @@ class Accounts:
         raise refusal or SignInRefused("That is not the password of the person signed in: only they can unlock. "
                                        "Someone else: choose \u201cSign in as someone else\u201d.")
 
+    def confirm_other_person(self, username: Any, password: Any) -> Actor:
+        """A second person at the same screen (the check of an intrathecal dose) confirms who they are with
+        their own password, without signing in; a wrong one counts towards their account's lockout and
+        is recorded. Returns their actor; SignInRefused otherwise."""
+        name = username.strip().lower() if isinstance(username, str) else ""
+        with self.db.transaction() as session:
+            account = session.scalar(select(UserAccount).where(UserAccount.username == name)) if name else None
+            check = self._check_password(account, password)
+            if check is _Check.RIGHT and account.active:
+                return _actor(account)
+            refusal = self._refusal(account, check)
+        self._record_refusal(AuditKind.SIGN_IN_FAILED, _actor(account) if account else Actor(UNKNOWN_USER, None),
+                             "password of the second-person check was refused")
+        if check is _Check.RIGHT:
+            raise SignInRefused("The checker's account is deactivated; another registered checker signs the check.")
+        raise refusal or SignInRefused("The checker's user name or password is not right: nothing was saved. The "
+                                       "second person types their own user name and password.")
+
+    def named(self, username: str) -> Actor:
+        """The active account called ``username`` (a check a system process records as made elsewhere)."""
+        with self.db.reading() as session:
+            account = session.scalar(select(UserAccount).where(UserAccount.username == username.strip().lower()))
+        if account is None or not account.active:
+            raise ValidationFailed([Problem("second_check.checked_by", f"Checker: \u201c{username}\u201d is not an "
+                                                                       "active user's name.")])
+        return _actor(account)
+
     def _check_password(self, account: UserAccount | None, password: Any) -> _Check:
         """Check ``password`` against ``account`` within the lockout rule, counting a wrong one (in the
         caller's transaction, so the count is written whatever follows)."""

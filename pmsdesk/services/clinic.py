@@ -43,6 +43,7 @@ from pmsdesk.domain.validation import (
     validate_visit,
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
+from pmsdesk.services import register
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
 from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings
 from pmsdesk.services.views import row_view, visit_view
@@ -328,6 +329,10 @@ class Clinic:
     def location(self) -> str:
         """Where the clinic's database is (a file path, or a URL without its password), for the screens."""
         return self.db.location
+
+    def intrathecal_register(self) -> register.Register:
+        """The intrathecal register of this clinic's database, acting as this clinic's actor."""
+        return register.Register(self.db, self.actor, today=self.today)
 
     def accounts(self):
         """The user-account service of this clinic's database, acting as this clinic's actor."""

@@ -116,7 +116,23 @@ class Visit(Versioned, SoftDeletable, table=True):
     lp_needle: str | None = Field(default=None, max_length=60)
     lp_attempts: int | None = None
     csf_removed_ml: float | None = None
-    performed_by: str | None = Field(default=None, max_length=100)
+    performed_by: str | None = Field(default=None, max_length=100)  # a user name since 0010 (free text before)
+    # The structured procedure record (0010; pmsdesk.domain.procedure_record). People are user names,
+    # not foreign keys: SQLite cannot drop a referencing column in place, and visit is never rebuilt.
+    dose_volume_ml: float | None = None
+    dose_batch: str | None = Field(default=None, max_length=60)
+    assisted_by: str | None = Field(default=None, max_length=100)
+    puncture_time: str | None = Field(default=None, max_length=5)
+    lp_position: str | None = Field(default=None, max_length=20)
+    lp_needle_type: str | None = Field(default=None, max_length=16)
+    lp_needle_gauge: str | None = Field(default=None, max_length=4)
+    lp_levels_tried: int | None = None
+    lp_result: str | None = Field(default=None, max_length=16)
+    opening_pressure_cmh2o: float | None = None
+    csf_appearance: str | None = Field(default=None, max_length=20)
+    csf_sampled_ml: float | None = None
+    observation_notes: str | None = Field(default=None, max_length=500)
+    discharge_time: str | None = Field(default=None, max_length=5)
     notes: str | None = None
     status: str = Field(default="draft", max_length=16)
     signed_by: int | None = Field(default=None, foreign_key="user_account.id")
@@ -204,6 +220,27 @@ class SixMinuteWalk(VisitAssessment, table=True):
     not_completed_note: str | None = Field(default=None, max_length=300)
 
 
+class DoseCheck(Versioned, table=True):
+    """The second-person check of a visit's intrathecal dose (pmsdesk.domain.register): who gives the
+    dose, who checked it and when, and exactly what the checker confirmed."""
+
+    __tablename__ = "dose_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", unique=True, ondelete="CASCADE")
+    administered_by: str = Field(max_length=60)  # user names, as the register keeps them
+    administered_name: str = Field(max_length=120)
+    checked_by: str = Field(max_length=60)
+    checked_name: str = Field(max_length=120)
+    checked_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    agent: str = Field(max_length=100)
+    dose: float
+    dose_unit: str = Field(max_length=30)
+    route: str = Field(max_length=20)
+    lot: str | None = Field(default=None, max_length=60)
+    patient_identity: bool
+
+
 class AdverseEvent(Versioned, SoftDeletable, table=True):
     __tablename__ = "adverse_event"
 
@@ -271,6 +308,21 @@ class Setting(Timestamped, table=True):
 
     key: str = Field(primary_key=True, max_length=100)
     value: str
+
+
+class RegisterEntry(Versioned, table=True):
+    """One line of the intrathecal register (pmsdesk.domain.register, HSC 2008/001): a person trained
+    for a task, from the training date to the expiry; ended early by the administrator, never deleted."""
+
+    __tablename__ = "register_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    task: str = Field(max_length=16)
+    trained_on: dt.date
+    expires_on: dt.date
+    ended_on: dt.date | None = None
+    ended_reason: str | None = Field(default=None, max_length=200)
 
 
 class UserAccount(Timestamped, table=True):
@@ -365,17 +417,18 @@ ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
     "six_minute_walk": SixMinuteWalk,
 }
 
-CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), AdverseEvent, Relapse, DmtHistory)
+CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), DoseCheck, AdverseEvent, Relapse,
+                   DmtHistory)
 # Every insert, update and delete of these is written to the audit trail by the store itself.
 # (VisitAssessment covers every assessment's table, including one an assessment brings later.)
-AUDITED_TABLES = (*CLINICAL_TABLES, VisitAssessment, UserAccount, Setting)
+AUDITED_TABLES = (*CLINICAL_TABLES, VisitAssessment, UserAccount, RegisterEntry, Setting)
 # The audit trail's own tables: its entries carry their own time and never change; the head is a pointer.
 AUDIT_TRAIL_TABLES = (AuditEvent, AuditHead)
 
 __all__ = [
     "ASSESSMENT_TABLES", "AUDITED_TABLES", "AUDIT_TRAIL_TABLES", "AuditEvent", "AuditHead", "CLINICAL_TABLES",
     "AdverseEvent", "DmtHistory", "EdssAssessment", "ImportColumnMapping", "ResearchPseudonym", "SoftDeletable",
-    "UserAccount",
+    "UserAccount", "DoseCheck", "RegisterEntry",
     "NhptAssessment", "Patient", "Relapse", "SdmtAssessment", "Setting", "SixMinuteWalk",
     "T25fwAssessment", "TreatmentCourse", "Visit", "VisitDraft", "metadata",
 ]

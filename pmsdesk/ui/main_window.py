@@ -29,6 +29,7 @@ from pmsdesk.ui.patient_list import PatientList
 from pmsdesk.ui.patient_view import PatientView
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.review_desk import ReviewDesk
+from pmsdesk.ui.register import RegisterDialog
 from pmsdesk.ui.screen_lock import ScreenLock
 from pmsdesk.ui.today import TodayList
 from pmsdesk.ui.users_dialog import UsersDialog
@@ -212,6 +213,8 @@ class MainWindow(QMainWindow):
         safety_menu.setToolTipsVisible(True)
         self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
                      needs=Action.MANAGE_USERS)
+        self._action(safety_menu, "Intrathecal &register\u2026", self.show_register, name="action_register",
+                     needs=Action.READ_REGISTER)
         self._action(safety_menu, "Clinic &audit trail\u2026", self.show_clinic_audit, "Ctrl+Shift+A",
                      "action_clinic_audit", needs=Action.READ_AUDIT_TRAIL)
         help_menu = bar.addMenu("&Help")
@@ -470,6 +473,9 @@ class MainWindow(QMainWindow):
         from pmsdesk.ui.clinic_audit import ClinicAuditDialog
 
         ClinicAuditDialog(self.clinic, self).exec()
+
+    def show_register(self) -> None:
+        RegisterDialog(self.clinic, self).exec()
 
     def manage_users(self) -> None:
         UsersDialog(self.clinic, self).exec()

@@ -369,6 +369,8 @@ def valid_values(f: Field) -> st.SearchStrategy:
         return st.sampled_from(list(f.choices))
     if f.kind is Kind.FLAG:
         return st.booleans()
+    if f.time_of_day:
+        return st.times().map(lambda t: t.strftime("%H:%M"))
     printable = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))  # controls are refused (tests/services/test_control_characters_and_drafts.py)
     return st.text(printable, min_size=1, max_size=f.max_length).map(str.strip).filter(bool)
 
