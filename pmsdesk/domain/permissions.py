@@ -42,18 +42,17 @@ class Action(Enum):
     BACKUP_RESTORE = "Backing up and restoring the whole clinic database is done by an administrator."
     MANAGE_REGISTER = ("The intrathecal register (who may prescribe, check and administer) is kept by an "
                        "administrator.")
-    READ_REGISTER = "The intrathecal register is read by nurses, neurologists and administrators."
     READ_AUDIT_TRAIL = ("The clinic-wide audit trail (sign-ins, exports, user changes, every record change) is "
                         "read by administrators.")
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.NURSE: frozenset({Action.RECORD, Action.DELETE_RECORD, Action.REPORT, Action.READ_REGISTER}),
+    Role.NURSE: frozenset({Action.RECORD, Action.DELETE_RECORD, Action.REPORT}),
     Role.NEUROLOGIST: frozenset({Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
-                                 Action.DELETE_RECORD, Action.EXPORT, Action.REPORT, Action.READ_REGISTER}),
+                                 Action.DELETE_RECORD, Action.EXPORT, Action.REPORT}),
     Role.ADMINISTRATOR: frozenset({Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT,
-                                   Action.READ_AUDIT_TRAIL, Action.BACKUP_RESTORE, Action.MANAGE_REGISTER,
-                                   Action.READ_REGISTER}),
+                                   Action.READ_AUDIT_TRAIL, Action.BACKUP_RESTORE,
+                                   Action.MANAGE_REGISTER}),
 }
 
 # A signature or an amendment vouches for clinical content: a person must stand behind it.

@@ -213,8 +213,7 @@ class MainWindow(QMainWindow):
         safety_menu.setToolTipsVisible(True)
         self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
                      needs=Action.MANAGE_USERS)
-        self._action(safety_menu, "Intrathecal &register\u2026", self.show_register, name="action_register",
-                     needs=Action.READ_REGISTER)
+        self._action(safety_menu, "Intrathecal &register\u2026", self.show_register, name="action_register")
         self._action(safety_menu, "Clinic &audit trail\u2026", self.show_clinic_audit, "Ctrl+Shift+A",
                      "action_clinic_audit", needs=Action.READ_AUDIT_TRAIL)
         help_menu = bar.addMenu("&Help")

@@ -23,7 +23,7 @@ EXPECTED = {
     NEUROLOGIST: {Action.RECORD, Action.EDIT_EDSS, Action.SIGN_VISIT, Action.AMEND_SIGNED_VISIT,
                   Action.DELETE_RECORD, Action.EXPORT, Action.REPORT},
     ADMIN: {Action.MANAGE_USERS, Action.MANAGE_SETTINGS, Action.EXPORT, Action.READ_AUDIT_TRAIL,
-            Action.BACKUP_RESTORE},
+            Action.BACKUP_RESTORE, Action.MANAGE_REGISTER},
 }
 
 

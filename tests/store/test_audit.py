@@ -180,12 +180,12 @@ def test_tampering_is_reported_by_audit_verify_at_the_first_broken_entry(
     assert output.startswith(f"Audit trail BROKEN at entry {entry}:") and problem in output
 
 
-def test_two_workstations_writing_at_once_keep_one_unbroken_chain(patient, db_path):
+def test_two_workstations_writing_at_once_keep_one_unbroken_chain(patient, database_url):
     saves_each = 15
     errors = []
 
     def workstation(name: str) -> None:
-        db = Database.open(str(db_path))
+        db = Database.open(database_url)
         try:
             clinic = Clinic(db, actor=Actor(name, Role.NURSE), today=lambda: TODAY)
             for number in range(saves_each):
@@ -201,7 +201,7 @@ def test_two_workstations_writing_at_once_keep_one_unbroken_chain(patient, db_pa
     for thread in threads:
         thread.join()
     assert errors == []
-    db = Database.open(str(db_path))
+    db = Database.open(database_url)
     try:
         report = chain_report(db)
         actors = [e.actor for e in Clinic(db).audit_entries() if e.table_name == "relapse"]

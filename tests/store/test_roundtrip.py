@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from bench import with_check
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,11 +26,11 @@ COURSE = {
 }
 HEADACHE = {
     "term": "post_lp_headache", "onset_date": "2026-03-03", "ctcae_grade": "2", "serious": False,
-    "relatedness": "probable", "outcome": "recovered", "resolved_date": "2026-03-06", "notes": "Caffeine helped",
+    "related_procedure": "probable", "related_drug": "unlikely", "outcome": "recovered", "resolved_date": "2026-03-06", "notes": "Caffeine helped",
 }
 DIZZINESS = {
     "term": "other", "term_other": "Dizziness", "onset_date": "2026-03-02", "ctcae_grade": 1, "serious": True,
-    "relatedness": "possible", "outcome": "ongoing",
+    "related_procedure": "possible", "related_drug": "possible", "outcome": "ongoing",
 }
 FULL_VISIT = {
     "visit_date": "2026-03-02", "kind": "treatment", "treatment_number": "3", "dose_given": "12.5",
@@ -83,9 +84,10 @@ EXPECTED = {
     "six_minute_walk": {"distance_m": 412.0, "not_completed": None, "not_completed_note": None},
     "adverse_events": [  # by onset date
         {"term": "other", "term_other": "Dizziness", "onset_date": dt.date(2026, 3, 2), "ctcae_grade": 1,
-         "serious": True, "relatedness": "possible", "outcome": "ongoing", "resolved_date": None, "notes": None},
+         "serious": True, "related_procedure": "possible", "related_drug": "possible", "outcome": "ongoing",
+         "resolved_date": None, "notes": None},
         {"term": "post_lp_headache", "term_other": None, "onset_date": dt.date(2026, 3, 3), "ctcae_grade": 2,
-         "serious": False, "relatedness": "probable", "outcome": "recovered",
+         "serious": False, "related_procedure": "probable", "related_drug": "unlikely", "outcome": "recovered",
          "resolved_date": dt.date(2026, 3, 6), "notes": "Caffeine helped"},
     ],
     "relapse": {"onset_date": dt.date(2019, 5, 1), "notes": "Optic neuritis"},
@@ -115,12 +117,12 @@ def db_path(tmp_path, migrated_template):
 
 
 @pytest.fixture
-def open_clinic(db_path):
-    """Open further Database objects on the test's file, as another start-up or workstation would."""
+def open_clinic(database_url):
+    """Open further Database objects on the test's database, as another start-up or workstation would."""
     opened: list[Database] = []
 
     def open_() -> Clinic:
-        db = Database.open(str(db_path))
+        db = Database.open(database_url)
         opened.append(db)
         return Clinic(db, today=lambda: TODAY)
 
@@ -136,7 +138,7 @@ def course(clinic, patient):
 
 @pytest.fixture
 def full_visit(clinic, patient, course):
-    return clinic.create_visit(patient.id, {**FULL_VISIT, "course_id": course.id})
+    return clinic.create_visit(patient.id, with_check({**FULL_VISIT, "course_id": course.id}))
 
 
 def row_counts(db: Database) -> dict[str, int]:
@@ -194,7 +196,8 @@ def test_choices_are_stored_as_their_codes(full_visit, db_path):
             "course": connection.execute("SELECT agent FROM treatment_course").fetchall(),
             "visit": connection.execute("SELECT kind, status FROM visit").fetchall(),
             "t25fw": connection.execute("SELECT walking_aid, more_than_two_attempts FROM t25fw_assessment").fetchall(),
-            "ae": connection.execute("SELECT term, relatedness, outcome FROM adverse_event ORDER BY id").fetchall(),
+            "ae": connection.execute(
+                "SELECT term, related_procedure, related_drug, outcome FROM adverse_event ORDER BY id").fetchall(),
         }
     finally:
         connection.close()
@@ -203,7 +206,7 @@ def test_choices_are_stored_as_their_codes(full_visit, db_path):
         "course": [("other",)],
         "visit": [("treatment", "draft")],
         "t25fw": [("unilateral", 1)],
-        "ae": [("post_lp_headache", "probable", "recovered"), ("other", "possible", "ongoing")],
+        "ae": [("post_lp_headache", "probable", "unlikely", "recovered"), ("other", "possible", "possible", "ongoing")],
     }
 
 
