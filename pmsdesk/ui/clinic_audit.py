@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -34,23 +36,36 @@ from pmsdesk.services.clinic_audit import (
 from pmsdesk.ui.audit_viewer import TrailDialog
 from pmsdesk.ui.operations import guarded
 
-NO_DATE = QDate(2000, 1, 1)  # a date box at this date reads "any day"
 COLUMN_WIDTHS = (120, 190, 230, 450)  # When, Who, Patient, What; Reason takes the rest
 
 
-def _date_box(name: str) -> QDateEdit:
-    box = QDateEdit()
-    box.setObjectName(name)
-    box.setCalendarPopup(True)
-    box.setDisplayFormat("yyyy-MM-dd")
-    box.setMinimumDate(NO_DATE)
-    box.setSpecialValueText("any day")
-    box.setDate(NO_DATE)
-    return box
+class DayFilter(QWidget):
+    """A "from" or "to" day: unticked means any date; ticked, a day typed (yyyy-MM-dd) or chosen
+    from the calendar (Alt+Down). Space on the box ticks it, Tab goes on to the date."""
 
+    changed = Signal()
 
-def _day(box: QDateEdit) -> dt.date | None:
-    return None if box.date() == NO_DATE else box.date().toPython()
+    def __init__(self, text: str, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.box = QCheckBox(text)
+        self.box.setObjectName(f"{name}_set")
+        self.box.setToolTip("Untick for any date.")
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setObjectName(name)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMinimumWidth(self.date.fontMetrics().horizontalAdvance("0000-00-00") + 50)  # and the arrow
+        self.date.setEnabled(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.box)
+        layout.addWidget(self.date)
+        self.box.toggled.connect(self.date.setEnabled)
+        self.box.toggled.connect(self.changed)
+        self.date.dateChanged.connect(lambda _date: self.box.isChecked() and self.changed.emit())
+
+    def day(self) -> dt.date | None:
+        return self.date.date().toPython() if self.box.isChecked() else None
 
 
 class ClinicAuditDialog(TrailDialog):
@@ -77,8 +92,8 @@ class ClinicAuditDialog(TrailDialog):
         self.patient.setObjectName("audit_patient")
         self.patient.setPlaceholderText("name or clinic identifier")
         self.patient.setClearButtonEnabled(True)
-        self.since = _date_box("audit_since")
-        self.until = _date_box("audit_until")
+        self.since = DayFilter("&From", "audit_since")
+        self.until = DayFilter("&To", "audit_until")
         self.status = QLabel()
         self.status.setObjectName("audit_status")
         self.export_button = QPushButton("E&xport these lines\u2026")
@@ -89,9 +104,11 @@ class ClinicAuditDialog(TrailDialog):
 
         bar = QGridLayout()
         for column, (text, box) in enumerate((("&Person", self.person), ("P&atient", self.patient),
-                                              ("&Kind", self.kind), ("&From", self.since), ("&To", self.until))):
+                                              ("&Kind", self.kind), ("Dates (any unless ticked)", self.since),
+                                              ("", self.until))):
             label = QLabel(text)
-            label.setBuddy(box)
+            if not isinstance(box, DayFilter):  # a day filter's own tick box carries its shortcut
+                label.setBuddy(box)
             bar.addWidget(label, 0, column)
             bar.addWidget(box, 1, column)
         bar.setColumnStretch(1, 1)
@@ -105,8 +122,8 @@ class ClinicAuditDialog(TrailDialog):
         self.patient.textChanged.connect(self.patient_typed.start)
         for box in (self.person, self.kind):
             box.currentIndexChanged.connect(self.apply_filters)
-        for box in (self.since, self.until):
-            box.dateChanged.connect(self.apply_filters)
+        for day in (self.since, self.until):
+            day.changed.connect(self.apply_filters)
         self.export_button.clicked.connect(self.export)
         with guarded(self, "reading the user accounts", title="Clinic audit trail"):
             for username, shown in audit_people(clinic):
@@ -115,7 +132,7 @@ class ClinicAuditDialog(TrailDialog):
 
     def current_filters(self) -> AuditFilter:
         return AuditFilter(actor=self.person.currentData(), patient=self.patient.text(),
-                           kind=self.kind.currentData(), since=_day(self.since), until=_day(self.until))
+                           kind=self.kind.currentData(), since=self.since.day(), until=self.until.day())
 
     def apply_filters(self) -> None:
         """Read the newest lines matching the filters afresh."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import stat
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 from test_review_desk import WALK, clinic_of, three_visits, window_of  # noqa: F401 - fixtures
@@ -74,9 +74,39 @@ def test_the_filters_narrow_the_lines_in_the_database(window_of, clinic_of, open
     dialog.kind.setCurrentIndex(dialog.kind.findData("sign_ins"))
     assert set(whats(dialog)) == {"Signed in"} and len(whats(dialog)) >= 3
     dialog.kind.setCurrentIndex(0)
-    dialog.since.setDate(QDate.currentDate().addDays(1))  # nothing has happened tomorrow yet
+    assert len(dialog.trail.shown_rows()) == everything
+
+
+def test_the_date_filters_are_unset_until_ticked_and_filter_by_the_day_set_or_chosen_in_the_calendar(
+        window_of, clinic_of, opened, qtbot):
+    three_visits(clinic_of("n.nurse"))
+    window_of("a.admin").show_clinic_audit()
+    dialog, = opened
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    everything = len(dialog.trail.shown_rows())
+    since, until = dialog.since, dialog.until
+    assert not since.box.isChecked() and not since.date.isEnabled() and since.date.calendarPopup()
+    assert since.date.width() >= since.date.fontMetrics().horizontalAdvance("2026-11-20")
+
+    assert since.box.text() == "&From" and until.box.text() == "&To"  # Alt+F, Alt+T
+    qtbot.keyClick(since.box, Qt.Key.Key_Space)  # From, ticked
+    assert since.box.isChecked() and since.date.isEnabled()
+    assert len(dialog.trail.shown_rows()) == everything  # from today: every line (all written today)
+    since.date.setDate(QDate.currentDate().addDays(1))  # from tomorrow: nothing has happened yet
     assert dialog.trail.shown_rows() == [] and dialog.status.text() == "0 lines match the filters."
-    dialog.since.setDate(QDate(2000, 1, 1))  # "any day" again
+    since.date.calendarWidget().setSelectedDate(QDate.currentDate())  # chosen in its calendar: today again
+    since.date.calendarWidget().activated.emit(QDate.currentDate())
+    assert since.day() == QDate.currentDate().toPython() and len(dialog.trail.shown_rows()) == everything
+
+    until.box.click()  # to today as well: still everything
+    assert until.day() == QDate.currentDate().toPython() and len(dialog.trail.shown_rows()) == everything
+    until.date.setDate(QDate.currentDate().addDays(-1))  # to yesterday, from today: nothing
+    assert dialog.trail.shown_rows() == [] and dialog.current_filters().until < dialog.current_filters().since
+    qtbot.keyClick(since.box, Qt.Key.Key_Space)  # From unticked: any date up to yesterday, still nothing
+    assert since.day() is None and dialog.trail.shown_rows() == []
+    qtbot.keyClick(until.box, Qt.Key.Key_Space)  # To unticked: any date, everything again
+    assert dialog.current_filters().since is None and dialog.current_filters().until is None
     assert len(dialog.trail.shown_rows()) == everything
 
 
