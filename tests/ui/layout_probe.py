@@ -53,6 +53,8 @@ from pmsdesk.ui.void_dialog import VoidDialog
 
 LONG_FAMILY = "Vandenberghe-Oosterhuis-Kowalczyk de la Fuente"  # 60 characters with the given names
 LONG_GIVEN = "Maria-Magdalena Anneke"
+HEBREW_FAMILY = "\u05d1\u05df-\u05d3\u05d5\u05d3 \u05d0\u05d1\u05e8\u05de\u05d5\u05d1\u05d9\u05e5 \u05e8\u05d5\u05d6\u05e0\u05d8\u05dc-\u05e9\u05e4\u05d9\u05e8\u05d0"  # noqa: E501
+HEBREW_GIVEN = "\u05e9\u05e8\u05d4-\u05de\u05e8\u05d9\u05dd \u05d0\u05e1\u05ea\u05e8"
 LONG_TEXT = ("Intrathecal methotrexate 12.5 mg per protocol ITMTX-2026, extension arm B, second cycle after "
              "the dose was held for a platelet count below the threshold")
 LONG_MESSAGE = "this value is not allowed; enter a date from 1900-01-01 to today, as YYYY-MM-DD."
@@ -266,11 +268,21 @@ def main() -> None:
                                                        "dominant_hand", "education_years", "onset_year")}
     clinic.update_patient(first.id, stored.version, {**values, "family_name": LONG_FAMILY, "given_names": LONG_GIVEN,
                                                      "notes": "Long note. " * 50})
+    second = clinic.find_patients()[1]  # a long right-to-left name beside the long left-to-right one
+    stored = clinic.patient(second.id)
+    clinic.update_patient(second.id, stored.version, {
+        **{name: getattr(stored, name) for name in ("clinic_id", "birth_date", "sex", "phenotype", "dominant_hand",
+                                                    "education_years", "onset_year")},
+        "family_name": HEBREW_FAMILY, "given_names": HEBREW_GIVEN})
     window = MainWindow(clinic)
     window.show()
     found: list[str] = []
     settle()
     found += problems_on(window, "today")
+    window.patient_view.show_patient(second.id)
+    window.pages.setCurrentWidget(window.patient_view)
+    settle()
+    found += problems_on(window, "patient view with a Hebrew name")
     window.patient_view.show_patient(first.id)
     window.pages.setCurrentWidget(window.patient_view)
     settle()
