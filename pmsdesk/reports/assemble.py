@@ -20,13 +20,7 @@ from pmsdesk.reports.data import DRAFT, SETTING_CLINIC_NAME, Amendment, ClinicHe
 from pmsdesk.services import reporting
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.reporting import PatientHistory
-from pmsdesk.services.series import (
-    PatientSeries,
-    build_patient_series,
-    cohort_choices,
-    cohort_overlay,
-    default_overlays,
-)
+from pmsdesk.services.series import PatientSeries, build_patient_series, comparator_overlays
 from pmsdesk.services.views import VisitView
 
 
@@ -36,17 +30,10 @@ def visit_ids_between(clinic: Clinic, first: dt.date, last: dt.date) -> list[int
 
 
 def chosen_overlays(series: PatientSeries, library: ReferenceLibrary, cohort_ids: Sequence[str] | None):
-    """The chosen cohorts on each chart: the trajectory screen's defaults unless ``cohort_ids`` names them."""
-    overlays = {}
-    for key, measure in series.measures.items():
-        if cohort_ids is None:
-            overlays[key] = default_overlays(series, library, key)
-            continue
-        chosen = [choice.cohort for choice in cohort_choices(library, key, series.phenotype)
-                  if choice.cohort.id in cohort_ids]
-        until = max(series.last_months, (measure.baseline.months if measure.baseline else 0) + 12)
-        overlays[key] = tuple(cohort_overlay(measure, cohort, all_arms=True, until_months=until) for cohort in chosen)
-    return overlays
+    """The chosen arms on each chart, as the trajectory screen draws them (one decision, in
+    :func:`comparators_for`): the arms that fit the patient, or every arm of the cohorts ``cohort_ids``
+    names (an arm that does not fit is drawn when its cohort is asked for, as on screen)."""
+    return {key: comparator_overlays(series, library, key, cohort_ids) for key in series.measures}
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:

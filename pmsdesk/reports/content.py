@@ -424,11 +424,20 @@ def is_curation_note(text: str) -> bool:
     return _CURATION.search(text) is not None
 
 
+AUTHORS_LISTED = 3
+
+
 def reference_text(citation) -> str:
-    """A published source as a reference list prints it: authors, title, journal, year, details and
-    identifiers (DOI, PubMed, registry), in the library's own format; never the curators' notes about
-    it (doubts about its fields, notes, companion papers)."""
-    return replace(citation, unconfirmed=(), note=None, also=()).text()
+    """A published source as a short reference list prints it: the first authors (three, then "et
+    al.", as the Vancouver style shortens a long list), title, journal, year, details, the DOI (PubMed
+    ids only without one) and a trial's registry id, in the library's own format; never the curators'
+    notes about it (doubts about its fields, notes, companion papers)."""
+    authors = citation.authors
+    names = authors.split(", ") if authors else []
+    if len(names) > AUTHORS_LISTED and not authors.rstrip(".").endswith("et al"):
+        authors = ", ".join(names[:AUTHORS_LISTED]) + ", et al."
+    short = {"pmid": None, "pmcid": None} if citation.doi else {}
+    return replace(citation, authors=authors, unconfirmed=(), note=None, also=(), **short).text()
 
 
 def findings(overlay, phenotype: str | None) -> list[str]:

@@ -378,8 +378,11 @@ def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, secti
     story += _adverse_events(data, width)
     story += _notes(data)
     story += _trajectories(data, width, references)
-    # The signature never stands alone on a page: the reference list goes with it.
-    story.append(KeepTogether(_references(references) + _signature(data, width)))
+    # The signature never stands alone on a page: the last two references go with it (the list itself
+    # may break across a page rather than leave most of one empty).
+    listed = _references(references)
+    story += listed[:-2]
+    story.append(KeepTogether(listed[-2:] + _signature(data, width)))
     return story
 
 

@@ -85,6 +85,9 @@ def test_charts_with_cohort_overlays_and_citations(text):
     assert "Trajectories (months since the first intrathecal dose, 2025-01-20" in text
     assert "Cadavid D, Cohen JA, Freedman MS, et al. The EDSS-Plus, an improved endpoint" in text
     assert "Kolb 2025 ITMTX phase 1" in text
+    # a short reference: three authors then et al. (of sixteen), the DOI without the PubMed id
+    assert ("Kolb H, Shachaf Y, Fainberg K, et al. Intrathecal methotrexate in progressive multiple sclerosis") in text
+    assert "Karni A" not in text and "doi:10.1007/s00415-025-13114-z" in text and "PMID 40319416" not in text
     assert "Published findings for these measures" in text
     assert "References and criteria" in text
 
