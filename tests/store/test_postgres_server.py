@@ -4,6 +4,7 @@ and the schema, and schema upgrades by several workstations starting at once."""
 from __future__ import annotations
 
 import subprocess
+import time
 import sys
 import textwrap
 
@@ -166,4 +167,64 @@ def test_pmsdesk_migrate_moves_the_demo_clinic_to_the_server_identically(postgre
         patient = Clinic(database, today=lambda: TODAY).create_patient(PATIENT)
         assert patient.id > 4
     finally:
+        database.close()
+
+
+WRITER = textwrap.dedent("""
+    import os, sys, time
+    from pmsdesk.domain.permissions import Actor, Role
+    from pmsdesk.services.clinic import Clinic, StaleRecord
+    from pmsdesk.store.database import Database
+
+    url, patient_id, name, go, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+    database = Database.open(url, create=False)
+    clinic = Clinic(database, actor=Actor(name, Role.NURSE))
+    open(go + "." + name, "w").close()
+    while not os.path.exists(go):
+        time.sleep(0.005)
+    stale = 0
+    for number in range(rounds):
+        while True:  # what a nurse does when told the record changed meanwhile: reload, apply again
+            patient = clinic.patient(patient_id)
+            values = {key: getattr(patient, key) for key in ("clinic_id", "family_name", "given_names", "birth_date",
+                      "sex", "phenotype", "onset_year", "diagnosis_date", "dominant_hand", "education_years")}
+            values["notes"] = (patient.notes or "") + f"{name}:{number};"
+            try:
+                clinic.update_patient(patient_id, patient.version, values)
+                break
+            except StaleRecord:
+                stale += 1
+        clinic.save_relapse(patient_id, {"onset_date": "2019-05-01", "notes": f"{name} {number}"})
+    database.close()
+    print("stale", stale)
+""")
+
+
+def test_workstations_writing_at_once_lose_no_update_and_keep_one_chain(postgres, tmp_path):
+    from pmsdesk.store import audit
+
+    url = postgres.url(postgres.fresh_database(), role=WORKSTATION)
+    database = Database.open(url, create=False)
+    patient_id = Clinic(database, today=lambda: TODAY).create_patient(PATIENT).id
+    names, rounds, go = [f"ws{n}" for n in range(6)], 8, tmp_path / "go"
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(patient_id), name, str(go), str(rounds)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in names]
+    try:
+        deadline = time.monotonic() + 120
+        while not all((tmp_path / f"go.{name}").exists() for name in names):
+            assert time.monotonic() < deadline, "the writers did not start"
+            time.sleep(0.02)
+        go.touch()
+        results = [writer.communicate(timeout=300) for writer in writers]
+        assert [writer.returncode for writer in writers] == [0] * len(names), [err for _out, err in results]
+        notes = Clinic(database).patient(patient_id).notes
+        assert sorted(notes.rstrip(";").split(";")) == sorted(f"{name}:{n}" for name in names for n in range(rounds))
+        assert len(Clinic(database).relapses(patient_id)) == len(names) * rounds
+        with database.engine.connect() as connection:
+            report = audit.verify(connection)
+        # the patient, then per round one change of the patient and one relapse, from every writer
+        assert report.complete and report.entries == 1 + 2 * len(names) * rounds
+    finally:
+        for writer in writers:
+            writer.kill()
         database.close()
