@@ -219,6 +219,11 @@ class ImportDialog(QDialog):
         if outcome.cancelled:
             why = str(outcome.refusal or "import cancelled; nothing was written")
             self.report.appendPlainText(f"\n{why[:1].upper()}{why[1:]}.")
+        elif outcome.error is not None:  # a fault (reported apart): what it left is only known from the database
+            self.report.appendPlainText(
+                "\nThe import stopped on a fault (reported and logged). Batches of whole patients written before "
+                "it are kept, the rest was not imported: check the file again to see what is in pmsdesk now; "
+                "importing it again skips that and adds the rest.")
         self.cancel_button.setText("Cancel")
         self.progress.setVisible(False)
         self.check_button.setEnabled(True)

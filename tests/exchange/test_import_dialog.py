@@ -98,6 +98,31 @@ def test_a_refusal_after_committed_batches_says_what_was_kept_and_how_to_go_on(q
     assert clinic.patient_count() == 40
 
 
+def test_a_fault_after_committed_batches_says_they_are_kept_and_the_dry_run_shows_them(
+        qtbot, clinic, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SECONDS", 0)
+    monkeypatch.setattr(importer, "PAUSE_SECONDS", 0)
+    faults = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: faults.append(text))
+    recorded = importer.exchange_service.record_import
+
+    def disk_gone_at_the_third_batch(batch, details):
+        if details.get("part") == 3:
+            raise OSError(5, "Input/output error")
+        recorded(batch, details)
+
+    monkeypatch.setattr(importer.exchange_service, "record_import", disk_gone_at_the_third_batch)
+    dialog = ImportDialog(clinic, write_csv(tmp_path / "many.csv", MANY_HEADER, MANY_ROWS))
+    qtbot.addWidget(dialog)
+    dialog.check_button.click()
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.operation.outcome is not None, timeout=20000)
+    assert len(faults) == 1 and clinic.patient_count() == 2  # the third batch rolled back
+    assert "Batches of whole patients written before it are kept" in dialog.report.toPlainText()
+    dialog.check_button.click()
+    assert "would create 38 patients, 38 visits" in dialog.report.toPlainText()
+
+
 def test_the_export_dialog_writes_the_chosen_format(qtbot, clinic, patient, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
