@@ -25,6 +25,7 @@ from reportlab.graphics.shapes import (
 )
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from pmsdesk.domain.comparators import CurveStyle
 from pmsdesk.reports.document import ALERT, BOLD, FONT, INK, MUTED
@@ -41,8 +42,6 @@ BAND = colors.HexColor("#dfe8d8")
 DOSE = colors.HexColor("#bfd3ea")
 GRID = colors.HexColor("#e3e3e3")
 IMPROVEMENT = colors.HexColor("#2e7d32")
-# The report's own per-cohort colours, still passed to trajectory_chart by visit_report; the curves and
-# this chart's key take each arm's style instead (see trajectory_chart).
 # The line patterns of domain.comparators.DASHES in points; a rate per year is always dotted.
 DASH_ARRAYS = {"dashed": [3, 2], "dash-dot": [3, 1.5, 0.8, 1.5], "long dashes": [6, 2]}
 RATE_DASHES = [0.8, 1.5]
@@ -157,14 +156,60 @@ def trajectory_chart(series: PatientSeries, key: str, overlays: Sequence[CohortO
                                strokeWidth=0.8))
     for point in measure.not_completed:
         drawing.add(_cross(x(point.months), y0 + plot_h - 3, ALERT))
-    for event in measure.events:
+    # What an event's label must not cover: the patient's dots, every event's pointer, the relapse
+    # marks and the crosses of tests not done at the top edge.
+    taken = [_box(x(p.months), y(p.value), 4.2, 4.2) for p in completed]
+    taken += [_box(x(r.months), y0 + plot_h - 5.5, 2.8, 3.5) for r in series.relapses]
+    taken += [_box(x(p.months), y0 + plot_h - 3, 2.4, 2.4) for p in measure.not_completed]
+    pointers = [(x(e.onset.months), y(e.onset.value)) for e in measure.events]
+    taken += [(px - 3.2, py + 4, px + 3.2, py + 9) for px, py in pointers]
+    labels = place_labels([(px, py + 11, stringWidth(e.kind.value, BOLD, EVENT_SIZE))
+                           for (px, py), e in zip(pointers, measure.events)], taken, (x0, y0, x0 + plot_w, y0 + plot_h))
+    for event, (px, py), (left, bottom, right, top) in zip(measure.events, pointers, labels):
         colour = ALERT if event.is_worsening else IMPROVEMENT
-        px, py = x(event.onset.months), y(event.onset.value)
         drawing.add(Polygon([px - 3.2, py + 9, px + 3.2, py + 9, px, py + 4], fillColor=colour, strokeColor=None))
-        drawing.add(String(px, py + 11, event.kind.value, fontName=BOLD, fontSize=6, fillColor=colour,
-                           textAnchor="middle"))
+        baseline = bottom + EVENT_DESCENT
+        if (left + right) / 2 != px or baseline != py + 11:  # moved off its pointer: a thin leader to it
+            end = (min(max(px, left), right), bottom if bottom > py + 9 else top)
+            drawing.add(Line(px, py + 9 if end[1] > py else py + 4, *end, strokeColor=colour, strokeWidth=0.4))
+        drawing.add(String(left, baseline, event.kind.value, fontName=BOLD, fontSize=EVENT_SIZE, fillColor=colour))
     _draw_key(drawing, key_lines, key_height)
     return drawing
+
+
+EVENT_SIZE = 6  # the CDW/CDI labels' type
+EVENT_DESCENT, EVENT_ASCENT = 1.3, 4.6  # below and above the baseline of a bold capital label at that size
+
+
+def _box(cx: float, cy: float, half_width: float, half_height: float) -> tuple[float, float, float, float]:
+    return cx - half_width, cy - half_height, cx + half_width, cy + half_height
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(wanted: Sequence[tuple[float, float, float]], taken: Sequence[tuple[float, float, float, float]],
+                 frame: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
+    """Boxes (left, bottom, right, top) for labels wanted centred at (x, baseline) with a width, each
+    inside ``frame`` and clear of the ``taken`` boxes and of the labels placed before it: at its place
+    if that is free, else stepped up, then below its point, then to either side (events close together
+    stagger instead of printing over each other). Only a plot too crowded for any free place keeps a
+    label at its place."""
+    placed: list[tuple[float, float, float, float]] = []
+    left_edge, bottom_edge, right_edge, top_edge = frame
+    step = EVENT_DESCENT + EVENT_ASCENT + 1
+    for cx, baseline, width in wanted:
+        def box(centre: float, base: float) -> tuple[float, float, float, float]:
+            left = min(max(centre - width / 2, left_edge + 1), right_edge - 1 - width)
+            return left, base - EVENT_DESCENT, left + width, base + EVENT_ASCENT
+        tries = [box(cx, baseline + k * step) for k in range(6)]
+        tries += [box(cx, baseline - 16 - k * step) for k in range(4)]
+        tries += [box(cx + side * (width + 2) * k, baseline) for k in range(1, 4) for side in (1, -1)]
+        inside = [b for b in tries if b[1] >= bottom_edge + 1 and b[3] <= top_edge - 1]
+        free = next((b for b in inside if not any(_overlap(b, other) for other in (*taken, *placed))), None)
+        placed.append(free or (inside[0] if inside else tries[0]))
+    return placed
 
 
 def _draw_key(drawing: Drawing, key_lines, top: float) -> None:
