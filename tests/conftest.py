@@ -13,6 +13,8 @@ os.environ.setdefault("PMSDESK_LOG_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-l
 os.environ.setdefault("PMSDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-settings-"))
 # Clinics made by the tests keep their audit keys here, not in the user's own configuration folder.
 os.environ.setdefault("PMSDESK_AUDIT_KEY_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-audit-keys-"))
+# Drafts kept while a test's database server is down go here, not into the user's own data folder.
+os.environ.setdefault("PMSDESK_OFFLINE_DIR", tempfile.mkdtemp(prefix="pmsdesk-test-offline-drafts-"))
 
 import pytest
 

@@ -72,10 +72,7 @@ class PostgresServer:
         # One login that must give its password (the others are trusted on loopback, as test logins).
         hba = self.data / "pg_hba.conf"
         hba.write_text(f"host all {PASSWORD_LOGIN} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
-        # fsync off: a test server's data may be lost with the machine; a clinic's must not.
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w",
-                  "start")
+        self.restart()
         self.admin(f"CREATE ROLE {OWNER} LOGIN CREATEDB",
                    "CREATE ROLE pmsdesk_application NOLOGIN",
                    f"CREATE ROLE {WORKSTATION} LOGIN IN ROLE pmsdesk_application",
@@ -85,9 +82,21 @@ class PostgresServer:
         self.admin("REVOKE CREATE ON SCHEMA public FROM PUBLIC", f"ALTER SCHEMA public OWNER TO {OWNER}",
                    database=TEMPLATE)
 
+    def _options(self) -> str:
+        # fsync off: a test server's data may be lost with the machine; a clinic's must not.
+        return f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
+
+    def kill(self) -> None:
+        """Stop the server at once, as a crash or a pulled network cable would end its connections."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.folder / "server.log"), "-w",
+                  "start")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.kill()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -101,6 +110,12 @@ class PostgresServer:
                              autocommit=True) as connection:
             for statement in statements:
                 connection.execute(statement)
+
+    def fresh_database_without_template(self) -> str:
+        """A new, empty database that pmsdesk migrates itself (a server of one test)."""
+        name = f"clinic_{uuid.uuid4().hex[:12]}"
+        self.admin(f"CREATE DATABASE {name} OWNER {OWNER}")
+        return name
 
     def fresh_database(self) -> str:
         """A new database copied from the migrated template; its name."""

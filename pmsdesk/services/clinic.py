@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
@@ -25,7 +25,7 @@ from sqlmodel import SQLModel
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
-from pmsdesk.domain.moments import local_time
+from pmsdesk.domain.moments import as_utc, local_time
 from pmsdesk.domain.naming import family_name_shown, patient_display_name
 from pmsdesk.domain.permissions import SYSTEM_ACTOR, Action, Actor, PermissionDenied
 from pmsdesk.domain.refusals import Refusal
@@ -45,6 +45,7 @@ from pmsdesk.domain.validation import (
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
 from pmsdesk.services import register
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
+from pmsdesk.services.offline_drafts import OfflineDrafts, lost_connection
 from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings
 from pmsdesk.services.views import row_view, visit_view
 from pmsdesk.store import audit
@@ -82,6 +83,23 @@ class StaleRecord(Refusal, RuntimeError):
             "Your entries are still on the screen and were not saved; note them, reload the "
             f"{what} to see the other changes, then enter yours again."
         )
+
+
+class ServerUnreachable(Refusal, ConnectionError):
+    """The clinic's database server could not be reached; nothing was written."""
+
+    def __init__(self):
+        super().__init__(
+            "The clinic's database cannot be reached (the network or the server is down), so nothing was saved. "
+            "What you typed stays on the screen and is kept as a draft on this computer; save again when the "
+            "connection is back.")
+
+
+class DraftKept(Choice):
+    """Where a draft write put the typing."""
+
+    IN_DATABASE = "database", "Kept in the clinic's database"
+    ON_THIS_COMPUTER = "this computer", "Kept on this computer until the clinic's database can be reached"
 
 
 def _stored(value: Any) -> Any:
@@ -318,6 +336,7 @@ class Clinic:
         self.today = today
         # Named beside a draft being typed here, so another workstation sees where it is held.
         self.workstation = workstation or socket.gethostname() or "this workstation"
+        self.offline_drafts = OfflineDrafts(db.location)
 
     def change_actor(self, actor: Actor) -> None:
         """From now on done by ``actor``: a shared workstation changing hands (someone else signed in at
@@ -362,6 +381,10 @@ class Clinic:
                 return work(session)
         except StaleDataError:
             raise StaleRecord(what) from None
+        except DBAPIError as error:
+            if lost_connection(error):
+                raise ServerUnreachable() from None
+            raise
 
     def _birth_date(self, session: Session, patient_id: int) -> dt.date:
         return self._get(session, Patient, patient_id, "patient").birth_date
@@ -808,15 +831,34 @@ class Clinic:
         return query.where(VisitDraft.visit_id.is_(None) if visit_id is None else VisitDraft.visit_id == visit_id)
 
     def save_draft(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any], *,
-                   take_over: bool = False) -> None:
+                   take_over: bool = False) -> DraftKept:
         """Keep what was typed into a visit (``visit_id`` None: a visit not saved yet), as typed. A draft
         needs the permission its save would: recording visits, and amending for a signed visit.
 
         A draft belongs to whoever typed it, on their workstation: anyone else's typing is refused
         (:class:`DraftHeld`, saying who holds it since when) unless they ``take_over`` the draft,
-        which makes it theirs, here."""
+        which makes it theirs, here.
+
+        When the database server cannot be reached the draft is kept on this computer instead
+        (:mod:`pmsdesk.services.offline_drafts`), and the next draft written to the database takes every
+        draft kept here along."""
         self.actor.require(Action.RECORD)
         text = json.dumps(raw, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
+        try:
+            for kept in list(self.offline_drafts.pending()):
+                if (kept.patient_id, kept.visit_id) != (patient_id, visit_id) and kept.username == self.actor.name:
+                    self._write_draft(kept.patient_id, kept.visit_id, json.dumps(kept.raw), take_over)
+                    self.offline_drafts.forget(kept.patient_id, kept.visit_id)
+            self._write_draft(patient_id, visit_id, text, take_over)
+        except DBAPIError as error:
+            if not lost_connection(error):
+                raise
+            self.offline_drafts.keep(patient_id, visit_id, text, self.actor.name)
+            return DraftKept.ON_THIS_COMPUTER
+        self.offline_drafts.forget(patient_id, visit_id)
+        return DraftKept.IN_DATABASE
+
+    def _write_draft(self, patient_id: int, visit_id: int | None, text: str, take_over: bool) -> None:
         with self.db.transaction() as session:
             self._get(session, Patient, patient_id, "patient")
             if visit_id is not None:
@@ -857,10 +899,20 @@ class Clinic:
             self.save_draft(patient_id, visit_id, kept[0], take_over=True)
 
     def draft(self, patient_id: int, visit_id: int | None) -> tuple[dict[str, Any], dt.datetime] | None:
-        """The typed entries kept for a visit and when they were last typed; None when there are none."""
-        with self.db.reading() as session:
-            draft = session.scalar(self._draft_query(patient_id, visit_id))
-            return None if draft is None else (json.loads(draft.raw), draft.updated_at)
+        """The typed entries kept for a visit and when they were last typed; None when there are none.
+        A draft kept on this computer while the server was unreachable counts when it is the newer."""
+        kept = self.offline_drafts.get(patient_id, visit_id)
+        try:
+            with self.db.reading() as session:
+                draft = session.scalar(self._draft_query(patient_id, visit_id))
+                stored = None if draft is None else (json.loads(draft.raw), as_utc(draft.updated_at))
+        except DBAPIError as error:
+            if kept is None or not lost_connection(error):
+                raise
+            stored = None
+        if kept is not None and (stored is None or kept.typed_at > stored[1]):
+            return kept.raw, kept.typed_at
+        return stored
 
     def discard_draft(self, patient_id: int, visit_id: int | None) -> None:
         with self.db.transaction() as session:
@@ -869,6 +921,7 @@ class Clinic:
     def _delete_draft(self, session: Session, patient_id: int, visit_id: int | None) -> None:
         for draft in session.scalars(self._draft_query(patient_id, visit_id)):
             session.delete(draft)
+        self.offline_drafts.forget(patient_id, visit_id)
 
     # ----- adverse events, relapses, disease-modifying therapy -------------------------------
     @read_model

@@ -167,7 +167,10 @@ def make_engine(url: URL) -> Engine:
     if path is not None:
         _prepare_sqlite_file(path)
     # hide_parameters: values (names, clinical entries) never reach logs or error messages
-    engine = create_engine(url, future=True, hide_parameters=True)
+    # pool_pre_ping: a server that restarted (or a network that dropped) leaves dead connections in the
+    # pool; each is tested before use and replaced, so the first save after an outage goes through.
+    server_options = {} if url.get_backend_name() == "sqlite" else {"pool_pre_ping": True}
+    engine = create_engine(url, future=True, hide_parameters=True, **server_options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
     return engine

@@ -46,7 +46,7 @@ from pmsdesk.domain.scoring.timed import NHPT_TIME_LIMIT_S, T25FW_TIME_LIMIT_S
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.domain.moments import local_time
-from pmsdesk.services.clinic import Clinic, DraftHolder, VisitRecord
+from pmsdesk.services.clinic import Clinic, DraftHolder, DraftKept, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
 from pmsdesk.ui.background import BackgroundOperation, run_in_background
@@ -377,6 +377,7 @@ class VisitEditor(QWidget):
 
         self._draft_timer = QTimer(self, singleShot=True, interval=self.DRAFT_DELAY_MS)
         self._draft_write: BackgroundOperation | None = None  # the last draft handed to the worker
+        self._draft_offline = False  # the last draft went to this computer: the server was unreachable
         self._draft_timer.timeout.connect(self.write_draft)
         QApplication.instance().focusChanged.connect(self._focus_moved)
 
@@ -612,8 +613,19 @@ class VisitEditor(QWidget):
         if self.patient is not None and self.dirty:
             clinic, patient_id, visit_id, raw = self.clinic, self.patient.id, self._visit_id(), self.raw_values()
             self._draft_write = run_in_background(self, "keeping a draft of the visit",
-                                                  lambda _job: clinic.save_draft(patient_id, visit_id, raw))
+                                                  lambda _job: clinic.save_draft(patient_id, visit_id, raw),
+                                                  on_done=self._show_where_draft_is)
             self._draft_write.finished.connect(self._draft_write.deleteLater)
+
+    def _show_where_draft_is(self, kept: DraftKept) -> None:
+        """Say so while the clinic's database cannot be reached, and stop saying so once it can."""
+        offline = kept is DraftKept.ON_THIS_COMPUTER
+        if offline:
+            self.draft_note.setText("The clinic's database cannot be reached: what you type is kept on this "
+                                    "computer, and goes into the database as soon as the connection is back.")
+        if offline or self._draft_offline:
+            self.draft_note.setVisible(offline)
+        self._draft_offline = offline
 
     def keep_draft_now(self) -> None:
         """Write what was typed to the visit's draft now and wait for it (before the workstation changes

@@ -228,3 +228,43 @@ def test_workstations_writing_at_once_lose_no_update_and_keep_one_chain(postgres
         for writer in writers:
             writer.kill()
         database.close()
+
+
+def test_typing_while_the_server_is_down_is_kept_here_and_saved_when_it_is_back(tmp_path):
+    """Its own server, killed in the middle of a nurse's visit: the draft goes to this computer, and the
+    first draft write after the server is back takes it into the database."""
+    from postgres_server import start_server
+    from pmsdesk.services.clinic import DraftKept, ServerUnreachable
+
+    server = start_server()
+    if server is None:
+        pytest.skip("no PostgreSQL server binaries")
+    try:
+        name = server.fresh_database_without_template()
+        database = Database.open(server.url(name))
+        clinic = Clinic(database, today=lambda: TODAY)
+        patient = clinic.create_patient(PATIENT)
+        other = clinic.create_patient({**PATIENT, "clinic_id": "MS-0002"})
+        assert clinic.save_draft(patient.id, None, {"visit_date": "2026-06-01", "notes": "first"}) is DraftKept.IN_DATABASE
+
+        server.kill()
+        typed = {"visit_date": "2026-06-01", "notes": "typed while the server was down"}
+        assert clinic.save_draft(patient.id, None, typed) is DraftKept.ON_THIS_COMPUTER
+        assert clinic.save_draft(other.id, None, {"notes": "the next patient"}) is DraftKept.ON_THIS_COMPUTER
+        kept = list(clinic.offline_drafts.pending())
+        assert {d.patient_id for d in kept} == {patient.id, other.id}
+        assert all(path.stat().st_mode & 0o077 == 0 for path in clinic.offline_drafts.folder.iterdir())
+        assert clinic.draft(patient.id, None)[0] == typed  # reopening the visit gives what was typed
+        with pytest.raises(ServerUnreachable, match="cannot be reached"):
+            clinic.create_visit(patient.id, {"visit_date": "2026-06-01", "kind": "baseline"})
+
+        server.restart()
+        assert clinic.save_draft(patient.id, None, typed) is DraftKept.IN_DATABASE
+        assert list(clinic.offline_drafts.pending()) == []  # the other patient's draft went along
+        fresh = Clinic(Database.open(server.url(name), create=False))  # another workstation sees both
+        assert fresh.draft(patient.id, None)[0] == typed
+        assert fresh.draft(other.id, None)[0] == {"notes": "the next patient"}
+        fresh.db.close()
+        database.close()
+    finally:
+        server.stop()
