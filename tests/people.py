@@ -61,3 +61,37 @@ def signed(argv: list[str], user: tuple[str, Role] | None = None) -> list[str]:
                 database.close()
     os.environ[PASSWORD_VARIABLE] = TEST_PASSWORD
     return [*argv, "--user", name]
+
+
+# ----- the intrathecal register and the second-person check (issue 15, services.register) ----------
+BENCH_NURSE, BENCH_CHECKER = "bench-nurse", "bench-checker"
+PUNCTURE = {"puncture_time": "10:05", "lp_position": "lateral_decubitus", "lp_level": "L3-L4",
+            "lp_needle_type": "atraumatic", "lp_needle_gauge": "22G", "lp_attempts": "1", "lp_result": "successful"}
+
+
+def ensure_registered(database, username: str, role: Role, task: str, full_name: str = "") -> None:
+    """``username`` (made when missing) on the register for ``task`` from 2000 to 2099 (visits of any year)."""
+    from pmsdesk.services.register import Register
+
+    ensure_account(database, username, role, full_name)
+    register = Register(database, Actor.system("tests"))
+    if any(line.entry.username == username and line.entry.task == task for line in register.lines()):
+        return
+    user_id = next(uid for uid, name, _full in register.people() if name == username)
+    register.add(user_id, task, "2000-01-01", "2099-12-31")
+
+
+def checked_dose(database, visit: dict, *, agent: str = "it_methotrexate", performer: str = BENCH_NURSE,
+                 checker: str = BENCH_CHECKER) -> dict:
+    """``visit`` (raw values of a treatment with a dose) as the bench saves it: the puncture's record, who
+    gives the dose and the second-person check of ``checker`` with their own password (both registered
+    here; a visit's own values win). Another visit is given back as it is."""
+    if visit.get("kind") != "treatment" or visit.get("dose_given") in (None, ""):
+        return visit
+    ensure_registered(database, performer, Role.NURSE, "administer", "Bench Nurse")
+    ensure_registered(database, checker, Role.NEUROLOGIST, "check", "Bench Checker")
+    merged = {**PUNCTURE, "performed_by": performer, **visit}
+    confirmed = {"agent": agent, "dose": float(str(merged["dose_given"])), "unit": merged.get("dose_unit") or "",
+                 "lot": merged.get("dose_batch") or None, "route": "intrathecal", "identity": True,
+                 "confirmed_all": True}
+    return {**merged, "second_check": {"checked_by": checker, "password": TEST_PASSWORD, **confirmed}}

@@ -559,7 +559,7 @@ class _BatchWriter:
             if course_ref is not None:
                 origin, target = step.course_links[course_ref]
                 course_id = target if origin == "stored" else created_courses[target]
-            record = batch.create_visit(patient_id, {**raw, "course_id": course_id})
+            record = batch.create_visit(patient_id, {**raw, "course_id": course_id}, recorded_elsewhere=True)
             created["adverse event"] += len(record.adverse_events)
             self._step_done(created, "visit")
         for raw in step.relapses:

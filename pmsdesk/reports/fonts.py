@@ -79,39 +79,58 @@ def shaped(text: str) -> str:
     return text if _RIGHT_TO_LEFT.search(text) is None else arabic_reshaper.reshape(text)
 
 
-def visual_order(text: str) -> str:
+def visual_order(text: str, base_dir: str = "L") -> str:
     """``text`` as it is drawn on one line: Arabic joined, right-to-left runs in visual order; other
-    text as it is."""
+    text as it is. The base direction is the page's (left to right) unless ``base_dir`` says "R"."""
     if _RIGHT_TO_LEFT.search(text) is None:
         return text
-    return get_display(arabic_reshaper.reshape(text), base_dir="L")
+    return get_display(arabic_reshaper.reshape(text), base_dir=base_dir)
+
+
+def _base_direction(texts) -> str:
+    """A paragraph's direction by its first strong letter (the bidi algorithm's rule P2): a note
+    written in Hebrew is right to left (its full stop ends its last line on the left), "Dr. כהן" left
+    to right."""
+    for text in texts:
+        for char in text:
+            kind = unicodedata.bidirectional(char)
+            if kind == "L":
+                return "L"
+            if kind in ("R", "AL"):
+                return "R"
+    return "L"
 
 
 def visual_lines(para):
     """A copy of a paragraph's broken lines (reportlab's ``blPara``, in logical order) with each line
-    in visual order: a simple paragraph's words, or each style run of a line of a marked-up one (a
-    right-to-left run seldom spans two styles). None when no line holds right-to-left text."""
+    in visual order, in the paragraph's own base direction: a simple paragraph's words, or each style
+    run of a line of a marked-up one (a right-to-left run seldom spans two styles). None when no line
+    holds right-to-left text."""
     if para.kind == 0:
-        if not any(_RIGHT_TO_LEFT.search(word) for _, words in para.lines for word in words):
+        texts = [word for _, words in para.lines for word in words]
+        if not any(_RIGHT_TO_LEFT.search(word) for word in texts):
             return None
-        lines = [(extra, visual_order(" ".join(words)).split(" ")) for extra, words in para.lines]
+        direction = _base_direction(texts)
+        lines = [(extra, visual_order(" ".join(words), direction).split(" ")) for extra, words in para.lines]
     else:
-        if not any(_RIGHT_TO_LEFT.search(getattr(frag, "text", "")) for line in para.lines for frag in line.words):
+        texts = [getattr(frag, "text", "") for line in para.lines for frag in line.words]
+        if not any(_RIGHT_TO_LEFT.search(text) for text in texts):
             return None
+        direction = _base_direction(texts)
         lines = []
         for line in para.lines:
             line = copy.copy(line)
-            line.words = [_reordered(frag) for frag in line.words]
+            line.words = [_reordered(frag, direction) for frag in line.words]
             lines.append(line)
     visual = copy.copy(para)
     visual.lines = lines
     return visual
 
 
-def _reordered(frag):
+def _reordered(frag, direction: str):
     text = getattr(frag, "text", "")
     if not _RIGHT_TO_LEFT.search(text):
         return frag
     frag = frag.clone() if hasattr(frag, "clone") else copy.copy(frag)
-    frag.text = visual_order(text)
+    frag.text = visual_order(text, direction)
     return frag

@@ -55,6 +55,7 @@ from pmsdesk.store.tables import (
     AdverseEvent,
     AuditEvent,
     DmtHistory,
+    DoseCheck,
     EdssAssessment,
     Patient,
     Relapse,
@@ -143,6 +144,7 @@ class VisitRecord:
     visit: Visit
     assessments: dict[str, VisitAssessment | None]
     adverse_events: list[AdverseEvent] = field(default_factory=list)
+    dose_check: DoseCheck | None = None  # the second-person check of its dose (services.register)
 
     def form_values(self) -> dict[str, Any]:
         from pmsdesk.domain.fields import VISIT_FIELDS
@@ -517,7 +519,7 @@ class Clinic:
         events = session.scalars(
             select(AdverseEvent).where(AdverseEvent.visit_id == visit.id).order_by(AdverseEvent.onset_date, AdverseEvent.id)
         )
-        return VisitRecord(visit, assessments, list(events))
+        return VisitRecord(visit, assessments, list(events), dose_check=register.check_of(session, visit.id))
 
     @read_model
     def visit_records(self, patient_id: int, *, include_voided: bool = False) -> list[VisitRecord]:
@@ -564,9 +566,10 @@ class Clinic:
         query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
         for event in session.scalars(query):
             events.setdefault(event.visit_id, []).append(event)
+        dose_checks = register.checks_of(session, ids)
         return [
             VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
-                        events.get(visit.id, []))
+                        events.get(visit.id, []), dose_check=dose_checks.get(visit.id))
             for visit in visits
         ]
 
@@ -594,8 +597,10 @@ class Clinic:
             raise ValidationFailed(problems)
         return values, events
 
-    def _store_visit(self, session: Session, visit: Visit, raw: Mapping[str, Any]) -> VisitRecord:
+    def _store_visit(self, session: Session, visit: Visit, raw: Mapping[str, Any],
+                     checker: register.Checker | None = None, recorded_elsewhere: bool = False) -> VisitRecord:
         patient = self._get(session, Patient, visit.patient_id, "patient")
+        dose_before = register.dose_details(visit)
         values, events = self._validated_visit(session, patient, raw)
         self._check_edss_unchanged_unless_allowed(session, visit, values.assessments[EDSS.key])
         self._check_treatment_slot(session, visit, values.visit, raw.get("course_id", visit.course_id))
@@ -605,6 +610,8 @@ class Clinic:
             visit.course_id = raw["course_id"]
         session.add(visit)
         session.flush()
+        register.gate(session, visit, dose_before, checker, visit.visit_date,  # the second-person check
+                      required=not (self.actor.is_system or recorded_elsewhere))
         for section, table in ASSESSMENT_TABLES.items():
             row = session.scalar(select(table).where(table.visit_id == visit.id))
             section_values = values.assessments[section]
@@ -697,11 +704,15 @@ class Clinic:
                 self._mark_deleted(event, reason or "Removed from the visit's list of adverse events.")
 
     @read_model
-    def create_visit(self, patient_id: int, raw: Mapping[str, Any]) -> VisitRecord:
+    def create_visit(self, patient_id: int, raw: Mapping[str, Any], *, recorded_elsewhere: bool = False) -> VisitRecord:
+        """A new visit. ``recorded_elsewhere``: an imported visit, whose dose was given and checked where
+        it was recorded (no second-person check is asked here; one that comes with it is checked)."""
+        checker = register.confirm_checker(self.actor, self.accounts(), raw, utcnow().replace(microsecond=0))
+
         def work(session: Session) -> VisitRecord:
             self._lock_treatment_slots(session, raw)
             self._get(session, Patient, patient_id, "patient")
-            record = self._store_visit(session, Visit(patient_id=patient_id), raw)
+            record = self._store_visit(session, Visit(patient_id=patient_id), raw, checker, recorded_elsewhere)
             self._delete_draft(session, patient_id, None)
             return record
 
@@ -720,6 +731,8 @@ class Clinic:
         removed) writes nothing: no new version, no audit entry, no amendment; the stored record comes
         back with ``version`` still ``expected_version`` (see :meth:`visit_unchanged`), and the draft
         kept for the visit is dropped, as it holds nothing new."""
+        checker = register.confirm_checker(self.actor, self.accounts(), raw, utcnow().replace(microsecond=0))
+
         def work(session: Session) -> VisitRecord:
             self._lock_treatment_slots(session, raw, visit_id)
             visit = self._for_update(session, Visit, visit_id, expected_version, "visit")
@@ -731,7 +744,7 @@ class Clinic:
             if amending:
                 session.info[audit.REASON] = _required_reason(amendment_reason, "amendment_reason",
                                                               "Reason for the amendment")
-            record = self._store_visit(session, visit, raw)
+            record = self._store_visit(session, visit, raw, checker)
             if _amendable_values(record) == before and visit.course_id == course_before:
                 raise _NothingChanged
             self._delete_draft(session, visit.patient_id, visit_id)

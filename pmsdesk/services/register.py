@@ -237,10 +237,14 @@ def _same(stored: DoseCheck, needed: CheckedDose, administrator: str | None) -> 
         needed.agent, needed.dose, needed.unit, needed.lot, administrator)
 
 
-def gate(session: Session, visit: Visit, before: tuple | None, checker: Checker | None, day: dt.date) -> None:
+def gate(session: Session, visit: Visit, before: tuple | None, checker: Checker | None, day: dt.date, *,
+         required: bool) -> None:
     """After a visit's values are applied, before it is written: a treatment visit whose dose is new or
     changed (its amount, unit, batch, course or who gives it) needs its procedure record and a valid
-    second-person check; the check given is kept, one that no longer matches the dose is refused."""
+    second-person check; the check given is kept, one that no longer matches the dose is refused.
+    ``required`` False (a system process, an import of visits recorded elsewhere): a dose without a
+    check is recorded as given there, with no check in pmsdesk; a check that comes with it is still
+    held to every rule."""
     if visit.kind != VisitKind.TREATMENT.value or visit.dose_given is None:
         return
     stored = check_of(session, visit.id)
@@ -248,6 +252,8 @@ def gate(session: Session, visit: Visit, before: tuple | None, checker: Checker 
     if checker is None and (before == _details(visit, visit.course_id)
                             or (stored is not None and _same(stored, needed, visit.performed_by))):
         return  # the dose as it was: given before the register, or already checked
+    if checker is None and not required:
+        return
     missing = [Problem(name, f"{_VISIT[name].label}: required when an intrathecal dose is recorded; "
                              + _VISIT[name].allowed_text() + ".")
                for name in REQUIRED_AT_TREATMENT if getattr(visit, name) in (None, "")]

@@ -187,3 +187,23 @@ def test_a_wrapped_right_to_left_note_reads_line_by_line(tmp_path, letters):
     assert len(found) >= 2, found  # the note wraps
     # broken into lines first, then each line ordered: the first line holds the first words, in order
     assert [n for line in found for n in line] == list(range(len(words))), found
+
+
+def test_a_paragraph_takes_its_direction_from_its_first_letter():
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from pmsdesk.reports.fonts import FONT, register_fonts, visual_lines
+
+    register_fonts()
+    style = ParagraphStyle("note", fontName=FONT, fontSize=9)
+
+    def drawn(text: str) -> list[str]:
+        paragraph = Paragraph(text, style)
+        paragraph.wrap(400, 100)
+        return visual_lines(paragraph.blPara).lines[0][1]
+
+    # a Hebrew sentence is right to left: its full stop is drawn at its left end
+    assert drawn("\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd.") == [".\u05dd\u05dc\u05d5\u05e2", "\u05dd\u05d5\u05dc\u05e9"]
+    # a line that starts in Latin letters stays left to right around the Hebrew name
+    assert drawn("Dr. \u05db\u05d4\u05df.") == ["Dr.", "\u05df\u05d4\u05db."]
