@@ -313,6 +313,12 @@ def events(session: Session, *, patient_id: int | None = None, visit_id: int | N
     return list(session.scalars(query))
 
 
+def streamed(connection: Connection, rows_at_a_time: int, statement):
+    """The rows of ``statement`` read a batch at a time (a server-side cursor on PostgreSQL). The option is
+    the statement's: set on the connection it would stay, and make every later statement a cursor."""
+    return connection.execute(statement.execution_options(yield_per=rows_at_a_time))
+
+
 def head_query():
     """The chain's head: (last id, last hash)."""
     return select(_head.c.last_id, _head.c.last_hash).where(_head.c.id == HEAD_ID)
@@ -342,7 +348,7 @@ def verify(connection: Connection, given: Sequence[Checkpoint] = (), *, live: bo
     found = [*given, *(checkpoints.found_for(connection, key) if live else [key.checkpoint] if key else [])]
     # Without the key, where keyed entries begin is not known: only links and checkpoints are checked.
     sealed_from = key.sealed_from if key is not None else (None if named is None else 1)
-    rows = connection.execution_options(yield_per=1000).execute(select(_events).order_by(_events.c.id))
+    rows = streamed(connection, 1000, select(_events).order_by(_events.c.id))
     return verify_chain((row._mapping for row in rows), head, key=key.secret if key is not None else None,
                         sealed_from=sealed_from, checkpoints=found)
 
@@ -398,7 +404,7 @@ def _recorded_rows(connection: Connection, table: Table, numeric: bool) -> Itera
     query = (select(_events.c.row_key, _events.c.kind, _events.c.before, _events.c.after)
              .where(_events.c.table_name == table.name, _events.c.kind.in_([kind.value for kind in ROW_KINDS]))
              .order_by(order, _events.c.id))
-    rows = connection.execution_options(yield_per=2000).execute(query)
+    rows = streamed(connection, 2000, query)
     for row_key, entries in itertools.groupby(rows, key=lambda entry: entry.row_key):
         values = None
         for entry in entries:
@@ -408,7 +414,7 @@ def _recorded_rows(connection: Connection, table: Table, numeric: bool) -> Itera
 
 
 def _stored_rows(connection: Connection, table: Table, key_column) -> Iterator[tuple[Any, Mapping[str, Any]]]:
-    rows = connection.execution_options(yield_per=2000).execute(select(table).order_by(key_column))
+    rows = streamed(connection, 2000, select(table).order_by(key_column))
     return ((row._mapping[key_column.name], row._mapping) for row in rows)
 
 
@@ -466,7 +472,7 @@ def signature_findings(connection: Connection) -> tuple[int, list[tuple[int, str
     sealed with the clinic's key, so a signature forged in the table, copied from another visit, put
     back after an amendment or removed shows here. Streams the trail; keeps one digest per signed visit."""
     standing: dict[int, dict[str, Any]] = {}
-    entries = connection.execution_options(yield_per=2000).execute(
+    entries = streamed(connection, 2000,
         select(_events.c.visit_id, _events.c.kind, _events.c.details)
         .where(_events.c.kind.in_([AuditKind.SIGN.value, AuditKind.AMEND.value]), _events.c.visit_id.is_not(None))
         .order_by(_events.c.id))
@@ -476,7 +482,7 @@ def signature_findings(connection: Connection) -> tuple[int, list[tuple[int, str
         else:  # an amendment voids the signature it finds
             standing.pop(visit_id, None)
     visits = Visit.__table__
-    stored = connection.execution_options(yield_per=2000).execute(
+    stored = streamed(connection, 2000,
         select(visits.c.id, visits.c.status, visits.c.signed_name, visits.c.signature_digest).order_by(visits.c.id))
     signed, findings = 0, []
     for visit_id, status, signed_name, digest in stored:

@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 
 from pmsdesk.domain.audit import canonical_json
 from pmsdesk.domain.moments import as_utc
+from pmsdesk.store import audit
 
 BATCH_ROWS = 2000
 # Rows a new schema already holds (migration 0003 makes the trail's head row): replaced, not added.
@@ -37,7 +38,7 @@ def _tables() -> list[Table]:
 
 def _rows(connection: Connection, table: Table) -> Iterator[dict]:
     ordered = select(table).order_by(*table.primary_key.columns)
-    for row in connection.execution_options(yield_per=BATCH_ROWS).execute(ordered).mappings():
+    for row in audit.streamed(connection, BATCH_ROWS, ordered).mappings():
         yield dict(row)
 
 

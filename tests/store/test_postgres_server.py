@@ -268,3 +268,59 @@ def test_typing_while_the_server_is_down_is_kept_here_and_saved_when_it_is_back(
         database.close()
     finally:
         server.stop()
+
+
+def test_backup_and_restore_on_the_server_use_its_own_tools_with_the_same_checks(postgres, tmp_path, capsys,
+                                                                                 monkeypatch):
+    from pmsdesk.cli import main
+    from pmsdesk.services.demo import DEMO_PASSWORD
+
+    source = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--patients", "3", "--database", str(source)]) == 0
+    live = "clinic_backed_up"
+    postgres.admin(f"CREATE DATABASE {live} OWNER {OWNER}")
+    monkeypatch.setenv("PMSDESK_PASSWORD", DEMO_PASSWORD)
+    assert main(["migrate", "--from", str(source), "--to", postgres.url(live), "--user", "demo-admin"]) == 0
+    dump = tmp_path / "clinic.pgdump"
+    assert main(["backup", "--database", postgres.url(live), "--user", "demo-admin"]) == 2
+    assert "name the dump" in capsys.readouterr().err
+    assert main(["backup", "-o", str(dump), "--database", postgres.url(live), "--user", "demo-admin"]) == 0
+    assert "Backup written" in capsys.readouterr().out
+    assert dump.stat().st_mode & 0o077 == 0 and (tmp_path / "clinic.pgdump.checkpoint").exists()
+    assert not list(tmp_path.glob(".*.partial"))
+
+    assert main(["restore", str(dump), "--database", postgres.url(live), "--user", "demo-admin"]) == 2
+    assert "is not empty" in capsys.readouterr().err  # the live clinic is never overwritten
+    restored = "clinic_restored"
+    postgres.admin(f"CREATE DATABASE {restored} OWNER {OWNER}")
+    assert main(["restore", str(dump), "--database", postgres.url(restored), "--user", "demo-admin"]) == 0
+    assert "checked (schema, audit chain" in capsys.readouterr().out
+    assert main(["audit", "verify", "--user", "demo-admin", "--database", postgres.url(restored),
+                 "--checkpoint", str(tmp_path / "clinic.pgdump.checkpoint")]) == 0
+    exports = []
+    for name in (live, restored):
+        output = tmp_path / f"{name}.csv"
+        assert main(["export", "--format", "csv", "-o", str(output), "--user", "demo-admin",
+                     "--database", postgres.url(name)]) == 0
+        exports.append(output.read_bytes())
+    assert exports[0] == exports[1]
+    # A workstation's login works on the restored clinic (its rights were given again).
+    database = Database.open(postgres.url(restored, role=WORKSTATION), create=False)
+    try:
+        Clinic(database, today=lambda: TODAY).create_patient({**PATIENT, "clinic_id": "MS-AFTER-RESTORE"})
+    finally:
+        database.close()
+
+    damaged = tmp_path / "damaged.pgdump"
+    damaged.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    postgres.admin("CREATE DATABASE clinic_from_damaged OWNER " + OWNER)
+    assert main(["restore", str(damaged), "--database", postgres.url("clinic_from_damaged"),
+                 "--user", "demo-admin"]) == 2
+    assert "not restored" in capsys.readouterr().err
+    engine = create_engine(postgres.url("clinic_from_damaged"))
+    try:
+        from sqlalchemy import inspect
+
+        assert inspect(engine).get_table_names() == []  # one transaction: nothing of a damaged dump stays
+    finally:
+        engine.dispose()
