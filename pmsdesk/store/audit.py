@@ -434,6 +434,16 @@ def _merged(recorded: Iterator, stored: Iterator) -> Iterator[tuple[Any, Any, An
             left, right = next(recorded, end), next(stored, end)
 
 
+def copy_problem(connection: Connection) -> str | None:
+    """What is wrong with a clinic copied to another database (a move, a server restore): its chain,
+    every seal checked with the clinic's key, then its rows against the trail; None when all holds."""
+    chain = verify(connection)
+    if not chain.complete:
+        return chain.describe()
+    data = verify_data(connection)
+    return None if data.intact else f"its rows do not match its audit trail ({data.describe()})"
+
+
 def verify_data(connection: Connection) -> DataReport:
     """Replay the trail's row entries and compare each audited table with them, row by row, streaming
     both in key order (a table's memory is one row's entries at a time)."""

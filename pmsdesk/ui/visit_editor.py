@@ -58,22 +58,20 @@ from pmsdesk.ui.forms import (
     problems_by_field,
 )
 from pmsdesk.ui.elided import ElidedLabel
+from pmsdesk.ui.procedure import ProcedurePanel
+from pmsdesk.ui.second_check import SecondCheckPanel
 from pmsdesk.ui.signoff import SignOffBar
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.void_dialog import ask_and_void
 from pmsdesk.ui.stopwatch import Stopwatch
 
 _VISIT = {f.name: f for f in VISIT_FIELDS}
-PROCEDURE_FIELDS = tuple(_VISIT[n] for n in ("dose_given", "dose_unit", "lp_level", "lp_needle", "lp_attempts",
-                                             "csf_removed_ml", "performed_by"))
 HEADER_FIELDS = tuple(_VISIT[n] for n in ("visit_date", "kind", "treatment_number"))
 
 
 # Labels of the visit's own fields; each assessment brings its own (Assessment.short_labels).
 SHORT_LABELS = {
     "visit_date": "Date", "kind": "Kind", "treatment_number": "Treatment number",
-    "dose_given": "Dose given", "dose_unit": "Unit", "lp_level": "Level", "lp_needle": "Needle",
-    "lp_attempts": "Attempts", "csf_removed_ml": "CSF removed",
 }
 
 
@@ -246,9 +244,13 @@ class VisitEditor(QWidget):
         self.course.currentTextChanged.connect(self.course.setToolTip)  # a narrow column elides the course
         self.header_form = FieldForm(HEADER_FIELDS, labels=SHORT_LABELS, rows=[("visit_date", "kind")])
         self.header_form.layout_.insertRow(1, "Treatment course", self.course)
-        self.procedure_form = FieldForm(PROCEDURE_FIELDS, labels=SHORT_LABELS, rows=[
-            ("dose_given", "dose_unit"), ("lp_level", "lp_needle"), ("lp_attempts", "csf_removed_ml")])
-        self.forms = [self.header_form, self.procedure_form]
+        # The treatment's bench (shown for treatment visits only): second-person check, then the
+        # procedure record (dose, puncture, observation).
+        self.second_check = SecondCheckPanel()
+        self.second_check.changed.connect(self._mark_dirty)
+        self.procedure = ProcedurePanel()
+        self.procedure_form = self.procedure.dose_form
+        self.forms = [self.header_form, *self.procedure.forms]
 
         # ----- assessments: one form per registered assessment, in the bench's entry order -------
         self.assessments: tuple[Assessment, ...] = tuple(REGISTRY)
@@ -302,13 +304,15 @@ class VisitEditor(QWidget):
         boxes[EDSS.key].layout().addWidget(edss_extra)
         if "nhpt" in boxes:
             boxes["nhpt"].layout().insertWidget(0, self.nhpt_hand_note)
-        procedure = ("Procedure", _group("", self.procedure_form), "dose_given")
+        second_check = ("Second-person check", _group("", self.second_check), self.second_check.drug)
+        procedure = ("Procedure: dose, puncture, observation", _group("", self.procedure), "dose_given")
+        self.treatment_boxes = (second_check[1], procedure[1])
         events = ("Adverse events", _group("", self.adverse_events), None)
         notes = ("Notes", _group("", self.notes_form), "notes")
         assessment_sections = [(a.title, boxes[a.key], a.first_entry_key) for a in self.assessments]
         first, rest = assessment_sections[:1], assessment_sections[1:]
         columns_of_sections = (
-            [procedure, *first],
+            [second_check, procedure, *first],
             [s for a, s in zip(self.assessments[1:], rest) if a.key in timed_keys],
             [*(s for a, s in zip(self.assessments[1:], rest) if a.key not in timed_keys), events, notes],
         )
@@ -316,8 +320,8 @@ class VisitEditor(QWidget):
         for title, box, first_key in (section for column in columns_of_sections for section in column):
             number = len(self.sections) + 1
             box.setTitle(f"{number}  {title}   (Alt+{number})" if number < 10 else f"{number}  {title}")
-            first_input = self.field_editor(first_key).input if first_key else self.adverse_events.quick_buttons[
-                next(iter(self.adverse_events.quick_buttons))]
+            first_input = first_key if isinstance(first_key, QWidget) else self.field_editor(first_key).input \
+                if first_key else self.adverse_events.quick_buttons[next(iter(self.adverse_events.quick_buttons))]
             self.sections.append((box, first_input))
             if number < 10:
                 QShortcut(QKeySequence(f"Alt+{number}"), self, activated=lambda n=number: self.go_to_section(n - 1))
@@ -406,6 +410,8 @@ class VisitEditor(QWidget):
         header = inputs(self.header_form)
         in_sections = []
         for box, _first in self.sections:
+            if box.isAncestorOf(self.second_check):
+                in_sections += self.second_check.inputs()
             for form in self.forms:
                 if box.isAncestorOf(form) and form is not self.notes_form:
                     in_sections += inputs(form)
@@ -469,6 +475,7 @@ class VisitEditor(QWidget):
             active = [i for i in range(1, self.course.count()) if self.course.itemData(i).end_date is None]
             self.course.setCurrentIndex(active[-1] if active else 0)
         self._loading = False
+        self.procedure.set_people([name for _id, name, _full in self.clinic.intrathecal_register().people()])
         self.adverse_events.set_context(self.patient, record.visit.id if record else None,
                                         [event_values(e) for e in record.adverse_events] if record else [])
         self._set_values(record.form_values() if record else {})
@@ -481,6 +488,7 @@ class VisitEditor(QWidget):
             f"Dominant hand: {hand}. Two trials with it first, then two with the other hand."
             if hand else "Dominant hand not recorded in the patient's details: test the dominant hand first."
         )
+        self.second_check.clear()
         self.update_live_values()
         self._show_title()
         self.summary.hide()
@@ -654,6 +662,55 @@ class VisitEditor(QWidget):
             dose.set_value(course.planned_dose)
             self.procedure_form.editor("dose_unit").set_value(course.dose_unit)
 
+    def _show_treatment_bench(self) -> None:
+        """The second-person check and the procedure record for a treatment visit only; the check shows
+        the drug, dose and lot as typed (a tick given for other values is taken back)."""
+        treatment = self.header_form.editor("kind").parsed() is VisitKind.TREATMENT
+        for box in self.treatment_boxes:
+            box.setVisible(treatment)
+        if self.patient is None:
+            return
+        course = self._selected_course()
+        agent = (course.agent_name if course.agent == "other" else course.agent) if course is not None else ""
+        dose, unit, lot = (self.field_editor(n).parsed() for n in ("dose_given", "dose_unit", "dose_batch"))
+        born = self.patient.birth_date.isoformat()
+        self.second_check.show_dose(agent, dose, unit or "", lot, patient=f"{self.patient.display_name}, born {born}")
+        stored = self.record.dose_check if self.record is not None else None
+        self.second_check.show_stored(stored, stored is not None and (stored.dose, stored.dose_unit, stored.lot)
+                                      == (dose, unit, lot))
+
+    def _show_safety_check(self) -> None:
+        """Each item of the check as the save would find it; the dose disabled, saying why, while the
+        check blocks it (the service refuses such a dose whatever the screen shows)."""
+        if self.patient is None or self.header_form.editor("kind").parsed() is not VisitKind.TREATMENT:
+            return
+        self.safety_section.show_result(self.clinic.safety_check_preview(self.patient.id, self._visit_id(),
+                                                                         self.raw_values()))
+        blocked = self.safety_section.dose_blocked()
+        dose = self.field_editor("dose_given").input
+        dose.setEnabled(blocked is None and not self.read_only)
+        dose.setToolTip(blocked or "")
+
+    def _neurotoxicity_cleared(self) -> None:
+        self._block_shown_for = None
+        self._show_methotrexate_block()
+
+    def _show_methotrexate_block(self) -> None:
+        """Above the dose: the neurotoxicity event that blocks this visit's methotrexate dose, if any (read
+        again only when the patient, course or date changes)."""
+        course = self._selected_course()
+        day = self.header_form.editor("visit_date").parsed()
+        visit_id = self.record.visit.id if self.record is not None else None
+        key = (self.patient.id if self.patient else None, course.agent if course else None, day, visit_id)
+        if key == self._block_shown_for:
+            return
+        self._block_shown_for = key
+        block = (self.clinic.methotrexate_block(key[0], key[1], day, visit_id)
+                 if None not in key[:3] else None)
+        if block is not None:
+            self.methotrexate_block.setText(str(MethotrexateBlocked(block)))
+        self.methotrexate_block.setVisible(block is not None)
+
     def typed_values(self, assessment: Assessment) -> dict[str, Any]:
         """What is typed into an assessment's fields, parsed (None where blank or refused)."""
         return {field.name: self.field_editor(assessment.prefix + field.name).parsed() for field in assessment.fields}
@@ -662,6 +719,7 @@ class VisitEditor(QWidget):
         """The computed EDSS step, the trial means and the earlier values with their warnings, read
         from what is typed exactly as the saved visit will be read."""
         self.update_computed_edss()
+        self._show_treatment_bench()
         for assessment in self.assessments:
             values = self.typed_values(assessment)
             for measure in assessment.measures:
@@ -764,6 +822,9 @@ class VisitEditor(QWidget):
         self._draft_timer.stop()
         self._wait_for_draft()
         raw = self.raw_values()
+        check = self.second_check.given()  # never part of a draft: it holds the checker's password
+        if check is not None:
+            raw["second_check"] = check
         version = self.record.visit.version if self.record is not None else None
         with guarded(self, "saving the visit", on_refusal=self._save_refused) as saved:
             if self.record is None:
@@ -778,6 +839,8 @@ class VisitEditor(QWidget):
             self._nothing_to_save()
             return True
         self.record = record
+        self.second_check.clear()
+        self.update_live_values()
         self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
         for form in self.forms:
             form.show_problems({})
