@@ -133,7 +133,7 @@ def relatedness_label(value: Relatedness | str | None) -> str:
 class NeurotoxicityEvent:
     """What the rule needs of a stored event (the service passes its rows)."""
 
-    event_id: int
+    event_id: int | None  # None: being recorded now
     visit_id: int | None
     term: str
     onset_date: dt.date
@@ -147,11 +147,12 @@ class MethotrexateBlocked(Refusal):
 
     def __init__(self, event: NeurotoxicityEvent):
         self.event = event
+        which = f"adverse event {event.event_id}" if event.event_id is not None else "recorded at this visit"
         super().__init__(
             f"Intrathecal methotrexate is blocked for this patient: methotrexate neurotoxicity since "
-            f"{event.onset_date.isoformat()} (adverse event {event.event_id}) has not been cleared. Only a "
-            "neurologist may clear it, with a reason, on the patient's adverse events; until then a visit "
-            "may be saved without the dose.")
+            f"{event.onset_date.isoformat()} ({which}) has not been cleared. Only a "
+            "neurologist may clear it, with a reason, on the patient's adverse events; until then the visit "
+            "may be saved as an assessment visit, without a dose.")
 
 
 class ClearanceRefused(Refusal):
@@ -165,13 +166,15 @@ def blocks_methotrexate(term: str) -> bool:
 def blocking_event(events: Iterable[NeurotoxicityEvent], *, agent: Agent | str | None, visit_date: dt.date,
                    visit_id: int | None) -> NeurotoxicityEvent | None:
     """The neurotoxicity event that blocks an intrathecal methotrexate dose on ``visit_date``, if any:
-    one not cleared, begun on or before that day and reported elsewhere than this visit (an event
-    recorded at this visit came after its dose). Only methotrexate is blocked."""
+    one not cleared that began before that day, or on that day when reported at an earlier visit (an
+    event that began on the day of this visit and is recorded at it followed this dose). Only
+    methotrexate is blocked."""
     if agent is None or Agent(agent) is not Agent.IT_METHOTREXATE:
         return None
     for event in sorted(events, key=lambda e: e.onset_date):
-        if (blocks_methotrexate(event.term) and event.cleared_at is None and event.onset_date <= visit_date
-                and (visit_id is None or event.visit_id != visit_id)):
+        at_this_visit = event.event_id is None or (visit_id is not None and event.visit_id == visit_id)
+        began_before = event.onset_date < visit_date or (event.onset_date == visit_date and not at_this_visit)
+        if blocks_methotrexate(event.term) and event.cleared_at is None and began_before:
             return event
     return None
 

@@ -363,7 +363,11 @@ ADVERSE_EVENT_FIELDS: tuple[Field, ...] = (
     date("onset_date", "Onset", required=True),
     integer("ctcae_grade", "CTCAE grade", 1, 5, hint="1 mild, 2 moderate, 3 severe, 4 life-threatening, 5 death."),
     flag("serious", "Serious"),
-    choice("relatedness", "Related to treatment", Relatedness),
+    # NCI CTEP attribution, asked for the procedure and for the drug apart (pmsdesk.domain.adverse_events)
+    choice("related_procedure", "Related to the procedure", Relatedness,
+           hint="Is the event caused by the lumbar puncture itself? Blank: not assessed."),
+    choice("related_drug", "Related to the drug", Relatedness,
+           hint="Is the event caused by the drug or cell product given? Blank: not assessed."),
     choice("outcome", "Outcome", AeOutcome),
     date("resolved_date", "Resolved on"),
     text("notes", "Notes", max_length=2000, multiline=True),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pmsdesk.domain.adverse_events import ctcae_wording
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.fields import (
     ADVERSE_EVENT_FIELDS,
@@ -159,6 +160,13 @@ def validate_adverse_event(raw: Mapping[str, Any], *, birth_date: dt.date, today
     values = check.clean(ADVERSE_EVENT_FIELDS)
     if values["term"] is AdverseEventTerm.OTHER and not values["term_other"]:
         check.problem("term_other", "Description: required when the event is \u2018Other\u2019; describe the event.")
+    grade = values["ctcae_grade"]
+    if grade is not None and values["term"] is not None:
+        wording = ctcae_wording(values["term"])
+        offered = wording.offered()
+        if grade not in offered:  # CTCAE's "-": e.g. Headache has no grade 4 or 5
+            check.problem("ctcae_grade", f"CTCAE grade: {wording.ctcae_term} has no grade {grade} in CTCAE v5.0; "
+                                         f"choose a grade from {offered[0]} to {offered[-1]}.")
     check.date_between("onset_date", "Onset", values["onset_date"], birth_date, today, "the date of birth")
     onset, resolved = values["onset_date"], values["resolved_date"]
     check.date_between("resolved_date", "Resolved on", resolved, onset, today, "the onset")

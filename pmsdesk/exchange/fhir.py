@@ -17,6 +17,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from pmsdesk.domain.adverse_events import NOT_ASSESSED, grade_text
 from pmsdesk.domain.assessments import LOCAL_CODE_SYSTEM, REGISTRY, Assessment, Code, Measure
 from pmsdesk.domain.fields import Field, Kind
 from pmsdesk.domain.vocab import (
@@ -44,6 +45,12 @@ AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pmsdesk:fhir")
 
 CTCAE_SEVERITY = {1: "mild", 2: "moderate"}  # grade 3 and above: "severe"
+# The WHO-UMC causality categories in HL7's code system; the CTEP attribution's "unrelated" has no
+# WHO-UMC category and goes as text alone.
+AE_CAUSALITY = "http://terminology.hl7.org/CodeSystem/adverse-event-causality-assess"
+CAUSALITY_CODES = {Relatedness.DEFINITE: ("certain", "Certain"),
+                   Relatedness.PROBABLE: ("probably-likely", "Probably/Likely"),
+                   Relatedness.POSSIBLE: ("possible", "Possible"), Relatedness.UNLIKELY: ("unlikely", "Unlikely")}
 AE_OUTCOMES = {AeOutcome.ONGOING: "ongoing", AeOutcome.RECOVERING: "recovering", AeOutcome.RECOVERED: "resolved",
                AeOutcome.RECOVERED_WITH_SEQUELAE: "resolvedWithSequelae", AeOutcome.FATAL: "fatal",
                AeOutcome.UNKNOWN: "unknown"}
@@ -111,10 +118,11 @@ class _BundleBuilder:
         self.entries: list[dict[str, Any]] = []
 
     def add(self, resource_type: str, key: str, resource: dict[str, Any]) -> str:
-        resource_id = str(uuid.uuid5(ID_NAMESPACE, f"{resource_type}/{key}"))
-        self.entries.append({"fullUrl": f"urn:uuid:{resource_id}",
+        reference = _reference(resource_type, key)
+        resource_id = reference.removeprefix("urn:uuid:")
+        self.entries.append({"fullUrl": reference,
                              "resource": {"resourceType": resource_type, "id": resource_id, **resource}})
-        return f"urn:uuid:{resource_id}"
+        return reference
 
     # ----- per patient ---------------------------------------------------------------------------
     def patient(self, rows: PatientRows) -> None:
@@ -179,11 +187,12 @@ class _BundleBuilder:
             if values:
                 for measure in assessment.measures:
                     self._observation(subject_key, subject, visit, assessment, measure, values)
-        treatment = None
-        if visit.visit.get("dose_given") is not None:
-            treatment = self._treatment(subject_key, subject, visit, course)
+        suspects = None
+        if visit.visit.get("dose_given") is not None:  # the puncture and the drug, each assessed as a cause
+            suspects = {"procedure": _reference("Procedure", f"{subject_key}/{visit.visit['id']}/lp"),
+                        "drug": self._treatment(subject_key, subject, visit, course)}
         for event in visit.adverse_events:
-            self.adverse_event(subject_key, subject, event, treatment)
+            self.adverse_event(subject_key, subject, event, suspects)
 
     def _treatment(self, subject_key, subject, visit: VisitRows, course: dict | None) -> str:
         values = visit.visit
@@ -222,8 +231,9 @@ class _BundleBuilder:
             administration["note"] = [{"text": f"Treatment {values['treatment_number']} of the course"}]
         return self.add("MedicationAdministration", f"{subject_key}/{values['id']}/dose", administration)
 
-    def adverse_event(self, subject_key, subject, event: dict, treatment: str | None) -> None:
-        """An adverse event; one reported at a treatment visit names that administration as suspect."""
+    def adverse_event(self, subject_key, subject, event: dict, suspects: dict[str, str] | None) -> None:
+        """An adverse event; one reported at a treatment visit names its lumbar puncture (Procedure) and its
+        drug (MedicationAdministration) as suspects, each with the nurse's causality answer."""
         term = AdverseEventTerm(event["term"])
         text = event.get("term_other") if term is AdverseEventTerm.OTHER and event.get("term_other") else term.label
         resource: dict[str, Any] = {
@@ -235,15 +245,31 @@ class _BundleBuilder:
         }
         grade = event.get("ctcae_grade")
         if grade:
-            resource["severity"] = _concept(AE_SEVERITY, CTCAE_SEVERITY.get(grade, "severe"), text=f"CTCAE grade {grade}")
+            resource["severity"] = _concept(AE_SEVERITY, CTCAE_SEVERITY.get(grade, "severe"), text=grade_text(term, grade))
         if event.get("outcome"):
             resource["outcome"] = _concept(AE_OUTCOME, AE_OUTCOMES[AeOutcome(event["outcome"])])
-        if treatment is not None:
-            suspect: dict[str, Any] = {"instance": {"reference": treatment}}
-            if event.get("relatedness"):
-                suspect["causality"] = [{"assessment": {"text": Relatedness(event["relatedness"]).label}}]
-            resource["suspectEntity"] = [suspect]
+        if suspects is not None:
+            resource["suspectEntity"] = [
+                {"instance": {"reference": suspects[what]},
+                 "causality": [{"assessment": _causality(event.get(f"related_{what}")),
+                                "method": {"text": f"NCI CTEP attribution, related to the {what}"}}]}
+                for what in ("procedure", "drug")]
         self.add("AdverseEvent", f"{subject_key}/{event['id']}", resource)
+
+
+def _reference(resource_type: str, key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, f'{resource_type}/{key}')}"
+
+
+def _causality(answer: str | None) -> dict[str, Any]:
+    """A relatedness answer as a causality assessment: the WHO-UMC category of HL7's code system where
+    one matches, the answer's words always ("Not assessed" without one)."""
+    if not answer:
+        return {"text": NOT_ASSESSED}
+    related = Relatedness(answer)
+    if related in CAUSALITY_CODES:
+        return _concept(AE_CAUSALITY, *CAUSALITY_CODES[related], text=related.label)
+    return {"text": related.label}
 
 
 AUDIT_CHECKPOINT_SYSTEM = "urn:pmsdesk:audit-checkpoint"  # meta.tag: the audit trail's head when exported

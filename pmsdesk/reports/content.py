@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pmsdesk.domain.naming import agent_label
+from pmsdesk.domain.adverse_events import blocks_methotrexate, grade_text, relatedness_label
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure
 from pmsdesk.domain.assessments import Reading as MeasureReading
 from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
+from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.scoring.change import Direction, Measurement, change_between, exact
 from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
@@ -23,7 +25,6 @@ from pmsdesk.domain.vocab import (
     AeOutcome,
     Hand,
     Phenotype,
-    Relatedness,
     Sex,
     VisitKind,
 )
@@ -344,7 +345,26 @@ def relapses_since_previous(data: VisitReportData) -> str:
     return f"Relapse onset {since}: " + ", ".join(d.isoformat() for d in dates) + "."
 
 
-ADVERSE_EVENT_COLUMNS = ("Event", "Onset", "CTCAE grade", "Serious", "Related to treatment", "Outcome")
+ADVERSE_EVENT_COLUMNS = ("Event", "Onset", "CTCAE grade", "Serious", "Related to", "Outcome")
+
+
+def relatedness_text(event) -> str:
+    """Both answers (the procedure, the drug), and the single earlier answer where one was recorded."""
+    text = (f"procedure: {relatedness_label(event.related_procedure)}; "
+            f"drug: {relatedness_label(event.related_drug)}")
+    if event.relatedness:
+        text += f" (earlier single answer, treatment: {relatedness_label(event.relatedness)})"
+    return text
+
+
+def neurotoxicity_text(event) -> str | None:
+    """Whether a neurotoxicity event still blocks intrathecal methotrexate, or who cleared it and why."""
+    if not blocks_methotrexate(event.term):
+        return None
+    if event.cleared_at is None:
+        return "Blocks further intrathecal methotrexate until a neurologist clears it."
+    return (f"Cleared for intrathecal methotrexate by {event.cleared_by_name or event.cleared_by} on "
+            f"{local_time(event.cleared_at)}: {event.clearance_reason}")
 
 
 def adverse_event_rows(data: VisitReportData) -> list[tuple[str, ...]]:
@@ -354,6 +374,10 @@ def adverse_event_rows(data: VisitReportData) -> list[tuple[str, ...]]:
         name = event.term_other if term is AdverseEventTerm.OTHER and event.term_other else term.label
         if event.notes:
             name += f" ({event.notes})"
+        if event.ctcae_grade is not None:
+            name += f". {grade_text(term, event.ctcae_grade)}"
+        if neurotoxicity_text(event):
+            name += f". {neurotoxicity_text(event)}"
         outcome = _label(AeOutcome, event.outcome) or NOT_RECORDED
         if event.resolved_date:
             outcome += f", resolved {event.resolved_date.isoformat()}"
@@ -362,7 +386,7 @@ def adverse_event_rows(data: VisitReportData) -> list[tuple[str, ...]]:
             event.onset_date.isoformat(),
             NOT_RECORDED if event.ctcae_grade is None else str(event.ctcae_grade),
             "yes" if event.serious else "no",
-            _label(Relatedness, event.relatedness) or NOT_RECORDED,
+            relatedness_text(event),
             outcome,
         ))
     return rows

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
 
+from pmsdesk.domain.adverse_events import NeurotoxicityEvent
 from pmsdesk.domain.assessments import EDSS, REGISTRY, Measure, Reading
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, Field
@@ -44,6 +45,7 @@ from pmsdesk.domain.validation import (
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
 from pmsdesk.services import register
+from pmsdesk.services import neurotoxicity
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
 from pmsdesk.services.offline_drafts import OfflineDrafts, lost_connection
 from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings
@@ -604,6 +606,8 @@ class Clinic:
         values, events = self._validated_visit(session, patient, raw)
         self._check_edss_unchanged_unless_allowed(session, visit, values.assessments[EDSS.key])
         self._check_treatment_slot(session, visit, values.visit, raw.get("course_id", visit.course_id))
+        neurotoxicity.gate(session, visit, values.visit, raw.get("course_id", visit.course_id),
+                           events if "adverse_events" in raw else None)
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -991,6 +995,25 @@ class Clinic:
                            expected_version: int | None = None) -> AdverseEvent:
         return self._save_patient_row(AdverseEvent, "adverse event", validate_adverse_event, patient_id, event_id,
                                       expected_version, raw)
+
+    # ----- methotrexate neurotoxicity (pmsdesk.services.neurotoxicity) ------------------------
+    @read_model
+    def clear_neurotoxicity(self, event_id: int, expected_version: int, reason: Any) -> AdverseEvent:
+        """A neurologist clears a methotrexate neurotoxicity event with a reason, so intrathecal
+        methotrexate may be given again; a nurse, or a clearance without a reason, is refused."""
+        def work(session: Session) -> AdverseEvent:
+            event = self._for_update(session, AdverseEvent, event_id, expected_version, "adverse event")
+            neurotoxicity.clear(self.actor, event, reason)
+            session.flush()
+            return event
+
+        return self._write("adverse event", work)
+
+    def methotrexate_block(self, patient_id: int, agent: str | None, day: dt.date,
+                           visit_id: int | None = None) -> NeurotoxicityEvent | None:
+        """The neurotoxicity event that blocks an intrathecal methotrexate dose on ``day``, if any."""
+        with self.db.reading() as session:
+            return neurotoxicity.blocking(session, patient_id, agent, day, visit_id)
 
     # ----- settings --------------------------------------------------------------------------
     def setting(self, key: str, default: str | None = None) -> str | None:

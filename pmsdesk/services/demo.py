@@ -336,16 +336,21 @@ TRAJECTORY_WEIGHTS = {_Trajectory.STABLE: 45, _Trajectory.WORSENING: 40, _Trajec
 @dataclass(frozen=True)
 class _Reaction:
     grade2_share: float
-    relatedness: tuple[Relatedness, ...]
+    related_procedure: tuple[Relatedness, ...]  # the nurse's answers, picked in pairs with related_drug
+    related_drug: tuple[Relatedness, ...]
     onset_days: tuple[int, int]  # after the visit
     lasting_days: tuple[int, int]
 
 
 REACTIONS = {
-    AdverseEventTerm.POST_LP_HEADACHE: _Reaction(0.35, (Relatedness.PROBABLE, Relatedness.DEFINITE), (0, 2), (2, 7)),
-    AdverseEventTerm.BACK_PAIN: _Reaction(0.1, (Relatedness.POSSIBLE, Relatedness.PROBABLE), (0, 1), (1, 5)),
-    AdverseEventTerm.FATIGUE: _Reaction(0.1, (Relatedness.UNLIKELY, Relatedness.POSSIBLE), (0, 2), (2, 10)),
-    AdverseEventTerm.NAUSEA_VOMITING: _Reaction(0.0, (Relatedness.POSSIBLE, Relatedness.PROBABLE), (0, 1), (1, 2)),
+    AdverseEventTerm.POST_LP_HEADACHE: _Reaction(0.35, (Relatedness.PROBABLE, Relatedness.DEFINITE),
+                                                 (Relatedness.UNLIKELY, Relatedness.POSSIBLE), (0, 2), (2, 7)),
+    AdverseEventTerm.BACK_PAIN: _Reaction(0.1, (Relatedness.POSSIBLE, Relatedness.PROBABLE),
+                                          (Relatedness.UNLIKELY, Relatedness.UNLIKELY), (0, 1), (1, 5)),
+    AdverseEventTerm.FATIGUE: _Reaction(0.1, (Relatedness.UNLIKELY, Relatedness.POSSIBLE),
+                                        (Relatedness.POSSIBLE, Relatedness.PROBABLE), (0, 2), (2, 10)),
+    AdverseEventTerm.NAUSEA_VOMITING: _Reaction(0.0, (Relatedness.POSSIBLE, Relatedness.PROBABLE),
+                                                (Relatedness.POSSIBLE, Relatedness.POSSIBLE), (0, 1), (1, 2)),
 }
 
 
@@ -595,12 +600,15 @@ class _PatientPlanner:
         onset = min(visit_date + dt.timedelta(days=rng.randint(*reaction.onset_days)), self.today)
         resolved = onset + dt.timedelta(days=rng.randint(*reaction.lasting_days))
         recovered = resolved <= self.today
+        grade = 2 if rng.random() < reaction.grade2_share else 1
+        pick = rng.randrange(len(reaction.related_procedure))  # one draw, as a single answer took
         return {
             "term": term,
             "onset_date": onset,
-            "ctcae_grade": 2 if rng.random() < reaction.grade2_share else 1,
+            "ctcae_grade": grade,
             "serious": False,
-            "relatedness": rng.choice(reaction.relatedness),
+            "related_procedure": reaction.related_procedure[pick],
+            "related_drug": reaction.related_drug[pick],
             "outcome": AeOutcome.RECOVERED if recovered else AeOutcome.RECOVERING,
             "resolved_date": resolved if recovered else None,
         }

@@ -252,10 +252,20 @@ class AdverseEvent(Versioned, SoftDeletable, table=True):
     onset_date: dt.date
     ctcae_grade: int | None = None
     serious: bool = Field(default=False, nullable=False)
+    # Before 0009 one answer, "related to treatment", mixed the procedure and the drug: it is kept as
+    # recorded (shown as the earlier single answer) and no longer asked; None is "not assessed".
     relatedness: str | None = Field(default=None, max_length=16)
+    related_procedure: str | None = Field(default=None, max_length=16)
+    related_drug: str | None = Field(default=None, max_length=16)
     outcome: str | None = Field(default=None, max_length=32)
     resolved_date: dt.date | None = None
     notes: str | None = None
+    # A neurologist's clearance of a methotrexate neurotoxicity event (pmsdesk.domain.adverse_events);
+    # people are user names, as elsewhere since 0008.
+    cleared_by: str | None = Field(default=None, max_length=60)
+    cleared_by_name: str | None = Field(default=None, max_length=120)
+    cleared_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    clearance_reason: str | None = Field(default=None, max_length=500)
 
 
 class Relapse(Versioned, SoftDeletable, table=True):

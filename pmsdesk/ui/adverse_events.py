@@ -1,6 +1,9 @@
 """Adverse events at the bench: one click (or Alt+letter) adds a usual post-lumbar-puncture event
-dated the visit day, its grade, seriousness, relatedness and outcome are chosen in the row itself,
-and events still open from earlier visits are followed up (outcome, resolution date) in place."""
+dated the visit day; the selected event's grade (with its CTCAE v5.0 wording), relatedness to the
+procedure and to the drug, seriousness and outcome are chosen in the row editor under the list, which
+stays narrow enough for a 1366x768 laptop (long texts elided, whole on hover); events still open from
+earlier visits are followed up (outcome, resolution date) in place. A neurotoxicity event says whether
+it blocks intrathecal methotrexate, and a neurologist clears it here or on the patient view."""
 
 from __future__ import annotations
 
@@ -19,17 +22,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from pmsdesk.domain.adverse_events import (
+    NOT_ASSESSED,
+    blocks_methotrexate,
+    ctcae_wording,
+    grade_text,
+    relatedness_label,
+)
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
+from pmsdesk.domain.moments import local_time
+from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.validation import ValidationFailed, validate_adverse_event
 from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Choice, Relatedness
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.elided import ElidedLabel
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 
@@ -40,34 +54,69 @@ QUICK_PICKS = (
     (AdverseEventTerm.FATIGUE, "+ Fatigue"),
     (AdverseEventTerm.NAUSEA_VOMITING, "+ Nausea / vomiting"),
 )
-SHORT_TERMS = {AdverseEventTerm.POST_LP_HEADACHE: "Post-LP headache"}  # the table column stays narrow
-# In the events table's outcome boxes (the full label is the choice's tooltip and the open list's text)
+SHORT_TERMS = {AdverseEventTerm.POST_LP_HEADACHE: "Post-LP headache",
+               AdverseEventTerm.NEUROTOXICITY: "Neurotoxicity"}  # the list's event column stays narrow
+# In the list's outcome column (the full label is the cell's tooltip and the row editor's choice)
 SHORT_OUTCOMES = {AeOutcome.ONGOING: "Ongoing", AeOutcome.RECOVERED_WITH_SEQUELAE: "With sequelae"}
 RESOLVED_PLACEHOLDER = "resolved YYYY-MM-DD"
-CTCAE_GRADES = ("mild", "moderate", "severe", "life-threatening", "death")
-_GRADE, _SERIOUS, _RELATED, _OUTCOME = 2, 3, 4, 5
+COLUMNS = ("Event", "Grade", "Procedure", "Drug", "Outcome")
+_EVENT, _GRADE, _PROCEDURE, _DRUG, _OUTCOME = range(len(COLUMNS))
+NO_ANSWER = "\u2014"  # the list's "not assessed" / "not recorded" (the tooltip says which)
 
 
 def event_values(event) -> dict[str, Any]:
-    """A stored adverse event as the editable values of a visit (with its id and version)."""
+    """A stored adverse event as the editable values of a visit, with its id and version, and as text
+    (kept in a draft as typed) its earlier single relatedness answer and its clearance, if any."""
     values = {f.name: getattr(event, f.name) for f in ADVERSE_EVENT_FIELDS}
-    values.update(id=event.id, version=event.version)
+    values.update(id=event.id, version=event.version, relatedness=event.relatedness, cleared=_cleared_text(event))
     return values
 
 
-def event_name(values: dict[str, Any]) -> str:
+def _cleared_text(event) -> str | None:
+    if event.cleared_at is None:
+        return None
+    return f"{event.cleared_by_name or event.cleared_by} on {local_time(event.cleared_at)}: {event.clearance_reason}"
+
+
+def event_name(values: Mapping[str, Any]) -> str:
     term = AdverseEventTerm(values["term"])
     if term is AdverseEventTerm.OTHER:
         return values.get("term_other") or term.label
     return SHORT_TERMS.get(term, term.label)
 
 
-def _choice_combo(choices: type[Choice], current: str | None, short: Mapping[Choice, str] | None = None) -> QComboBox:
-    """A box as wide as its longest choice, so a chosen outcome is never cut ("Not recoverec"); ``short``
-    names some choices shortly (the full label is their tooltip)."""
+def neurotoxicity_state(values: Mapping[str, Any]) -> str | None:
+    """What a neurotoxicity event means for intrathecal methotrexate, in one sentence (None: another event)."""
+    if not blocks_methotrexate(_stored(values["term"])):
+        return None
+    if not values.get("cleared"):
+        return ("Blocks further intrathecal methotrexate for this patient until a neurologist clears it "
+                "with a reason.")
+    return f"Cleared for intrathecal methotrexate by {values['cleared']}"
+
+
+def clear_neurotoxicity(parent: QWidget, clinic: Clinic, event_id: int, version: int, name: str):
+    """Ask a neurologist why further intrathecal methotrexate may be given and clear the event; the
+    cleared event, or None when cancelled or refused (the refusal is shown)."""
+    reason, given = QInputDialog.getMultiLineText(
+        parent, "Clear methotrexate neurotoxicity",
+        f"\u201c{name}\u201d blocks further intrathecal methotrexate. Why may it be given again? "
+        "The reason, your name and the time are recorded and printed.")
+    if not given:
+        return None
+    cleared = None
+    with guarded(parent, "clearing the neurotoxicity event"):
+        cleared = clinic.clear_neurotoxicity(event_id, version, reason)
+    return cleared
+
+
+def _choice_combo(choices: type[Choice], current: str | None, *, blank: str = "",
+                  short: Mapping[Choice, str] | None = None) -> QComboBox:
+    """A box of ``choices`` (``blank`` names no answer); ``short`` names some choices shortly (the full
+    label is their tooltip)."""
     combo = QComboBox()
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-    combo.addItem("", None)
+    combo.addItem(blank, None)
     for member in choices:
         combo.addItem((short or {}).get(member, member.label), member.value)
         combo.setItemData(combo.count() - 1, member.label, Qt.ItemDataRole.ToolTipRole)
@@ -82,10 +131,12 @@ def _stored(value: Any) -> Any:
 class AdverseEventsPanel(QWidget):
     """The events reported at this visit (``events``) and the follow-up of earlier open events.
 
-    Emits ``changed()`` when this visit's events change; follow-up updates are saved at once.
+    Emits ``changed()`` when this visit's events change (follow-up updates are saved at once), and
+    ``cleared()`` when a neurologist has cleared a neurotoxicity event (saved at once).
     """
 
     changed = Signal()
+    cleared = Signal()
 
     def __init__(self, clinic: Clinic, visit_date: Callable[[], dt.date | None], parent: QWidget | None = None):
         super().__init__(parent)
@@ -95,6 +146,7 @@ class AdverseEventsPanel(QWidget):
         self.visit_id: int | None = None
         self.events: list[dict[str, Any]] = []
         self.removal_reasons: dict[int, str] = {}  # saved event id -> why it was removed (kept, hidden)
+        self._filling = False  # the row editor is being filled from an event: its signals are not edits
 
         bar = QGridLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -102,13 +154,15 @@ class AdverseEventsPanel(QWidget):
         for column, (term, text) in enumerate(QUICK_PICKS):
             button = QPushButton(text)
             button.setObjectName(f"quick_ae:{term.value}")
-            button.setToolTip(f"Add \u201c{term.label}\u201d starting on the visit date; then choose grade, "
-                              "seriousness, relatedness and outcome in its row.")
+            button.setToolTip(f"Add \u201c{term.label}\u201d starting on the visit date; then choose its grade, "
+                              "relatedness, seriousness and outcome under the list.")
             button.clicked.connect(lambda _checked=False, t=term: self.quick_pick(t))
             bar.addWidget(button, 0, column)
             self.quick_buttons[term] = button
         self.other_button = QPushButton("Other\u2026")
         self.other_button.setObjectName("add_adverse_event")
+        self.other_button.setToolTip("Any other event (fever, radicular pain, arachnoiditis, chemical meningitis, "
+                                     "neurotoxicity, infection or one described): the full form.")
         self.other_button.clicked.connect(lambda: self.edit(None))
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove_current)
@@ -116,16 +170,81 @@ class AdverseEventsPanel(QWidget):
         bar.addWidget(self.remove_button, 1, 1)
         bar.setColumnStretch(len(QUICK_PICKS), 1)
 
-        self.table = QTableWidget(0, 6)
+        # The list: short texts, the event's name elided in the one stretching column, each cell whole
+        # on hover; everything else is in the row editor, so the list never scrolls sideways.
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("adverse_events")
-        self.table.setHorizontalHeaderLabels(["Event", "Onset", "Grade", "Serious", "Related", "Outcome"])
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(_EVENT, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(80)
         self.table.setMaximumHeight(130)
         self.table.cellDoubleClicked.connect(lambda row, _column: self.edit(row))
+        self.table.currentCellChanged.connect(lambda row, *_rest: self._fill_row_editor(row))
+
+        self.row_editor = QWidget()
+        self.row_editor.setObjectName("ae_row_editor")
+        grid = QGridLayout(self.row_editor)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.row_title = ElidedLabel()
+        self.row_title.setObjectName("ae:title")
+        self.grade = QComboBox()
+        self.grade.setObjectName("ae:ctcae_grade")
+        self.grade.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.grade.setMinimumContentsLength(32)  # the probe's 30 characters of a grade's wording
+        self.grade.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.grade.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.wording = QLabel()
+        self.wording.setObjectName("ae:wording")
+        self.wording.setWordWrap(True)
+        self.related_procedure = _choice_combo(Relatedness, None, blank=NOT_ASSESSED)
+        self.related_procedure.setObjectName("ae:related_procedure")
+        self.related_procedure.setToolTip("Related to the procedure (the lumbar puncture); NCI CTEP attribution")
+        self.related_drug = _choice_combo(Relatedness, None, blank=NOT_ASSESSED)
+        self.related_drug.setObjectName("ae:related_drug")
+        self.related_drug.setToolTip("Related to the drug or cell product given; NCI CTEP attribution")
+        self.serious = QCheckBox("Serious")
+        self.serious.setObjectName("ae:serious")
+        self.serious.setToolTip("Serious adverse event")
+        self.outcome = _choice_combo(AeOutcome, None)
+        self.outcome.setObjectName("ae:outcome")
+        self.neurotoxicity = QLabel()
+        self.neurotoxicity.setObjectName("ae:neurotoxicity")
+        self.neurotoxicity.setWordWrap(True)
+        self.clear_button = QPushButton("Clear for methotrexate\u2026")
+        self.clear_button.setObjectName("ae:clear")
+        self.clear_button.setToolTip("A neurologist clears the event, with a reason, so intrathecal methotrexate "
+                                     "may be given again.")
+        self.clear_button.clicked.connect(self.clear_current)
+        grid.addWidget(self.row_title, 0, 0, 1, 4)
+        grid.addWidget(QLabel("Grade"), 1, 0)
+        grid.addWidget(self.grade, 1, 1, 1, 3)
+        grid.addWidget(self.wording, 2, 0, 1, 4)
+        grid.addWidget(QLabel("Procedure"), 3, 0)
+        grid.addWidget(self.related_procedure, 3, 1)
+        grid.addWidget(QLabel("Drug"), 3, 2)
+        grid.addWidget(self.related_drug, 3, 3)
+        grid.addWidget(QLabel("Outcome"), 4, 0)
+        grid.addWidget(self.outcome, 4, 1, 1, 2)
+        grid.addWidget(self.serious, 4, 3)
+        grid.addWidget(self.neurotoxicity, 5, 0, 1, 4)
+        grid.addWidget(self.clear_button, 6, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.grade.currentIndexChanged.connect(lambda _i: self._edited("ctcae_grade", self.grade.currentData()))
+        for name, box in (("related_procedure", self.related_procedure), ("related_drug", self.related_drug),
+                          ("outcome", self.outcome)):
+            box.currentIndexChanged.connect(lambda _i, n=name, b=box: self._edited(n, b.currentData()))
+        self.serious.toggled.connect(lambda checked: self._edited("serious", checked))
+        self.row_editor.hide()
+
         self.problems = QLabel()
         self.problems.setStyleSheet(ERROR_STYLE)
         self.problems.setWordWrap(True)
@@ -141,9 +260,15 @@ class AdverseEventsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        layout.addWidget(self.row_editor)
         layout.addWidget(self.problems)
         layout.addWidget(self.follow_up_title)
         layout.addLayout(self.follow_up)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The panel's inputs in Tab order (the visit editor's chain)."""
+        return [*self.quick_buttons.values(), self.other_button, self.remove_button, self.table, self.grade,
+                self.related_procedure, self.related_drug, self.outcome, self.serious, self.clear_button]
 
     # ----- this visit's events ----------------------------------------------------------------
     def set_context(self, patient, visit_id: int | None, events: list[dict[str, Any]]) -> None:
@@ -160,56 +285,108 @@ class AdverseEventsPanel(QWidget):
     def raw_events(self) -> list[dict[str, Any]]:
         return [{key: _stored(value) for key, value in event.items()} for event in self.events]
 
-    def _show_events(self) -> None:
+    def _show_events(self, current: int | None = None) -> None:
         self.table.setRowCount(len(self.events))
-        for row, event in enumerate(self.events):
-            self.table.setItem(row, 0, QTableWidgetItem(event_name(event)))
-            self.table.setItem(row, 1, QTableWidgetItem(str(event.get("onset_date") or "")))
-            grade = QComboBox()
-            grade.setToolTip("CTCAE grade: " + ", ".join(f"{n} {text}" for n, text in enumerate(CTCAE_GRADES, 1)))
-            grade.addItem("", None)
-            for number in range(1, len(CTCAE_GRADES) + 1):
-                grade.addItem(str(number), number)
-            grade.setCurrentIndex(max(grade.findData(event.get("ctcae_grade")), 0))
-            serious = QCheckBox()
-            serious.setToolTip("Serious adverse event")
-            serious.setChecked(bool(event.get("serious")))
-            related = _choice_combo(Relatedness, _stored(event.get("relatedness")))
-            outcome = _choice_combo(AeOutcome, _stored(event.get("outcome")), SHORT_OUTCOMES)
-            grade.currentIndexChanged.connect(lambda _i, r=row, w=grade: self._set(r, "ctcae_grade", w.currentData()))
-            serious.toggled.connect(lambda checked, r=row: self._set(r, "serious", checked))
-            related.currentIndexChanged.connect(lambda _i, r=row, w=related: self._set(r, "relatedness", w.currentData()))
-            outcome.currentIndexChanged.connect(lambda _i, r=row, w=outcome: self._set(r, "outcome", w.currentData()))
-            for column, name, widget in ((_GRADE, "ctcae_grade", grade), (_SERIOUS, "serious", serious),
-                                         (_RELATED, "relatedness", related), (_OUTCOME, "outcome", outcome)):
-                widget.setObjectName(f"ae{row}:{name}")
-                self.table.setCellWidget(row, column, widget)
-        self._fit_widget_columns()
+        for row in range(len(self.events)):
+            self._show_row(row)
         self.problems.hide()
+        row = current if current is not None else (0 if self.events else -1)
+        self.table.setCurrentCell(row, 0) if row >= 0 else self.table.clearSelection()
+        self._fill_row_editor(row)
 
-    def _fit_widget_columns(self) -> None:
-        """A column of choice boxes as wide as its widest box (the header sizes columns by their text only;
-        a narrower table scrolls sideways rather than cutting a box)."""
-        header = self.table.horizontalHeader()
-        for column in (_GRADE, _SERIOUS, _RELATED, _OUTCOME):
-            widths = [self.table.cellWidget(row, column).sizeHint().width() for row in range(self.table.rowCount())]
-            needed = max([header.sectionSizeFromContents(column).width(), *widths])
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(column, needed)
+    def _show_row(self, row: int) -> None:
+        event = self.events[row]
+        term = _stored(event["term"])
+        grade = event.get("ctcae_grade")
+        outcome = _stored(event.get("outcome"))
+        name = event_name(event) + (" (serious)" if event.get("serious") else "")
+        onset = event.get("onset_date")
+        cells = (
+            (name, f"{AdverseEventTerm(term).label}, onset {onset or 'not given'}"
+                   + (", serious" if event.get("serious") else "")),
+            (str(grade) if grade else NO_ANSWER, grade_text(term, grade) if grade else "CTCAE grade not chosen"),
+            (_short_relatedness(event.get("related_procedure")),
+             f"Related to the procedure: {relatedness_label(_stored(event.get('related_procedure')))}"),
+            (_short_relatedness(event.get("related_drug")),
+             f"Related to the drug: {relatedness_label(_stored(event.get('related_drug')))}"),
+            (SHORT_OUTCOMES.get(AeOutcome(outcome), AeOutcome(outcome).label) if outcome else NO_ANSWER,
+             f"Outcome: {AeOutcome(outcome).label if outcome else 'not recorded'}"),
+        )
+        for column, (text, tip) in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            self.table.setItem(row, column, item)
 
-    def _set(self, row: int, name: str, value: Any) -> None:
+    def _fill_row_editor(self, row: int) -> None:
+        """Show the event of ``row`` in the row editor (hidden when there is none)."""
+        if not 0 <= row < len(self.events):
+            self.row_editor.hide()
+            return
+        event = self.events[row]
+        term = AdverseEventTerm(_stored(event["term"]))
+        wording = ctcae_wording(term)
+        self._filling = True
+        try:
+            onset = event.get("onset_date")
+            self.row_title.setText(f"{event_name(event)}, onset {onset or 'not given'}"
+                                   + (f" \u2014 CTCAE v5.0 {wording.ctcae_term}" if wording.ctcae_term else
+                                      " \u2014 not a CTCAE term"))
+            self.grade.clear()
+            self.grade.addItem("", None)
+            grade = event.get("ctcae_grade")
+            offered = set(wording.offered()) | ({grade} if grade else set())
+            for number in sorted(offered):
+                text = wording.text(number) or "not offered in CTCAE v5.0 for this term"
+                self.grade.addItem(f"{number} {text}", number)
+                self.grade.setItemData(self.grade.count() - 1, grade_text(term, number), Qt.ItemDataRole.ToolTipRole)
+            self.grade.setCurrentIndex(max(self.grade.findData(grade), 0))
+            for box, name in ((self.related_procedure, "related_procedure"), (self.related_drug, "related_drug"),
+                              (self.outcome, "outcome")):
+                box.setCurrentIndex(max(box.findData(_stored(event.get(name))), 0))
+            self.serious.setChecked(bool(event.get("serious")))
+            self._show_wording(term, grade)
+            earlier = event.get("relatedness")
+            self.related_procedure.setToolTip("Related to the procedure (the lumbar puncture); NCI CTEP attribution"
+                                              + (f". Earlier single answer (treatment): {relatedness_label(earlier)}"
+                                                 if earlier else ""))
+            state = neurotoxicity_state(event)
+            self.neurotoxicity.setText(state or "")
+            self.neurotoxicity.setVisible(bool(state))
+            may_clear = state is not None and event.get("id") is not None and not event.get("cleared")
+            self.clear_button.setVisible(may_clear)
+            self.clear_button.setEnabled(may_clear and self.clinic.actor.role is Role.NEUROLOGIST)
+        finally:
+            self._filling = False
+        self.row_editor.show()
+
+    def _show_wording(self, term: AdverseEventTerm, grade: int | None) -> None:
+        """The chosen grade's CTCAE wording, or every grade's when none is chosen yet."""
+        if grade:
+            text = grade_text(term, grade)
+        else:
+            wording = ctcae_wording(term)
+            text = "\n".join(f"{number}: {wording.text(number)}" for number in wording.offered())
+        self.wording.setText(text)
+        self.grade.setToolTip(text)
+
+    def _edited(self, name: str, value: Any) -> None:
+        row = self.table.currentRow()
+        if self._filling or not 0 <= row < len(self.events):
+            return
         self.events[row][name] = value
+        self._show_row(row)
+        if name == "ctcae_grade":
+            self._show_wording(AdverseEventTerm(_stored(self.events[row]["term"])), value)
         self.changed.emit()
 
     def quick_pick(self, term: AdverseEventTerm) -> None:
         """Add ``term`` starting on the visit date, still ongoing; focus its grade to fill the rest."""
         onset = self.visit_date() or self.clinic.today()
         self.events.append({"term": term.value, "term_other": None, "onset_date": onset, "ctcae_grade": None,
-                            "serious": False, "relatedness": None, "outcome": AeOutcome.ONGOING.value,
-                            "resolved_date": None, "notes": None})
-        self._show_events()
-        self.table.selectRow(len(self.events) - 1)
-        self.table.cellWidget(len(self.events) - 1, _GRADE).setFocus()
+                            "serious": False, "related_procedure": None, "related_drug": None,
+                            "outcome": AeOutcome.ONGOING.value, "resolved_date": None, "notes": None})
+        self._show_events(len(self.events) - 1)
+        self.grade.setFocus()
         self.changed.emit()
 
     def edit(self, row: int | None) -> None:
@@ -219,8 +396,8 @@ class AdverseEventsPanel(QWidget):
 
         def check(raw: dict[str, Any]) -> dict[str, Any]:
             values = validate_adverse_event(raw, birth_date=self.patient.birth_date, today=self.clinic.today())
-            if existing is not None:
-                values.update(id=existing.get("id"), version=existing.get("version"))
+            if existing is not None:  # what the form does not edit stays as it was
+                values.update({key: existing.get(key) for key in existing if key not in values})
             return values
 
         dialog = RecordDialog("Adverse event", ADVERSE_EVENT_FIELDS, check, values=defaults, parent=self)
@@ -229,7 +406,7 @@ class AdverseEventsPanel(QWidget):
                 self.events.append(dialog.result_record)
             else:
                 self.events[row] = dialog.result_record
-            self._show_events()
+            self._show_events(len(self.events) - 1 if row is None else row)
             self.changed.emit()
 
     def remove_current(self) -> None:
@@ -247,8 +424,19 @@ class AdverseEventsPanel(QWidget):
                 return
             self.removal_reasons[event_id] = reason.strip()
         del self.events[row]
-        self._show_events()
+        self._show_events(min(row, len(self.events) - 1) if self.events else None)
         self.changed.emit()
+
+    def clear_current(self) -> None:
+        """A neurologist clears the selected (saved) neurotoxicity event; its new version is kept, so the
+        visit's next save does not find it changed by someone else."""
+        row = self.table.currentRow()
+        event = self.events[row]
+        cleared = clear_neurotoxicity(self, self.clinic, event["id"], event["version"], event_name(event))
+        if cleared is not None:
+            event.update(version=cleared.version, cleared=_cleared_text(cleared))
+            self._show_events(row)
+            self.cleared.emit()
 
     def show_problems(self, messages: list[str]) -> None:
         self.problems.setText("\n".join(messages))
@@ -295,3 +483,7 @@ class AdverseEventsPanel(QWidget):
             return
         self.problems.hide()
         self.show_follow_up()
+
+
+def _short_relatedness(value: Any) -> str:
+    return Relatedness(_stored(value)).label if value else NO_ANSWER

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.naming import agent_label, patient_display_name
-from pmsdesk.domain.permissions import Action
-from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Hand, Phenotype, Sex, VisitKind, VisitStatus
+from pmsdesk.domain.adverse_events import MethotrexateBlocked, blocks_methotrexate
+from pmsdesk.domain.permissions import Action, Role
+from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Agent, Hand, Phenotype, Sex, VisitKind, VisitStatus
 from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.domain.assessments import REGISTRY
+from pmsdesk.ui.adverse_events import clear_neurotoxicity
+from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.void_dialog import ask_and_void
 
@@ -63,6 +66,12 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], ids: Sequence[int]
 def _event_label(event) -> str:
     term = AdverseEventTerm(event.term)
     return (event.term_other or term.label) if term is AdverseEventTerm.OTHER else term.label
+
+
+def _clearance_mark(event) -> str:
+    if not blocks_methotrexate(event.term):
+        return ""
+    return " (cleared for methotrexate)" if event.cleared_at is not None else " (blocks methotrexate)"
 
 
 def _section(title: str, table: QTableWidget, buttons: Sequence[QWidget]) -> QGroupBox:
@@ -115,6 +124,11 @@ class PatientView(QWidget):
         self.details.setWordWrap(True)
         self.archived_note = QLabel("Archived: this patient is hidden from the patient list.")
         self.archived_note.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.methotrexate_note = QLabel()  # an uncleared neurotoxicity event blocks intrathecal methotrexate
+        self.methotrexate_note.setObjectName("methotrexate_block")
+        self.methotrexate_note.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
+        self.methotrexate_note.setWordWrap(True)
+        self.methotrexate_note.hide()
 
         self.new_visit_button = QPushButton("New visit  (Ctrl+Shift+V)")
         self.new_visit_button.setObjectName("new_visit")
@@ -174,7 +188,11 @@ class PatientView(QWidget):
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(_section("Relapses", self.relapses, [new_relapse, self.delete_buttons[self.relapses]]))
         lower.addWidget(_section("Disease-modifying therapy history", self.dmts, [new_dmt, self.delete_buttons[self.dmts]]))
-        lower.addWidget(_section("Adverse events", self.events, [self.delete_buttons[self.events]]))
+        self.clear_button = QPushButton("Clear for methotrexate\u2026")
+        self.clear_button.setObjectName("clear_neurotoxicity")
+        self.clear_button.clicked.connect(self.clear_selected_neurotoxicity)
+        self.events.itemSelectionChanged.connect(self._enable_clearing)
+        lower.addWidget(_section("Adverse events", self.events, [self.delete_buttons[self.events], self.clear_button]))
         stack = QSplitter(Qt.Orientation.Vertical)
         stack.addWidget(_section("Visits", self.visits, [self.delete_buttons[self.visits], open_hint]))
         stack.addWidget(_section("Treatment courses", self.courses, [new_course]))
@@ -187,6 +205,7 @@ class PatientView(QWidget):
         layout.addWidget(self.name)
         layout.addWidget(self.details)
         layout.addWidget(self.archived_note)
+        layout.addWidget(self.methotrexate_note)
         layout.addLayout(header_buttons)
         layout.addWidget(stack, 1)
 
@@ -229,6 +248,30 @@ class PatientView(QWidget):
             voided = table is self.visits and row is not None and row.visit.deleted_at is not None
             allow(button, self.clinic.actor, Action.DELETE_RECORD, also=row is not None and not voided,
                   otherwise="This visit is already voided." if voided else self._SELECT_FIRST[table.objectName()])
+
+    # ----- methotrexate neurotoxicity ----------------------------------------------------------
+    def _show_methotrexate_block(self, patient_id: int) -> None:
+        block = self.clinic.methotrexate_block(patient_id, Agent.IT_METHOTREXATE.value, self.clinic.today())
+        if block is not None:
+            self.methotrexate_note.setText(str(MethotrexateBlocked(block)))
+        self.methotrexate_note.setVisible(block is not None)
+        self._enable_clearing()
+
+    def _enable_clearing(self) -> None:
+        """Clearing is offered for a neurotoxicity event not yet cleared, and done by a neurologist only."""
+        event = self.selected_row(self.events)
+        clearable = event is not None and blocks_methotrexate(event.term) and event.cleared_at is None
+        self.clear_button.setEnabled(clearable and self.clinic.actor.role is Role.NEUROLOGIST)
+        self.clear_button.setToolTip(
+            "A neurologist clears a methotrexate neurotoxicity event, with a reason, so intrathecal methotrexate "
+            "may be given again." if clearable or event is None else "Only a neurotoxicity event not yet cleared "
+            "blocks methotrexate.")
+
+    def clear_selected_neurotoxicity(self) -> None:
+        event = self.selected_row(self.events)
+        if event is not None and clear_neurotoxicity(self, self.clinic, event.id, event.version,
+                                                     _event_label(event)) is not None:
+            self.show_patient(self.patient.id)
 
     def delete_selected(self, table: QTableWidget) -> bool:
         """Ask a reason and delete the selected row of ``table``; true when it was deleted."""
@@ -289,7 +332,8 @@ class PatientView(QWidget):
               [d.id for d in dmts])
         events = self.clinic.adverse_events(patient_id)
         visit_dates = {record.visit.id: _date(record.visit.visit_date) for record in records}
-        _fill(self.events, [(_date(e.onset_date), _event_label(e), "" if e.ctcae_grade is None else str(e.ctcae_grade),
+        _fill(self.events, [(_date(e.onset_date), _event_label(e) + _clearance_mark(e),
+                             "" if e.ctcae_grade is None else str(e.ctcae_grade),
                              AeOutcome(e.outcome).label if e.outcome else "", visit_dates.get(e.visit_id, ""))
                             for e in events], [e.id for e in events])
         self._rows[self.visits] = {record.visit.id: record for record in records}
@@ -297,6 +341,7 @@ class PatientView(QWidget):
         self._rows[self.dmts] = {d.id: d for d in dmts}
         self._rows[self.events] = {e.id: e for e in events}
         self._enable_deleting()
+        self._show_methotrexate_block(patient_id)
 
     @staticmethod
     def _summary(record: VisitRecord, assessment) -> str:

@@ -70,8 +70,13 @@ def test_an_uncleared_neurotoxicity_event_blocks_later_methotrexate_only():
     # the same day counts (reported at an earlier visit); an earlier visit's dose is not blocked
     assert blocking_event([event], agent="it_methotrexate", visit_date=DAY, visit_id=9) is event
     assert blocking_event([event], agent="it_methotrexate", visit_date=DAY - dt.timedelta(days=1), visit_id=9) is None
-    # an event reported at this very visit came after its dose
-    assert blocking_event([event], agent="it_methotrexate", visit_date=later, visit_id=3) is None
+    # an event that began on this visit's day and is recorded at it followed the dose; one that began
+    # earlier blocks wherever it is recorded
+    assert blocking_event([event], agent="it_methotrexate", visit_date=DAY, visit_id=3) is None
+    assert blocking_event([_event(event_id=None)], agent="it_methotrexate", visit_date=DAY, visit_id=None) is None
+    assert blocking_event([event], agent="it_methotrexate", visit_date=later, visit_id=3) is event
+    with pytest.raises(MethotrexateBlocked, match="recorded at this visit"):
+        check_dose([_event(event_id=None)], agent=Agent.IT_METHOTREXATE, visit_date=later, visit_id=None)
     # other agents, other terms and a cleared event do not block
     assert blocking_event([event], agent=Agent.MSC_NP, visit_date=later, visit_id=9) is None
     assert blocking_event([event], agent=None, visit_date=later, visit_id=9) is None

@@ -326,7 +326,7 @@ def test_unknown_keys_and_unprefixed_assessment_names_are_ignored():
      ["Resolved on", "in the future"]),
     (validate_adverse_event, ADVERSE_EVENT, {"ctcae_grade": "6"}, "ctcae_grade", ["CTCAE grade", "from 1 to 5"]),
     (validate_adverse_event, ADVERSE_EVENT, {"serious": "yes"}, "serious", ["Serious", "\u201cyes\u201d", "yes or no"]),
-    (validate_adverse_event, ADVERSE_EVENT, {"relatedness": "maybe"}, "relatedness", ["Related to treatment", "maybe"]),
+    (validate_adverse_event, ADVERSE_EVENT, {"related_drug": "maybe"}, "related_drug", ["Related to the drug", "maybe"]),
     (validate_adverse_event, ADVERSE_EVENT, {"term": ""}, "term", ["Adverse event", "required"]),
     (validate_dmt, DMT, {"stop_date": "2017-12-31"}, "stop_date", ["Stopped", "2017-12-31", "before the start (2018-01-01)"]),
     (validate_dmt, DMT, {"start_date": "1960-01-01"}, "start_date", ["Started", "before the date of birth"]),

@@ -38,7 +38,8 @@ def add_awkward_patient(clinic: Clinic) -> None:
         "nhpt.dominant_trial1_s": "21.37", "nhpt.dominant_trial2_s": "20.05", "nhpt.nondominant_not_completed": "physical_ms",
         "sdmt.score": "0", "six_minute_walk.not_completed": "physical_ms",
         "adverse_events": [{"term": "other", "term_other": "@rash", "onset_date": "2020-01-07", "ctcae_grade": "1",
-                            "serious": False, "relatedness": "possible", "outcome": "recovered",
+                            "serious": False, "related_procedure": "possible", "related_drug": "unlikely",
+                            "outcome": "recovered",
                             "resolved_date": "2020-01-09"}],
     })
     clinic.create_visit(patient.id, {"visit_date": "2020-03-02", "kind": "assessment", "sdmt.score": "41",

@@ -62,7 +62,8 @@ def _nhpt(d1, d2, n1, n2):
 def history() -> list[VisitRecord]:
     """Baseline and five treatments of a worsening SPMS patient; the last visit has FS grades and an AE."""
     headache = AdverseEvent(id=1, patient_id=1, visit_id=6, term="post_lp_headache", onset_date=dt.date(2026, 3, 3),
-                            ctcae_grade=2, serious=False, relatedness="probable", outcome="recovered",
+                            ctcae_grade=2, serious=False, related_procedure="probable", related_drug="unlikely",
+                            outcome="recovered",
                             resolved_date=dt.date(2026, 3, 6))
     return [
         _visit(1, dt.date(2025, 1, 6), "baseline", None, edss=4.0, t25fw=dict(trial1_s=8.0, trial2_s=8.4),

@@ -189,7 +189,8 @@ def test_post_lumbar_puncture_headaches_are_common_mild_related_and_short(patien
     assert 0.07 <= len(headaches) / punctures <= 0.22
     for headache in headaches:
         assert headache.ctcae_grade in (1, 2) and not headache.serious
-        assert headache.relatedness in (Relatedness.PROBABLE, Relatedness.DEFINITE)
+        assert headache.related_procedure in (Relatedness.PROBABLE, Relatedness.DEFINITE)
+        assert headache.related_drug in (Relatedness.UNLIKELY, Relatedness.POSSIBLE)
         if headache.resolved_date is not None:
             assert (headache.resolved_date - headache.onset_date).days <= 7
     assert {AdverseEventTerm.BACK_PAIN, AdverseEventTerm.FATIGUE, AdverseEventTerm.NAUSEA_VOMITING} <= {

@@ -301,12 +301,18 @@ def main() -> None:
     for form in editor.forms:
         form.show_problems({})
     events = editor.adverse_events  # the longest outcome and relatedness, and an earlier event to follow up
-    events.set_events([{**longest_values(ADVERSE_EVENT_FIELDS), "term": "post_lp_headache", "ctcae_grade": 2}])
+    events.set_events([{**longest_values(ADVERSE_EVENT_FIELDS), "term": "post_lp_headache", "ctcae_grade": 2},
+                       {**longest_values(ADVERSE_EVENT_FIELDS), "term": "neurotoxicity", "ctcae_grade": 4,
+                        "outcome": "ongoing", "serious": True}])
     outcome, resolved = events.follow_up_rows[0][1:3]
     outcome.setCurrentIndex(outcome.findData("recovered_with_sequelae"))
     resolved.setText("2026-11-20")
     settle()
     found += problems_on(window, "visit editor with adverse events")
+    sideways = events.table.horizontalScrollBar()  # the list fits its column: long texts elided, whole on hover
+    if sideways.maximum() > 0 or events.table.horizontalHeader().length() > events.table.viewport().width():
+        found.append(f"visit editor: the adverse events list scrolls sideways ({sideways.maximum()} px beyond "
+                     f"its {events.table.viewport().width()} px)")
     opened = clinic.visit_record(editor.record.visit.id).visit
     create_demo_accounts(database)
     neurologist = Accounts(database).sign_in("demo-neurologist", "demo-clinic")

@@ -258,16 +258,17 @@ def test_quick_pick_and_follow_up_of_an_open_adverse_event(qtbot, db_path):
     assert panel.follow_up_rows == [] and not panel.follow_up_title.isVisible()
 
     panel.quick_buttons[next(t for t in panel.quick_buttons if t.value == "back_pain")].click()
-    assert panel.table.item(0, 0).text() == "Back pain" and panel.table.item(0, 1).text() == TODAY.isoformat()
-    related = panel.table.cellWidget(0, 4)
-    related.setCurrentIndex(related.findData("probable"))
-    panel.table.cellWidget(0, 3).setChecked(True)
+    assert panel.table.item(0, 0).text() == "Back pain" and f"onset {TODAY.isoformat()}" in panel.row_title.text()
+    panel.related_procedure.setCurrentIndex(panel.related_procedure.findData("probable"))
+    panel.related_drug.setCurrentIndex(panel.related_drug.findData("unlikely"))
+    panel.serious.setChecked(True)
+    assert [panel.table.item(0, c).text() for c in range(3)] == ["Back pain (serious)", "\u2014", "Probable"]
     for key, text in (("dose_given", "12.5"), ("dose_unit", "mg")):
         window.visit_editor.field_editor(key).input.setText(text)
     assert window.visit_editor.save(), window.visit_editor.summary.text()
     new_event = window.clinic.visit_records(patient_id)[-1].adverse_events[0]
-    assert (new_event.term, new_event.onset_date, new_event.relatedness, new_event.serious, new_event.outcome) == \
-        ("back_pain", TODAY, "probable", True, "ongoing")
+    assert (new_event.term, new_event.onset_date, new_event.related_procedure, new_event.related_drug,
+            new_event.serious, new_event.outcome) == ("back_pain", TODAY, "probable", "unlikely", True, "ongoing")
     window.close()
     window.clinic.db.close()
 
