@@ -22,8 +22,8 @@ from sample_data import PATIENT, TODAY
 
 
 
-# The folders whose tests that need only a `database` or a `clinic` (not the SQLite file itself, through
-# `db_path`) run on each backend named in PMSDESK_TEST_BACKENDS: scripts/run-tests names both, SQLite
+# The folders whose tests that need only a `database_url`, a `database` or a `clinic` (not the SQLite file
+# itself, through `db_path`) run on each backend named in PMSDESK_TEST_BACKENDS: scripts/run-tests names both, SQLite
 # and a real PostgreSQL server (tests/postgres_server.py); a bare `pytest` runs SQLite only.
 ON_EVERY_BACKEND = ("store", "services", "exchange", "reports")
 BACKENDS = [name for name in os.environ.get("PMSDESK_TEST_BACKENDS", "sqlite").split(",") if name]
@@ -31,7 +31,7 @@ POSTGRES_REQUIRED = os.environ.get("PMSDESK_REQUIRE_POSTGRES") == "1"  # set by 
 
 
 def pytest_generate_tests(metafunc):
-    if "database" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+    if "database_url" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
         return
     folder = metafunc.definition.path.relative_to(metafunc.config.rootpath / "tests").parts[0]
     if folder in ON_EVERY_BACKEND and BACKENDS != ["sqlite"]:

@@ -33,9 +33,9 @@ def write_large_file(path):
     return path
 
 
-def test_another_workstation_keeps_saving_while_a_long_import_runs(db_path, tmp_path):
-    importing = Database.open(str(db_path))
-    other = Database.open(str(db_path))  # the second workstation: its own connections
+def test_another_workstation_keeps_saving_while_a_long_import_runs(database_url, tmp_path):
+    importing = Database.open(database_url)
+    other = Database.open(database_url)  # the second workstation: its own connections
     try:
         nurse_station = Clinic(other, today=lambda: TODAY)
         patient = nurse_station.create_patient(PATIENT)
