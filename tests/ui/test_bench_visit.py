@@ -12,8 +12,11 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
+from people import BENCH_CHECKER, TEST_PASSWORD, ensure_registered
 from PySide6.QtWidgets import QApplication
 
+from pmsdesk.domain.permissions import Role
+from pmsdesk.services.accounts import Accounts
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.database import Database
 from pmsdesk.ui.main_window import MainWindow
@@ -21,6 +24,8 @@ from pmsdesk.ui.main_window import MainWindow
 pytestmark = pytest.mark.usefixtures("qapp")
 
 TODAY = dt.date(2026, 11, 20)
+KEYSTROKES = 186  # a full treatment visit, keyboard only, second-person check included (its name and password: 42)
+PERFORMER = "bench-neurologist"  # registered to administer; a neurologist, who also enters the EDSS
 PATIENT = {"clinic_id": "MS-7", "family_name": "Fictional", "given_names": "Robin", "birth_date": "1968-05-02",
            "sex": "female", "phenotype": "SPMS", "dominant_hand": "right"}
 COURSE = {"agent": "it_methotrexate", "planned_dose": "12.5", "dose_unit": "mg", "interval_weeks_min": "8",
@@ -63,8 +68,10 @@ class Keyboard:
         self.press(Qt.Key.Key_Return if isinstance(QApplication.focusWidget(), QLineEdit) else Qt.Key.Key_Tab)
 
 
-def open_window(qtbot, path, clock=None) -> MainWindow:
-    window = MainWindow(Clinic(Database.open(str(path)), today=lambda: TODAY))
+def open_window(qtbot, path, clock=None, actor=None) -> MainWindow:
+    database = Database.open(str(path))
+    window = MainWindow(Clinic(database, today=lambda: TODAY) if actor is None else
+                        Clinic(database, actor=Accounts(database).sign_in(actor, TEST_PASSWORD), today=lambda: TODAY))
     if clock is not None:
         window.visit_editor.stopwatch.clock = clock
     qtbot.addWidget(window)
@@ -84,9 +91,11 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     setup = Clinic(Database.open(str(db_path)), today=lambda: TODAY)
     patient = setup.create_patient(PATIENT)
     course = setup.create_course(patient.id, COURSE)
+    ensure_registered(setup.db, PERFORMER, Role.NEUROLOGIST, "administer", "Bench Neurologist")
+    ensure_registered(setup.db, BENCH_CHECKER, Role.NEUROLOGIST, "check", "Bench Checker")
     setup.db.close()
     clock = FakeClock()
-    window = open_window(qtbot, db_path, clock)
+    window = open_window(qtbot, db_path, clock, actor=PERFORMER)  # signed in at the bench: examines and gives the dose
     today = window.today
     assert today.isVisible() and "1 due for treatment" in today.heading.text()
     row = [today.table.item(1, c).text() for c in range(today.table.columnCount())]
@@ -104,9 +113,27 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     assert (field("dose_given").raw(), field("dose_unit").raw()) == ("12.5", "mg"), "dose defaults from the course"
     assert focused_key(window) == "dose_given"
 
-    keys.press(Qt.Key.Key_Tab, times=2)  # the dose and unit proposed by the course are right
-    for text in ("L3-L4", "22G atraumatic", "1", "5", "RN Example"):
+    # The second person checks the dose the course proposes, then types their own name and password.
+    keys.press(Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is editor.second_check.drug
+    for _tick in ("drug", "dose", "route", "patient"):  # no lot to check for methotrexate without a batch
+        keys.press(Qt.Key.Key_Space)
+        keys.press(Qt.Key.Key_Tab)
+    keys.type(BENCH_CHECKER)
+    keys.press(Qt.Key.Key_Tab)
+    keys.type(TEST_PASSWORD)
+    keys.press(Qt.Key.Key_Tab)
+    # The dose (as proposed, checked), the puncture and the observation, in the bench's order.
+    assert focused_key(window) == "dose_given"
+    keys.press(Qt.Key.Key_Tab, times=2)
+    for text in ("5", ""):  # volume; no batch
         keys.field(text)
+    for text in (PERFORMER, "", "10:05", "L", "L3", "A", "22", "1", "1", "S", "", "C", "5", "", ""):
+        keys.field(text)  # performer, no assistant, time, position, level, needle, gauge, attempts, levels,
+        # result, no opening pressure, CSF clear, removed, nothing sampled, no needle notes
+    keys.type("No headache")
+    keys.press(Qt.Key.Key_Tab)
+    keys.field("11:10")
     assert focused_key(window) == "edss.edss"
     keys.field("4.0")
     for grade in "1132211" + "1":  # seven functional systems, then the ambulation score
@@ -148,12 +175,19 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
 
     assert not editor.summary.isVisible(), editor.summary.text()
     assert not editor.dirty and editor.status.text().startswith("Saved")
-    assert keys.count == 100  # the figure in the README ("Using it"), from Enter on today's list to Ctrl+S
+    assert keys.count == KEYSTROKES  # the figure in the README ("Using it"), from Enter on today's list to Ctrl+S
     record = window.clinic.visit_records(patient.id)[0]
     visit = record.visit
     assert (visit.kind, visit.course_id, visit.treatment_number, visit.dose_given, visit.dose_unit, visit.lp_level,
             visit.lp_attempts, visit.csf_removed_ml, visit.performed_by) == \
-        ("treatment", course.id, 1, 12.5, "mg", "L3-L4", 1, 5.0, "RN Example")
+        ("treatment", course.id, 1, 12.5, "mg", "L3-L4", 1, 5.0, PERFORMER)
+    assert (visit.lp_position, visit.lp_needle_type, visit.lp_needle_gauge, visit.lp_result, visit.csf_appearance,
+            visit.puncture_time, visit.discharge_time, visit.dose_volume_ml) == (
+        "lateral_decubitus", "atraumatic", "22G", "successful", "clear", "10:05", "11:10", 5.0)
+    check = record.dose_check
+    assert (check.administered_by, check.checked_by, check.dose, check.route, check.patient_identity) == (
+        PERFORMER, BENCH_CHECKER, 12.5, "intrathecal", True)
+    assert editor.second_check.password.text() == "", "the checker's password does not stay on screen"
     edss = record.assessments["edss"]
     assert (edss.edss, edss.computed_edss, edss.fs_pyramidal, edss.ambulation) == (4.0, 3.5, 3, 1)
     t25fw = record.assessments["t25fw"]
