@@ -164,9 +164,11 @@ def arm_styles(library: ReferenceLibrary, profile: PatientProfile) -> dict[str, 
     """Each arm's style, one for all measures (by :func:`_arm_identity`: one hand's numbers of an arm
     are that arm). Arms are ranked as on a chart, each by its best place on any measure's chart (those
     fitting the patient first), ties in the library's order; in turn each takes a style no other arm
-    has: one whose colour and marker no arm drawn with it by default has, whose colour differs from
-    theirs where it can (more than seven arms drawn on one chart share a colour, never a marker too),
-    and whose colour and marker as few arms offered on its charts have as can be."""
+    has: one whose colour and marker no arm drawn with it by default has (nor another arm of its
+    trial), whose colour differs from theirs where it can (more than seven arms drawn on one chart
+    share a colour, never a marker too), and whose colour and marker as few arms offered on its charts
+    have as can be (36 arms report the EDSS, against 28 colour-and-marker pairs: then the line
+    pattern differs)."""
     known = _STYLES.get((id(library), profile))
     if known is not None and known[0] is library:
         return known[1]
@@ -192,11 +194,13 @@ def arm_styles(library: ReferenceLibrary, profile: PatientProfile) -> dict[str, 
         drawn = [taken[other] for other in drawn_together.get(key, ()) if other in taken]
         drawn_looks, colours = {_look(i) for i in drawn}, {i % len(PALETTE) for i in drawn}
         offered = Counter(_look(taken[other]) for other in offered_together.get(key, ()) if other in taken)
+        cohort = key.split("/", 1)[0]
+        siblings = {_look(index) for other, index in taken.items() if other.split("/", 1)[0] == cohort}
         candidates = [i for i in range(len(used) + len(PALETTE) * len(MARKERS) + 1) if i not in used]
-        # a curve drawn beside it must not look the same; then its colour differs where it can; then
-        # as few arms offered on its charts as can be share its look
-        taken[key] = min(candidates, key=lambda i: (_look(i) in drawn_looks, i % len(PALETTE) in colours,
-                                                    offered[_look(i)], i))
+        # a curve drawn beside it must not look the same, nor another arm of its trial; then its colour
+        # differs where it can; then as few arms offered on its charts as can be share its look
+        taken[key] = min(candidates, key=lambda i: (_look(i) in drawn_looks, _look(i) in siblings,
+                                                    i % len(PALETTE) in colours, offered[_look(i)], i))
     styles = {key: style_for(index) for key, index in taken.items()}
     if len(_STYLES) > 32:  # a few patients' profiles at a time; never grows without bound
         _STYLES.clear()

@@ -236,8 +236,13 @@ def test_cohorts_chosen_by_id_bring_all_their_arms_each_in_its_own_style(known, 
     series, _ids = known
     overlays = comparator_overlays(series, library, "edss", ["petrou2020_itmsc_ivmsc_sham", "msspi_biotin_placebo"])
     assert {o.cohort.id for o in overlays} == {"petrou2020_itmsc_ivmsc_sham", "msspi_biotin_placebo"}
-    styles = [(curve.style.colour, curve.style.marker) for o in overlays for curve in o.curves]
+    styles = [(curve.style.colour, curve.style.marker, curve.style.dash) for o in overlays for curve in o.curves]
     assert len(styles) == 4 and len(set(styles)) == 4  # sham, MS-SPI placebo, IT-MSC, IV-MSC
+    # an arm keeps its style on every chart, so only one trial's arms are sure to differ in colour and
+    # marker too (36 arms report the EDSS, and there are 28 colour-and-marker pairs)
+    petrou = [(curve.style.colour, curve.style.marker) for o in overlays for curve in o.curves
+              if o.cohort.id == "petrou2020_itmsc_ivmsc_sham"]
+    assert len(set(petrou)) == len(petrou) == 3
 
 
 def test_a_chosen_arm_without_a_curve_says_so(known, library):
