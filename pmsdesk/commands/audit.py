@@ -125,9 +125,10 @@ def run(args: argparse.Namespace) -> int:
         with database.engine.connect() as connection:
             chain = audit.verify(connection, given, live=True)
             data = audit.verify_data(connection) if chain.intact else None
-            signed_visits, trail_findings = audit.signature_findings(connection)
         # Shown only to an administrator; checking writes nothing (it works where the key is not).
         actor = sign_in_command(database, args, recorded=False)
+        with database.engine.connect() as connection:  # an accepted sign-in wrote nothing: read on
+            signed_visits, trail_findings = audit.signature_findings(connection)
         signatures = _signature_lines(Clinic(database, actor=actor).signature_problems(), trail_findings)
     print(chain.describe())
     if chain.checkpoints:

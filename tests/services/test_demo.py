@@ -12,7 +12,7 @@ from pmsdesk.cli import main
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS, COURSE_FIELDS, DMT_FIELDS, PATIENT_FIELDS, RELAPSE_FIELDS
 from pmsdesk.domain.vocab import AdverseEventTerm, Agent, Phenotype, Relatedness, VisitKind
 from pmsdesk.services.clinic import Clinic, row_values
-from pmsdesk.services.demo import DEMO_SETTING, FAMILY_NAMES, DatabaseNotEmpty, fill_demo_clinic
+from pmsdesk.services.demo import DEMO_SETTING, FAMILY_NAMES, STAFF, DatabaseNotEmpty, fill_demo_clinic
 from pmsdesk.store.database import Database
 
 
@@ -145,13 +145,25 @@ def test_every_course_starts_with_a_baseline_and_every_visit_has_the_four_assess
             assert min(nhpt.dominant_trial1_s, nhpt.dominant_trial2_s) > 0
 
 
-def test_lumbar_punctures_are_recorded_at_every_treatment(patients):
-    for visit in (v for p in patients for v in treatment_visits(p)):
-        assert visit.lp_level in ("L3-L4", "L4-L5")
-        assert visit.lp_needle in ("22G atraumatic", "20G Quincke")
-        assert 1 <= visit.lp_attempts <= 3
-        assert 5 <= visit.csf_removed_ml <= 10
-        assert visit.performed_by.startswith("Dr. ")
+def test_every_treatment_has_its_procedure_record_and_a_second_person_check(patients):
+    staff = {username for username, _full_name in STAFF}
+    for p in patients:
+        for record in (r for r in p["visits"] if r.visit.kind == VisitKind.TREATMENT):
+            visit, check = record.visit, record.dose_check
+            assert visit.lp_level in ("L3-L4", "L4-L5") and visit.lp_result == "successful"
+            assert (visit.lp_needle_type, visit.lp_needle_gauge) in (("atraumatic", "22G"), ("cutting", "20G"))
+            assert 1 <= visit.lp_attempts <= 3
+            assert 5 <= visit.csf_removed_ml <= 10
+            assert visit.performed_by in staff and check.administered_by == visit.performed_by
+            assert check.checked_by in staff and check.checked_by != visit.performed_by
+            if p["course"].agent == Agent.MSC_NP:  # a cell product's lot, checked
+                assert visit.dose_batch and check.lot == visit.dose_batch
+
+
+def test_the_demo_register_shows_an_expired_entry(clinic):
+    lines = clinic.intrathecal_register().lines()
+    expired = [line.entry for line in lines if line.entry.expires_on < clinic.today()]
+    assert [(e.username, e.task.value) for e in expired] == [("demo-nurse", "check")]
 
 
 def test_the_six_minute_walk_is_measured_in_the_msc_np_course_only(patients):
