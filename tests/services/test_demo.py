@@ -166,6 +166,13 @@ def test_the_demo_register_shows_an_expired_entry(clinic):
     assert [(e.username, e.task.value) for e in expired] == [("demo-nurse", "check")]
 
 
+def test_the_demo_register_shows_an_expired_entry(demo):
+    clinic, _ = demo
+    lines = clinic.intrathecal_register().lines()
+    expired = [line.entry for line in lines if line.entry.expires_on < clinic.today()]
+    assert [(e.username, e.task.value) for e in expired] == [("demo-cleo.mockford", "check")]
+
+
 def test_the_six_minute_walk_is_measured_in_the_msc_np_course_only(patients):
     for p in patients:
         walked = [r.assessments["six_minute_walk"] is not None for r in p["visits"]]
