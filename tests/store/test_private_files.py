@@ -16,7 +16,7 @@ from sample_data import TODAY
 
 from pmsdesk.cli import main
 from pmsdesk.domain.permissions import Actor, Role
-from pmsdesk.exchange.export import ExportFormat, export_clinic
+from pmsdesk.exchange.export import ExportFormat, checkpoint_file, export_clinic
 from pmsdesk.logs import configure_logging
 from pmsdesk.files import write_atomically
 from pmsdesk.services.clinic import Clinic
@@ -42,6 +42,8 @@ def test_exports_are_private(database, patient, tmp_path, open_umask, export_for
     target = tmp_path / ("msprog" if export_format is ExportFormat.MSPROG else f"export.{export_format.value}")
     export_clinic(neurologist, export_format, target)
     written = [target, *target.iterdir()] if target.is_dir() else [target]
+    if export_format is ExportFormat.CSV:
+        written.append(checkpoint_file(target))  # the checkpoint file beside it (msprog's is inside the folder)
     assert {path.name: mode(path) for path in written} == {
         path.name: 0o700 if path.is_dir() else 0o600 for path in written}
     assert len(written) > 1 or not target.is_dir()
