@@ -45,12 +45,22 @@ DOSE = {"kind": "treatment", "dose_given": "12.5", "dose_unit": "mg"}
 EXAMINATION = {"edss.edss": "3.5", "edss.fs_visual": "0", "edss.fs_brainstem": "0", "edss.fs_pyramidal": "3",
                "edss.fs_cerebellar": "2", "edss.fs_sensory": "2", "edss.fs_bowel_bladder": "0",
                "edss.fs_cerebral": "0", "edss.ambulation": "0"}
+
+
+def _passed_safety_check(day: str) -> dict[str, str]:
+    """A blood count on the day and a pre-puncture check that passes (a dose needs one: services.safety)."""
+    return {"labs.sampled_on": day, "labs.platelets": "250", "labs.wbc": "6.0", "labs.lymphocytes": "1.5",
+            **{f"safety_check.{name}": "no" for name in ("pregnancy_possible", "active_infection",
+                                                         "methotrexate_allergy", "methotrexate_neurotoxicity")},
+            "safety_check.antithrombotic": "none"}
+
+
 VISITS = (
     {"visit_date": "2024-01-08", "kind": "baseline", **EXAMINATION,
      "t25fw.trial1_s": "6.0", "t25fw.trial2_s": "6.2", "t25fw.walking_aid": "none", "sdmt.score": "50"},
-    {"visit_date": "2024-01-15", "treatment_number": "1", **DOSE, **EXAMINATION,
+    {"visit_date": "2024-01-15", "treatment_number": "1", **DOSE, **EXAMINATION, **_passed_safety_check("2024-01-15"),
      "t25fw.trial1_s": "7.4", "t25fw.trial2_s": "7.6", "t25fw.walking_aid": "none", "sdmt.score": "49"},
-    {"visit_date": "2024-04-15", "treatment_number": "2", **DOSE, **EXAMINATION,
+    {"visit_date": "2024-04-15", "treatment_number": "2", **DOSE, **EXAMINATION, **_passed_safety_check("2024-04-15"),
      "t25fw.trial1_s": "7.8", "t25fw.trial2_s": "7.8", "t25fw.walking_aid": "none", "sdmt.score": "50"},
 )
 EXPECTED_EDSS_STEP = 3.5

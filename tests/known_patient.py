@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bench import with_check
+
 PATIENT = {"clinic_id": "MS-0001", "family_name": "Example", "given_names": "Alex", "birth_date": "1970-03-14",
            "sex": "female", "phenotype": "SPMS", "dominant_hand": "right"}
 ANCHOR = dt.date(2024, 1, 15)  # first dose
@@ -38,7 +40,8 @@ def create_known_patient(clinic) -> tuple[int, list[int]]:
     """The patient's id and its visit ids in date order."""
     patient = clinic.create_patient(PATIENT)
     course = clinic.create_course(patient.id, COURSE)
-    visit_ids = [clinic.create_visit(patient.id, {**visit, "course_id": course.id}).visit.id for visit in VISITS]
+    visit_ids = [clinic.create_visit(patient.id, with_check({**visit, "course_id": course.id})).visit.id
+                 for visit in VISITS]
     clinic.save_relapse(patient.id, RELAPSE)
     return patient.id, visit_ids
 

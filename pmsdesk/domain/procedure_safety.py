@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pmsdesk.domain.fields import Field, FieldError, choice, decimal
 from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.vocab import Agent, Choice
@@ -107,6 +108,54 @@ class Answers:
     methotrexate_neurotoxicity: bool | None = None  # an earlier neurotoxic reaction to methotrexate
 
 
+class YesNo(Choice):
+    """A yes-or-no answer of the check: a choice, so a blank (in a form or an import file) stays "not answered"."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+# The answers as fields (a visit's values carry them as "safety_check.<name>"): blank is "not answered".
+ANSWER_FIELDS: tuple[Field, ...] = (
+    choice("antithrombotic", "Anticoagulant or antiplatelet medicine", Antithrombotic,
+           hint="The anticoagulant or antiplatelet medicine the patient takes; None if none."),
+    decimal("hours_since_last_dose", "Hours since its last dose", 0, 24 * 365, decimals=1, unit="h",
+            hint="Hours between the last dose of that medicine and the puncture."),
+    choice("pregnancy_possible", "Pregnancy possible", YesNo, hint="Could the patient be pregnant?"),
+    choice("active_infection", "Active infection", YesNo, hint="Has the patient an active infection today?"),
+    choice("methotrexate_allergy", "Methotrexate allergy", YesNo, hint="A known allergy to methotrexate."),
+    choice("methotrexate_neurotoxicity", "Earlier methotrexate neurotoxicity", YesNo,
+           hint="An earlier neurotoxic reaction to methotrexate (e.g. meningo-encephalitis)."),
+)
+SECTION = "safety_check"  # the key of the answers in a visit's raw values
+
+
+class AnswersRefused(Refusal):
+    """Answers of the check that cannot be read; ``problems`` by field name."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+def parse_answers(raw: Mapping[str, object]) -> Answers:
+    """The :class:`Answers` in ``raw`` (field name -> text or value); every unreadable one refused at once."""
+    values, problems = {}, {}
+    for answer in ANSWER_FIELDS:
+        given = raw.get(answer.name)
+        if isinstance(given, bool):  # a stored answer
+            given = YesNo.YES if given else YesNo.NO
+        try:
+            value = answer.parse(given)
+        except FieldError as error:
+            problems[answer.name] = str(error)
+            continue
+        values[answer.name] = (value is YesNo.YES) if isinstance(value, YesNo) else value
+    if problems:
+        raise AnswersRefused(problems)
+    return Answers(**values)
+
+
 @dataclass(frozen=True)
 class LabResult:
     """A laboratory value with the day its sample was taken."""
@@ -145,6 +194,13 @@ class CheckResult:
     @property
     def blocking(self) -> tuple[CheckItem, ...]:
         return tuple(item for item in self.items if item.blocks)
+
+    @property
+    def outcome(self) -> Outcome:
+        """Passed; failed when an item failed; else not answered (an item unanswered, missing or too old)."""
+        if any(item.outcome is Outcome.FAILED for item in self.items):
+            return Outcome.FAILED
+        return Outcome.UNANSWERED if self.blocking else Outcome.PASSED
 
     def explain(self) -> str:
         """Every item with its outcome, finding and source, one a line (the screen's tooltip and the PDF)."""
@@ -268,3 +324,21 @@ def override(result: CheckResult, actor: Actor, reason: object) -> Override:
 def dose_may_be_recorded(result: CheckResult, given: Override | None) -> bool:
     """True when every item passed, or an override covers every blocking item."""
     return result.passed or (given is not None and set(given.items) >= {item.code for item in result.blocking})
+
+
+class DoseBlocked(Refusal):
+    """A treatment dose that may not be recorded: the check was not passed and no override covers it."""
+
+
+def require_dose_allowed(result: CheckResult | None, given: Override | None) -> None:
+    """Refuse the dose of a treatment visit unless the check (None: never answered) passed, or a
+    neurologist's override covers each of its blocking items. The refusal names what blocks it."""
+    if result is None:
+        raise DoseBlocked("The dose can be recorded once the pre-puncture safety check is answered: answer each "
+                          "item of the safety check first.")
+    if dose_may_be_recorded(result, given):
+        return
+    uncovered = [item for item in result.blocking if given is None or item.code not in given.items]
+    listed = "; ".join(f"{item.label}: {item.finding}" for item in uncovered)
+    raise DoseBlocked(f"The dose cannot be recorded: the pre-puncture safety check did not pass ({listed}). "
+                      "Answer or correct these items, or a neurologist may override them with a reason.")

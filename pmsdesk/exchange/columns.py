@@ -25,6 +25,8 @@ from pmsdesk.domain.fields import (
     Field,
     Kind,
 )
+from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
+from pmsdesk.domain.procedure_safety import SECTION as SAFETY_SECTION
 from pmsdesk.domain.vocab import Choice
 
 PATIENT_NOTES_KEY = "patient.notes"
@@ -40,6 +42,8 @@ def visit_form_fields() -> dict[str, Field]:
     fields = {field.name: field for field in VISIT_FIELDS}
     for section, section_fields in ASSESSMENT_SECTIONS.items():
         fields.update({f"{section}.{field.name}": field for field in section_fields})
+    # The pre-puncture safety check's answers (a treatment visit's dose needs them, imported or typed).
+    fields.update({f"{SAFETY_SECTION}.{field.name}": field for field in ANSWER_FIELDS})
     return fields
 
 

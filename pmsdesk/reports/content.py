@@ -18,6 +18,7 @@ from pmsdesk.domain.assessments import Reading as MeasureReading
 from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
 from pmsdesk.domain.moments import local_time
+from pmsdesk.domain.procedure_record import CsfAppearance, NeedleType, Position, PunctureResult
 from pmsdesk.domain.scoring.change import Direction, Measurement, change_between, exact
 from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
@@ -319,20 +320,47 @@ def visit_fields(data: VisitReportData) -> list[tuple[str, str]]:
     if treated or any(value is not None for value in
                       (visit.lp_level, visit.lp_needle, visit.lp_attempts, visit.csf_removed_ml)):
         fields_.append(("Lumbar puncture", lumbar_puncture(visit)))
-    fields_.append(("Performed by", visit.performed_by or NOT_RECORDED))
+    performed = visit.performed_by or NOT_RECORDED
+    fields_.append(("Performed by", performed + (f", assisted by {visit.assisted_by}" if visit.assisted_by else "")))
+    if treated:
+        fields_.append(("Second-person check", second_check_text(getattr(data.visit, "dose_check", None))))
+        observed = [(visit.observation_notes or "").rstrip("."),
+                    f"discharged at {visit.discharge_time}" if visit.discharge_time else ""]
+        fields_.append(("Observation", "; ".join(part for part in observed if part) or NOT_RECORDED))
     return fields_
+
+
+def second_check_text(check) -> str:
+    """The second-person check of the dose (pmsdesk.domain.register): what was confirmed, both names, the time."""
+    if check is None:
+        return "not recorded in pmsdesk"
+    lot = f", lot {check.lot}" if check.lot else ""
+    return (f"{check.dose:g} {check.dose_unit} {agent_label(check.agent, check.agent)}, {check.route}{lot}, patient "
+            f"identity {'confirmed' if check.patient_identity else 'NOT confirmed'}; given by {check.administered_name}, "
+            f"checked by {check.checked_name} at {local_time(check.checked_at)}")
 
 
 def lumbar_puncture(visit) -> str:
     attempts = None if visit.lp_attempts is None else f"{visit.lp_attempts} attempt{'s' if visit.lp_attempts != 1 else ''}"
     csf = None if visit.csf_removed_ml is None else f"{visit.csf_removed_ml:g} mL CSF removed"
+    needle = " ".join(str(part) for part in (visit.lp_needle_gauge, NeedleType(visit.lp_needle_type).label.lower()
+                                             if visit.lp_needle_type else None, visit.lp_needle) if part)
     parts = [
+        f"at {visit.puncture_time}" if visit.puncture_time else None,
+        Position(visit.lp_position).label.lower() if visit.lp_position else None,
         f"level {visit.lp_level}" if visit.lp_level else "level not recorded",
-        f"needle {visit.lp_needle}" if visit.lp_needle else "needle not recorded",
+        f"needle {needle}" if needle else "needle not recorded",
         attempts or "attempts not recorded",
+        f"{visit.lp_levels_tried} level{'s' if visit.lp_levels_tried != 1 else ''} tried" if visit.lp_levels_tried else None,
+        PunctureResult(visit.lp_result).label.split(":")[0].lower() if visit.lp_result else None,
+        f"opening pressure {visit.opening_pressure_cmh2o:g} cm H2O" if visit.opening_pressure_cmh2o is not None else None,
+        f"CSF {CsfAppearance(visit.csf_appearance).label.lower()}" if visit.csf_appearance else None,
         csf or "CSF volume not recorded",
+        f"{visit.csf_sampled_ml:g} mL sampled" if visit.csf_sampled_ml is not None else None,
+        f"{visit.dose_volume_ml:g} mL given" if visit.dose_volume_ml is not None else None,
+        f"batch {visit.dose_batch}" if visit.dose_batch else None,
     ]
-    return "; ".join(parts)
+    return "; ".join(part for part in parts if part)
 
 
 def relapses_since_previous(data: VisitReportData) -> str:

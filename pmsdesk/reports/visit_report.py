@@ -249,6 +249,13 @@ def _edss_derivation(data: VisitReportData) -> list:
     return [_p("EDSS from the functional systems", Styles.heading)] + [_p(line, Styles.small) for line in lines]
 
 
+def _safety_check(data: VisitReportData) -> list:
+    lines = content.safety_check_lines(data)
+    if lines is None:
+        return []
+    return [_p("Pre-puncture safety check", Styles.heading)] + [_p(line, Styles.small) for line in lines]
+
+
 def _adverse_events(data: VisitReportData, width: float) -> list:
     story = [_p("Adverse events reported at this visit", Styles.heading)]
     rows = content.adverse_event_rows(data)
@@ -371,6 +378,7 @@ def visit_story(data: VisitReportData, page_size: str = DEFAULT_PAGE_SIZE, secti
     if not data.signature.signed:
         story += [_draft_banner(width), Spacer(1, 4)]
     story += [_identity(data, width)]
+    story += _safety_check(data)
     table = content.measure_table(data)
     references = list(table.notes)  # the flags' criteria first, then the cohorts' sources
     story += _measures(data, table, width)

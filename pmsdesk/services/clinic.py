@@ -44,7 +44,7 @@ from pmsdesk.domain.validation import (
     validate_visit,
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
-from pmsdesk.services import register
+from pmsdesk.services import register, safety
 from pmsdesk.services import neurotoxicity
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
 from pmsdesk.services.offline_drafts import OfflineDrafts, lost_connection
@@ -61,6 +61,7 @@ from pmsdesk.store.tables import (
     EdssAssessment,
     Patient,
     Relapse,
+    SafetyCheck,
     Setting,
     TreatmentCourse,
     UserAccount,
@@ -146,6 +147,7 @@ class VisitRecord:
     visit: Visit
     assessments: dict[str, VisitAssessment | None]
     adverse_events: list[AdverseEvent] = field(default_factory=list)
+    safety_check: SafetyCheck | None = None  # the pre-puncture check of a treatment visit (services.safety)
     dose_check: DoseCheck | None = None  # the second-person check of its dose (services.register)
 
     def form_values(self) -> dict[str, Any]:
@@ -156,6 +158,7 @@ class VisitRecord:
             row = self.assessments.get(assessment.key)
             if row is not None:
                 values.update(row_values(row, assessment.fields, assessment.prefix))
+        values.update(safety.stored_answers(self.safety_check))
         return values
 
     def assessment_values(self, key: str) -> dict[str, Any] | None:
@@ -185,6 +188,7 @@ class DueTreatment:
     status: DueStatus
     last_treatment: dt.date | None
     treatments_done: int
+    labs: str = ""  # "labs missing" or "labs out of date (...)": what the safety check will lack; "" when fine
 
 
 class DayState(Choice):
@@ -521,7 +525,8 @@ class Clinic:
         events = session.scalars(
             select(AdverseEvent).where(AdverseEvent.visit_id == visit.id).order_by(AdverseEvent.onset_date, AdverseEvent.id)
         )
-        return VisitRecord(visit, assessments, list(events), dose_check=register.check_of(session, visit.id))
+        return VisitRecord(visit, assessments, list(events), safety.check_of(session, visit.id),
+                           dose_check=register.check_of(session, visit.id))
 
     @read_model
     def visit_records(self, patient_id: int, *, include_voided: bool = False) -> list[VisitRecord]:
@@ -568,10 +573,11 @@ class Clinic:
         query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
         for event in session.scalars(query):
             events.setdefault(event.visit_id, []).append(event)
+        checks = safety.checks_of(session, ids)
         dose_checks = register.checks_of(session, ids)
         return [
             VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
-                        events.get(visit.id, []), dose_check=dose_checks.get(visit.id))
+                        events.get(visit.id, []), checks.get(visit.id), dose_check=dose_checks.get(visit.id))
             for visit in visits
         ]
 
@@ -608,6 +614,9 @@ class Clinic:
         self._check_treatment_slot(session, visit, values.visit, raw.get("course_id", visit.course_id))
         neurotoxicity.gate(session, visit, values.visit, raw.get("course_id", visit.course_id),
                            events if "adverse_events" in raw else None)
+        safety_check = safety.check_before_dose(session, self.actor, visit, values.visit, values.assessments["labs"],
+                                                raw, raw.get("course_id", visit.course_id),
+                                                required=not (self.actor.is_system or recorded_elsewhere))
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -632,6 +641,7 @@ class Clinic:
                 _apply(row, assessment.derive(section_values, {"dominant_hand": patient.dominant_hand}))
         if "adverse_events" in raw:  # a caller that does not send the list leaves the events alone
             self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {})
+        safety.store(session, visit, safety_check)
         session.flush()
         return self._visit_record(session, visit)
 
@@ -821,6 +831,8 @@ class Clinic:
                 status = window.status(today) if window else DueStatus.NOT_YET
                 if status is not DueStatus.NOT_YET:
                     due.append(DueTreatment(patients[course.patient_id], course, window, status, last, done))
+            gaps = safety.lab_gaps(session, [d.patient.id for d in due], today)  # one grouped query
+            due = [replace(d, labs=gaps.get(d.patient.id, "")) for d in due]
         urgency = [DueStatus.OVERDUE, DueStatus.DUE, DueStatus.DUE_SOON]
         return sorted(due, key=lambda d: (urgency.index(d.status), d.window.opens, d.patient.display_name))
 
@@ -1014,6 +1026,12 @@ class Clinic:
         """The neurotoxicity event that blocks an intrathecal methotrexate dose on ``day``, if any."""
         with self.db.reading() as session:
             return neurotoxicity.blocking(session, patient_id, agent, day, visit_id)
+
+    # ----- the pre-puncture safety check (pmsdesk.services.safety) ----------------------------
+    def safety_check_preview(self, patient_id: int, visit_id: int | None, raw: Mapping[str, Any]):
+        """The safety check as saving ``raw`` would find it (a CheckResult), for the screen while typing."""
+        with self.db.reading() as session:
+            return safety.preview(session, patient_id, visit_id, raw)
 
     # ----- settings --------------------------------------------------------------------------
     def setting(self, key: str, default: str | None = None) -> str | None:

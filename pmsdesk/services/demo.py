@@ -193,6 +193,7 @@ def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], r
                                                         "notes": "Entered twice by mistake."})
     clinic.delete_visit(copy.visit.id, copy.visit.version, VOID_REASON)
     counts["voided"] += 1
+    _safety_states(clinic, signer, patient_ids, today)
     if signer is None:
         return counts
     neurologist = Clinic(clinic.db, actor=signer, today=clinic.today)
@@ -256,6 +257,49 @@ def _second_check(date: dt.date, number: int, regimen: "_Regimen", clinic_id: st
     lot = {"dose_batch": f"MSCNP-{clinic_id}-{number:02d}"} if regimen.agent is Agent.MSC_NP else {}
     return {"performed_by": performer, "assisted_by": checker, "puncture_time": "09:40",
             "second_check": {"checked_by": checker, "checked_at": checked_at}, **lot}
+
+
+# ----- the pre-puncture safety check (services.safety): every demo treatment passes it --------------
+def _passed_safety_check(date: dt.date, number: int) -> dict[str, Any]:
+    """A blood count two days before the puncture and a check that passes (no random draw, so the
+    rest of the demo clinic stays as seeded)."""
+    return {"labs.sampled_on": date - dt.timedelta(days=2), "labs.platelets": 180 + (number * 37) % 150,
+            "labs.wbc": round(5.2 + (number % 4) / 2, 1), "labs.lymphocytes": round(1.1 + (number % 3) / 5, 2),
+            "labs.alt": 18 + number % 9,
+            "labs.creatinine": 70 + number % 15,
+            **{f"safety_check.{name}": value for name, value in (
+                ("antithrombotic", "none"), ("pregnancy_possible", False), ("active_infection", False),
+                ("methotrexate_allergy", False), ("methotrexate_neurotoxicity", False))}}
+
+
+def _latest_treatment(clinic: Clinic, patient_id: int):
+    treatments = [r for r in clinic.visit_records(patient_id) if r.visit.kind == VisitKind.TREATMENT.value]
+    return treatments[-1] if treatments else None
+
+
+def _safety_states(clinic: Clinic, signer: Actor | None, patient_ids: list[int], today: dt.date) -> None:
+    """So a new user sees each state of the safety check: a patient on apixaban who stopped it long
+    enough before the puncture (ABN 2018: 48 h), a new visit typed today for a patient who took
+    clopidogrel 4 days ago (7 are needed: the dose is blocked), and a platelet count below 50 given
+    anyway on a neurologist's override with its reason. Patients due today whose latest blood count is
+    older than the limit show "labs out of date" on Today."""
+    held = _latest_treatment(clinic, patient_ids[0])
+    if held is not None:
+        clinic.update_visit(held.visit.id, held.visit.version, {
+            **held.form_values(), "safety_check.antithrombotic": "apixaban", "safety_check.hours_since_last_dose": 60})
+    if len(patient_ids) > 1:
+        clinic.save_draft(patient_ids[1], None, {
+            "visit_date": today.isoformat(), "kind": VisitKind.TREATMENT.value,
+            **{key: str(value) if isinstance(value, dt.date) else value
+               for key, value in _passed_safety_check(today, 1).items()},
+            "safety_check.antithrombotic": "clopidogrel", "safety_check.hours_since_last_dose": "96"})
+    overridden = _latest_treatment(clinic, patient_ids[2]) if signer is not None and len(patient_ids) > 2 else None
+    if overridden is not None:
+        Clinic(clinic.db, actor=signer, today=clinic.today).update_visit(
+            overridden.visit.id, overridden.visit.version,
+            {**overridden.form_values(), "labs.platelets": 45, "safety_check.antithrombotic": "none",
+             "safety_override_reason": "Platelets stable at 45-50 for two years (haematology review); atraumatic "
+                                       "needle, single experienced operator."})
 
 
 def _free_identifiers(clinic: Clinic, count: int) -> list[str]:
@@ -644,6 +688,7 @@ class _PatientPlanner:
             "observation_notes": "Observed lying down for one hour; pulse and blood pressure normal, no headache.",
             **_second_check(date, number, regimen, clinic_id, self.today),
             "adverse_events": self._adverse_events(regimen, date, needle, attempts),
+            **_passed_safety_check(date, number),
         }
 
     def _adverse_events(self, regimen: _Regimen, date: dt.date, needle: str, attempts: int) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ class VisitView:
     visit: Any
     assessments: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     adverse_events: tuple[Any, ...] = ()
+    safety_check: Any = None  # the pre-puncture safety check's row, for a treatment visit that has one
     dose_check: Any = None  # the second-person check of its dose (services.register), when it has one
 
     def __getattr__(self, name: str) -> Any:
@@ -91,4 +92,5 @@ def visit_view(record: Any) -> VisitView:
         return record
     return VisitView(row_view(record.visit),
                      MappingProxyType({section: row_view(row) for section, row in record.assessments.items()}),
-                     row_views(record.adverse_events), dose_check=row_view(getattr(record, "dose_check", None)))
+                     row_views(record.adverse_events), row_view(getattr(record, "safety_check", None)),
+                     dose_check=row_view(getattr(record, "dose_check", None)))

@@ -241,6 +241,44 @@ class DoseCheck(Versioned, table=True):
     patient_identity: bool
 
 
+class LabAssessment(VisitAssessment, table=True):
+    """One blood sample's values (pmsdesk.domain.assessments.labs), dated by the sample, not the visit."""
+
+    __tablename__ = "lab_assessment"
+
+    sampled_on: dt.date | None = Field(default=None, index=True)
+    platelets: float | None = None
+    inr: float | None = None
+    wbc: float | None = None
+    lymphocytes: float | None = None
+    alt: float | None = None
+    creatinine: float | None = None
+    egfr: float | None = None
+
+
+class SafetyCheck(Versioned, table=True):
+    """The pre-puncture safety check of a treatment visit (pmsdesk.domain.procedure_safety): the
+    answers, the result as found when saved (with each item's finding), and a neurologist's override."""
+
+    __tablename__ = "safety_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", unique=True, ondelete="CASCADE")
+    antithrombotic: str | None = Field(default=None, max_length=32)
+    hours_since_last_dose: float | None = None
+    pregnancy_possible: bool | None = None
+    active_infection: bool | None = None
+    methotrexate_allergy: bool | None = None
+    methotrexate_neurotoxicity: bool | None = None
+    result: str = Field(max_length=16)  # passed, failed or unanswered (Outcome of the worst item)
+    findings: str  # every item's outcome, finding and source, one a line, as found at the save
+    override_by: str | None = Field(default=None, max_length=60)
+    override_name: str | None = Field(default=None, max_length=120)
+    override_reason: str | None = Field(default=None, max_length=500)
+    override_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    override_items: str | None = Field(default=None, max_length=300)  # the overridden items' codes, comma-separated
+
+
 class AdverseEvent(Versioned, SoftDeletable, table=True):
     __tablename__ = "adverse_event"
 
@@ -425,10 +463,11 @@ ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
     "nhpt": NhptAssessment,
     "sdmt": SdmtAssessment,
     "six_minute_walk": SixMinuteWalk,
+    "labs": LabAssessment,
 }
 
-CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), DoseCheck, AdverseEvent, Relapse,
-                   DmtHistory)
+CLINICAL_TABLES = (Patient, TreatmentCourse, Visit, *ASSESSMENT_TABLES.values(), SafetyCheck, DoseCheck, AdverseEvent,
+                   Relapse, DmtHistory)
 # Every insert, update and delete of these is written to the audit trail by the store itself.
 # (VisitAssessment covers every assessment's table, including one an assessment brings later.)
 AUDITED_TABLES = (*CLINICAL_TABLES, VisitAssessment, UserAccount, RegisterEntry, Setting)
@@ -437,7 +476,7 @@ AUDIT_TRAIL_TABLES = (AuditEvent, AuditHead)
 
 __all__ = [
     "ASSESSMENT_TABLES", "AUDITED_TABLES", "AUDIT_TRAIL_TABLES", "AuditEvent", "AuditHead", "CLINICAL_TABLES",
-    "AdverseEvent", "DmtHistory", "EdssAssessment", "ImportColumnMapping", "ResearchPseudonym", "SoftDeletable",
+    "AdverseEvent", "DmtHistory", "EdssAssessment", "LabAssessment", "SafetyCheck", "ImportColumnMapping", "ResearchPseudonym", "SoftDeletable",
     "UserAccount", "DoseCheck", "RegisterEntry",
     "NhptAssessment", "Patient", "Relapse", "SdmtAssessment", "Setting", "SixMinuteWalk",
     "T25fwAssessment", "TreatmentCourse", "Visit", "VisitDraft", "metadata",

@@ -43,7 +43,7 @@ class TodayList(QWidget):
     continue_new_visit = Signal(int)
     start_treatment = Signal(int, int)
 
-    HEADERS = ("", "Patient", "Identifier", "Treatment", "Window", "Last treatment", "Next #")
+    HEADERS = ("", "Patient", "Identifier", "Treatment", "Window", "Last treatment", "Next #", "Labs")
     HINT = ("Arrow to a patient and press Enter (or double-click) to open or start the visit. "
             "F2 comes back here from anywhere.")
     EMPTY_HINT = ("Nobody is due for treatment and no visit is under way today. Find a patient in the list "
@@ -96,14 +96,15 @@ class TodayList(QWidget):
                     what = f"{VisitKind(item.visit.kind).label}; changes typed {local_time(item.draft_updated)}"
                 else:
                     what = VisitKind(item.visit.kind).label
-                cells.append((item.state.label, item.patient.display_name, item.patient.clinic_id, what, "", "", ""))
+                cells.append((item.state.label, item.patient.display_name, item.patient.clinic_id, what, "", "", "", ""))
                 self.rows.append(item)
         if due:
             self._section(cells, "Due for treatment")
             for item in due:
                 last = item.last_treatment.isoformat() if item.last_treatment else "none yet (due from the course start)"
                 cells.append((item.status.label, item.patient.display_name, item.patient.clinic_id,
-                              course_name(item.course), item.window.describe(), last, str(item.treatments_done + 1)))
+                              course_name(item.course), item.window.describe(), last, str(item.treatments_done + 1),
+                              item.labs))
                 self.rows.append(item)
         self.table.setRowCount(len(cells))
         for row, texts in enumerate(cells):
@@ -121,6 +122,8 @@ class TodayList(QWidget):
                     cell.setForeground(QColor(STATUS_COLOURS[entry.status]))
                 elif column == 0:
                     cell.setForeground(QColor(STATE_COLOURS[entry.state]))
+                elif column == len(texts) - 1 and text:  # labs missing or out of date: the check will ask
+                    cell.setForeground(QColor("#b00020"))
                 self.table.setItem(row, column, cell)
         first = self._entry_row_from(0)
         if first >= 0:

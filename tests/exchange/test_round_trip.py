@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bench import passed_check
 import pytest
 
 from sample_data import PATIENT, TODAY
@@ -30,7 +31,7 @@ def add_awkward_patient(clinic: Clinic) -> None:
     course = clinic.create_course(patient.id, {"agent": "other", "agent_name": "+Trial cells", "planned_dose": "0.125",
                                                "dose_unit": "mg", "start_date": "2020-01-06", "interval_weeks_min": "8",
                                                "interval_weeks_max": "12"})
-    clinic.create_visit(patient.id, {
+    clinic.create_visit(patient.id, {**passed_check("2020-01-06"),
         "visit_date": "2020-01-06", "kind": "treatment", "course_id": course.id, "treatment_number": "1",
         "dose_given": "0.125", "dose_unit": "mg", "lp_attempts": "2", "csf_removed_ml": "7.5", "performed_by": "-RN",
         "edss.edss": "6.5", "edss.fs_pyramidal": "4", "t25fw.not_completed": "other",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bench import with_check
 import pytest
 from sample_data import TODAY
 
@@ -21,8 +22,9 @@ def add_patient(clinic, clinic_id: str, family: str):
 
 
 def treat(clinic, patient, course, day: dt.date, **extra):
-    return clinic.create_visit(patient.id, {"visit_date": day.isoformat(), "kind": "treatment", "dose_given": "12.5",
-                                            "dose_unit": "mg", "course_id": course.id, **extra})
+    return clinic.create_visit(patient.id, with_check({"visit_date": day.isoformat(), "kind": "treatment",
+                                                       "dose_given": "12.5", "dose_unit": "mg", "course_id": course.id,
+                                                       **extra}))
 
 
 def test_due_treatments_lists_due_soon_due_and_overdue_most_urgent_first(clinic):
@@ -91,10 +93,10 @@ def test_open_adverse_events_leave_out_the_visit_being_edited_and_closed_events(
 def test_earlier_values_are_the_last_and_the_baseline_of_each_measure(clinic, patient):
     clinic.create_visit(patient.id, {"visit_date": "2026-01-10", "kind": "baseline", "edss.edss": "3.5",
                                      "t25fw.trial1_s": "6.0", "t25fw.trial2_s": "6.4"})
-    clinic.create_visit(patient.id, {"visit_date": "2026-05-10", "kind": "treatment", "dose_given": "12",
-                                     "dose_unit": "mg", "edss.edss": "4.0", "sdmt.score": "50"})
-    current = clinic.create_visit(patient.id, {"visit_date": "2026-09-10", "kind": "treatment", "dose_given": "12",
-                                               "dose_unit": "mg", "edss.edss": "6.0"})
+    clinic.create_visit(patient.id, with_check({"visit_date": "2026-05-10", "kind": "treatment", "dose_given": "12",
+                                                "dose_unit": "mg", "edss.edss": "4.0", "sdmt.score": "50"}))
+    current = clinic.create_visit(patient.id, with_check({"visit_date": "2026-09-10", "kind": "treatment",
+                                                          "dose_given": "12", "dose_unit": "mg", "edss.edss": "6.0"}))
     found = earlier_values(clinic.visit_records(patient.id), before=dt.date(2026, 9, 10),
                            other_than_visit=current.visit.id)
     assert (found["edss"].last.value, found["edss"].last.date) == (4.0, dt.date(2026, 5, 10))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from bench import passed_check
 import pytest
 from sqlmodel import SQLModel
 
@@ -37,7 +38,7 @@ def recorded(clinic, patient):
     course = clinic.create_course(patient.id, {"agent": "it_methotrexate", "planned_dose": "12.5", "dose_unit": "mg",
                                                "interval_weeks_min": "8", "interval_weeks_max": "11",
                                                "start_date": "2026-01-05"})
-    visit = clinic.create_visit(patient.id, {
+    visit = clinic.create_visit(patient.id, {**passed_check("2026-01-05"),
         "visit_date": "2026-01-05", "kind": "treatment", "course_id": course.id, "treatment_number": "1",
         "dose_given": "12.5", "dose_unit": "mg", "t25fw.trial1_s": "7.4", "t25fw.trial2_s": "7.6",
         "six_minute_walk.not_completed": "physical_ms",

@@ -4,11 +4,13 @@ interval kept, refused by the service naming the visit in the way, and held by t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import subprocess
 import sys
 import time
 
+from bench import passed_check, with_check
 import pytest
 from sample_data import TODAY
 
@@ -20,9 +22,9 @@ FIRST = TODAY - dt.timedelta(weeks=10)
 
 
 def treat(clinic, patient, course, day: dt.date, number: int, **extra):
-    return clinic.create_visit(patient.id, {"visit_date": day.isoformat(), "kind": "treatment", "dose_given": "12.5",
-                                            "dose_unit": "mg", "course_id": course.id,
-                                            "treatment_number": str(number), **extra})
+    return clinic.create_visit(patient.id, with_check({"visit_date": day.isoformat(), "kind": "treatment",
+                                                       "dose_given": "12.5", "dose_unit": "mg", "course_id": course.id,
+                                                       "treatment_number": str(number), **extra}))
 
 
 @pytest.fixture
@@ -108,19 +110,20 @@ def test_the_database_itself_refuses_a_duplicate_written_around_pmsdesk(clinic, 
 
 
 SAVER = """
-import os, sys, time
+import json, os, sys, time
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.database import Database
 
-path, patient_id, course_id, number, day, go = sys.argv[1:]
+path, patient_id, course_id, number, day, go, check = sys.argv[1:]
 clinic = Clinic(Database.open(path))
 open(go + "." + number, "w").close()  # ready
 while not os.path.exists(go):
     time.sleep(0.005)
 try:
     record = clinic.create_visit(int(patient_id), {"visit_date": day, "kind": "treatment",
-        "dose_given": "12.5", "dose_unit": "mg", "course_id": int(course_id), "treatment_number": number})
+        "dose_given": "12.5", "dose_unit": "mg", "course_id": int(course_id), "treatment_number": number,
+        **json.loads(check)})
     print("saved", record.visit.id)
 except Refusal as refusal:
     print("refused", refusal)
@@ -131,7 +134,8 @@ def test_two_processes_saving_the_same_slot_at_once_one_is_refused_naming_the_ot
                                                                                        tmp_path):
     go = tmp_path / "go"
     savers = [subprocess.Popen([sys.executable, "-c", SAVER, clinic.db.location, str(patient.id), str(course.id),
-                                number, TODAY.isoformat(), str(go)], stdout=subprocess.PIPE, text=True)
+                                number, TODAY.isoformat(), str(go), json.dumps(passed_check(TODAY))],
+                               stdout=subprocess.PIPE, text=True)
               for number in ("8", "9")]
     deadline = time.monotonic() + 60
     while not all((tmp_path / f"go.{n}").exists() for n in ("8", "9")) and time.monotonic() < deadline:

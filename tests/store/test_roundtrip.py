@@ -82,6 +82,7 @@ EXPECTED = {
     },
     "sdmt": {"score": 48, "modality": "oral", "form": "A"},
     "six_minute_walk": {"distance_m": 412.0, "not_completed": None, "not_completed_note": None},
+    "labs": {"sampled_on": dt.date(2026, 3, 2), "platelets": 250.0, "wbc": 6.1, "lymphocytes": 1.8, "inr": None},
     "adverse_events": [  # by onset date
         {"term": "other", "term_other": "Dizziness", "onset_date": dt.date(2026, 3, 2), "ctcae_grade": 1,
          "serious": True, "related_procedure": "possible", "related_drug": "possible", "outcome": "ongoing",

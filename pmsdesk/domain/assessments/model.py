@@ -106,6 +106,7 @@ class Measure:
     components: Mapping[str, Code] = field(default_factory=dict)  # fields exchanged beside the value
     optional_in_summary: bool = False  # a summary row only when one of the compared visits has it
     anchor: str = ""  # the field its earlier values are shown beside; "" = the assessment's first entry field
+    followed: bool = True  # charted over visits (trajectory, overview); False: a value read per visit (labs)
 
     def format(self, value: float | int) -> str:
         """The value with the measure's decimals and a real minus sign: the one way it is printed."""
@@ -143,7 +144,7 @@ class Assessment:
     check: Callable[[Values, AddProblem], None] | None = None  # cross-field rules on clean values
     derive: Callable[[Values, Values], dict[str, Any]] | None = None  # (clean values, patient) -> stored extras
     stored_extras: tuple[str, ...] = ()  # columns stored beside the fields (derived at save)
-    category: str = "exam"  # FHIR Observation category: exam or survey
+    category: str = "exam"  # FHIR Observation category: exam, survey or laboratory
     code: Code | None = None  # the exchange code of the assessment as a whole
     summary: Callable[[Values], str] | None = None  # its cell in the patient's visit table
     column_title: str = ""  # the visit table's header; "" = the short title with the measures' unit

@@ -1,0 +1,208 @@
+"""The pre-puncture safety check of treatment visits, as the Clinic service runs it.
+
+The rules are in :mod:`pmsdesk.domain.procedure_safety`; this module gives them what they read (the
+answers, the patient's latest laboratory values, the course's agent, the clinic's thresholds), keeps
+the answers, the result and an override per visit (table ``safety_check``, audited like every
+clinical table), and refuses a dose the check does not allow. Called from
+:meth:`pmsdesk.services.clinic.Clinic._store_visit` inside the visit's own transaction, so a refused
+dose writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pmsdesk.domain.assessments.labs import LAB_KEYS, LABS
+from pmsdesk.domain.fields import VISIT_FIELDS, FieldError
+from pmsdesk.domain.permissions import Actor
+from pmsdesk.domain.procedure_safety import (
+    ANSWER_FIELDS,
+    SECTION,
+    Answers,
+    YesNo,
+    CheckResult,
+    LabResult,
+    Override,
+    override,
+    parse_answers,
+    pre_puncture_check,
+    require_dose_allowed,
+)
+from pmsdesk.domain.settings import SAFETY_SETTINGS, safety_thresholds
+from pmsdesk.domain.vocab import VisitKind
+from pmsdesk.store.tables import LabAssessment, SafetyCheck, Setting, TreatmentCourse, Visit, utcnow
+
+OVERRIDE_KEY = "safety_override_reason"  # a new override's reason in a visit's raw values
+VISIT_DATE = next(f for f in VISIT_FIELDS if f.name == "visit_date")
+
+
+def thresholds(session: Session):
+    keys = [setting.key for setting in SAFETY_SETTINGS]
+    return safety_thresholds(dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()))
+
+
+def latest_labs(session: Session, patient_id: int, on: dt.date, *, visit_id: int | None = None,
+                entered: Mapping[str, Any] | None = None) -> dict[str, LabResult]:
+    """Each laboratory value's latest result sampled on or before ``on``, from the patient's visits
+    (the visit ``visit_id`` counts with what is ``entered`` for it now, not as stored). One query."""
+    rows = [(values["sampled_on"], values) for values in ([entered] if entered else [])
+            if values.get("sampled_on") is not None]
+    query = (select(LabAssessment).join(Visit, Visit.id == LabAssessment.visit_id)
+             .where(Visit.patient_id == patient_id, Visit.deleted_at.is_(None), LabAssessment.sampled_on <= on,
+                    *([LabAssessment.visit_id != visit_id] if visit_id is not None else [])))
+    rows += [(row.sampled_on, {key: getattr(row, key) for key in LAB_KEYS}) for row in session.scalars(query)]
+    latest: dict[str, LabResult] = {}
+    for sampled_on, values in sorted(rows, key=lambda row: row[0], reverse=True):
+        for key in LAB_KEYS:
+            if key not in latest and values.get(key) is not None and sampled_on <= on:
+                latest[key] = LabResult(float(values[key]), sampled_on)
+    return latest
+
+
+def stored_answers(row: SafetyCheck | None) -> dict[str, Any]:
+    """A stored check's answers keyed like a visit's values ("safety_check.antithrombotic")."""
+    if row is None:
+        return {}
+    def shown(value):
+        return ("yes" if value else "no") if isinstance(value, bool) else value
+
+    return {f"{SECTION}.{answer.name}": shown(getattr(row, answer.name)) for answer in ANSWER_FIELDS
+            if getattr(row, answer.name) is not None}
+
+
+def stored_override(row: SafetyCheck | None) -> Override | None:
+    if row is None or row.override_by is None:
+        return None
+    return Override(row.override_by, row.override_name or row.override_by, row.override_reason or "",
+                    tuple(code for code in (row.override_items or "").split(",") if code))
+
+
+def _answers_in(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The answers a save carries ("safety_check.<name>" keys), or None when it carries none."""
+    prefix = SECTION + "."
+    given = {key[len(prefix):]: value for key, value in raw.items() if key.startswith(prefix)}
+    return given or None
+
+
+def evaluate(session: Session, patient_id: int, visit_id: int | None, visit_date: dt.date, course_id: int | None,
+             answers: Answers, entered_labs: Mapping[str, Any] | None) -> CheckResult:
+    course = session.get(TreatmentCourse, course_id) if course_id is not None else None
+    labs = latest_labs(session, patient_id, visit_date, visit_id=visit_id, entered=entered_labs)
+    return pre_puncture_check(answers, labs, agent=course.agent if course else "", visit_date=visit_date,
+                              thresholds=thresholds(session))
+
+
+@dataclass
+class PendingCheck:
+    """What a visit's save will keep of its check once the visit has its id."""
+
+    answers: Answers
+    result: CheckResult
+    given: Override | None
+    new_override: bool
+
+
+def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Mapping[str, Any],
+                      labs: Mapping[str, Any] | None, raw: Mapping[str, Any], course_id: int | None, *,
+                      required: bool = True) -> PendingCheck | None:
+    """Before a treatment visit's values are applied: evaluate its check (the answers sent, else the
+    stored ones) and refuse a new or changed dose it does not allow. A new override in ``raw`` is
+    refused for anyone but a neurologist and without a reason. None: not a treatment visit, or a save
+    that neither sends answers, nor an override, nor changes the dose (the check stays as stored).
+    ``required`` False (a visit imported from a file, whose dose was given and checked where it was
+    recorded, or a system process such as the demo clinic: the same rule as the second-person check's
+    gate): the answers sent are kept, the dose is not refused."""
+    if entered["kind"] is not VisitKind.TREATMENT:
+        return None
+    stored = session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit.id)) if visit.id else None
+    sent = _answers_in(raw)
+    dose_changed = entered.get("dose_given") is not None and (visit.id is None or visit.dose_given != entered["dose_given"]
+                                                             or visit.visit_date != entered["visit_date"])
+    if sent is None and OVERRIDE_KEY not in raw and not dose_changed:
+        return None
+    if sent is None and stored is None:
+        answers, result = None, None
+    else:
+        source = sent if sent is not None else {a.name: getattr(stored, a.name) for a in ANSWER_FIELDS}
+        answers = parse_answers(source)
+        result = evaluate(session, visit.patient_id, visit.id, entered["visit_date"], course_id, answers, labs)
+    given = stored_override(stored)
+    new_override = OVERRIDE_KEY in raw and result is not None and not result.passed
+    if new_override:
+        given = override(result, actor, raw[OVERRIDE_KEY])
+    if required and entered.get("dose_given") is not None:
+        require_dose_allowed(result, given)
+    return PendingCheck(answers, result, given, new_override) if answers is not None else None
+
+
+def store(session: Session, visit: Visit, pending: PendingCheck | None) -> None:
+    """Keep the check of a saved visit (its answers, result, findings and override)."""
+    if pending is None:
+        return
+    row = session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit.id))
+    if row is None:
+        row = SafetyCheck(visit_id=visit.id, result="", findings="")
+        session.add(row)
+    for answer in ANSWER_FIELDS:
+        value = getattr(pending.answers, answer.name)
+        setattr(row, answer.name, value.value if hasattr(value, "value") else value)
+    row.result, row.findings = pending.result.outcome.value, pending.result.explain()
+    given = pending.given
+    if pending.new_override:
+        row.override_by, row.override_name, row.override_reason = given.by, given.by_name, given.reason
+        row.override_items, row.override_at = ",".join(given.items), utcnow()
+
+
+def _lenient(field, raw: object) -> Any:
+    try:
+        return field.parse(raw)
+    except FieldError:  # refused beside its field at the save; not answered meanwhile
+        return None
+
+
+def preview(session: Session, patient_id: int, visit_id: int | None, raw: Mapping[str, Any]) -> CheckResult | None:
+    """The check as a save of ``raw`` (a visit as typed) would find it, for the screen while typing;
+    an unreadable entry counts as not answered. None without a visit date."""
+    day = _lenient(VISIT_DATE, raw.get("visit_date"))
+    if day is None:
+        return None
+    typed = {f.name: _lenient(f, raw.get(f"{SECTION}.{f.name}")) for f in ANSWER_FIELDS}
+    answers = Answers(**{name: (value is YesNo.YES) if isinstance(value, YesNo) else value
+                         for name, value in typed.items()})
+    labs = {f.name: _lenient(f, raw.get(LABS.prefix + f.name)) for f in LABS.fields}
+    return evaluate(session, patient_id, visit_id, day, raw.get("course_id"), answers, labs)
+
+
+def check_of(session: Session, visit_id: int) -> SafetyCheck | None:
+    return session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit_id))
+
+
+def checks_of(session: Session, visit_ids: Sequence[int]) -> dict[int, SafetyCheck]:
+    return {row.visit_id: row for row in session.scalars(select(SafetyCheck).where(SafetyCheck.visit_id.in_(visit_ids)))}
+
+
+# ----- Today: patients due for treatment whose labs are missing or out of date ------------------
+def lab_gaps(session: Session, patient_ids: Sequence[int], today: dt.date) -> dict[int, str]:
+    """For each of ``patient_ids`` whose platelet count (asked at every puncture) is missing or older
+    than the clinic's limit, what is wrong in words. One grouped query for all the patients."""
+    limit = thresholds(session).lab_max_age_days
+    latest = dict(session.execute(
+        select(Visit.patient_id, func.max(LabAssessment.sampled_on))
+        .join(Visit, Visit.id == LabAssessment.visit_id)
+        .where(Visit.patient_id.in_(patient_ids), Visit.deleted_at.is_(None), LabAssessment.platelets.is_not(None),
+               LabAssessment.sampled_on <= today)
+        .group_by(Visit.patient_id)).all())
+    gaps = {}
+    for patient_id in patient_ids:
+        sampled = latest.get(patient_id)
+        if sampled is None:
+            gaps[patient_id] = "labs missing"
+        elif (today - sampled).days > limit:
+            gaps[patient_id] = f"labs out of date ({sampled.isoformat()}, over {limit} days)"
+    return gaps
