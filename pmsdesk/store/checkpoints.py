@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import tempfile
 import sqlite3
 from pathlib import Path
 
@@ -46,8 +47,13 @@ def witness(key: AuditKey, database: str, last_id: int, last_hash: str) -> None:
     only makes the checkpoint older, never wrong."""
     line = f"{format_checkpoint(last_id, last_hash)} {dt.datetime.now(dt.UTC).isoformat(timespec='microseconds')}\n"
     latest = head_file(key, database)
-    temporary = latest.with_name(f".{latest.name}.{os.getpid()}")
-    _write(temporary, line, os.O_TRUNC)
+    # A name of its own per write: two sessions of one process (a server's workstations commit at once)
+    # must not rename each other's file away.
+    descriptor, temporary = tempfile.mkstemp(dir=latest.parent, prefix=f".{latest.name}.")  # 0600
+    try:
+        os.write(descriptor, line.encode())
+    finally:
+        os.close(descriptor)
     os.replace(temporary, latest)
     if key.witness:
         _write(Path(key.witness), line, os.O_APPEND)
