@@ -452,7 +452,9 @@ class AdverseEventsPanel(QWidget):
         events = self.clinic.open_adverse_events(self.patient.id, other_than_visit=self.visit_id) if self.patient else []
         for row, event in enumerate(events):
             grade = f", grade {event.ctcae_grade}" if event.ctcae_grade else ""
-            label = QLabel(f"{event_name(event_values(event))} since {event.onset_date.isoformat()}{grade}")
+            state = neurotoxicity_state(event_values(event))  # an earlier neurotoxicity event says what it blocks
+            label = QLabel(f"{event_name(event_values(event))} since {event.onset_date.isoformat()}{grade}"
+                           + (f". {state}" if state else ""))
             outcome = _choice_combo(AeOutcome, event.outcome)
             outcome.setObjectName(f"follow_up{row}:outcome")
             resolved = QLineEdit()

@@ -108,8 +108,15 @@ def test_a_neurotoxicity_event_is_cleared_by_a_neurologist_only(qtbot, nurse, ne
     record = nurse.create_visit(patient.id, {"visit_date": earlier.isoformat(), "kind": "assessment",
                                              "adverse_events": [{"term": "neurotoxicity",
                                                                  "onset_date": earlier.isoformat(),
-                                                                 "ctcae_grade": "2", "related_drug": "probable"}]})
+                                                                 "ctcae_grade": "2", "related_drug": "probable",
+                                                                 "outcome": "ongoing"}]})
     values = [event_values(e) for e in record.adverse_events]
+
+    later = panel_for(qtbot, nurse, patient, [])  # the next visit follows the event up and says what it blocks
+    [(_event, _outcome, _resolved, _update)] = later.follow_up_rows
+    follow_up = later.follow_up.itemAtPosition(0, 0).widget().text()
+    assert follow_up.endswith("grade 2. Blocks further intrathecal methotrexate for this patient until a neurologist "
+                              "clears it with a reason.")
 
     as_nurse = panel_for(qtbot, nurse, patient, values)
     assert as_nurse.neurotoxicity.text().startswith("Blocks further intrathecal methotrexate")
