@@ -13,6 +13,7 @@ same clinic exported twice gives the same ids.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,10 @@ from pmsdesk.exchange.snapshot import ClinicSnapshot, PatientRows, VisitRows
 LOCAL_CODES = LOCAL_CODE_SYSTEM  # spec 6.1: a local CodeSystem for the MS tests
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
+# HL7 v3 ParticipationType: who did what at the puncture and the dose (primary and secondary performer,
+# and the verifier: the second person who checked the dose, pmsdesk.domain.register).
+PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+LUMBAR_PUNCTURE_SNOMED = "277762005"  # Lumbar puncture (procedure)
 CLINIC_ID_SYSTEM = "urn:pmsdesk:clinic-id"
 SUBJECT_CODE_SYSTEM = "urn:pmsdesk:subject-code"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -198,16 +203,38 @@ class _BundleBuilder:
         values = visit.visit
         day = values["visit_date"].isoformat()
         notes = [text for text in (
-            f"needle {values['lp_needle']}" if values.get("lp_needle") else "",
+            f"position {values['lp_position']}" if values.get("lp_position") else "",
+            f"needle {values.get('lp_needle_gauge') or ''} {values.get('lp_needle_type') or ''}".strip()
+            if values.get("lp_needle_type") or values.get("lp_needle_gauge") else "",
+            f"needle notes {values['lp_needle']}" if values.get("lp_needle") else "",
             f"{values['lp_attempts']} attempt(s)" if values.get("lp_attempts") else "",
+            f"{values['lp_levels_tried']} level(s) tried" if values.get("lp_levels_tried") else "",
+            f"opening pressure {values['opening_pressure_cmh2o']:g} cm H2O"
+            if values.get("opening_pressure_cmh2o") is not None else "",
+            f"CSF {values['csf_appearance']}" if values.get("csf_appearance") else "",
             f"{values['csf_removed_ml']:g} mL CSF removed" if values.get("csf_removed_ml") is not None else "",
+            f"{values['csf_sampled_ml']:g} mL sampled" if values.get("csf_sampled_ml") is not None else "",
+            f"observation: {values['observation_notes']}" if values.get("observation_notes") else "",
+            f"discharged at {values['discharge_time']}" if values.get("discharge_time") else "",
         ) if text]
         procedure: dict[str, Any] = {
             "status": "completed",
-            "code": _local("LP-IT", "Lumbar puncture for intrathecal administration"),
+            "code": {"coding": [_coding(SNOMED, LUMBAR_PUNCTURE_SNOMED, "Lumbar puncture"),
+                                _coding(LOCAL_CODES, "LP-IT", "Lumbar puncture for intrathecal administration")],
+                     "text": "Lumbar puncture for intrathecal administration"},
             "subject": subject,
-            "performedDateTime": day,
+            # the time of puncture is local clock time: given with this computer's offset, as FHIR requires
+            "performedDateTime": dt.datetime.combine(values["visit_date"], dt.time.fromisoformat(
+                values["puncture_time"])).astimezone().isoformat() if values.get("puncture_time") else day,
         }
+        performers = [{"function": _concept(PARTICIPATION, code, display), "actor": {"display": values[name]}}
+                      for name, code, display in (("performed_by", "PPRF", "primary performer"),
+                                                  ("assisted_by", "SPRF", "secondary performer"))
+                      if values.get(name)]
+        if performers:
+            procedure["performer"] = performers
+        if values.get("lp_result"):
+            procedure["outcome"] = {"text": values["lp_result"]}
         if values.get("lp_level"):
             procedure["bodySite"] = [{"text": f"Lumbar interspace {values['lp_level']}"}]
         if notes:
@@ -227,6 +254,21 @@ class _BundleBuilder:
             "effectiveDateTime": day,
             "dosage": {"route": _concept(SNOMED, INTRATHECAL_ROUTE_SNOMED, "Intrathecal route"), "dose": dose},
         }
+        if values.get("dose_volume_ml") is not None:
+            administration["dosage"]["text"] = f"{values['dose_volume_ml']:g} mL injected"
+        if values.get("dose_batch"):  # the product or lot number, on the medication given (FHIR R4 Medication.batch)
+            administration["contained"] = [{"resourceType": "Medication", "id": "given",
+                                            "code": administration.pop("medicationCodeableConcept"),
+                                            "batch": {"lotNumber": values["dose_batch"]}}]
+            administration["medicationReference"] = {"reference": "#given"}
+        check = visit.dose_check
+        performers = [{"function": _concept(PARTICIPATION, code, display), "actor": {"display": who}}
+                      for who, code, display in (
+                          (check["administered_name"] if check else values.get("performed_by"), "PPRF", "primary performer"),
+                          (check["checked_name"] if check else None, "VRF", "verifier (second-person check)"))
+                      if who]
+        if performers:
+            administration["performer"] = performers
         if values.get("treatment_number"):
             administration["note"] = [{"text": f"Treatment {values['treatment_number']} of the course"}]
         return self.add("MedicationAdministration", f"{subject_key}/{values['id']}/dose", administration)

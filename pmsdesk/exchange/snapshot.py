@@ -40,13 +40,16 @@ from pmsdesk.services.exchange import (  # noqa: F401 - the pseudonym's rules, n
 )
 
 # Left out of every pseudonymised export: who the patient is, and free text that may say so.
-IDENTIFYING_COLUMNS = frozenset({"clinic_id", "family_name", "given_names", "birth_date", "notes", "performed_by"})
+IDENTIFYING_COLUMNS = frozenset({"clinic_id", "family_name", "given_names", "birth_date", "notes", "performed_by",
+                                 "assisted_by", "observation_notes"})
 
 @dataclass
 class VisitRows:
     visit: dict[str, Any]
     assessments: dict[str, dict[str, Any] | None]  # section -> row (None: not recorded)
     adverse_events: list[dict[str, Any]]
+    # The second-person check of the dose (names, time, what was confirmed); never in a pseudonymised export.
+    dose_check: dict[str, Any] | None = None
 
     def form_values(self) -> dict[str, Any]:
         """The visit's values keyed like the visit form and the template (``edss.edss``)."""
@@ -136,7 +139,11 @@ def take_snapshot(clinic: Clinic, *, pseudonymise: bool = False, shift_dates: bo
             }
             visit = clean(_row(record.visit, VISIT_FIELDS, ("course_id",)), VISIT_FIELDS)
             events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS) for e in record.adverse_events]
-            rows.visits.append(VisitRows(visit, assessments, events))
+            check = getattr(record, "dose_check", None)
+            rows.visits.append(VisitRows(visit, assessments, events, None if pseudonymise or check is None else {
+                name: getattr(check, name) for name in ("administered_by", "administered_name", "checked_by",
+                                                        "checked_name", "checked_at", "agent", "dose", "dose_unit",
+                                                        "route", "lot", "patient_identity")}))
         rows.relapses = [clean(_row(r, RELAPSE_FIELDS), RELAPSE_FIELDS) for r in stored.relapses]
         rows.therapies = [clean(_row(d, DMT_FIELDS), DMT_FIELDS) for d in stored.therapies]
         rows.adverse_events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS)
