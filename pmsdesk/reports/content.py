@@ -363,6 +363,23 @@ def lumbar_puncture(visit) -> str:
     return "; ".join(part for part in parts if part)
 
 
+def safety_check_lines(data: VisitReportData) -> list[str] | None:
+    """The pre-puncture safety check as recorded at the save (pmsdesk.services.safety): its result, each
+    item's finding (without the sources, which the screen shows on hover), and a neurologist's override
+    with its reason. None for a visit without a check."""
+    check = getattr(data.visit, "safety_check", None)
+    if check is None:
+        return None
+    result = {"passed": "passed", "failed": "FAILED", "unanswered": "NOT COMPLETE"}.get(check.result, check.result)
+    lines = [f"Result: {result}."]
+    lines += [line.split(" [", 1)[0] for line in check.findings.splitlines()]
+    if check.override_by:
+        when = local_time(check.override_at) if check.override_at else ""
+        lines.append(f"OVERRIDDEN by {check.override_name or check.override_by} ({check.override_by}) {when}: "
+                     f"\u201c{check.override_reason}\u201d (items: {(check.override_items or '').replace(',', ', ')})")
+    return lines
+
+
 def relapses_since_previous(data: VisitReportData) -> str:
     start = data.previous.visit.visit_date if data.previous is not None else None
     dates = [mark.date for mark in data.series.relapses
