@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.domain.naming import agent_label, patient_display_name
 from pmsdesk.domain.permissions import Action
-from pmsdesk.domain.assessments import EDSS, REGISTRY, Assessment, Measure
+from pmsdesk.domain.adverse_events import MethotrexateBlocked
+from pmsdesk.domain.assessments import EDSS, LABS, REGISTRY, Assessment, Measure
 from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.fields import VISIT_FIELDS
 from pmsdesk.domain.scoring.change import Direction, classify_change, exact
@@ -48,6 +49,7 @@ from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.domain.moments import local_time
 from pmsdesk.services.clinic import Clinic, DraftHolder, DraftKept, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
+from pmsdesk.services.safety import stored_override
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
 from pmsdesk.ui.background import BackgroundOperation, run_in_background
 from pmsdesk.ui.operations import guarded
@@ -59,6 +61,7 @@ from pmsdesk.ui.forms import (
 )
 from pmsdesk.ui.elided import ElidedLabel
 from pmsdesk.ui.procedure import ProcedurePanel
+from pmsdesk.ui.safety_check import SafetyCheckSection
 from pmsdesk.ui.second_check import SecondCheckPanel
 from pmsdesk.ui.signoff import SignOffBar
 from pmsdesk.ui.permissions import allow
@@ -251,6 +254,11 @@ class VisitEditor(QWidget):
         self.procedure = ProcedurePanel()
         self.procedure_form = self.procedure.dose_form
         self.forms = [self.header_form, *self.procedure.forms]
+        # First at the bench: the pre-puncture safety check (its answers are one more form).
+        self.safety_section = SafetyCheckSection(clinic)
+        self.safety_section.changed.connect(self._mark_dirty)
+        self.safety_section.changed.connect(self.update_live_values)
+        self.forms.append(self.safety_section.form)
 
         # ----- assessments: one form per registered assessment, in the bench's entry order -------
         self.assessments: tuple[Assessment, ...] = tuple(REGISTRY)
@@ -289,6 +297,14 @@ class VisitEditor(QWidget):
 
         self.adverse_events = AdverseEventsPanel(clinic, lambda: self.header_form.editor("visit_date").parsed())
         self.adverse_events.changed.connect(self._mark_dirty)
+        # Why an intrathecal methotrexate dose would be refused (an uncleared neurotoxicity event)
+        self.methotrexate_block = QLabel()
+        self.methotrexate_block.setObjectName("methotrexate_block")
+        self.methotrexate_block.setStyleSheet(ERROR_STYLE)
+        self.methotrexate_block.setWordWrap(True)
+        self.methotrexate_block.hide()
+        self._block_shown_for: tuple | None = None
+        self.adverse_events.cleared.connect(self._neurotoxicity_cleared)
 
         edss_extra = QWidget()
         edss_extra_layout = QVBoxLayout(edss_extra)
@@ -306,15 +322,18 @@ class VisitEditor(QWidget):
             boxes["nhpt"].layout().insertWidget(0, self.nhpt_hand_note)
         second_check = ("Second-person check", _group("", self.second_check), self.second_check.drug)
         procedure = ("Procedure: dose, puncture, observation", _group("", self.procedure), "dose_given")
-        self.treatment_boxes = (second_check[1], procedure[1])
+        safety_check = ("Pre-puncture safety check", _group("", self.safety_section), self.safety_section.first_input)
+        self.treatment_boxes = (safety_check[1], second_check[1], procedure[1])
+        procedure[1].layout().insertWidget(0, self.methotrexate_block)
         events = ("Adverse events", _group("", self.adverse_events), None)
         notes = ("Notes", _group("", self.notes_form), "notes")
         assessment_sections = [(a.title, boxes[a.key], a.first_entry_key) for a in self.assessments]
         first, rest = assessment_sections[:1], assessment_sections[1:]
+        labs = next(s for a, s in zip(self.assessments, assessment_sections) if a.key == LABS.key)  # beside the check
         columns_of_sections = (
-            [second_check, procedure, *first],
+            [safety_check, labs, second_check, procedure, *first],
             [s for a, s in zip(self.assessments[1:], rest) if a.key in timed_keys],
-            [*(s for a, s in zip(self.assessments[1:], rest) if a.key not in timed_keys), events, notes],
+            [*(s for a, s in zip(self.assessments[1:], rest) if a.key not in timed_keys | {LABS.key}), events, notes],
         )
         self.sections: list[tuple[QGroupBox, QWidget]] = []
         for title, box, first_key in (section for column in columns_of_sections for section in column):
@@ -417,9 +436,7 @@ class VisitEditor(QWidget):
                     in_sections += inputs(form)
                     if form is self.edss_form:
                         in_sections.append(self.explain_button)
-        chain = [header[0], header[1], self.course, header[2], *in_sections,
-                 *self.adverse_events.quick_buttons.values(),
-                 self.adverse_events.other_button, self.adverse_events.remove_button, self.adverse_events.table,
+        chain = [header[0], header[1], self.course, header[2], *in_sections, *self.adverse_events.focus_chain(),
                  *inputs(self.notes_form), self.save_button]
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
@@ -489,6 +506,7 @@ class VisitEditor(QWidget):
             if hand else "Dominant hand not recorded in the patient's details: test the dominant hand first."
         )
         self.second_check.clear()
+        self.safety_section.set_stored(stored_override(self.record.safety_check if self.record else None))
         self.update_live_values()
         self._show_title()
         self.summary.hide()
@@ -679,18 +697,6 @@ class VisitEditor(QWidget):
         self.second_check.show_stored(stored, stored is not None and (stored.dose, stored.dose_unit, stored.lot)
                                       == (dose, unit, lot))
 
-    def _show_safety_check(self) -> None:
-        """Each item of the check as the save would find it; the dose disabled, saying why, while the
-        check blocks it (the service refuses such a dose whatever the screen shows)."""
-        if self.patient is None or self.header_form.editor("kind").parsed() is not VisitKind.TREATMENT:
-            return
-        self.safety_section.show_result(self.clinic.safety_check_preview(self.patient.id, self._visit_id(),
-                                                                         self.raw_values()))
-        blocked = self.safety_section.dose_blocked()
-        dose = self.field_editor("dose_given").input
-        dose.setEnabled(blocked is None and not self.read_only)
-        dose.setToolTip(blocked or "")
-
     def _neurotoxicity_cleared(self) -> None:
         self._block_shown_for = None
         self._show_methotrexate_block()
@@ -711,6 +717,18 @@ class VisitEditor(QWidget):
             self.methotrexate_block.setText(str(MethotrexateBlocked(block)))
         self.methotrexate_block.setVisible(block is not None)
 
+    def _show_safety_check(self) -> None:
+        """Each item of the check as the save would find it; the dose disabled, saying why, while the
+        check blocks it (the service refuses such a dose whatever the screen shows)."""
+        if self.patient is None or self.header_form.editor("kind").parsed() is not VisitKind.TREATMENT:
+            return
+        self.safety_section.show_result(self.clinic.safety_check_preview(self.patient.id, self._visit_id(),
+                                                                         self.raw_values()))
+        blocked = self.safety_section.dose_blocked()
+        dose = self.field_editor("dose_given").input
+        dose.setEnabled(blocked is None and not self.read_only)
+        dose.setToolTip(blocked or "")
+
     def typed_values(self, assessment: Assessment) -> dict[str, Any]:
         """What is typed into an assessment's fields, parsed (None where blank or refused)."""
         return {field.name: self.field_editor(assessment.prefix + field.name).parsed() for field in assessment.fields}
@@ -720,6 +738,8 @@ class VisitEditor(QWidget):
         from what is typed exactly as the saved visit will be read."""
         self.update_computed_edss()
         self._show_treatment_bench()
+        self._show_safety_check()
+        self._show_methotrexate_block()
         for assessment in self.assessments:
             values = self.typed_values(assessment)
             for measure in assessment.measures:
@@ -814,6 +834,7 @@ class VisitEditor(QWidget):
         raw["course_id"] = course.id if course is not None else None
         raw["adverse_events"] = self.adverse_events.raw_events()
         raw["removed_adverse_events"] = dict(self.adverse_events.removal_reasons)
+        raw.update(self.safety_section.override_values())
         return raw
 
     def save(self) -> bool:
@@ -840,6 +861,7 @@ class VisitEditor(QWidget):
             return True
         self.record = record
         self.second_check.clear()
+        self.safety_section.set_stored(stored_override(self.record.safety_check if self.record else None))
         self.update_live_values()
         self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
         for form in self.forms:
