@@ -161,3 +161,27 @@ def test_the_patient_view_says_methotrexate_is_blocked_and_a_neurologist_clears_
     assert not view.methotrexate_note.isVisibleTo(view)
     assert view.events.item(0, 1).text().endswith("(cleared for methotrexate)")
     assert neurologist.methotrexate_block(patient.id, "it_methotrexate", TODAY) is None
+
+
+def test_the_dose_section_says_why_a_methotrexate_dose_is_blocked(qtbot, db_path):
+    from pmsdesk.store.database import Database
+    from pmsdesk.ui.main_window import MainWindow
+
+    clinic = Clinic(Database.open(str(db_path)), today=lambda: TODAY)
+    patient = clinic.create_patient(PATIENT)
+    clinic.create_course(patient.id, {"agent": "it_methotrexate", "planned_dose": "12.5", "dose_unit": "mg",
+                                      "interval_weeks_min": "8", "interval_weeks_max": "11",
+                                      "start_date": "2025-01-06"})
+    earlier = TODAY - dt.timedelta(days=40)
+    clinic.save_adverse_event(patient.id, {"term": "neurotoxicity", "onset_date": earlier.isoformat(),
+                                           "ctcae_grade": "2"})
+    window = MainWindow(clinic)
+    qtbot.addWidget(window)
+    window.show()
+    window.start_visit(patient.id)
+    editor = window.visit_editor
+    editor.field_editor("kind").set_value("treatment")
+    editor.update_live_values()
+    assert editor.methotrexate_block.isVisibleTo(editor)
+    assert editor.methotrexate_block.text().startswith("Intrathecal methotrexate is blocked for this patient: "
+                                                       f"methotrexate neurotoxicity since {earlier.isoformat()}")
