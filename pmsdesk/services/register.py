@@ -30,14 +30,13 @@ from pmsdesk.domain.register import (
     CheckedDose,
     RegisterEntry,
     RegisterTask,
-    SecondCheckRefused,
     dose_to_check,
     require_valid_check,
 )
 from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.store.database import Database
-from pmsdesk.store.tables import DoseCheck, RegisterEntry as EntryRow, TreatmentCourse, UserAccount, Visit, utcnow
+from pmsdesk.store.tables import DoseCheck, RegisterEntry as EntryRow, TreatmentCourse, UserAccount, Visit
 
 SECOND_CHECK_KEY = "second_check"  # a save's raw values: {"checked_by": user name, "password": ...}
 BENCH_ROLES = (Role.NURSE, Role.NEUROLOGIST)  # who may be on the register: the people at the bench
@@ -274,17 +273,3 @@ def gate(session: Session, visit: Visit, before: tuple | None, checker: Checker 
     row.agent, row.dose, row.dose_unit, row.route = needed.agent, needed.dose, needed.unit, needed.route
     row.lot, row.patient_identity = needed.lot, confirmed.patient_identity
     session.add(row)
-
-
-def describe(row: DoseCheck | None) -> str:
-    """The check in one sentence, for the summary and the screen."""
-    if row is None:
-        return "no second-person check recorded"
-    lot = f", lot {row.lot}" if row.lot else ""
-    return (f"{row.dose:g} {row.dose_unit} {agent_label(row.agent, row.agent)} {row.route}{lot}; patient identity "
-            f"{'confirmed' if row.patient_identity else 'NOT confirmed'}; given by {row.administered_name}, "
-            f"checked by {row.checked_name}")
-
-
-__all__ = ["SECOND_CHECK_KEY", "Checker", "EntryView", "Register", "SecondCheckRefused", "check_of", "checks_of",
-           "confirm_checker", "describe", "dose_details", "gate", "utcnow"]
