@@ -180,11 +180,18 @@ def test_a_home_relative_path_is_expanded(no_env, tmp_path, monkeypatch):
 
 
 def test_a_url_is_used_as_given(no_env):
-    url = resolve_database_url("postgresql+psycopg://nurse:secret@db.example:5432/pmsdesk")
-    assert (url.drivername, url.username, url.host, url.port, url.database) == (
-        "postgresql+psycopg", "nurse", "db.example", 5432, "pmsdesk")
+    url = resolve_database_url("postgresql+psycopg://nurse@db.example:5432/pmsdesk?sslmode=verify-full")
+    assert (url.drivername, url.username, url.host, url.port, url.database, url.query) == (
+        "postgresql+psycopg", "nurse", "db.example", 5432, "pmsdesk", {"sslmode": "verify-full"})
     assert sqlite_path(url) is None
     assert sqlite_path(resolve_database_url("sqlite://")) is None  # in memory
+
+
+def test_a_password_is_refused_on_the_command_line_but_taken_from_the_environment(no_env, monkeypatch):
+    with pytest.raises(DatabaseError, match="can be read by every user of this computer"):
+        resolve_database_url("postgresql+psycopg://nurse:secret@db.example/pmsdesk")
+    monkeypatch.setenv("PMSDESK_DATABASE_URL", "postgresql+psycopg://nurse:secret@db.example/pmsdesk")
+    assert resolve_database_url(None).password == "secret"  # the environment is this user's own
 
 
 def test_a_malformed_url_is_refused_with_a_reason(no_env):
