@@ -64,6 +64,11 @@ PUNCTURE_FIELDS = ("performed_by", "assisted_by", "puncture_time", "lp_position"
                    "csf_appearance", "csf_removed_ml", "csf_sampled_ml", "lp_needle")
 OBSERVATION_FIELDS = ("observation_notes", "discharge_time")
 PROCEDURE_RECORD_FIELDS = (*DOSE_FIELDS, *PUNCTURE_FIELDS, *OBSERVATION_FIELDS)
+# The fields migration 0010 added to the visit: a visit's values leave them out while blank, so the
+# content digest of a visit signed before them (pmsdesk.domain.signatures) is the same as it was.
+ADDED_IN_0010 = ("dose_volume_ml", "dose_batch", "assisted_by", "puncture_time", "lp_position", "lp_needle_type",
+                 "lp_needle_gauge", "lp_levels_tried", "lp_result", "opening_pressure_cmh2o", "csf_appearance",
+                 "csf_sampled_ml", "observation_notes", "discharge_time")
 # What a treatment visit's record may not leave blank (the rest where it applies).
 REQUIRED_AT_TREATMENT = ("performed_by", "puncture_time", "lp_position", "lp_level", "lp_needle_type",
                          "lp_needle_gauge", "lp_attempts", "lp_result")

@@ -44,6 +44,7 @@ from pmsdesk.domain.validation import (
     validate_visit,
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
+from pmsdesk.domain.procedure_record import ADDED_IN_0010
 from pmsdesk.services import register, safety
 from pmsdesk.services import neurotoxicity
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
@@ -154,6 +155,9 @@ class VisitRecord:
         from pmsdesk.domain.fields import VISIT_FIELDS
 
         values = row_values(self.visit, VISIT_FIELDS)
+        for name in ADDED_IN_0010:  # left out while blank: a visit signed before 0010 keeps its digest
+            if values[name] is None:
+                del values[name]
         for assessment in REGISTRY:
             row = self.assessments.get(assessment.key)
             if row is not None:
