@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -28,6 +27,7 @@ from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Agent, Hand, Pheno
 from pmsdesk.services.clinic import Clinic, VisitRecord
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.ui.adverse_events import clear_neurotoxicity
+from pmsdesk.ui.columns import fit_columns
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.void_dialog import ask_and_void
@@ -40,7 +40,9 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def _table(headers: Sequence[str], name: str) -> QTableWidget:
+def _table(headers: Sequence[str], name: str, elastic: Sequence[str]) -> QTableWidget:
+    """A read-only table whose columns share its width; the ``elastic`` (free-text) ones are elided
+    when space runs short, whole on hover."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(headers))
@@ -49,8 +51,8 @@ def _table(headers: Sequence[str], name: str) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)  # one line per row: a long text is elided, not wrapped out of sight
+    fit_columns(table, [headers.index(heading) for heading in elastic])
     return table
 
 
@@ -149,17 +151,21 @@ class PatientView(QWidget):
 
         self.assessments = tuple(REGISTRY)  # one column each, in the registry's order
         self.visits = _table(("Date", "Kind", "Tx #", "Dose", *(a.column for a in self.assessments),
-                              "Adverse events", "Status"), "visits_table")
+                              "Adverse events", "Status"), "visits_table",
+                             ("Labs", "Adverse events", "Status"))
         self.visits.doubleClicked.connect(lambda index: self._open_visit_row(index.row()))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.visits,
                   activated=lambda: self._open_visit_row(self.visits.currentRow()))
-        self.courses = _table(("Agent", "Planned dose", "Interval (weeks)", "Start", "End", "Protocol"), "courses_table")
+        self.courses = _table(("Agent", "Planned dose", "Interval (weeks)", "Start", "End", "Protocol"), "courses_table",
+                              ("Agent", "Protocol"))
         self.courses.doubleClicked.connect(lambda index: self._emit_row_id(self.courses, index.row(), self.edit_course))
-        self.relapses = _table(("Onset", "Notes"), "relapses_table")
+        self.relapses = _table(("Onset", "Notes"), "relapses_table", ("Notes",))
         self.relapses.doubleClicked.connect(lambda index: self._emit_row_id(self.relapses, index.row(), self.edit_relapse))
-        self.dmts = _table(("Therapy", "Started", "Stopped", "Notes"), "dmt_table")
+        self.dmts = _table(("Therapy", "Started", "Stopped", "Notes"), "dmt_table", ("Therapy", "Notes"))
         self.dmts.doubleClicked.connect(lambda index: self._emit_row_id(self.dmts, index.row(), self.edit_dmt))
-        self.events = _table(("Onset", "Adverse event", "Grade", "Outcome", "Visit"), "adverse_events_table")
+        # The visit an event was recorded at is its onset's tooltip: a fifth column did not fit the width.
+        self.events = _table(("Onset", "Adverse event", "Grade", "Outcome"), "adverse_events_table",
+                             ("Adverse event", "Outcome"))
 
         # Delete (void) with a reason: a button over each table and the Delete key on its selected row.
         self._rows: dict[QTableWidget, dict[int, object]] = {}
@@ -334,8 +340,11 @@ class PatientView(QWidget):
         visit_dates = {record.visit.id: _date(record.visit.visit_date) for record in records}
         _fill(self.events, [(_date(e.onset_date), _event_label(e) + _clearance_mark(e),
                              "" if e.ctcae_grade is None else str(e.ctcae_grade),
-                             AeOutcome(e.outcome).label if e.outcome else "", visit_dates.get(e.visit_id, ""))
-                            for e in events], [e.id for e in events])
+                             AeOutcome(e.outcome).label if e.outcome else "") for e in events],
+              [e.id for e in events])
+        for row, event in enumerate(events):
+            if event.visit_id in visit_dates:
+                self.events.item(row, 0).setToolTip(f"Recorded at the visit of {visit_dates[event.visit_id]}")
         self._rows[self.visits] = {record.visit.id: record for record in records}
         self._rows[self.relapses] = {r.id: r for r in relapses}
         self._rows[self.dmts] = {d.id: d for d in dmts}

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QStyle,
     QStyleOptionComboBox,
+    QTableView,
+    QTreeView,
     QWidget,
 )
 
@@ -34,11 +36,12 @@ from pmsdesk.domain.fields import (
     RELAPSE_FIELDS,
     Kind,
 )
+from pmsdesk.domain.permissions import Actor
 from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.exchange.template import template_header
 from pmsdesk.services.accounts import Accounts, SignInRefused
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.services.demo import create_demo_accounts, fill_demo_clinic
+from pmsdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, fill_demo_clinic
 from pmsdesk.store.database import Database
 from pmsdesk.ui.audit_viewer import AuditDialog, HistoryDialog
 from pmsdesk.ui.clinic_audit import ClinicAuditDialog
@@ -123,6 +126,20 @@ def _header_problems(header: QHeaderView, page: str) -> list[str]:
     return found
 
 
+def _sideways_problems(area: QAbstractScrollArea, page: str) -> list[str]:
+    """A scroll area (a table too) never scrolls sideways: a cut column or field would be out of sight."""
+    bar, width = area.horizontalScrollBar(), area.viewport().width()
+    beyond = bar.maximum() if bar.isVisibleTo(area) else 0
+    header = area.horizontalHeader() if isinstance(area, QTableView) else \
+        area.header() if isinstance(area, QTreeView) else None
+    if header is not None and not header.isHidden():
+        beyond = max(beyond, header.length() - width)  # columns cut without a bar too
+    if beyond <= 0:
+        return []
+    return [f"{page}: {type(area).__name__} {area.objectName() or ''} scrolls sideways, {beyond} px beyond its "
+            f"{width} px"]
+
+
 def problems_on(window: QWidget, page: str) -> list[str]:
     shots = os.environ.get("PMSDESK_LAYOUT_SHOTS")  # a folder: each page is also saved as a PNG to look at
     if shots:
@@ -146,6 +163,9 @@ def problems_on(window: QWidget, page: str) -> list[str]:
                 and label.heightForWidth(label.width()) > label.height() + 2):
             found.append(f"{page}: QLabel {label.objectName()} \u201c{label.text()[:40]}\u2026\u201d is "
                          f"{label.height()} px high, its text needs {label.heightForWidth(label.width())} px")
+    for area in window.findChildren(QAbstractScrollArea):
+        if area.isVisibleTo(window) and area.width() > 0:
+            found += _sideways_problems(area, page)
     for box in window.findChildren(QComboBox):
         if box.isVisibleTo(window):
             found += _combo_problems(box, page)
@@ -261,7 +281,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)  # noqa: F841 - kept for the whole run
     database = Database.open(tempfile.mkdtemp() + "/layout.sqlite3")
     clinic = Clinic(database)
-    fill_demo_clinic(clinic, patients=3)
+    fill_demo_clinic(clinic, patients=3)  # no demo neurologist yet: the latest visits stay unsigned, editable
     first = clinic.find_patients()[0]
     stored = clinic.patient(first.id)
     values = {name: getattr(stored, name) for name in ("clinic_id", "birth_date", "sex", "phenotype",
@@ -309,12 +329,10 @@ def main() -> None:
     resolved.setText("2026-11-20")
     settle()
     found += problems_on(window, "visit editor with adverse events")
-    sideways = events.table.horizontalScrollBar()  # the list fits its column: long texts elided, whole on hover
-    if sideways.maximum() > 0 or events.table.horizontalHeader().length() > events.table.viewport().width():
-        found.append(f"visit editor: the adverse events list scrolls sideways ({sideways.maximum()} px beyond "
-                     f"its {events.table.viewport().width()} px)")
     opened = clinic.visit_record(editor.record.visit.id).visit
-    create_demo_accounts(database)
+    accounts = Accounts(database, actor=Actor.system("layout probe"))  # beside the demo staff's accounts, which
+    for username, full_name, role in DEMO_ACCOUNTS:                     # make create_demo_accounts a no-op
+        accounts.create_user(username, full_name, role, DEMO_PASSWORD)
     neurologist = Accounts(database).sign_in("demo-neurologist", "demo-clinic")
     Clinic(database, actor=neurologist).sign_visit(opened.id, opened.version, password="demo-clinic")
     window.open_visit(opened.id)
