@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.services.audit_trail import AuditEntry, record_name
+from pmsdesk.ui.columns import fit_columns
 
 COLUMNS = ("When", "Who", "What", "Record", "Changes", "Reason")
 Rows = list[tuple[str, ...]]
@@ -144,10 +145,10 @@ class TrailView(QWidget):
         self.table.setWordWrap(wrap)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole text is the cell's tooltip
         self.table.verticalHeader().hide()
-        self.wrap = wrap
         self.table.horizontalHeader().setStretchLastSection(True)
-        if wrap:
+        if wrap:  # columns as wide as their texts while the table has room; beyond it the longest ones wrap
             self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            fit_columns(self.table, range(len(headers)))
         else:
             self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         layout = QVBoxLayout(self)
@@ -157,11 +158,6 @@ class TrailView(QWidget):
 
     def show_rows(self, rows: Rows, *, fetch_more: FetchMore | None = None, more: bool = False) -> None:
         self.model.reset(rows, fetch_more=fetch_more, more=more)
-        if self.wrap:  # columns as wide as their texts, up to a third of the screen; longer texts wrap
-            self.table.resizeColumnsToContents()
-            widest = self.screen().availableGeometry().width() // 3
-            for column in range(self.model.columnCount()):
-                self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def shown_rows(self) -> Rows:
         """The rows the filter lets through, in the order shown."""
