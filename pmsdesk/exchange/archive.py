@@ -26,8 +26,10 @@ from pmsdesk.domain.fields import (
     VISIT_FIELDS,
     Field,
 )
+from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
 from pmsdesk.exchange.columns import ColumnDescription, describe_field, export_cell
 from pmsdesk.exchange.snapshot import IDENTIFYING_COLUMNS, ClinicSnapshot
+from pmsdesk.services.safety import SAFETY_CHECK_EXTRAS
 from pmsdesk.services.exchange import assessment_table_name, column_types
 
 FORMAT_NAME = "pmsdesk clinic archive"
@@ -48,6 +50,13 @@ EXTRA_MEANINGS = {
     "dominant_hand": "Derived: the patient's dominant hand when the test was done (taken from the patient on import).",
     "subject_code": "Pseudonymised export: the patient's stable research code (the key stays in the clinic).",
     "birth_year": "Pseudonymised export: the year of birth only.",
+    "result": "The pre-puncture safety check's result when saved: passed, failed or unanswered.",
+    "findings": "Each item of the safety check with its outcome, finding and source, one a line, as found at the save.",
+    "override_by": "The user name of the neurologist who overrode the failed safety check.",
+    "override_name": "That neurologist's name as printed.",
+    "override_reason": "Why the dose was given despite the failed items.",
+    "override_at": "When the override was given (UTC).",
+    "override_items": "The codes of the items overridden, comma-separated.",
 }
 
 
@@ -73,6 +82,7 @@ def archive_tables() -> tuple[ArchiveTable, ...]:
         ArchiveTable("treatment_course", COURSE_FIELDS, ("id", "patient_id")),
         ArchiveTable("visit", VISIT_FIELDS, ("id", "patient_id", "course_id")),
         *(ArchiveTable(assessment_table_name(a.key), a.fields, ("visit_id",), a.stored_extras) for a in REGISTRY),
+        ArchiveTable("safety_check", ANSWER_FIELDS, ("visit_id",), SAFETY_CHECK_EXTRAS),
         ArchiveTable("adverse_event", ADVERSE_EVENT_FIELDS, ("id", "patient_id", "visit_id")),
         ArchiveTable("relapse", RELAPSE_FIELDS, ("id", "patient_id")),
         ArchiveTable("dmt_history", DMT_FIELDS, ("id", "patient_id")),
@@ -131,6 +141,8 @@ def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
             for section, row in visit.assessments.items():
                 if row is not None:
                     tables[assessment_table_name(section)].append({**row, "visit_id": visit_id})
+            if visit.safety_check is not None:
+                tables["safety_check"].append({**visit.safety_check, "visit_id": visit_id})
             for event in visit.adverse_events:
                 add("adverse_event", event, patient_id=patient_id, visit_id=visit_id)
         for event in patient.adverse_events:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pmsdesk.domain.fields import shown_escaped
+from pmsdesk.domain.procedure_safety import SECTION as SAFETY_SECTION
 from pmsdesk.exchange.archive import archive_tables, section_by_table
 from pmsdesk.exchange.columns import (
     COURSE_KEYS,
@@ -310,7 +311,8 @@ def read_archive_tables(source: str, tables: Mapping[str, Table]) -> Incoming:
         visit = IncomingVisit(Record("visit", source, number, visit_cells), course and course[1], [])
         patient.visits.append(visit)
         visits[str(cells["id"].value).strip()] = visit
-    for table_name, section in section_by_table().items():
+    # The safety check's answers go back with their visit (its result is worked out again at the save).
+    for table_name, section in (*section_by_table().items(), ("safety_check", SAFETY_SECTION)):
         for source, number, cells in rows(table_name):
             visit = reference(cells, "visit_id", visits, source)
             if visit is None:

@@ -30,6 +30,7 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.services.safety import SAFETY_CHECK_EXTRAS, stored_answers
 from pmsdesk.services.exchange import (  # noqa: F401 - the pseudonym's rules, named here as before
     MAX_DATE_SHIFT_DAYS,
     SUBJECT_CODE_ALPHABET,
@@ -50,6 +51,8 @@ class VisitRows:
     adverse_events: list[dict[str, Any]]
     # The second-person check of the dose (names, time, what was confirmed); never in a pseudonymised export.
     dose_check: dict[str, Any] | None = None
+    # The pre-puncture safety check: answers (yes/no as the form has them), result, findings, override.
+    safety_check: dict[str, Any] | None = None
 
     def form_values(self) -> dict[str, Any]:
         """The visit's values keyed like the visit form and the template (``edss.edss``)."""
@@ -139,11 +142,17 @@ def take_snapshot(clinic: Clinic, *, pseudonymise: bool = False, shift_dates: bo
             }
             visit = clean(_row(record.visit, VISIT_FIELDS, ("course_id",)), VISIT_FIELDS)
             events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS) for e in record.adverse_events]
+            safety_row = getattr(record, "safety_check", None)
+            safety_check = None if safety_row is None else {
+                **{key.split(".", 1)[1]: value for key, value in stored_answers(safety_row).items()},
+                **{name: getattr(safety_row, name) for name in SAFETY_CHECK_EXTRAS
+                   if not (pseudonymise and name in ("override_by", "override_name", "override_reason"))}}
             check = getattr(record, "dose_check", None)
             rows.visits.append(VisitRows(visit, assessments, events, None if pseudonymise or check is None else {
                 name: getattr(check, name) for name in ("administered_by", "administered_name", "checked_by",
                                                         "checked_name", "checked_at", "agent", "dose", "dose_unit",
-                                                        "route", "lot", "patient_identity")}))
+                                                        "route", "lot", "patient_identity")},
+                                       safety_check))
         rows.relapses = [clean(_row(r, RELAPSE_FIELDS), RELAPSE_FIELDS) for r in stored.relapses]
         rows.therapies = [clean(_row(d, DMT_FIELDS), DMT_FIELDS) for d in stored.therapies]
         rows.adverse_events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS)

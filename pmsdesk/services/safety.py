@@ -39,6 +39,9 @@ from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.store.tables import LabAssessment, SafetyCheck, Setting, TreatmentCourse, Visit, utcnow
 
 OVERRIDE_KEY = "safety_override_reason"  # a new override's reason in a visit's raw values
+# What a stored check keeps beside its answers (exchanged in the archive as it was found).
+SAFETY_CHECK_EXTRAS = ("result", "findings", "override_by", "override_name", "override_reason", "override_at",
+                       "override_items")
 VISIT_DATE = next(f for f in VISIT_FIELDS if f.name == "visit_date")
 
 

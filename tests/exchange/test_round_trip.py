@@ -71,6 +71,13 @@ def test_archive_round_trip_reproduces_every_record_exactly(clinic, empty_clinic
     assert awkward["patient"]["family_name"] == "Öztürk-Élodie" and awkward["patient"]["archived"] is True
     assert awkward["visits"][0]["adverse_events"][0]["term_other"] == "@rash"
     assert awkward["visits"][1]["visit"]["notes"] == "tabbed"  # stored stripped, as typed on the screen
+    # The safety check's answers travel with their visit; the result is worked out again at the import.
+    received = empty_clinic.visit_records(empty_clinic.find_patients("=HYPERLINK(1)", include_archived=True)[0].id)[0]
+    assert {key: value for key, value in received.form_values().items() if key.startswith("safety_check.")} == {
+        "safety_check.antithrombotic": "none", "safety_check.pregnancy_possible": "no",
+        "safety_check.active_infection": "no", "safety_check.methotrexate_allergy": "no",
+        "safety_check.methotrexate_neurotoxicity": "no"}
+    assert received.safety_check.result == "passed"
 
 
 def test_importing_the_same_archive_again_creates_nothing(clinic, empty_clinic, tmp_path):
