@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -31,6 +30,7 @@ from pmsdesk.services.series import (
     Status,
     clinic_series,
 )
+from pmsdesk.ui.columns import fit_columns
 
 STATUS_COLORS = {Status.WORSENING: "#c0392b", Status.IMPROVEMENT: "#1e8449", Status.UNCONFIRMED: "#b9770e",
                  Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
@@ -158,7 +158,8 @@ class ClinicOverview(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # No sideways scrolling: a long name (then the status) is elided first, whole on hover.
+        fit_columns(self.table, [FIXED_COLUMNS.index("Patient"), STATUS_COLUMN])
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
 
