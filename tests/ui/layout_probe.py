@@ -49,6 +49,7 @@ from pmsdesk.ui.dialogs import RecordDialog
 from pmsdesk.ui.exchange import ExportDialog, ImportDialog, ImportStartDialog
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.printing import PeriodDialog
+from pmsdesk.ui.register import EntryDialog, RegisterDialog
 from pmsdesk.ui.sign_in import FirstAdministratorDialog, SignInDialog
 from pmsdesk.ui.signoff import SignatureDialog
 from pmsdesk.ui.users_dialog import NewUserDialog, UsersDialog
@@ -255,6 +256,10 @@ def probe_dialogs(window: MainWindow, clinic: Clinic, database: Database, patien
     visit_id = clinic.visits(patient_id)[-1].id
     found += probe(HistoryDialog("History", clinic.visit_history_lines(visit_id) + [LONG_HISTORY_LINE], window),
                    "dialog visit history")
+    found += probe(RegisterDialog(administrator, window), "dialog intrathecal register")
+    entry = EntryDialog(administrator, window)
+    entry.show_refusal(ValidationFailed([Problem("expires_on", LONG_MESSAGE), Problem("trained_on", LONG_MESSAGE)]))
+    found += probe(entry, "dialog new register entry with a refusal")
     found += probe(ExportDialog(administrator, window), "dialog export the clinic")
     found += probe(ImportStartDialog(window), "dialog import start")
     template = Path(tempfile.mkdtemp()) / "visits from the old spreadsheet.csv"
