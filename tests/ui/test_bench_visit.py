@@ -100,7 +100,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     assert today.isVisible() and "1 due for treatment" in today.heading.text()
     row = [today.table.item(1, c).text() for c in range(today.table.columnCount())]
     assert row == ["Due", "FICTIONAL, Robin", "MS-7", "Intrathecal methotrexate", "2026-11-16 to 2026-12-14",
-                   "none yet (due from the course start)", "1"]
+                   "none yet (due from the course start)", "1", "labs missing"]
 
     keys = Keyboard(qtbot, window)
     today.table.setFocus()
