@@ -45,8 +45,7 @@ from pmsdesk.domain.validation import (
 )
 from pmsdesk.domain.vocab import OPEN_AE_OUTCOMES, Choice, VisitKind, VisitStatus
 from pmsdesk.domain.procedure_record import ADDED_IN_0010
-from pmsdesk.services import register, safety
-from pmsdesk.services import neurotoxicity
+from pmsdesk.services import neurotoxicity, register, safety
 from pmsdesk.services.audit_trail import AuditEntry, read_entries
 from pmsdesk.services.offline_drafts import OfflineDrafts, lost_connection
 from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings

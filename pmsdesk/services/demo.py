@@ -687,8 +687,8 @@ class _PatientPlanner:
             "discharge_time": "11:10",
             "observation_notes": "Observed lying down for one hour; pulse and blood pressure normal, no headache.",
             **_second_check(date, number, regimen, clinic_id, self.today),
-            "adverse_events": self._adverse_events(regimen, date, needle, attempts),
             **_passed_safety_check(date, number),
+            "adverse_events": self._adverse_events(regimen, date, needle, attempts),
         }
 
     def _adverse_events(self, regimen: _Regimen, date: dt.date, needle: str, attempts: int) -> list[dict[str, Any]]:

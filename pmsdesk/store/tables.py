@@ -220,27 +220,6 @@ class SixMinuteWalk(VisitAssessment, table=True):
     not_completed_note: str | None = Field(default=None, max_length=300)
 
 
-class DoseCheck(Versioned, table=True):
-    """The second-person check of a visit's intrathecal dose (pmsdesk.domain.register): who gives the
-    dose, who checked it and when, and exactly what the checker confirmed."""
-
-    __tablename__ = "dose_check"
-
-    id: int | None = Field(default=None, primary_key=True)
-    visit_id: int = Field(foreign_key="visit.id", unique=True, ondelete="CASCADE")
-    administered_by: str = Field(max_length=60)  # user names, as the register keeps them
-    administered_name: str = Field(max_length=120)
-    checked_by: str = Field(max_length=60)
-    checked_name: str = Field(max_length=120)
-    checked_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
-    agent: str = Field(max_length=100)
-    dose: float
-    dose_unit: str = Field(max_length=30)
-    route: str = Field(max_length=20)
-    lot: str | None = Field(default=None, max_length=60)
-    patient_identity: bool
-
-
 class LabAssessment(VisitAssessment, table=True):
     """One blood sample's values (pmsdesk.domain.assessments.labs), dated by the sample, not the visit."""
 
@@ -277,6 +256,27 @@ class SafetyCheck(Versioned, table=True):
     override_reason: str | None = Field(default=None, max_length=500)
     override_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     override_items: str | None = Field(default=None, max_length=300)  # the overridden items' codes, comma-separated
+
+
+class DoseCheck(Versioned, table=True):
+    """The second-person check of a visit's intrathecal dose (pmsdesk.domain.register): who gives the
+    dose, who checked it and when, and exactly what the checker confirmed."""
+
+    __tablename__ = "dose_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", unique=True, ondelete="CASCADE")
+    administered_by: str = Field(max_length=60)  # user names, as the register keeps them
+    administered_name: str = Field(max_length=120)
+    checked_by: str = Field(max_length=60)
+    checked_name: str = Field(max_length=120)
+    checked_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    agent: str = Field(max_length=100)
+    dose: float
+    dose_unit: str = Field(max_length=30)
+    route: str = Field(max_length=20)
+    lot: str | None = Field(default=None, max_length=60)
+    patient_identity: bool
 
 
 class AdverseEvent(Versioned, SoftDeletable, table=True):
