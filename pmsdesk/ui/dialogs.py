@@ -83,9 +83,9 @@ class RecordDialog(QDialog):
         screen = self.screen().availableGeometry()
         around = self.sizeHint().height() - self.scroll.sizeHint().height()  # intro, message line, buttons
         self.scroll.setMinimumHeight(min(needed, screen.height() - around - 80))  # 80: title bar and frame
-        # As wide as the form's longest choice needs, beside a vertical scroll bar: never sideways scrolling.
+        # As wide as the form's longest choice wants, beside a vertical scroll bar: never sideways scrolling.
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        self.scroll.setMinimumWidth(min(self.form.minimumSizeHint().width() + bar, screen.width() - 80))
+        self.scroll.setMinimumWidth(min(self.form.sizeHint().width() + bar, screen.width() - 80))
         self.adjustSize()
         frame = self.frameGeometry()  # grown downwards: moved up as far as needed to stay on the screen
         self.move(frame.x(), max(screen.top(), min(frame.y(), screen.bottom() - frame.height())))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from pmsdesk.domain.vocab import Choice
 
 ERROR_STYLE = "color: #b00020;"
 INVALID_BORDER = "border: 2px solid #b00020; border-radius: 3px;"
+MIN_CHOICE_CHARACTERS = 14  # a choice box in a narrow column shows at least this many characters
 
 
 def display_text(field: Field, value: Any) -> str:
@@ -68,6 +70,20 @@ def _widest_value(field: Field) -> str:
     return "0" * 10
 
 
+class _ChoiceBox(QComboBox):
+    """A choice box as wide as its chosen text wants where there is room; in a narrow column (the visit
+    editor at 1366 px) it may shrink to MIN_CHOICE_CHARACTERS, the chosen text elided and whole on hover
+    (see FieldEditor._choice_tooltip). The open list always shows every choice whole."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
+        spare = widest - metrics.averageCharWidth() * MIN_CHOICE_CHARACTERS
+        return QSize(hint.width() - max(spare, 0), hint.height()) if spare > 0 and \
+            self.sizeAdjustPolicy() is QComboBox.SizeAdjustPolicy.AdjustToContents else hint
+
+
 class FieldEditor(QWidget):
     """One field: its editor, a unit, and the message that refuses a bad value."""
 
@@ -86,12 +102,16 @@ class FieldEditor(QWidget):
         self._error_for: Any = None  # the value the shown problem is about (see check)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
+        # The message wraps in the width its field's line has: a long message never widens its column.
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.error.setObjectName(f"error:{field.name}")
         self.error.hide()
 
         self.line = QHBoxLayout()
         self.line.setContentsMargins(0, 0, 0, 0)
         self._fixed_width = self.input.maximumWidth() < 10000
+        # In a row of fields, a free-text box takes the width the row has; choices keep their size.
+        self.grows = 1 if isinstance(self.input, QLineEdit | QPlainTextEdit) and not self._fixed_width else 0
         self.line.addWidget(self.input, 0 if self._fixed_width else 1)
         if field.unit:
             self.line.addWidget(QLabel(field.unit))
@@ -125,7 +145,7 @@ class FieldEditor(QWidget):
             box.toggled.connect(self.edited)
             return box
         if field.kind is Kind.CHOICE or field.grade_labels:
-            combo = QComboBox()
+            combo = _ChoiceBox()
             combo.addItem("", None)
             if field.grade_labels:
                 for grade, meaning in enumerate(field.grade_labels):
@@ -136,14 +156,14 @@ class FieldEditor(QWidget):
             combo.setMaxVisibleItems(20)
             if field.grade_labels:
                 # A long grade description must not widen the form: the closed box elides it (the
-                # whole text on hover, see _choice_tooltip) and the open list shows every one in full.
+                # whole text on hover, see _choice_tooltip).
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 combo.setMinimumContentsLength(16)
-                widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
-                scrollbar = combo.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-                combo.view().setMinimumWidth(widest + 2 * scrollbar)
-            else:  # a choice ("Bilateral (two canes or crutches)") is seen whole
+            else:  # a choice ("Bilateral (two canes or crutches)") is seen whole where there is room
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+            scrollbar = combo.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+            combo.view().setMinimumWidth(widest + 2 * scrollbar)  # the open list shows every choice whole
             combo.currentIndexChanged.connect(self.edited)
             return combo
         if field.kind is Kind.TEXT and (field.max_length or 0) > 300:
@@ -228,7 +248,8 @@ class FieldForm(QWidget):
     """A labelled group of field editors whose keys may carry a prefix ("t25fw.").
 
     ``rows`` puts several fields on one line (``("trial1_s", "trial2_s")``): the first field's label
-    labels the line, the others are labelled inline. Fields in no row get a line of their own.
+    labels the line, the others are labelled inline, and their messages wrap under the whole line (under
+    each narrow box they would need many lines). Fields in no row get a line of their own.
     """
 
     edited = Signal()
@@ -256,10 +277,15 @@ class FieldForm(QWidget):
                 self._placed[prefix + field.name] = editor
             elif field.name == row[0]:
                 line = QWidget()
-                line_layout = QHBoxLayout(line)
-                line_layout.setContentsMargins(0, 0, 0, 0)
-                line_layout.addWidget(editor)
+                under = QVBoxLayout(line)  # the fields' line, then their messages
+                under.setContentsMargins(0, 0, 0, 0)
+                under.setSpacing(1)
+                line_layout = QHBoxLayout()
+                line_layout.setSpacing(line.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing))
+                line_layout.addWidget(editor, editor.grows)
                 line_layout.addStretch(1)
+                under.addLayout(line_layout)
+                under.addWidget(editor.error)
                 self.layout_.addRow(label, line)
                 for name in row:
                     self._rows[prefix + name] = line_layout
@@ -268,7 +294,8 @@ class FieldForm(QWidget):
                 line_layout = self._rows[prefix + field.name]
                 line_layout.insertWidget(line_layout.count() - 1, self._inline(QLabel(label), editor), 0,
                                          Qt.AlignmentFlag.AlignTop)
-                line_layout.insertWidget(line_layout.count() - 1, editor)
+                line_layout.insertWidget(line_layout.count() - 1, editor, editor.grows)
+                self._placed[prefix + field.name].layout().addWidget(editor.error)
 
     @staticmethod
     def _inline(label: QLabel, editor: FieldEditor) -> QLabel:

@@ -316,10 +316,10 @@ def main() -> None:
         {"term": "post_lp_headache", "onset_date": "2020-06-02", "ctcae_grade": "2", "outcome": "ongoing"}]})
     editor = window.visit_editor
     window.open_visit(clinic.visits(first.id)[-1].id)  # as the app opens it: the editor gets the whole width
-    keys = [key for form in editor.forms for key in form.editors]
-    editor._show_problems(ValidationFailed([Problem(key, f"{key}: this value is not allowed; enter a number from "
-                                                          "0 to 180 s with at most 2 decimal places.")
-                                            for key in keys]))
+    fields = {key: field_editor.field for form in editor.forms for key, field_editor in form.editors.items()}
+    editor._show_problems(ValidationFailed([Problem(key, f"{field.label}: this value is not allowed; enter a number "
+                                                         "from 0 to 180 s with at most 2 decimal places.")
+                                            for key, field in fields.items()]))
     settle()
     found += problems_on(window, "visit editor with a message on every field")
     editor.summary.hide()
