@@ -1,6 +1,7 @@
 """Every main screen and every dialog of ours at 1366x768 with long texts (a 60-character name, a message
-on every field, 500-character reasons, the longest choices): nothing reaches past the window, the window
-stays on the screen, no wrapped message gets fewer lines than it needs, no column heading is cut, and no
+on every field, 500-character reasons, the longest choices, a long Hebrew name): nothing reaches past the
+window, the window stays on the screen, no scroll area or table scrolls sideways (a cut column or field out
+of sight), no wrapped message gets fewer lines than it needs, no column heading is cut, and no
 input box shows less than its value: a choice whole, or (a long FS grade description, elided in the
 closed box) as its tooltip, and every choice whole in the open list; a typed value up to 24 characters,
 or the placeholder, whole.
