@@ -317,7 +317,7 @@ def build_patient_series(records: Sequence, courses: Sequence = (), relapses: Se
                           for r in sorted(relapses, key=lambda r: r.onset_date))
     relapse_dates = [mark.date for mark in relapse_marks]
     measures = {}
-    for spec in REGISTRY.measures():
+    for spec in REGISTRY.followed_measures():
         points = tuple(point for record in records
                        if (point := _point(spec, record, anchor)) is not None)
         if points:

@@ -144,7 +144,7 @@ class ClinicOverview(QWidget):
     def __init__(self, clinic, parent: QWidget | None = None):
         super().__init__(parent)
         self.clinic = clinic
-        self.measures = tuple(measure for measure in REGISTRY.measures() if measure.followed)
+        self.measures = REGISTRY.followed_measures()
         self.model = QStandardItemModel(0, len(FIXED_COLUMNS) + len(self.measures))
         self.model.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(measure.label for measure in self.measures)])
         self.proxy = OverviewFilter(self)

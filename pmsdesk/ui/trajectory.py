@@ -152,7 +152,7 @@ class TrajectoryPlots(pg.GraphicsLayoutWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.legends: dict[str, PlotLegend] = {}
         self.calendar = False
-        for key in (measure.key for measure in REGISTRY.measures() if measure.followed):
+        for key in (measure.key for measure in REGISTRY.followed_measures()):
             plot = pg.PlotItem()
             plot.setMenuEnabled(False)
             plot.hideButtons()

@@ -245,6 +245,10 @@ class AssessmentRegistry:
     def measures(self) -> tuple[Measure, ...]:
         return tuple(m for a in self._assessments.values() for m in a.measures)
 
+    def followed_measures(self) -> tuple[Measure, ...]:
+        """The measures followed over visits: charted, summarised per patient, given a change status."""
+        return tuple(m for m in self.measures() if m.followed)
+
     def measure(self, key: str) -> Measure:
         return next(m for m in self.measures() if m.key == key)
 
