@@ -342,8 +342,10 @@ class MainWindow(QMainWindow):
         self._visit_opened_from(desk=False)
         self.visit_editor.start_new(patient_id, course_id)
         self._show_page(self.PAGE_VISIT)
-        first = "dose_given" if course_id is not None else "visit_date"
-        self.visit_editor.field_editor(first).input.setFocus()
+        # A treatment from today's list starts at the safety check (the dose waits for it); else the date.
+        editor = self.visit_editor
+        first = editor.safety_section.first_input if course_id is not None else editor.field_editor("visit_date").input
+        first.setFocus()
 
     # ----- records ----------------------------------------------------------------------------
     def new_patient(self) -> None:

@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
+from bench import passed_check
 from people import BENCH_CHECKER, TEST_PASSWORD, ensure_registered
 from PySide6.QtWidgets import QApplication
 
@@ -24,7 +25,8 @@ from pmsdesk.ui.main_window import MainWindow
 pytestmark = pytest.mark.usefixtures("qapp")
 
 TODAY = dt.date(2026, 11, 20)
-KEYSTROKES = 186  # a full treatment visit, keyboard only, second-person check included (its name and password: 42)
+KEYSTROKES = 223  # a full treatment visit, keyboard only, in the bench's order: the safety check (11), the day's
+# blood count it reads (27) and the second-person check (52: four ticks, the checker's name and password) included
 PERFORMER = "bench-neurologist"  # registered to administer; a neurologist, who also enters the EDSS
 PATIENT = {"clinic_id": "MS-7", "family_name": "Fictional", "given_names": "Robin", "birth_date": "1968-05-02",
            "sex": "female", "phenotype": "SPMS", "dominant_hand": "right"}
@@ -111,10 +113,22 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     assert (field("kind").raw(), field("treatment_number").raw(), editor.course.currentData().id) == \
         ("treatment", "1", course.id)
     assert (field("dose_given").raw(), field("dose_unit").raw()) == ("12.5", "mg"), "dose defaults from the course"
-    assert focused_key(window) == "dose_given"
+    assert focused_key(window) == "safety_check.antithrombotic", "a treatment starts at the safety check"
+    assert not field("dose_given").input.isEnabled(), "the dose waits for the check"
+
+    # The pre-puncture safety check, then the day's blood count it reads.
+    keys.field("N")  # no anticoagulant or antiplatelet medicine...
+    keys.field("")  # ...so no hours since its last dose
+    for _answer in range(4):  # pregnancy possible, active infection, methotrexate allergy, earlier neurotoxicity
+        keys.field("N")
+    assert focused_key(window) == "labs.sampled_on"
+    for text in (TODAY.isoformat(), "250", "", "6.1", "1.8", "", "", ""):
+        keys.field(text)  # sampled today, platelets, no INR (no warfarin), white cells, lymphocytes, no ALT,
+        # creatinine or eGFR
+    assert editor.safety_section.verdict.text() == "Passed: the dose may be recorded."
+    assert field("dose_given").input.isEnabled()
 
     # The second person checks the dose the course proposes, then types their own name and password.
-    keys.press(Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is editor.second_check.drug
     for _tick in ("drug", "dose", "route", "patient"):  # no lot to check for methotrexate without a batch
         keys.press(Qt.Key.Key_Space)
@@ -175,7 +189,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
 
     assert not editor.summary.isVisible(), editor.summary.text()
     assert not editor.dirty and editor.status.text().startswith("Saved")
-    assert keys.count == KEYSTROKES  # the figure in the README ("Using it"), from Enter on today's list to Ctrl+S
+    assert keys.count == KEYSTROKES, keys.count  # the README's figure ("Using it"), Enter on today's list to Ctrl+S
     record = window.clinic.visit_records(patient.id)[0]
     visit = record.visit
     assert (visit.kind, visit.course_id, visit.treatment_number, visit.dose_given, visit.dose_unit, visit.lp_level,
@@ -184,6 +198,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     assert (visit.lp_position, visit.lp_needle_type, visit.lp_needle_gauge, visit.lp_result, visit.csf_appearance,
             visit.puncture_time, visit.discharge_time, visit.dose_volume_ml) == (
         "lateral_decubitus", "atraumatic", "22G", "successful", "clear", "10:05", "11:10", 5.0)
+    assert (record.safety_check.result, record.safety_check.antithrombotic) == ("passed", "none")
     check = record.dose_check
     assert (check.administered_by, check.checked_by, check.dose, check.route, check.patient_identity) == (
         PERFORMER, BENCH_CHECKER, 12.5, "intrathecal", True)
@@ -261,6 +276,10 @@ def test_earlier_values_beside_the_fields_and_a_warning_that_does_not_stop_the_s
     assert labels["sdmt"].text() == "Last 48 correct (2026-09-14) \u00b7 baseline 50 correct (2026-01-12)"
     assert labels["nhpt_dominant"].text() == "No earlier value."
 
+    for key, value in passed_check(TODAY).items():  # the safety check first: the dose waits for it
+        editor.field_editor(key).set_value(value)
+    editor.update_live_values()
+    assert editor.field_editor("dose_given").input.isEnabled()
     for key, text in (("dose_given", "12.5"), ("dose_unit", "mg"), ("t25fw.trial1_s", "65"), ("t25fw.trial2_s", "6.6"),
                       ("edss.edss", "4.0")):
         editor.field_editor(key).input.setFocus()
