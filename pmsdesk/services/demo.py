@@ -481,9 +481,11 @@ class _PatientPlanner:
         self.rng = rng
         self.today = today
         self.names_used: set[tuple[str, str]] = set()
+        self.planned = 0
 
     def plan(self, clinic_id: str) -> _PatientPlan:
         rng = self.rng
+        self.planned += 1
         regimen = MSC_NP_REGIMEN if rng.random() < MSC_NP_SHARE else rng.choice(ITMTX_REGIMENS)
         treatments, follow_up, course_ended = self._schedule(regimen)
         baseline = treatments[0] - dt.timedelta(weeks=rng.randint(1, 4))
@@ -504,6 +506,8 @@ class _PatientPlanner:
         rng = self.rng
         ongoing = rng.random() < regimen.ongoing_share
         days_since_last = rng.randint(0, 7 * regimen.interval_weeks[1] - 1) if ongoing else rng.randint(30, 540)
+        if self.planned == 1:  # whatever the draws, the first patient was treated lately: a visit awaits signature
+            ongoing, days_since_last = True, days_since_last % 14
         last = _weekday_on_or_before(self.today - dt.timedelta(days=days_since_last))
         backwards = self._every_few_weeks_back(last, *regimen.interval_weeks)
         if regimen.doses is None:
