@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pmsdesk.domain.fields import VISIT_FIELDS
-from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.permissions import Action, Actor, Role
 from pmsdesk.domain.procedure_record import REQUIRED_AT_TREATMENT
 from pmsdesk.domain.register import (

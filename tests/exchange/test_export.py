@@ -81,7 +81,8 @@ def test_the_archive_has_a_table_per_record_kind_and_a_generated_dictionary(demo
     dictionary = archive_table(tmp_path / "clinic.zip", "data_dictionary.csv")
     described = {(line["table"], line["column"]) for line in dictionary}
     for member in names - {"data_dictionary.csv", "manifest.json"}:
-        header = archive_table(tmp_path / "clinic.zip", member)[0].keys()
+        with zipfile.ZipFile(tmp_path / "clinic.zip") as archive:  # a table without rows has its header too
+            header = next(csv.reader(io.StringIO(archive.read(member).decode("utf-8"))))
         assert {(member[:-4], column) for column in header} <= described
     trial = next(line for line in dictionary if (line["table"], line["column"]) == ("t25fw_assessment", "trial1_s"))
     assert (trial["unit"], trial["allowed"]) == ("s", ASSESSMENT_SECTIONS["t25fw"][0].allowed_text())

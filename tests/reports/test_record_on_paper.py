@@ -127,7 +127,7 @@ def test_an_amended_visit_says_so_on_every_page_and_before_its_signature(amended
         assert "Signed by Dr Nora Neuro on " in page
         assert "AMENDED after signing by Dr Nora Neuro on " in page and REASON in page
     last = pages[-1]
-    said = f"Amended by Dr Nora Neuro on "
+    said = "Amended by Dr Nora Neuro on "
     assert said in last and f"Reason: {REASON}." in last and "EDSS" in last[last.index(said):]
     # the signature block ends the document, after the amendment it attests
     assert last.index(said) < last.index("aids to the clinician's judgement") < last.index("after the amendments")

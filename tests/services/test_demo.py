@@ -160,12 +160,6 @@ def test_every_treatment_has_its_procedure_record_and_a_second_person_check(pati
                 assert visit.dose_batch and check.lot == visit.dose_batch
 
 
-def test_the_demo_register_shows_an_expired_entry(clinic):
-    lines = clinic.intrathecal_register().lines()
-    expired = [line.entry for line in lines if line.entry.expires_on < clinic.today()]
-    assert [(e.username, e.task.value) for e in expired] == [("demo-nurse", "check")]
-
-
 def test_the_demo_register_shows_an_expired_entry(demo):
     clinic, _ = demo
     lines = clinic.intrathecal_register().lines()

@@ -21,7 +21,6 @@ from pmsdesk.logs import configure_logging
 from pmsdesk.files import write_atomically
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.backup import backup_if_due, make_backup, restore_backup
-from pmsdesk.store.database import Database
 
 
 def mode(path: Path) -> int:

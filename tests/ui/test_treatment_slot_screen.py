@@ -61,7 +61,6 @@ def test_a_second_treatment_the_same_day_is_refused_on_screen_naming_the_visit(q
     qtbot.keyClicks(number.input, "1")  # as the duplicate of the issue: the same number again
     qtbot.keyClick(number.input, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
-    date_problem = editor.field_editor("visit_date").error.text()
     number_problem = number.error.text()
     assert "Treatment 1 of this course is already recorded" in number_problem and "(2 is free)" in number_problem
     assert editor.summary.isVisible() and "2 problems" in editor.summary.text()
