@@ -289,7 +289,22 @@ def recorded_treatment(visit: Visit) -> RecordedTreatment:
 def _amendable_values(record: VisitRecord) -> dict[str, Any]:
     """What an amendment may change, keyed like the visit form: its fields and its adverse events."""
     values = {key: _stored(value) for key, value in record.form_values().items()}
-    values["adverse_events"] = [row_values(event, ADVERSE_EVENT_FIELDS) for event in record.adverse_events]
+    values["adverse_events"] = [_event_values(event) for event in record.adverse_events]
+    return values
+
+
+RELATEDNESS_SINCE_0009 = ("related_procedure", "related_drug")
+
+
+def _event_values(event: AdverseEvent) -> dict[str, Any]:
+    """An adverse event's values as a signature binds them. Until either answer of 0009 is given, the
+    event is bound as before 0009 (its single earlier answer, without the two new ones), so a visit
+    signed before the upgrade keeps its signature."""
+    values = row_values(event, ADVERSE_EVENT_FIELDS)
+    if all(values[name] is None for name in RELATEDNESS_SINCE_0009):
+        for name in RELATEDNESS_SINCE_0009:
+            del values[name]
+        values["relatedness"] = event.relatedness
     return values
 
 

@@ -243,3 +243,28 @@ def test_exports_and_reports_are_recorded_for_those_allowed(people, patient, kin
     (event,) = [e for e in clinic.audit_entries(patient_id=patient.id) if e.kind is kind]
     assert (event.actor, event.details) == (clinic.actor.name, {"file": "x.pdf"})
 
+
+
+# The adverse-event values a signature bound before migration 0009 added the two relatedness answers.
+FIELDS_OF_AN_EVENT_BEFORE_0009 = ["term", "term_other", "onset_date", "ctcae_grade", "serious", "relatedness",
+                                  "outcome", "resolved_date", "notes"]
+
+
+def test_a_visit_signed_before_the_two_relatedness_answers_keeps_its_signature(people, walk_visit, database):
+    """An event with neither 0009 answer is bound as 0008 bound it (its single earlier answer), so the
+    digest of a visit signed before the upgrade is the same after it; answering either binds both."""
+    from sqlalchemy import text
+
+    from pmsdesk.services.clinic import _amendable_values
+
+    neurologist = people["neurologist"]
+    with database.engine.begin() as connection:  # a row as 0008 left it: the one earlier answer
+        connection.execute(text("UPDATE adverse_event SET relatedness = 'possible'"))
+    record = neurologist.visit_record(walk_visit.visit.id)
+    (event,) = _amendable_values(record)["adverse_events"]
+    assert sorted(event) == sorted(FIELDS_OF_AN_EVENT_BEFORE_0009) and event["relatedness"] == "possible"
+    signed = neurologist.sign_visit(walk_visit.visit.id, walk_visit.visit.version, password=NEUROLOGIST_PASSWORD)
+    assert neurologist.signature_holds(signed.id)
+    with database.engine.begin() as connection:  # answered behind pmsdesk's back: no longer what was signed
+        connection.execute(text("UPDATE adverse_event SET related_drug = 'unrelated'"))
+    assert not neurologist.signature_holds(signed.id)
