@@ -33,9 +33,15 @@ POSTGRES_REQUIRED = os.environ.get("PMSDESK_REQUIRE_POSTGRES") == "1"  # set by 
 def pytest_generate_tests(metafunc):
     if "database_url" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
         return
+    if metafunc.definition.get_closest_marker("sqlite_only"):  # about the SQLite file itself (pragmas, sqlite3)
+        return
     folder = metafunc.definition.path.relative_to(metafunc.config.rootpath / "tests").parts[0]
     if folder in ON_EVERY_BACKEND and BACKENDS != ["sqlite"]:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a clinic-level test about SQLite itself, not run on PostgreSQL")
 
 
 @pytest.fixture(scope="session")

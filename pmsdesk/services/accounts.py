@@ -219,6 +219,8 @@ class Accounts:
         trail, so that checking the trail writes nothing to it and works where its key is not; a
         refused one is recorded as always."""
         name = username.strip().lower() if isinstance(username, str) else ""
+        if not name.isprintable():  # no account is named with a control character (a server refuses NUL outright)
+            name = ""
         with self.db.transaction() as session:
             account = session.scalar(select(UserAccount).where(UserAccount.username == name)) if name else None
             check = self._check_password(account, password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlalchemy import text as sql_text
 from sample_data import PATIENT, TODAY
 
 from pmsdesk.domain.fields import PATIENT_FIELDS, VISIT_FIELDS, FieldError
@@ -58,7 +59,7 @@ def test_drafts_follow_the_permissions_of_saves(database, clinic, patient):
 
     visit = nurse.create_visit(patient.id, typed).visit
     with database.transaction() as session:  # signed, as a neurologist's signature leaves it
-        session.connection().exec_driver_sql("UPDATE visit SET status = 'signed' WHERE id = ?", (visit.id,))
+        session.execute(sql_text("UPDATE visit SET status = 'signed' WHERE id = :id"), {"id": visit.id})
     with pytest.raises(PermissionDenied, match="only a neurologist may amend"):
         nurse.save_draft(patient.id, visit.id, {**typed, "notes": "changed"})
     assert nurse.draft(patient.id, visit.id) is None

@@ -75,6 +75,7 @@ def test_the_minimum_interval_of_the_protocol_on_its_boundary(clinic, patient, c
         "visit_date"]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file with sqlite3
 def test_a_voided_treatment_frees_its_slot_and_a_stored_one_keeps_its_place(clinic, patient, course):
     first = treat(clinic, patient, course, FIRST, 1)
     clinic.delete_visit(first.visit.id, first.visit.version, "Entered twice")
@@ -98,6 +99,7 @@ def test_a_voided_treatment_frees_its_slot_and_a_stored_one_keeps_its_place(clin
     assert again.visit.id != first.visit.id
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file with sqlite3
 def test_the_database_itself_refuses_a_duplicate_written_around_pmsdesk(clinic, patient, course):
     treat(clinic, patient, course, TODAY, 4)
     insert = ("INSERT INTO visit (patient_id, course_id, visit_date, kind, treatment_number, dose_given, status,"

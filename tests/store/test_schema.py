@@ -107,6 +107,7 @@ def test_opening_twice_is_idempotent_and_keeps_the_data(db_path):
 
 
 # ----- Connection settings and file permissions ------------------------------------------------
+@pytest.mark.sqlite_only  # SQLite's own settings
 @pytest.mark.parametrize(("pragma", "expected"), [
     ("foreign_keys", 1), ("journal_mode", "wal"), ("synchronous", 2),
 ])
