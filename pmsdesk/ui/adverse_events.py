@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -251,6 +252,7 @@ class AdverseEventsPanel(QWidget):
         self.problems.hide()
 
         self.follow_up_title = QLabel("<b>Still open from earlier visits</b> (update saves at once)")
+        self.follow_up_title.setWordWrap(True)  # never wider than the editor's column
         self.follow_up = QGridLayout()
         self.follow_up.setContentsMargins(0, 0, 0, 0)
         self.follow_up.setColumnStretch(3, 1)
@@ -465,8 +467,15 @@ class AdverseEventsPanel(QWidget):
             update.setObjectName(f"follow_up{row}:update")
             update.clicked.connect(lambda _checked=False, e=event, o=outcome, d=resolved: self.update_open_event(e, o, d))
             label.setWordWrap(True)
-            self.follow_up.addWidget(label, 2 * row, 0, 1, 4)  # the event on its line, what to update under it
-            for column, widget in enumerate((outcome, resolved, update)):
+            # The event and its Update button on one line, what to update under it: three boxes on one
+            # line widened the editor's column past a 1366 px screen.
+            line = QWidget()
+            line_layout = QHBoxLayout(line)
+            line_layout.setContentsMargins(0, 0, 0, 0)
+            line_layout.addWidget(label, 1)
+            line_layout.addWidget(update, 0, Qt.AlignmentFlag.AlignTop)
+            self.follow_up.addWidget(line, 2 * row, 0, 1, 4)
+            for column, widget in enumerate((outcome, resolved)):
                 self.follow_up.addWidget(widget, 2 * row + 1, column)
             self.follow_up_rows.append((event, outcome, resolved, update))
         self.follow_up_title.setVisible(bool(events))

@@ -37,8 +37,10 @@ class ProcedurePanel(QWidget):
         super().__init__(parent)
         self.dose_form = FieldForm([_VISIT[n] for n in DOSE_FIELDS], labels=LABELS, rows=[
             ("dose_given", "dose_unit"), ("dose_volume_ml", "dose_batch")])
+        # Who performed and who assisted on lines of their own: two user names side by side did not fit
+        # the editor's column at 1366 px.
         self.puncture_form = FieldForm([_VISIT[n] for n in PUNCTURE_FIELDS], labels=LABELS, rows=[
-            ("performed_by", "assisted_by"), ("puncture_time", "lp_position"), ("lp_level", "lp_result"),
+            ("puncture_time", "lp_position"), ("lp_level", "lp_result"),
             ("lp_needle_type", "lp_needle_gauge"), ("lp_attempts", "lp_levels_tried"),
             ("opening_pressure_cmh2o", "csf_appearance"), ("csf_removed_ml", "csf_sampled_ml")])
         self.observation_form = FieldForm([_VISIT[n] for n in OBSERVATION_FIELDS], labels=LABELS,

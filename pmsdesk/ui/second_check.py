@@ -12,8 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pmsdesk.domain.moments import local_clock
 from pmsdesk.domain.naming import agent_label
@@ -21,6 +30,21 @@ from pmsdesk.domain.register import CELL_PRODUCTS, INTRATHECAL
 from pmsdesk.ui.forms import ERROR_STYLE
 
 MUTED = "color: #555;"
+
+
+class _TickText(QLabel):
+    """A tick's text beside its box, wrapped in the column's width (a check box's own text cannot wrap,
+    and a long patient name widened the visit editor past a 1366 px screen); a click on it ticks the box."""
+
+    def __init__(self, box: QCheckBox):
+        super().__init__()
+        self.box = box
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.box.isEnabled() and event.button() == Qt.MouseButton.LeftButton:
+            self.box.click()
 
 
 class SecondCheckPanel(QWidget):
@@ -33,7 +57,7 @@ class SecondCheckPanel(QWidget):
         self._dose: tuple[str, float | None, str, str | None] = ("", None, "", None)  # agent, dose, unit, lot
         self.drug = QCheckBox()
         self.dose = QCheckBox()
-        self.route = QCheckBox(f"Route: {INTRATHECAL} (the syringe's label says so; nothing else on the tray)")
+        self.route = QCheckBox()
         self.patient = QCheckBox()
         self.lot = QCheckBox()
         self.ticks = (self.drug, self.dose, self.route, self.patient, self.lot)
@@ -59,8 +83,13 @@ class SecondCheckPanel(QWidget):
         intro.setWordWrap(True)
         intro.setStyleSheet(MUTED)
         layout.addWidget(intro)
-        for box in self.ticks:
-            layout.addWidget(box)
+        self.texts = {box: _TickText(box) for box in self.ticks}
+        for box, text in self.texts.items():
+            line = QHBoxLayout()
+            line.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+            line.addWidget(text, 1)
+            layout.addLayout(line)
+        self._say(self.route, f"Route: {INTRATHECAL} (the syringe's label says so; nothing else on the tray)")
         form = QFormLayout()
         form.addRow("Checker", self.checker)
         form.addRow("Checker's password", self.password)
@@ -78,12 +107,18 @@ class SecondCheckPanel(QWidget):
             for box in self.ticks:
                 box.setChecked(False)
         self._dose = (agent, dose, unit, lot)
-        self.drug.setText(f"Drug: {agent_label(agent, agent) if agent else '(choose the course)'}")
-        self.dose.setText(f"Dose: {dose:g} {unit}" if dose is not None else "Dose: (enter the dose)")
-        self.patient.setText(f"Patient: {patient} (asked their name and date of birth; matches the label)")
+        self._say(self.drug, f"Drug: {agent_label(agent, agent) if agent else '(choose the course)'}")
+        self._say(self.dose, f"Dose: {dose:g} {unit}" if dose is not None else "Dose: (enter the dose)")
+        self._say(self.patient, f"Patient: {patient} (asked their name and date of birth; matches the label)")
         cell = agent in CELL_PRODUCTS
-        self.lot.setText(f"Product or lot number: {lot}" if lot else "Product or lot number: (enter Batch or lot)")
+        self._say(self.lot, f"Product or lot number: {lot}" if lot else "Product or lot number: (enter Batch or lot)")
         self.lot.setVisible(cell or bool(lot))
+        self.texts[self.lot].setVisible(cell or bool(lot))
+
+    def _say(self, box: QCheckBox, text: str) -> None:
+        """What a tick confirms: shown beside it, and its name for a screen reader."""
+        self.texts[box].setText(text)
+        box.setAccessibleName(text)
 
     def show_stored(self, row: Any, current: bool) -> None:
         """The check kept with the visit (a row of dose_check, or None); ``current``: for the dose as typed."""

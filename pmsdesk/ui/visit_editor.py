@@ -314,7 +314,11 @@ class VisitEditor(QWidget):
 
         # The numbered sections, numbered in reading order (column by column, top to bottom):
         # Alt+1..9 jumps to one, Ctrl+PgDown/PgUp to the next/previous.
-        timing = _group("Stopwatch (F5): times the trial you are in, or the next empty one", self.stopwatch)
+        # The title is short (a group's title cannot wrap and widened the middle column); the rest wraps.
+        timing_note = QLabel("Times the trial you are in, or the next empty one.")
+        timing_note.setWordWrap(True)
+        timing_note.setStyleSheet(MUTED_STYLE)
+        timing = _group("Stopwatch (F5)", timing_note, self.stopwatch)
         timed_keys = {trial.key.split(".")[0] for trial in TIMED_TRIALS}
         boxes = {a.key: _group("", self.assessment_forms[a.key]) for a in self.assessments}
         boxes[EDSS.key].layout().addWidget(edss_extra)

@@ -12,7 +12,7 @@ import pytest
 from people import signed_in
 from sample_data import PATIENT, TODAY
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QLabel
 
 from pmsdesk.domain.permissions import Role
 from pmsdesk.domain.vocab import AdverseEventTerm
@@ -114,7 +114,7 @@ def test_a_neurotoxicity_event_is_cleared_by_a_neurologist_only(qtbot, nurse, ne
 
     later = panel_for(qtbot, nurse, patient, [])  # the next visit follows the event up and says what it blocks
     [(_event, _outcome, _resolved, _update)] = later.follow_up_rows
-    follow_up = later.follow_up.itemAtPosition(0, 0).widget().text()
+    follow_up = later.follow_up.itemAtPosition(0, 0).widget().findChild(QLabel).text()  # beside its Update button
     assert follow_up.endswith("grade 2. Blocks further intrathecal methotrexate for this patient until a neurologist "
                               "clears it with a reason.")
 
