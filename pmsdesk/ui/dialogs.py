@@ -28,6 +28,14 @@ from pmsdesk.ui.forms import ERROR_STYLE, FieldForm, problems_by_field
 from pmsdesk.ui.operations import guarded
 
 
+def save_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """Save and Cancel, wired to the dialog's accept (which saves) and reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class RecordDialog(QDialog):
     """Edit one record; ``save(raw_values)`` validates and stores it, raising on refusal."""
 
@@ -60,9 +68,7 @@ class RecordDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.hide()
         layout.addWidget(self.summary)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self)
         layout.addWidget(buttons)
 
     def accept(self) -> None:

@@ -29,6 +29,7 @@ from pmsdesk.domain.register import HSC_2008_001, RegisterTask
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.register import EntryView
+from pmsdesk.ui.dialogs import save_cancel_buttons
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
@@ -81,9 +82,7 @@ class EntryDialog(QDialog):
             form.addRow("Entry", QLabel(f"{renewing.entry.full_name}: {renewing.entry.task.label}"))
         form.addRow("Trained on (YYYY-MM-DD)", self.trained_on)
         form.addRow("Expires on (YYYY-MM-DD)", self.expires_on)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

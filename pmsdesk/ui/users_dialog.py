@@ -30,6 +30,7 @@ from pmsdesk.domain.settings import ADMIN_SETTINGS
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts
 from pmsdesk.services.clinic import Clinic
+from pmsdesk.ui.dialogs import save_cancel_buttons
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 
@@ -56,9 +57,7 @@ class NewUserDialog(QDialog):
         form.addRow("Full name", self.full_name)
         form.addRow("Role", self.role)
         form.addRow(f"First password (at least {MIN_PASSWORD_LENGTH} characters)", self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
