@@ -51,6 +51,7 @@ from pmsdesk.services.offline_drafts import OfflineDrafts, lost_connection
 from pmsdesk.services.review import AwaitingSignature, history_lines, visit_kind_label, visit_summary, visit_warnings
 from pmsdesk.services.views import row_view, visit_view
 from pmsdesk.store import audit
+from pmsdesk.store.batches import batches, scalars_in
 from pmsdesk.store.database import Database
 from pmsdesk.store.tables import (
     ASSESSMENT_TABLES,
@@ -563,9 +564,8 @@ class Clinic:
     def visit_records_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[VisitRecord]]:
         """``visit_records`` of many patients at once (one query per table, not per patient)."""
         with self.db.reading() as session:
-            visits = list(session.scalars(
-                select(Visit).where(Visit.patient_id.in_(patient_ids)).order_by(Visit.visit_date, Visit.id)
-            ))
+            visits = list(scalars_in(session, select(Visit).order_by(Visit.visit_date, Visit.id), Visit.patient_id,
+                                     patient_ids))
             by_patient: dict[int, list[VisitRecord]] = {patient_id: [] for patient_id in patient_ids}
             for record in self._records_of(session, visits):
                 by_patient[record.visit.patient_id].append(record)
@@ -574,9 +574,9 @@ class Clinic:
     @read_model
     def relapses_by_patient(self, patient_ids: Sequence[int]) -> dict[int, list[Relapse]]:
         with self.db.reading() as session:
-            query = select(Relapse).where(Relapse.patient_id.in_(patient_ids)).order_by(Relapse.onset_date)
+            query = select(Relapse).order_by(Relapse.onset_date)
             by_patient: dict[int, list[Relapse]] = {patient_id: [] for patient_id in patient_ids}
-            for relapse in session.scalars(query):
+            for relapse in scalars_in(session, query, Relapse.patient_id, patient_ids):
                 by_patient[relapse.patient_id].append(relapse)
             return by_patient
 
@@ -584,15 +584,17 @@ class Clinic:
     def _records_of(session: Session, visits: list[Visit]) -> list[VisitRecord]:
         ids = [visit.id for visit in visits]
         by_section = {
-            section: {row.visit_id: row for row in session.scalars(select(table).where(table.visit_id.in_(ids)))}
+            section: {row.visit_id: row for row in scalars_in(session, select(table), table.visit_id, ids)}
             for section, table in ASSESSMENT_TABLES.items()
         }
         events: dict[int, list[AdverseEvent]] = {}
-        query = select(AdverseEvent).where(AdverseEvent.visit_id.in_(ids)).order_by(AdverseEvent.onset_date, AdverseEvent.id)
-        for event in session.scalars(query):
+        query = select(AdverseEvent).order_by(AdverseEvent.onset_date, AdverseEvent.id)
+        for event in scalars_in(session, query, AdverseEvent.visit_id, ids):
             events.setdefault(event.visit_id, []).append(event)
-        checks = safety.checks_of(session, ids)
-        dose_checks = register.checks_of(session, ids)
+        checks, dose_checks = {}, {}
+        for batch in batches(ids):  # the safety and dose checks read their rows with an IN list of their own
+            checks.update(safety.checks_of(session, batch))
+            dose_checks.update(register.checks_of(session, batch))
         return [
             VisitRecord(visit, {section: rows.get(visit.id) for section, rows in by_section.items()},
                         events.get(visit.id, []), checks.get(visit.id), dose_check=dose_checks.get(visit.id))
