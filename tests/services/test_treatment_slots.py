@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import time
 from bench import passed_check, with_check
 import pytest
 from sample_data import TODAY
+from sqlalchemy import exc, text
 
 from pmsdesk.domain.treatment_slots import TreatmentSlotTaken
 
@@ -75,7 +75,18 @@ def test_the_minimum_interval_of_the_protocol_on_its_boundary(clinic, patient, c
         "visit_date"]
 
 
-@pytest.mark.sqlite_only  # reads the SQLite file with sqlite3
+# A visit written straight into the database, around pmsdesk's own checks (an old row, another program).
+WRITTEN_AROUND_PMSDESK = text(
+    "INSERT INTO visit (patient_id, course_id, visit_date, kind, treatment_number, dose_given, status, version,"
+    " created_at, updated_at) VALUES (:patient, :course, :day, :kind, :number, 12.5, 'draft', 1, :at, :at)")
+WRITTEN_AT = dt.datetime(2026, 1, 1)
+
+
+def write_around_pmsdesk(connection, patient, course, day: dt.date, kind: str, number: int | None) -> None:
+    connection.execute(WRITTEN_AROUND_PMSDESK, {"patient": patient.id, "course": course.id, "day": day, "kind": kind,
+                                                "number": number, "at": WRITTEN_AT})
+
+
 def test_a_voided_treatment_frees_its_slot_and_a_stored_one_keeps_its_place(clinic, patient, course):
     first = treat(clinic, patient, course, FIRST, 1)
     clinic.delete_visit(first.visit.id, first.visit.version, "Entered twice")
@@ -83,10 +94,8 @@ def test_a_voided_treatment_frees_its_slot_and_a_stored_one_keeps_its_place(clin
     # A visit stored before the rule, closer than the interval (written around the service), is still
     # saved when changed in place; moving it is checked.
     close = FIRST + dt.timedelta(weeks=3)
-    with sqlite3.connect(clinic.db.location) as raw:
-        raw.execute("INSERT INTO visit (patient_id, course_id, visit_date, kind, treatment_number, dose_given, status,"
-                    " version, created_at, updated_at) VALUES (?, ?, ?, 'treatment', 2, 12.5, 'draft', 1, ?, ?)",
-                    (patient.id, course.id, close.isoformat(), "2026-01-01 00:00:00", "2026-01-01 00:00:00"))
+    with clinic.db.engine.begin() as raw:
+        write_around_pmsdesk(raw, patient, course, close, "treatment", 2)
     old = next(v for v in clinic.visits(patient.id) if v.treatment_number == 2)
     changed = clinic.update_visit(old.id, old.version, {"visit_date": close.isoformat(), "kind": "treatment",
                                                         "dose_given": "12.5", "dose_unit": "mg",
@@ -99,16 +108,16 @@ def test_a_voided_treatment_frees_its_slot_and_a_stored_one_keeps_its_place(clin
     assert again.visit.id != first.visit.id
 
 
-@pytest.mark.sqlite_only  # reads the SQLite file with sqlite3
 def test_the_database_itself_refuses_a_duplicate_written_around_pmsdesk(clinic, patient, course):
     treat(clinic, patient, course, TODAY, 4)
-    insert = ("INSERT INTO visit (patient_id, course_id, visit_date, kind, treatment_number, dose_given, status,"
-              " version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 12.5, 'draft', 1, '2026-01-01', '2026-01-01')")
-    with sqlite3.connect(clinic.db.location) as raw:
-        for day, kind, number in ((FIRST, "treatment", 4), (TODAY, "treatment", 5)):
-            with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-                raw.execute(insert, (patient.id, course.id, day.isoformat(), kind, number))
-        raw.execute(insert, (patient.id, course.id, TODAY.isoformat(), "follow_up", None))  # not a treatment slot
+    # Its number again on another day, another number on its day: the slot's unique indexes refuse each.
+    for day, number in ((FIRST, 4), (TODAY, 5)):
+        with clinic.db.engine.begin() as raw, pytest.raises(exc.IntegrityError) as refused:
+            write_around_pmsdesk(raw, patient, course, day, "treatment", number)
+        assert "unique" in str(refused.value.orig).lower()
+    with clinic.db.engine.begin() as raw:  # a follow-up visit that day is not a treatment slot
+        write_around_pmsdesk(raw, patient, course, TODAY, "follow_up", None)
+    assert [v.treatment_number for v in clinic.visits(patient.id)] == [4, None]
 
 
 SAVER = """
