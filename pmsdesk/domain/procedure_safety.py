@@ -3,7 +3,7 @@ override a neurologist may give with a reason.
 
 Every intrathecal treatment visit answers the check before the dose is recorded (the bench's order:
 check first). Each rule says what it found and carries its source; the numbers are clinic settings
-(:data:`pmsdesk.domain.settings.SAFETY_THRESHOLDS`) with the sources' values as defaults. A failed
+(:data:`pmsdesk.domain.settings.SAFETY_SETTINGS`) with the sources' values as defaults. A failed
 or unanswered item blocks the dose unless a neurologist overrides it with a reason; a nurse's
 override, or one without a reason, is refused. Pure Python: the Clinic service stores the answers,
 the result and the override per visit (and the audit trail records them).
@@ -83,10 +83,19 @@ AVOID_PUNCTURE = frozenset({Antithrombotic.FONDAPARINUX_TREATMENT})
 # The medicines whose check needs an INR on the day.
 NEEDS_INR = frozenset({Antithrombotic.WARFARIN})
 
+# Reference ranges (low, high) by laboratory key, named in the check beside a value outside them. No
+# guideline gives these: each laboratory publishes its own, so they are settings too.
+REFERENCE_RANGE_SOURCE = ("a typical adult reference range of UK laboratories, not a guideline's: "
+                          "set your own laboratory's range")
+REFERENCE_RANGE_DEFAULTS: dict[str, tuple[float, float]] = {
+    "platelets": (150.0, 400.0), "inr": (0.8, 1.2), "wbc": (4.0, 11.0), "lymphocytes": (1.0, 4.0),
+    "alt": (0.0, 40.0), "creatinine": (45.0, 110.0), "egfr": (90.0, 200.0),
+}
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The clinic's numbers for the check (see pmsdesk.domain.settings.SAFETY_THRESHOLDS)."""
+    """The clinic's numbers for the check (see pmsdesk.domain.settings.SAFETY_SETTINGS)."""
 
     hold_hours: Mapping[Antithrombotic, int] = field(default_factory=lambda: dict(HOLD_HOURS_DEFAULTS))
     platelets_min: float = 50.0  # x10^9/L; CHECK_LOCALLY
@@ -94,6 +103,16 @@ class Thresholds:
     wbc_min: float = 4.0  # x10^9/L = 4,000/uL; NCT02644044 excluded WBC < 4,000/uL
     lymphocytes_min: float = 0.8  # x10^9/L = 800/uL; NCT02644044 excluded lymphocytes < 800/uL
     lab_max_age_days: int = 28  # how old a laboratory value may be for the check (no published schedule)
+    reference_ranges: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: dict(REFERENCE_RANGE_DEFAULTS))
+
+
+PUBLISHED = Thresholds()  # the sources' values, which a finding names beside a clinic's own
+
+
+def _in_force(value: float, default: float, unit: str = "") -> str:
+    """Said after a finding's threshold when the clinic set its own value, so the finding names both."""
+    return "" if value == default else f" (the clinic's setting; published default {default:g}{unit})"
 
 
 @dataclass(frozen=True)
@@ -214,24 +233,33 @@ def _yes_no(code: str, label: str, answer: bool | None, found: str, source: str)
     return CheckItem(code, label, Outcome.FAILED if answer else Outcome.PASSED, found if answer else "no", source)
 
 
-def _lab(code: str, label: str, unit: str, result: LabResult | None, on: dt.date, limit: float, below: bool,
-         max_age_days: int, source: str) -> CheckItem:
+def _lab(code: str, label: str, unit: str, result: LabResult | None, on: dt.date, thresholds: Thresholds,
+         limit: str, below: bool, max_age_days: int, source: str) -> CheckItem:
     """A laboratory item: the latest value, no older than ``max_age_days`` on the day ``on``, within its
-    bound (at least ``limit`` when ``below`` says a low value fails, else at most ``limit``)."""
+    bound (the threshold named ``limit``: at least that when ``below`` says a low value fails, else at
+    most that). A value outside the laboratory's reference range says so, whatever the outcome."""
     if result is None:
         return CheckItem(code, label, Outcome.UNANSWERED, "no value recorded", source)
     age = (on - result.sampled_on).days
-    shown = f"{result.value:g} {unit} on {result.sampled_on.isoformat()}"
+    shown = f"{result.value:g} {unit} on {result.sampled_on.isoformat()}".replace("  ", " ")
     if age > max_age_days:
         accepted = "one from the day of the puncture" if max_age_days == 0 else f"up to {max_age_days} days old"
+        if max_age_days == thresholds.lab_max_age_days:
+            accepted += _in_force(max_age_days, PUBLISHED.lab_max_age_days, " days")
         return CheckItem(code, label, Outcome.UNANSWERED,
                          f"latest value {shown} is {age} days old; the check needs {accepted}", source)
     if age < 0:
         return CheckItem(code, label, Outcome.UNANSWERED, f"{shown} is after the visit day", source)
-    if (result.value < limit) if below else (result.value > limit):
-        bound = f"below the minimum {limit:g}" if below else f"above the maximum {limit:g}"
-        return CheckItem(code, label, Outcome.FAILED, f"{shown}, {bound}", source)
-    return CheckItem(code, label, Outcome.PASSED, shown, source)
+    bound, published = getattr(thresholds, limit), getattr(PUBLISHED, limit)
+    low, high = thresholds.reference_ranges.get(code, (float("-inf"), float("inf")))
+    reference = "" if low <= result.value <= high else f"; outside the reference range {low:g}-{high:g}"
+    if (result.value < bound) if below else (result.value > bound):
+        words = f"below the minimum {bound:g}" if below else f"above the maximum {bound:g}"
+        return CheckItem(code, label, Outcome.FAILED, f"{shown}, {words}{_in_force(bound, published)}{reference}",
+                         source)
+    words = f"minimum {bound:g}" if below else f"maximum {bound:g}"
+    return CheckItem(code, label, Outcome.PASSED, f"{shown} ({words}){_in_force(bound, published)}{reference}",
+                     source)
 
 
 def _antithrombotic(answers: Answers, thresholds: Thresholds) -> CheckItem:
@@ -246,15 +274,16 @@ def _antithrombotic(answers: Answers, thresholds: Thresholds) -> CheckItem:
         return CheckItem(code, label, Outcome.FAILED, f"{drug.label}: ABN 2018 advises avoiding the puncture",
                          ABN_2018)
     hold = thresholds.hold_hours[drug]
+    clinics = _in_force(hold, HOLD_HOURS_DEFAULTS[drug], " h")
     since = answers.hours_since_last_dose
     if since is None:
         return CheckItem(code, label, Outcome.UNANSWERED,
-                         f"{drug.label}: time since the last dose not answered (hold {hold} h)", ABN_2018)
+                         f"{drug.label}: time since the last dose not answered (hold {hold} h){clinics}", ABN_2018)
     if since < hold:
         return CheckItem(code, label, Outcome.FAILED,
-                         f"{drug.label}: last dose {since:g} h ago, stop at least {hold} h before", ABN_2018)
-    return CheckItem(code, label, Outcome.PASSED, f"{drug.label}: last dose {since:g} h ago (hold {hold} h)",
-                     ABN_2018)
+                         f"{drug.label}: last dose {since:g} h ago, stop at least {hold} h before{clinics}", ABN_2018)
+    return CheckItem(code, label, Outcome.PASSED,
+                     f"{drug.label}: last dose {since:g} h ago (hold {hold} h){clinics}", ABN_2018)
 
 
 def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *, agent: str,
@@ -265,11 +294,11 @@ def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *
     methotrexate = agent == Agent.IT_METHOTREXATE.value
     items = [
         _antithrombotic(answers, thresholds),
-        _lab("platelets", "Platelet count", "x10^9/L", labs.get("platelets"), visit_date, thresholds.platelets_min,
+        _lab("platelets", "Platelet count", "x10^9/L", labs.get("platelets"), visit_date, thresholds, "platelets_min",
              True, thresholds.lab_max_age_days, f"platelet count before an elective lumbar puncture: {CHECK_LOCALLY}"),
     ]
     if answers.antithrombotic in NEEDS_INR:
-        items.append(_lab("inr", "INR on the day (warfarin)", "", labs.get("inr"), visit_date, thresholds.inr_max,
+        items.append(_lab("inr", "INR on the day (warfarin)", "", labs.get("inr"), visit_date, thresholds, "inr_max",
                           False, 0, ABN_2018))
     pregnancy = "pregnancy possible"
     if methotrexate:
@@ -285,10 +314,10 @@ def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *
                              answers.methotrexate_neurotoxicity,
                              "earlier neurotoxicity: no further intrathecal methotrexate",
                              "handbook guidance on intrathecal methotrexate (not a formal guideline: check locally)"))
-        items.append(_lab("wbc", "White cell count", "x10^9/L", labs.get("wbc"), visit_date, thresholds.wbc_min,
+        items.append(_lab("wbc", "White cell count", "x10^9/L", labs.get("wbc"), visit_date, thresholds, "wbc_min",
                           True, thresholds.lab_max_age_days, NCT02644044))
         items.append(_lab("lymphocytes", "Lymphocyte count", "x10^9/L", labs.get("lymphocytes"), visit_date,
-                          thresholds.lymphocytes_min, True, thresholds.lab_max_age_days, NCT02644044))
+                          thresholds, "lymphocytes_min", True, thresholds.lab_max_age_days, NCT02644044))
     return CheckResult(tuple(items))
 
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pmsdesk.domain.procedure_safety import HOLD_HOURS_DEFAULTS, Thresholds
+from pmsdesk.domain.assessments.labs import LAB_LABELS, LAB_UNITS
+from pmsdesk.domain.procedure_safety import (
+    ABN_2018,
+    CHECK_LOCALLY,
+    HOLD_HOURS_DEFAULTS,
+    NCT02644044,
+    REFERENCE_RANGE_DEFAULTS,
+    REFERENCE_RANGE_SOURCE,
+    Thresholds,
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,7 @@ class WholeNumberSetting:
     default: int
     minimum: int
     maximum: int
+    source: str = ""  # where the default comes from (shown beside the setting where it is changed)
 
     @staticmethod
     def _number(text: str) -> int:
@@ -32,6 +42,11 @@ class WholeNumberSetting:
         except ValueError:
             return self.default
         return value if self.minimum <= value <= self.maximum else self.default
+
+    def text(self, raw: object) -> str:
+        """``raw`` as it is stored: the number, written plainly ("1,2" becomes "1.2")."""
+        value = self._number(str(raw).strip())
+        return str(value) if isinstance(value, int) else f"{value:g}"
 
     def problem(self, raw: object) -> str | None:
         """Why ``raw`` cannot be stored, or None when it can."""
@@ -71,31 +86,43 @@ BACKUP_KEEP_DAYS = WholeNumberSetting("backup_keep_days", "Keep automatic backup
 # ----- the pre-puncture safety check (pmsdesk.domain.procedure_safety: the rules and their sources) -----
 # Defaults are the sources' values; a clinic may set its own. Hold times are per medicine, in hours.
 PLATELETS_MIN = DecimalSetting("safety/platelets_min", "Lowest platelet count for a puncture", "x10^9/L",
-                               default=50.0, minimum=10.0, maximum=200.0)
+                               default=50.0, minimum=10.0, maximum=200.0, source=CHECK_LOCALLY)
 INR_MAX = DecimalSetting("safety/inr_max", "Highest INR on the day (warfarin)", "", default=1.4, minimum=1.0,
-                         maximum=2.0)
+                         maximum=2.0, source=ABN_2018)
 WBC_MIN = DecimalSetting("safety/wbc_min", "Lowest white cell count (methotrexate)", "x10^9/L", default=4.0,
-                         minimum=1.0, maximum=10.0)
+                         minimum=1.0, maximum=10.0, source=NCT02644044)
 LYMPHOCYTES_MIN = DecimalSetting("safety/lymphocytes_min", "Lowest lymphocyte count (methotrexate)", "x10^9/L",
-                                 default=0.8, minimum=0.1, maximum=4.0)
-LAB_MAX_AGE_DAYS = WholeNumberSetting("safety/lab_max_age_days", "Laboratory values accepted for the check up to",
-                                      "days old", default=28, minimum=0, maximum=365)
+                                 default=0.8, minimum=0.1, maximum=4.0, source=NCT02644044)
+LAB_MAX_AGE_DAYS = WholeNumberSetting(
+    "safety/lab_max_age_days", "Laboratory values accepted for the check up to", "days old", default=28,
+    minimum=0, maximum=365, source="no published schedule for intrathecal methotrexate in MS (systemic "
+    "methotrexate is monitored every 1-2 weeks after a change, Specialist Pharmacy Service): set locally")
 
 
 HOLD_HOURS = {drug: WholeNumberSetting(f"safety/hold_hours/{drug.value}", f"Stop {drug.label} before a puncture",
-                                       "hours", default=hours, minimum=0, maximum=24 * 30)
+                                       "hours", default=hours, minimum=0, maximum=24 * 30, source=ABN_2018)
               for drug, hours in HOLD_HOURS_DEFAULTS.items()}
+# The laboratory's reference range of each value (low, high), named beside a value outside it in the check.
+LAB_REFERENCE_RANGES = {key: tuple(DecimalSetting(f"labs/reference/{key}/{end}", f"{LAB_LABELS[key]}: {end} "
+                                                  "end of the reference range", LAB_UNITS[key], default=bound,
+                                                  minimum=0.0, maximum=5000.0, source=REFERENCE_RANGE_SOURCE)
+                                   for end, bound in zip(("low", "high"), bounds))
+                        for key, bounds in REFERENCE_RANGE_DEFAULTS.items()}
 SAFETY_SETTINGS = (PLATELETS_MIN, INR_MAX, WBC_MIN, LYMPHOCYTES_MIN, LAB_MAX_AGE_DAYS, *HOLD_HOURS.values())
+REFERENCE_SETTINGS = tuple(end for ends in LAB_REFERENCE_RANGES.values() for end in ends)
 
 
 def safety_thresholds(stored: Mapping[str, str]) -> Thresholds:
-    """The check's thresholds from the clinic's stored settings (key -> text), defaults where unset."""
+    """The check's thresholds and the labs' reference ranges from the clinic's stored settings (key ->
+    text), defaults where unset."""
     def value(setting: WholeNumberSetting):
         return setting.parse(stored.get(setting.key))
 
     return Thresholds(hold_hours={drug: value(setting) for drug, setting in HOLD_HOURS.items()},
                       platelets_min=value(PLATELETS_MIN), inr_max=value(INR_MAX), wbc_min=value(WBC_MIN),
-                      lymphocytes_min=value(LYMPHOCYTES_MIN), lab_max_age_days=value(LAB_MAX_AGE_DAYS))
+                      lymphocytes_min=value(LYMPHOCYTES_MIN), lab_max_age_days=value(LAB_MAX_AGE_DAYS),
+                      reference_ranges={key: (value(low), value(high))
+                                        for key, (low, high) in LAB_REFERENCE_RANGES.items()})
 
 
 ADMIN_SETTINGS = (LOCK_AFTER_MINUTES, BACKUP_KEEP_DAYS)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pmsdesk.domain.assessments.labs import LAB_KEYS, LABS
 from pmsdesk.domain.fields import VISIT_FIELDS, FieldError
-from pmsdesk.domain.permissions import Actor
+from pmsdesk.domain.permissions import Action, Actor
 from pmsdesk.domain.procedure_safety import (
     ANSWER_FIELDS,
     SECTION,
@@ -34,9 +34,19 @@ from pmsdesk.domain.procedure_safety import (
     pre_puncture_check,
     require_dose_allowed,
 )
-from pmsdesk.domain.settings import SAFETY_SETTINGS, safety_thresholds
+from pmsdesk.domain.settings import (
+    LAB_REFERENCE_RANGES,
+    REFERENCE_SETTINGS,
+    SAFETY_SETTINGS,
+    WholeNumberSetting,
+    safety_thresholds,
+)
+from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.store.tables import LabAssessment, SafetyCheck, Setting, TreatmentCourse, Visit, utcnow
+
+if TYPE_CHECKING:
+    from pmsdesk.services.clinic import Clinic
 
 OVERRIDE_KEY = "safety_override_reason"  # a new override's reason in a visit's raw values
 # What a stored check keeps beside its answers (exchanged in the archive as it was found).
@@ -45,9 +55,66 @@ SAFETY_CHECK_EXTRAS = ("result", "findings", "override_by", "override_name", "ov
 VISIT_DATE = next(f for f in VISIT_FIELDS if f.name == "visit_date")
 
 
+CHECK_SETTINGS = (*SAFETY_SETTINGS, *REFERENCE_SETTINGS)  # what the check reads, and the settings screen edits
+
+
+def _stored_settings(session: Session) -> dict[str, str]:
+    keys = [setting.key for setting in CHECK_SETTINGS]
+    return dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+
+
 def thresholds(session: Session):
-    keys = [setting.key for setting in SAFETY_SETTINGS]
-    return safety_thresholds(dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()))
+    return safety_thresholds(_stored_settings(session))
+
+
+# ----- the thresholds and reference ranges as clinic settings ------------------------------------
+@dataclass(frozen=True)
+class SettingInForce:
+    """One of the check's settings as the clinic has it now."""
+
+    setting: WholeNumberSetting
+    value: float  # in force: the clinic's own, else the published default
+    own: bool  # the clinic set a value of its own (it may equal the default)
+
+
+def check_settings(clinic: Clinic) -> list[SettingInForce]:
+    """Every threshold of the check and every reference range, with the value in force."""
+    with clinic.db.reading() as session:
+        stored = _stored_settings(session)
+    return [SettingInForce(setting, setting.parse(stored.get(setting.key)), setting.key in stored)
+            for setting in CHECK_SETTINGS]
+
+
+def change_check_settings(clinic: Clinic, raw: Mapping[str, object]) -> list[str]:
+    """Store the values typed for the check's settings (key -> text; blank: the published default).
+    Only an administrator may; every value out of its range, and a reference range whose low end is
+    above its high end, is refused at once with what is allowed, and nothing is stored. Each change is
+    an audited setting write (Clinic.set_setting). Returns the keys changed."""
+    clinic.actor.require(Action.MANAGE_SETTINGS)
+    by_key = {setting.key: setting for setting in CHECK_SETTINGS}
+    in_force = {line.setting.key: line.value for line in check_settings(clinic)}
+    problems, wanted = [], {}
+    for key, typed in raw.items():
+        setting = by_key[key]
+        text = str(typed).strip() if typed is not None else ""
+        if not text:
+            wanted[key] = setting.text(setting.default)
+        elif (problem := setting.problem(text)) is not None:
+            problems.append(Problem(key, problem))
+        else:
+            wanted[key] = setting.text(text)
+    for low, high in LAB_REFERENCE_RANGES.values():
+        low_value = float(wanted.get(low.key, in_force[low.key]))
+        high_value = float(wanted.get(high.key, in_force[high.key]))
+        if not any(problem.field in (low.key, high.key) for problem in problems) and low_value > high_value:
+            problems.append(Problem(low.key, f"{low.label}: {low_value:g} is above the high end "
+                                             f"{high_value:g}; enter a low end at most the high end."))
+    if problems:
+        raise ValidationFailed(problems)
+    changed = [key for key, text in wanted.items() if float(text) != in_force[key]]
+    for key in changed:
+        clinic.set_setting(key, wanted[key])
+    return changed
 
 
 def latest_labs(session: Session, patient_id: int, on: dt.date, *, visit_id: int | None = None,

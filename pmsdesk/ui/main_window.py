@@ -30,6 +30,7 @@ from pmsdesk.ui.patient_view import PatientView
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.review_desk import ReviewDesk
 from pmsdesk.ui.register import RegisterDialog
+from pmsdesk.ui.safety_settings import SafetySettingsDialog
 from pmsdesk.ui.screen_lock import ScreenLock
 from pmsdesk.ui.today import TodayList
 from pmsdesk.ui.users_dialog import UsersDialog
@@ -214,6 +215,8 @@ class MainWindow(QMainWindow):
         self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
                      needs=Action.MANAGE_USERS)
         self._action(safety_menu, "Intrathecal &register\u2026", self.show_register, name="action_register")
+        self._action(safety_menu, "Safety check &thresholds\u2026", lambda: SafetySettingsDialog(self.clinic, self).exec(),
+                     name="action_safety_settings")
         self._action(safety_menu, "Clinic &audit trail\u2026", self.show_clinic_audit, "Ctrl+Shift+A",
                      "action_clinic_audit", needs=Action.READ_AUDIT_TRAIL)
         help_menu = bar.addMenu("&Help")
