@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check that this installation works (a temporary database, no window, nothing of yours touched) "
+        help="check that this installation works (a temporary database, on the --database server if one is given; "
+        "no window, nothing of yours touched) "
         "and exit: 0 when every check passed",
     )
     # For start-up measurements (pmsdesk/startup_timing.py, packaging/README.md): not for clinics.
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             from pmsdesk.selftest import run_self_test
 
-            return run_self_test()
+            return run_self_test(database=args.database)
         if args.command is None:
             if args.exit_after_first_window:
                 from pmsdesk.startup_timing import exit_after_first_window

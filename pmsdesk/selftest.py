@@ -3,9 +3,15 @@ installation of pmsdesk works.
 
 Each check prints one line (``ok  <check>  <what was found>``). The checks work in a temporary folder
 that is deleted afterwards: a fresh SQLite database is migrated, one hand-made patient is recorded
-through the clinic services by a system actor, the scores are computed and compared with values
-worked out by hand, a visit report PDF is rendered and the trajectory is drawn to an image in memory.
-The first failing check prints what failed; the rest are listed as not run and the exit status is 1.
+through the clinic services by a system actor, the audit trail of that is checked, the scores are
+computed and compared with values worked out by hand, a visit report PDF is rendered and the
+trajectory is drawn to an image in memory. The first failing check prints what failed; the rest are
+listed as not run and the exit status is 1.
+
+Given a database server (``--database postgresql+psycopg://...`` or ``PMSDESK_DATABASE_URL``), the
+database checks run on that server instead, in a database of their own that the login creates and
+drops afterwards (:func:`pmsdesk.store.server.self_test_database`): the clinic's database is only
+connected to, never read or written. A SQLite file given that way is not used: a temporary one is.
 
 Qt needs no screen: without a display (Linux with neither ``DISPLAY`` nor ``WAYLAND_DISPLAY``) and
 without ``QT_QPA_PLATFORM`` set, the offscreen platform is used.
@@ -21,11 +27,14 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported by the checks themselves, so that `pmsdesk --help` stays fast
+    from sqlalchemy.engine import URL
+
     from pmsdesk.services.clinic import Clinic
     from pmsdesk.store.database import Database
 
@@ -79,9 +88,12 @@ def expect(condition: bool, message: str) -> None:
 
 @dataclass
 class SelfTestRun:
-    """What the checks share: the temporary folder, then the database, clinic and recorded patient."""
+    """What the checks share: the temporary folder and the server to work on (None: a SQLite file in the
+    folder), then the database, clinic and recorded patient; ``cleanup`` closes and drops what they made."""
 
     folder: Path
+    server: URL | None = None
+    cleanup: ExitStack = field(default_factory=ExitStack)
     database: Database | None = None
     clinic: Clinic | None = None
     patient_id: int | None = None
@@ -117,10 +129,18 @@ def check_migrations(run: SelfTestRun) -> str:
         known_revisions,
     )
 
-    run.database = Database.open(str(run.folder / "self-test.sqlite3"))
+    if run.server is None:
+        run.database, where = Database.open(str(run.folder / "self-test.sqlite3")), "a temporary SQLite database"
+    else:
+        from pmsdesk.store.server import self_test_database
+
+        url = run.cleanup.enter_context(self_test_database(run.server))
+        run.database = Database.open(url)
+        where = f"the temporary database {url.database} on {url.host or 'the local server'}"
+    run.cleanup.callback(run.database.close)
     revision = current_revision(run.database.engine)
     expect(revision == head_revision(), f"the schema is at {revision}, not at the newest revision {head_revision()}")
-    return f"{len(known_revisions())} migrations applied to a temporary SQLite database, schema {revision}"
+    return f"{len(known_revisions())} migrations applied to {where}, schema {revision}"
 
 
 def check_visits(run: SelfTestRun) -> str:
@@ -135,6 +155,17 @@ def check_visits(run: SelfTestRun) -> str:
     stored = clinic.visit_records(patient.id)
     expect(len(stored) == len(VISITS), f"{len(VISITS)} visits were recorded but {len(stored)} were read back")
     return f"1 patient, {len(stored)} visits recorded and read back through the services (as {clinic.actor.name})"
+
+
+def check_audit_trail(run: SelfTestRun) -> str:
+    from pmsdesk.store import audit
+
+    with run.database.engine.connect() as connection:
+        chain = audit.verify(connection)
+        expect(chain.complete and chain.keyed, chain.describe())
+        data = audit.verify_data(connection)
+        expect(data.intact, data.describe())
+    return f"{chain.entries} entries chained and sealed with the clinic's key, {data.rows} rows match them"
 
 
 def check_scores(run: SelfTestRun) -> str:
@@ -222,14 +253,20 @@ def trajectory_view_available() -> bool:
 
 def checks() -> list[tuple[str, Callable[[SelfTestRun], str]]]:
     listed = [("resources", check_resources), ("migrations", check_migrations), ("visits", check_visits),
-              ("scores", check_scores), ("report", check_report), ("window system", check_window_system)]
+              ("audit trail", check_audit_trail), ("scores", check_scores), ("report", check_report), ("window system", check_window_system)]
     if trajectory_view_available():
         listed.append(("trajectory", check_trajectory))
     return listed
 
 
-def run_self_test(print_line: Callable[[str], None] = lambda line: print(line, flush=True)) -> int:
-    """Run every check in order; 0 when all passed, 1 at the first failure (the rest are not run)."""
+def run_self_test(print_line: Callable[[str], None] = lambda line: print(line, flush=True),
+                  database: str | None = None) -> int:
+    """Run every check in order; 0 when all passed, 1 at the first failure (the rest are not run).
+    ``database`` (``--database``, else ``PMSDESK_DATABASE_URL``): a server there is where the database
+    checks run, in a database of their own."""
+    from pmsdesk.store.database import DatabaseError, resolve_database_url
+
+    chosen = resolve_database_url(database)  # a password in --database is refused here, as everywhere
     use_offscreen_qt_without_a_display()
     started = time.perf_counter()
     listed = checks()
@@ -237,13 +274,14 @@ def run_self_test(print_line: Callable[[str], None] = lambda line: print(line, f
     from pmsdesk.store.audit_key import keys_kept_in
 
     with tempfile.TemporaryDirectory(prefix="pmsdesk-self-test-") as folder, keys_kept_in(Path(folder) / "keys"):
-        run = SelfTestRun(Path(folder))
-        try:
+        run = SelfTestRun(Path(folder), server=None if chosen.get_backend_name() == "sqlite" else chosen)
+        with run.cleanup:
             for index, (name, check) in enumerate(listed):
                 try:
                     detail = check(run)
                 except Exception as error:  # noqa: BLE001 - any failure is reported, never raised
-                    reason = str(error) if isinstance(error, CheckFailed) else _one_line(error)
+                    said = isinstance(error, (CheckFailed, DatabaseError))  # worded for the reader already
+                    reason = str(error) if said else _one_line(error)
                     print_line(f"FAIL {name.ljust(width)}  {reason}")
                     not_run = [later for later, _ in listed[index + 1:]]
                     if not_run:
@@ -251,9 +289,6 @@ def run_self_test(print_line: Callable[[str], None] = lambda line: print(line, f
                     print_line("pmsdesk self-test FAILED")
                     return 1
                 print_line(f"ok   {name.ljust(width)}  {detail}")
-        finally:
-            if run.database is not None:
-                run.database.close()
     print_line(f"pmsdesk self-test passed: {len(listed)} checks in {time.perf_counter() - started:.1f} s")
     return 0
 

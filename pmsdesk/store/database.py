@@ -333,14 +333,15 @@ class Database:
         return Database(self.engine, connection=self._connection, actor=actor)
 
     @classmethod
-    def open(cls, option: str | None = None, *, create: bool = True,
+    def open(cls, option: str | URL | None = None, *, create: bool = True,
              ask_password: Callable[[str], str | None] | None = None) -> "Database":
-        """The database at ``option`` (see :func:`resolve_database_url`), its schema brought up to date.
+        """The database at ``option`` (see :func:`resolve_database_url`; a URL made by pmsdesk itself is
+        used as it is), its schema brought up to date.
         ``create=False`` (every command but ``demo``) refuses a SQLite file that does not exist or
         holds no pmsdesk clinic instead of making an empty one. A database server that wants a password
         none of libpq's own sources (PGPASSWORD, the pgpass file) gave is asked for one through
         ``ask_password(shown_url)``, if given, once."""
-        url = resolve_database_url(option)
+        url = option if isinstance(option, URL) else resolve_database_url(option)
         try:
             return cls._open(url, create)
         except DatabaseError as error:

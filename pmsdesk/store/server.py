@@ -10,7 +10,13 @@ the audit trail's guarantees hold against the application's own credentials.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, create_engine, exc
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
 
 APPLICATION_ROLE = "pmsdesk_application"
 # pg_advisory_xact_lock's key for schema upgrades: any constant that no other program on the server
@@ -18,6 +24,8 @@ APPLICATION_ROLE = "pmsdesk_application"
 SCHEMA_UPGRADE_LOCK = 0x706D7364
 # The audit trail: rows are appended, the head row is moved forward, nothing else.
 APPEND_ONLY = {"audit_event": "SELECT, INSERT", "audit_head": "SELECT, UPDATE"}
+# A database the self-test left behind (its process killed) is known by this name.
+SELF_TEST_DATABASE_PREFIX = "pmsdesk_self_test_"
 
 
 def is_server(connection: Connection) -> bool:
@@ -55,3 +63,40 @@ def grant_application_role(connection: Connection) -> bool:
         connection.exec_driver_sql(f'GRANT {rights} ON TABLE "{table}" TO {role}')
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     return True
+
+
+@contextmanager
+def self_test_database(url: URL) -> Iterator[URL]:
+    """Where ``pmsdesk --self-test`` works on a server: a new, empty database named
+    :data:`SELF_TEST_DATABASE_PREFIX` and a random part, made by the login of ``url`` (which then owns
+    it and may upgrade it) and dropped when the block ends. The database ``url`` names is only connected to
+    (CREATE DATABASE runs from any database): nothing in it is read or written. DatabaseError when
+    the server cannot be reached or the login may not create databases."""
+    from pmsdesk.store.database import DatabaseError
+
+    shown = url.render_as_string(hide_password=True)
+    name = f"{SELF_TEST_DATABASE_PREFIX}{uuid.uuid4().hex[:12]}"
+    # CREATE and DROP DATABASE cannot run inside a transaction; no pool: nothing stays connected.
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        try:
+            with engine.connect() as connection:
+                login, allowed = connection.exec_driver_sql(
+                    "SELECT rolname, rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").one()
+                if not allowed:
+                    raise DatabaseError(
+                        f"the login {login} may not create databases, and the self-test on a server works in a "
+                        "database of its own, dropped afterwards, never in the clinic's: run it with a login that "
+                        "has CREATEDB (the owner's, after ALTER ROLE ... CREATEDB), or without --database for the "
+                        "local checks")
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        except exc.DBAPIError as error:
+            reason = " ".join(str(error.orig).split())
+            raise DatabaseError(f"cannot make a self-test database on {shown}: {reason}") from error
+        try:
+            yield url.set(database=name)
+        finally:
+            with engine.connect() as connection:  # FORCE: a connection left open must not keep it alive
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from pathlib import Path
 from pmsdesk import selftest
 
 REPO = Path(__file__).resolve().parents[2]
-CHECK_NAMES = ["resources", "migrations", "visits", "scores", "report", "window system", "trajectory"]
+CHECK_NAMES = ["resources", "migrations", "visits", "audit trail", "scores", "report", "window system", "trajectory"]
 
 
 def run_pmsdesk(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -29,10 +29,11 @@ def test_self_test_passes_from_the_source_tree_and_says_where_the_resources_are(
         assert line.startswith(f"ok   {name}  ")
     assert f"in {REPO / 'resources'} (source tree)" in lines[0]
     assert "27 reference cohorts" in lines[0]
-    assert "EDSS step 3.5" in lines[3] and "T25FW mean 6.10 s" in lines[3]
-    assert "confirmed T25FW worsening from 2024-01-15" in lines[3]
-    assert "'offscreen' platform" in lines[5]
-    assert lines[-1].startswith("pmsdesk self-test passed: 7 checks in ")
+    assert "chained and sealed with the clinic's key" in lines[3]
+    assert "EDSS step 3.5" in lines[4] and "T25FW mean 6.10 s" in lines[4]
+    assert "confirmed T25FW worsening from 2024-01-15" in lines[4]
+    assert "'offscreen' platform" in lines[6]
+    assert lines[-1].startswith("pmsdesk self-test passed: 8 checks in ")
     assert list(tmp_path.iterdir()) == []  # the temporary database went elsewhere and is gone
 
 
@@ -50,10 +51,10 @@ def test_a_failing_check_is_named_with_its_reason_and_the_rest_are_not_run(monke
 
     assert selftest.run_self_test(print_line=lines.append) == 1
 
-    assert [line.split()[0] for line in lines[:3]] == ["ok", "ok", "ok"]
-    assert lines[3] == "FAIL scores         EDSS computed from the functional systems is 3.5, expected 6.0"
-    assert lines[4] == "not run: report, window system, trajectory"
-    assert lines[5] == "pmsdesk self-test FAILED"
+    assert [line.split()[0] for line in lines[:4]] == ["ok", "ok", "ok", "ok"]
+    assert lines[4] == "FAIL scores         EDSS computed from the functional systems is 3.5, expected 6.0"
+    assert lines[5] == "not run: report, window system, trajectory"
+    assert lines[6] == "pmsdesk self-test FAILED"
 
 
 def test_an_unexpected_error_is_reported_on_one_line_with_where_it_happened(monkeypatch):
@@ -65,8 +66,8 @@ def test_an_unexpected_error_is_reported_on_one_line_with_where_it_happened(monk
 
     assert selftest.run_self_test(print_line=lines.append) == 1
 
-    assert lines[4].startswith("FAIL report         KeyError: 'pages' (at test_selftest.py:")
-    assert lines[5] == "not run: window system, trajectory"
+    assert lines[5].startswith("FAIL report         KeyError: 'pages' (at test_selftest.py:")
+    assert lines[6] == "not run: window system, trajectory"
 
 
 def test_help_lists_the_self_test_but_not_the_start_up_timing_option(tmp_path):
