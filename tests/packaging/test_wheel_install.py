@@ -31,5 +31,5 @@ def test_the_wheel_installs_into_a_fresh_environment_and_passes_its_self_test(tm
     resources_line = next(line for line in result.stdout.splitlines() if line.startswith("ok   resources"))
     assert f"{tmp_path}/pmsdesk-wheel-check-" in resources_line
     assert resources_line.endswith("/site-packages/pmsdesk/resources (installed package)")
-    assert "pmsdesk self-test passed: 7 checks" in result.stdout
+    assert "pmsdesk self-test passed: 8 checks" in result.stdout
     assert not list(tmp_path.glob("pmsdesk-wheel-check-*"))  # the fresh environment is removed
