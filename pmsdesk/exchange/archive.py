@@ -8,12 +8,14 @@ from the field catalogue and the table metadata, so it cannot drift from what is
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 from pmsdesk import __version__
 from pmsdesk.domain.assessments import REGISTRY
@@ -27,8 +29,8 @@ from pmsdesk.domain.fields import (
     Field,
 )
 from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
-from pmsdesk.exchange.columns import ColumnDescription, describe_field, export_cell
-from pmsdesk.exchange.snapshot import IDENTIFYING_COLUMNS, ClinicSnapshot
+from pmsdesk.exchange.columns import ColumnDescription, CsvWriter, describe_field
+from pmsdesk.exchange.snapshot import IDENTIFYING_COLUMNS, ClinicSnapshot, PatientRows
 from pmsdesk.services.safety import SAFETY_CHECK_EXTRAS
 from pmsdesk.services.exchange import assessment_table_name, column_types
 
@@ -115,34 +117,35 @@ def data_dictionary(pseudonymised: bool) -> list[tuple[str, ColumnDescription, s
     return lines
 
 
-def _csv(header: tuple[str, ...], rows: Iterator[tuple]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([export_cell(value) for value in row])
-    return out.getvalue().encode("utf-8")
+class _TableFiles:
+    """Each table's CSV, written row by row into an unnamed temporary file (beside the archive, so
+    the rows stay where the export goes) until the walk through the clinic ends and the members are
+    copied into the zip; rows get archive-local ids and links (renumbered 1, 2, 3... per table)."""
 
+    def __init__(self, stack: ExitStack, folder: Path | None, pseudonymised: bool):
+        self.specs = archive_tables()
+        self.columns = {spec.name: spec.columns(pseudonymised) for spec in self.specs}
+        self.writers = {name: CsvWriter(stack.enter_context(tempfile.TemporaryFile(dir=folder)), columns)
+                        for name, columns in self.columns.items()}
 
-def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
-    """Each table's rows, with archive-local ids and links (renumbered 1, 2, 3... per table)."""
-    tables: dict[str, list[dict]] = {name: [] for name in archive_table_names()}
-
-    def add(table: str, values: dict, **links) -> int:
-        number = len(tables[table]) + 1
-        tables[table].append({**values, "id": number, **links})
+    def add(self, table: str, values: dict, **links) -> int:
+        writer = self.writers[table]
+        number = writer.rows + 1
+        row = {**values, "id": number, **links}
+        writer.write(row.get(column) for column in self.columns[table])
         return number
 
-    for patient in snapshot.patients:
+    def add_patient(self, patient: PatientRows) -> None:
+        add = self.add
         patient_id = add("patient", {**patient.patient, "subject_code": patient.subject})
         courses = {course["id"]: add("treatment_course", course, patient_id=patient_id) for course in patient.courses}
         for visit in patient.visits:
             visit_id = add("visit", visit.visit, patient_id=patient_id, course_id=courses.get(visit.visit["course_id"]))
             for section, row in visit.assessments.items():
                 if row is not None:
-                    tables[assessment_table_name(section)].append({**row, "visit_id": visit_id})
+                    add(assessment_table_name(section), row, visit_id=visit_id)
             if visit.safety_check is not None:
-                tables["safety_check"].append({**visit.safety_check, "visit_id": visit_id})
+                add("safety_check", visit.safety_check, visit_id=visit_id)
             for event in visit.adverse_events:
                 add("adverse_event", event, patient_id=patient_id, visit_id=visit_id)
         for event in patient.adverse_events:
@@ -151,25 +154,33 @@ def _table_rows(snapshot: ClinicSnapshot) -> dict[str, list[dict]]:
             add("relapse", relapse, patient_id=patient_id)
         for therapy in patient.therapies:
             add("dmt_history", therapy, patient_id=patient_id)
-    return tables
 
 
-def archive_bytes(snapshot: ClinicSnapshot, exported_at: str, audit_checkpoint: str = "") -> bytes:
-    rows = _table_rows(snapshot)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for spec in archive_tables():
-            columns = spec.columns(snapshot.pseudonymised)
-            archive.writestr(f"{spec.name}.csv", _csv(columns, (tuple(r.get(c) for c in columns) for r in rows[spec.name])))
-        dictionary = data_dictionary(snapshot.pseudonymised)
-        archive.writestr(DICTIONARY_MEMBER, _csv(
-            ("table", "column", "label", "kind", "unit", "allowed", "meaning", "database_type"),
-            ((table, d.name, d.label, d.kind, d.unit, d.allowed, d.meaning, sql) for table, d, sql in dictionary)))
-        archive.writestr(MANIFEST_MEMBER, json.dumps({
-            "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "pmsdesk_version": __version__,
-            "exported_at": exported_at, "pseudonymised": snapshot.pseudonymised,
-            "audit_checkpoint": audit_checkpoint,  # the audit trail's head when exported (N:HASH)
-            "shifted_dates": snapshot.shifted_dates,
-            "rows": {name: len(table_rows) for name, table_rows in rows.items()},
-        }, indent=2))
-    return buffer.getvalue()
+def write_archive(snapshot: ClinicSnapshot, file: BinaryIO, exported_at: str, audit_checkpoint: str = "",
+                  spool_folder: Path | None = None) -> None:
+    """The archive of the clinic into ``file``: one walk through the clinic writes every table's rows
+    (spooled in ``spool_folder``; the system's temporary folder if None), then each table becomes a
+    member of the zip, with the data dictionary and the manifest."""
+    with ExitStack() as stack:
+        tables = _TableFiles(stack, spool_folder, snapshot.pseudonymised)
+        for patient in snapshot.patients:
+            tables.add_patient(patient)
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, writer in tables.writers.items():
+                writer.finish()
+                writer.file.seek(0)
+                with archive.open(f"{name}.csv", "w", force_zip64=True) as member:
+                    shutil.copyfileobj(writer.file, member)
+            with archive.open(DICTIONARY_MEMBER, "w") as member:
+                dictionary = CsvWriter(member, ("table", "column", "label", "kind", "unit", "allowed", "meaning",
+                                                "database_type"))
+                for table, d, sql in data_dictionary(snapshot.pseudonymised):
+                    dictionary.write((table, d.name, d.label, d.kind, d.unit, d.allowed, d.meaning, sql))
+                dictionary.finish()
+            archive.writestr(MANIFEST_MEMBER, json.dumps({
+                "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "pmsdesk_version": __version__,
+                "exported_at": exported_at, "pseudonymised": snapshot.pseudonymised,
+                "audit_checkpoint": audit_checkpoint,  # the audit trail's head when exported (N:HASH)
+                "shifted_dates": snapshot.shifted_dates,
+                "rows": {name: writer.rows for name, writer in tables.writers.items()},
+            }, indent=2))

@@ -9,10 +9,12 @@ the domain rules then judge them exactly as they judge typed entries.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Callable, Mapping
+import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from pmsdesk.domain.assessments import ASSESSMENT_SECTIONS, REGISTRY
 from pmsdesk.domain.fields import (
@@ -176,3 +178,24 @@ class ColumnDescription:
 
 def describe_field(name: str, field: Field) -> ColumnDescription:
     return ColumnDescription(name, field.label, field.kind.value, field.unit, field.allowed_text(), field.hint)
+
+
+class CsvWriter:
+    """A CSV written row by row into a binary file (UTF-8, CRLF lines as the spreadsheets expect),
+    every cell through :func:`export_cell`; it counts the rows written."""
+
+    def __init__(self, file: BinaryIO, header: Iterable[str]):
+        self.file = file
+        self._text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+        self._writer = csv.writer(self._text, lineterminator="\r\n")
+        self._writer.writerow(header)
+        self.rows = 0
+
+    def write(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([export_cell(value) for value in row])
+        self.rows += 1
+
+    def finish(self) -> None:
+        """Flush what is buffered and hand the file back (it stays open for its owner to close)."""
+        self._text.flush()
+        self._text.detach()

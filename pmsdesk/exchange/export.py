@@ -9,24 +9,24 @@ from running as a spreadsheet formula.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 
 from pmsdesk.domain.assessments import REGISTRY, Measure
 from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.permissions import Action
-from pmsdesk.exchange.archive import archive_bytes
-from pmsdesk.exchange.columns import COURSE_PREFIX, TEMPLATE_FIELDS, cell_text, export_cell
-from pmsdesk.exchange.fhir import fhir_bundle
+from pmsdesk.exchange.archive import write_archive
+from pmsdesk.exchange.columns import COURSE_PREFIX, TEMPLATE_FIELDS, CsvWriter, cell_text
+from pmsdesk.exchange.fhir import write_fhir_bundle
 from pmsdesk.exchange.snapshot import ClinicSnapshot, take_snapshot
-from pmsdesk.files import write_atomically
+from pmsdesk.files import write_atomically, writing_atomically
 from pmsdesk.services.clinic import Clinic
 
 
@@ -82,37 +82,27 @@ class ExportSummary:
                 f"({self.records} records) as {self.format.value} to {self.path}")
 
 
-def _csv_bytes(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([export_cell(value) for value in row] for row in rows)
-    return out.getvalue().encode("utf-8")
-
-
 # ----- tidy CSV ------------------------------------------------------------------------------------
 
-def tidy_csv(snapshot: ClinicSnapshot) -> bytes:
+def write_tidy_csv(snapshot: ClinicSnapshot, file: BinaryIO) -> None:
     """One row per patient, visit and recorded value; a visit without any value has one row with an
     empty measure, so no treatment is left out. The long import format reads this file back."""
     header = (snapshot.subject_column, *TIDY_VISIT_COLUMNS, *(COURSE_PREFIX + c for c in TIDY_COURSE_COLUMNS),
               "measure", "value", "unit")
-
-    def rows():
-        for patient in snapshot.patients:
-            courses = {course["id"]: course for course in patient.courses}
-            for visit in patient.visits:
-                course = courses.get(visit.visit.get("course_id")) or {}
-                left = (patient.subject, *(visit.visit.get(c) for c in TIDY_VISIT_COLUMNS),
-                        *(course.get(c) for c in TIDY_COURSE_COLUMNS))
-                measures = [(key, value) for key, value in visit.form_values().items()
-                            if "." in key and key.split(".")[0] in REGISTRY and value not in (None, False)]
-                if not measures:
-                    yield (*left, None, None, None)
-                for key, value in measures:
-                    yield (*left, key, value, TEMPLATE_FIELDS[key].unit or None)
-
-    return _csv_bytes(header, rows())
+    writer = CsvWriter(file, header)
+    for patient in snapshot.patients:
+        courses = {course["id"]: course for course in patient.courses}
+        for visit in patient.visits:
+            course = courses.get(visit.visit.get("course_id")) or {}
+            left = (patient.subject, *(visit.visit.get(c) for c in TIDY_VISIT_COLUMNS),
+                    *(course.get(c) for c in TIDY_COURSE_COLUMNS))
+            measures = [(key, value) for key, value in visit.form_values().items()
+                        if "." in key and key.split(".")[0] in REGISTRY and value not in (None, False)]
+            if not measures:
+                writer.write((*left, None, None, None))
+            for key, value in measures:
+                writer.write((*left, key, value, TEMPLATE_FIELDS[key].unit or None))
+    writer.finish()
 
 
 # ----- msprog --------------------------------------------------------------------------------------
@@ -122,22 +112,28 @@ def msprog_outcomes() -> dict[str, Measure]:
     return {f"{measure.key}.csv": measure for measure in REGISTRY.measures() if measure.change_rule is not None}
 
 
-def msprog_files(snapshot: ClinicSnapshot) -> dict[str, bytes]:
+def write_msprog_files(snapshot: ClinicSnapshot, folder: Path) -> list[str]:
     """``patient_id,date,value`` per outcome, read as the registry reads it (the T25FW and each 9HPT hand
-    as the mean of their trials; a test not completed has no row) and ``patient_id,date`` of relapse onsets."""
-    files = {}
-    for name, measure in msprog_outcomes().items():
-        rows = []
+    as the mean of their trials; a test not completed has no row) and ``patient_id,date`` of relapse onsets,
+    all written in one walk through the clinic; each file appears under its name only once all are complete.
+    The names of the files written."""
+    outcomes = msprog_outcomes()
+    with ExitStack() as files:
+        writers = {name: CsvWriter(files.enter_context(writing_atomically(folder / name)),
+                                   ("patient_id", "date", "value")) for name in outcomes}
+        relapses = CsvWriter(files.enter_context(writing_atomically(folder / MSPROG_RELAPSES)), ("patient_id", "date"))
         for patient in snapshot.patients:
-            for visit in patient.visits:
-                values = visit.assessments.get(measure.assessment)
-                reading = measure.read(values) if values else None
-                if reading is not None and reading.value is not None:
-                    rows.append((patient.subject, visit.visit["visit_date"], cell_text(reading.value)))
-        files[name] = _csv_bytes(("patient_id", "date", "value"), rows)
-    files[MSPROG_RELAPSES] = _csv_bytes(("patient_id", "date"), (
-        (patient.subject, relapse["onset_date"]) for patient in snapshot.patients for relapse in patient.relapses))
-    return files
+            for name, measure in outcomes.items():
+                for visit in patient.visits:
+                    values = visit.assessments.get(measure.assessment)
+                    reading = measure.read(values) if values else None
+                    if reading is not None and reading.value is not None:
+                        writers[name].write((patient.subject, visit.visit["visit_date"], cell_text(reading.value)))
+            for relapse in patient.relapses:
+                relapses.write((patient.subject, relapse["onset_date"]))
+        for writer in (*writers.values(), relapses):
+            writer.finish()
+    return [*outcomes, MSPROG_RELAPSES]
 
 
 # ----- the export itself ---------------------------------------------------------------------------
@@ -147,11 +143,19 @@ def _now() -> str:
 
 
 def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path, *, pseudonymise: bool = False,
-                  shift_dates: bool = False) -> ExportSummary:
-    """Write the whole clinic in ``export_format`` to ``path`` (a folder for msprog) and record it."""
+                  shift_dates: bool = False, progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] = lambda: False) -> ExportSummary:
+    """Write the whole clinic in ``export_format`` to ``path`` (a folder for msprog) and record it.
+
+    The clinic is read and written patient by patient (:class:`ClinicSnapshot`), so memory holds a
+    batch of patients whatever the clinic's size. ``progress(patients done, patients)`` follows each
+    patient; ``cancelled()`` is asked after each, and True stops with
+    :class:`~pmsdesk.exchange.snapshot.ExportCancelled`, leaving
+    no file under the name asked for and nothing in the audit trail."""
     export_format = ExportFormat(export_format)
     clinic.actor.require(Action.EXPORT)
-    snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates)
+    snapshot = take_snapshot(clinic, pseudonymise=pseudonymise, shift_dates=shift_dates, progress=progress,
+                             cancelled=cancelled)
     timestamp = _now()
     # carried by the archive's manifest, the FHIR bundle's tag, and a CSV's or msprog folder's checkpoint file
     checkpoint = clinic.audit_checkpoint()
@@ -159,21 +163,19 @@ def export_clinic(clinic: Clinic, export_format: ExportFormat | str, path: Path,
         if not path.exists():
             path.mkdir(mode=0o700)
             os.chmod(path, 0o700)  # whatever the umask: the files inside are health records
-        files = msprog_files(snapshot)
-        for name, content in files.items():
-            write_atomically(path / name, content)
+        files = write_msprog_files(snapshot, path)
         write_atomically(checkpoint_file(path), checkpoint_bytes(export_format, checkpoint, timestamp, files))
     else:
-        content = {
-            ExportFormat.CSV: lambda: tidy_csv(snapshot),
-            ExportFormat.ARCHIVE: lambda: archive_bytes(snapshot, timestamp, checkpoint),
-            ExportFormat.FHIR: lambda: json.dumps(fhir_bundle(snapshot, timestamp, checkpoint), indent=1,
-                                                  ensure_ascii=False).encode("utf-8"),
-        }[export_format]()
-        write_atomically(path, content)
+        with writing_atomically(path) as file:
+            if export_format is ExportFormat.CSV:
+                write_tidy_csv(snapshot, file)
+            elif export_format is ExportFormat.ARCHIVE:
+                write_archive(snapshot, file, timestamp, checkpoint, spool_folder=path.parent)
+            else:
+                write_fhir_bundle(snapshot, file, timestamp, checkpoint)
         if export_format is ExportFormat.CSV:
             write_atomically(checkpoint_file(path), checkpoint_bytes(export_format, checkpoint, timestamp, [path.name]))
-    summary = ExportSummary(export_format, path, len(snapshot.patients), snapshot.record_count())
+    summary = ExportSummary(export_format, path, snapshot.patient_count, snapshot.record_count)
     clinic.record_event(AuditKind.EXPORT, {
         "format": export_format.value, "path": str(path.resolve()), "pseudonymised": pseudonymise,
         "shifted_dates": shift_dates, "patients": summary.patients, "records": summary.records,

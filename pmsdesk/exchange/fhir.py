@@ -14,9 +14,11 @@ same clinic exported twice gives the same ids.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from pmsdesk.domain.adverse_events import NOT_ASSESSED, grade_text
 from pmsdesk.domain.assessments import LOCAL_CODE_SYSTEM, REGISTRY, Assessment, Code, Measure
@@ -118,15 +120,16 @@ def _component(field: Field, code: Code, value: Any) -> dict[str, Any]:
 
 
 class _BundleBuilder:
-    def __init__(self, snapshot: ClinicSnapshot):
+    """Builds each patient's entries and hands each one to ``emit`` as it is made."""
+
+    def __init__(self, snapshot: ClinicSnapshot, emit: Callable[[dict[str, Any]], None]):
         self.snapshot = snapshot
-        self.entries: list[dict[str, Any]] = []
+        self.emit = emit
 
     def add(self, resource_type: str, key: str, resource: dict[str, Any]) -> str:
         reference = _reference(resource_type, key)
         resource_id = reference.removeprefix("urn:uuid:")
-        self.entries.append({"fullUrl": reference,
-                             "resource": {"resourceType": resource_type, "id": resource_id, **resource}})
+        self.emit({"fullUrl": reference, "resource": {"resourceType": resource_type, "id": resource_id, **resource}})
         return reference
 
     # ----- per patient ---------------------------------------------------------------------------
@@ -317,12 +320,27 @@ def _causality(answer: str | None) -> dict[str, Any]:
 AUDIT_CHECKPOINT_SYSTEM = "urn:pmsdesk:audit-checkpoint"  # meta.tag: the audit trail's head when exported
 
 
-def fhir_bundle(snapshot: ClinicSnapshot, timestamp: str, audit_checkpoint: str = "") -> dict[str, Any]:
-    builder = _BundleBuilder(snapshot)
+def _json(value: Any, depth: int) -> str:
+    """``value`` as ``json.dumps(..., indent=1)`` writes it ``depth`` levels down in the bundle."""
+    return json.dumps(value, indent=1, ensure_ascii=False).replace("\n", "\n" + " " * depth)
+
+
+def write_fhir_bundle(snapshot: ClinicSnapshot, file: BinaryIO, timestamp: str, audit_checkpoint: str = "") -> None:
+    """The Bundle as JSON text into ``file``, entry by entry as each patient is walked: the same text as
+    ``json.dumps(bundle, indent=1, ensure_ascii=False)`` of the whole bundle, never held whole in memory."""
+    file.write(("{\n" + "".join(f' "{key}": {_json(value, 1)},\n' for key, value in (
+        ("resourceType", "Bundle"), ("type", "collection"), ("timestamp", timestamp))) + ' "entry": [').encode("utf-8"))
+    separator = "\n  "
+
+    def emit(entry: dict[str, Any]) -> None:
+        nonlocal separator
+        file.write((separator + _json(entry, 2)).encode("utf-8"))
+        separator = ",\n  "
+
+    builder = _BundleBuilder(snapshot, emit)
     for patient in snapshot.patients:
         builder.patient(patient)
-    bundle = {"resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": builder.entries}
+    tail = "]" if separator == "\n  " else "\n ]"  # json.dumps writes an empty list as []
     if audit_checkpoint:
-        bundle["meta"] = {"tag": [{"system": AUDIT_CHECKPOINT_SYSTEM, "code": audit_checkpoint}]}
-    return bundle
-
+        tail += ',\n "meta": ' + _json({"tag": [{"system": AUDIT_CHECKPOINT_SYSTEM, "code": audit_checkpoint}]}, 1)
+    file.write((tail + "\n}").encode("utf-8"))

@@ -226,13 +226,14 @@ class _Planner:
         self.identical = 0
         self.duplicates = 0
         self.existing = exchange_service.patient_ids_by_clinic_id(clinic)
-        self._stored: dict[int, PatientRecords] = {}
+        self._stored: tuple[int, PatientRecords] | None = None
 
     def stored(self, patient_id: int) -> PatientRecords:
-        """What pmsdesk holds about a patient of the file, read once."""
-        if patient_id not in self._stored:
-            self._stored[patient_id] = exchange_service.stored_records(self.clinic, patient_id)
-        return self._stored[patient_id]
+        """What pmsdesk holds about a patient of the file, read once while that patient is planned: only
+        the patient being planned is kept, so a file naming every patient never holds the whole clinic."""
+        if self._stored is None or self._stored[0] != patient_id:
+            self._stored = (patient_id, exchange_service.stored_records(self.clinic, patient_id))
+        return self._stored[1]
 
     def _validated(self, record: Record, validate: Callable[[dict], dict]) -> dict | None:
         try:

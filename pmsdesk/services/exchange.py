@@ -6,7 +6,9 @@ plain values, never stored rows or a session.
 
 - Exports read every patient's records with :func:`export_records`, which checks the actor may
   export (:attr:`Action.EXPORT`: neurologists, administrators, system actors) and hands out each
-  patient's stable research pseudonym when asked; the export itself is written to the audit trail
+  patient's stable research pseudonym when asked; the records are read :data:`PATIENTS_PER_BATCH`
+  patients at a time as the export walks through them, so memory holds one batch whatever the
+  clinic's size; the export itself is written to the audit trail
   by :meth:`Clinic.record_event <pmsdesk.services.clinic.Clinic.record_event>` once its file is written.
 - Imports are recording (:attr:`Action.RECORD`: nurses, neurologists, system actors): the dry run
   reads what is stored with :func:`stored_records`, the remembered column mappings are read and kept
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -32,6 +34,7 @@ from pmsdesk.domain.permissions import Action
 from pmsdesk.services.clinic import Clinic, NotFound
 from pmsdesk.services.views import VisitView, row_view, row_views, visit_view
 from pmsdesk.store import audit
+from pmsdesk.store.batches import batches, scalars_in
 from pmsdesk.store.tables import (
     ASSESSMENT_TABLES,
     CLINICAL_TABLES,
@@ -46,6 +49,9 @@ from pmsdesk.store.tables import (
 MAX_DATE_SHIFT_DAYS = 365
 SUBJECT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed safely
 SUBJECT_CODE_LENGTH = 8
+# Patients whose records an export reads at once: a few hundred queries for a large clinic, and a few
+# megabytes of records in memory however many patients there are.
+PATIENTS_PER_BATCH = 200
 
 def assessment_table_name(key: str) -> str:
     """The stored table of an assessment ("edss" -> "edss_assessment"), which names its archive member."""
@@ -80,8 +86,16 @@ class Pseudonym:
 
 @dataclass(frozen=True)
 class ExportRecords:
-    patients: tuple[PatientRecords, ...]  # every patient, archived ones too, by clinic identifier
+    patient_ids: tuple[int, ...]  # every patient, archived ones too, by clinic identifier
     pseudonyms: Mapping[int, Pseudonym]  # patient id -> pseudonym; empty unless asked for
+    read: Callable[[Sequence[int]], dict[int, PatientRecords]]  # the records of a batch of patients
+
+    @property
+    def patients(self) -> Iterator[PatientRecords]:
+        """Each patient's records in turn, read :data:`PATIENTS_PER_BATCH` patients at a time."""
+        for batch in batches(self.patient_ids, PATIENTS_PER_BATCH):
+            records = self.read(batch)
+            yield from (records[patient_id] for patient_id in batch)
 
 
 def _grouped(rows: Iterable[Any], patient_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
@@ -95,13 +109,13 @@ def _patient_records(clinic: Clinic, patient_ids: Sequence[int]) -> dict[int, Pa
     """The records of many patients at once: one query per table, not per patient."""
     ids = list(patient_ids)
     with clinic.db.reading() as session:
-        patients = {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(ids)))}
-        courses = _grouped(session.scalars(select(TreatmentCourse).where(TreatmentCourse.patient_id.in_(ids))
-                                           .order_by(TreatmentCourse.start_date, TreatmentCourse.id)), ids)
-        therapies = _grouped(session.scalars(select(DmtHistory).where(DmtHistory.patient_id.in_(ids))
-                                             .order_by(DmtHistory.start_date)), ids)
-        events = _grouped(session.scalars(select(AdverseEvent).where(AdverseEvent.patient_id.in_(ids))
-                                          .order_by(AdverseEvent.onset_date, AdverseEvent.id)), ids)
+        patients = {p.id: p for p in scalars_in(session, select(Patient), Patient.id, ids)}
+        courses = _grouped(scalars_in(session, select(TreatmentCourse).order_by(
+            TreatmentCourse.start_date, TreatmentCourse.id), TreatmentCourse.patient_id, ids), ids)
+        therapies = _grouped(scalars_in(session, select(DmtHistory).order_by(DmtHistory.start_date),
+                                        DmtHistory.patient_id, ids), ids)
+        events = _grouped(scalars_in(session, select(AdverseEvent).order_by(AdverseEvent.onset_date, AdverseEvent.id),
+                                     AdverseEvent.patient_id, ids), ids)
     missing = [patient_id for patient_id in ids if patient_id not in patients]
     if missing:
         raise NotFound(f"patient {missing[0]} does not exist (it may have been removed)")
@@ -142,15 +156,20 @@ def pseudonyms(clinic: Clinic, patient_ids: Iterable[int]) -> dict[int, Pseudony
                 for patient_id in wanted}
 
 
+def _patient_ids(clinic: Clinic) -> list[int]:
+    """Every patient's id (archived ones too), in clinic-identifier order."""
+    with clinic.db.reading() as session:
+        return list(session.scalars(select(Patient.id).order_by(Patient.clinic_id)))
+
+
 def export_records(clinic: Clinic, *, pseudonymise: bool = False) -> ExportRecords:
     """Every patient (archived ones too) with all their records, in clinic-identifier order, and their
-    pseudonyms when ``pseudonymise``. Deleted records (kept, hidden) are left out, as on every screen."""
+    pseudonyms when ``pseudonymise``. Deleted records (kept, hidden) are left out, as on every screen.
+    The records are read as :attr:`ExportRecords.patients` is walked, a batch of patients at a time."""
     clinic.actor.require(Action.EXPORT)
-    summaries = sorted(clinic.find_patients(include_archived=True), key=lambda p: p.clinic_id)
-    ids = [summary.id for summary in summaries]
+    ids = _patient_ids(clinic)
     codes = pseudonyms(clinic, ids) if pseudonymise else {}
-    records = _patient_records(clinic, ids)
-    return ExportRecords(tuple(records[patient_id] for patient_id in ids), MappingProxyType(codes))
+    return ExportRecords(tuple(ids), MappingProxyType(codes), lambda batch: _patient_records(clinic, batch))
 
 
 # ----- imports -------------------------------------------------------------------------------------
@@ -158,7 +177,8 @@ def export_records(clinic: Clinic, *, pseudonymise: bool = False) -> ExportRecor
 def patient_ids_by_clinic_id(clinic: Clinic) -> dict[str, int]:
     """Clinic identifier -> patient id of every patient (archived ones too): who an import's rows name."""
     clinic.actor.require(Action.RECORD)
-    return {p.clinic_id: p.id for p in clinic.find_patients(include_archived=True)}
+    with clinic.db.reading() as session:
+        return {clinic_id: patient_id for clinic_id, patient_id in session.execute(select(Patient.clinic_id, Patient.id))}
 
 
 def stored_records(clinic: Clinic, patient_id: int) -> PatientRecords:
