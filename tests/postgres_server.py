@@ -11,6 +11,9 @@ Roles, as a clinic sets them up (README, "A clinic server"):
 - ``pmsdesk_application``, a group role without login: what the program needs to read and write rows;
 - ``pmsdesk_nurse_ws``, a login role in that group: what a workstation connects as;
 - ``pmsdesk_password_ws``, another, the one that must give a password.
+
+``start_server(tls=True)`` starts a server that also takes TLS connections, with a self-signed
+certificate made by ``openssl`` for 127.0.0.1 (its file is the root a client verifies it with).
 """
 
 from __future__ import annotations
@@ -47,12 +50,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def make_certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (private), made with ``openssl``."""
+    certificate, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True, timeout=60)
+    key.chmod(0o600)  # the server refuses a key others can read
+    return certificate, key
+
+
 class PostgresServer:
-    def __init__(self, binaries: Path):
+    def __init__(self, binaries: Path, *, tls: bool = False):
         self.binaries = binaries
         self.folder = Path(tempfile.mkdtemp(prefix="pmsdesk-test-postgres-"))
         self.data = self.folder / "data"
         self.port = _free_port()
+        self.certificate = make_certificate(self.folder, "server")[0] if tls else None
         self._run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     def _run(self, tool: str, *arguments: str) -> None:
@@ -64,7 +78,8 @@ class PostgresServer:
     def start(self) -> None:
         if self._run_as:
             entry = pwd.getpwnam("postgres")
-            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+            for path in (self.folder, *self.folder.iterdir()):  # the folder, and the certificate's files
+                os.chown(path, entry.pw_uid, entry.pw_gid)
         # The bootstrap superuser is the owner here; a clinic's owner role needs no superuser rights
         # (tests/store/test_postgres_roles.py shows what the application's role cannot do).
         self._run("initdb", "-D", str(self.data), "-U", "postgres_admin", "-A", "trust", "-E", "UTF8",
@@ -84,7 +99,11 @@ class PostgresServer:
 
     def _options(self) -> str:
         # fsync off: a test server's data may be lost with the machine; a clinic's must not.
-        return f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c max_connections=60"
+        if self.certificate is not None:
+            key = self.certificate.with_suffix(".key")
+            options += f" -c ssl=on -c ssl_cert_file={self.certificate} -c ssl_key_file={key}"
+        return options
 
     def kill(self) -> None:
         """Stop the server at once, as a crash or a pulled network cable would end its connections."""
@@ -124,10 +143,10 @@ class PostgresServer:
         return name
 
 
-def start_server() -> PostgresServer | None:
+def start_server(*, tls: bool = False) -> PostgresServer | None:
     binaries = _binaries()
     if binaries is None:
         return None
-    server = PostgresServer(binaries)
+    server = PostgresServer(binaries, tls=tls)
     server.start()
     return server
