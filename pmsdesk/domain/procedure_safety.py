@@ -22,9 +22,10 @@ Sources (cited where each rule is declared):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from pmsdesk.domain.adverse_events import NeurotoxicityEvent
 from pmsdesk.domain.fields import Field, FieldError, choice, decimal
 from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.domain.refusals import Refusal
@@ -286,11 +287,48 @@ def _antithrombotic(answers: Answers, thresholds: Thresholds) -> CheckItem:
                      f"{drug.label}: last dose {since:g} h ago (hold {hold} h){clinics}", ABN_2018)
 
 
+NEUROTOXICITY_SOURCE = "handbook guidance on intrathecal methotrexate (not a formal guideline: check locally)"
+
+
+def earlier_neurotoxicity(events: Sequence[NeurotoxicityEvent], visit_date: dt.date,
+                          visit_id: int | None) -> list[NeurotoxicityEvent]:
+    """The neurotoxicity events recorded at other visits that began on or before ``visit_date``: what
+    the check's "earlier methotrexate neurotoxicity" is answered from."""
+    return sorted((event for event in events if event.onset_date <= visit_date
+                   and (visit_id is None or event.visit_id != visit_id) and event.event_id is not None),
+                  key=lambda event: event.onset_date)
+
+
+def _neurotoxicity(answer: bool | None, recorded: Sequence[NeurotoxicityEvent]) -> CheckItem:
+    """The answer, read with the patient's recorded events: a "no" that a recorded event contradicts
+    fails; a "yes" passes only when a neurologist cleared every recorded event (the clearance, with its
+    reason, is the decision to go on: asking for an override again at each visit would repeat it)."""
+    code, label = "methotrexate_neurotoxicity", "Earlier methotrexate neurotoxicity"
+    dates = ", ".join(event.onset_date.isoformat() for event in recorded)
+    if answer is None:
+        return CheckItem(code, label, Outcome.UNANSWERED, "not answered", NEUROTOXICITY_SOURCE)
+    if not answer:
+        if recorded:
+            return CheckItem(code, label, Outcome.FAILED, f"answered no, but a neurotoxicity event is recorded "
+                             f"(onset {dates})", NEUROTOXICITY_SOURCE)
+        return CheckItem(code, label, Outcome.PASSED, "no", NEUROTOXICITY_SOURCE)
+    if recorded and all(event.cleared_at is not None for event in recorded):
+        cleared = "; ".join(f"onset {event.onset_date.isoformat()}, cleared by {event.cleared_by_name} on "
+                            f"{event.cleared_at.date().isoformat()}: {event.clearance_reason}" for event in recorded)
+        return CheckItem(code, label, Outcome.PASSED, f"earlier neurotoxicity cleared by a neurologist ({cleared})",
+                         NEUROTOXICITY_SOURCE)
+    found = f" (recorded, onset {dates})" if recorded else ""
+    return CheckItem(code, label, Outcome.FAILED, f"earlier neurotoxicity{found}: no further intrathecal methotrexate",
+                     NEUROTOXICITY_SOURCE)
+
+
 def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *, agent: str,
-                       visit_date: dt.date, thresholds: Thresholds = Thresholds()) -> CheckResult:
+                       visit_date: dt.date, thresholds: Thresholds = Thresholds(),
+                       recorded_neurotoxicity: Sequence[NeurotoxicityEvent] = ()) -> CheckResult:
     """Every rule for a puncture on ``visit_date`` giving ``agent`` (a :class:`Agent` code). ``labs``:
     the latest result by laboratory key (``platelets``, ``inr``, ``wbc``, ``lymphocytes``), None or
-    absent when there is none."""
+    absent when there is none. ``recorded_neurotoxicity``: the patient's earlier neurotoxicity events
+    (:func:`earlier_neurotoxicity`)."""
     methotrexate = agent == Agent.IT_METHOTREXATE.value
     items = [
         _antithrombotic(answers, thresholds),
@@ -310,10 +348,7 @@ def pre_puncture_check(answers: Answers, labs: Mapping[str, LabResult | None], *
     if methotrexate:
         items.append(_yes_no("methotrexate_allergy", "Methotrexate allergy", answers.methotrexate_allergy,
                              "known methotrexate allergy", NCT02644044))
-        items.append(_yes_no("methotrexate_neurotoxicity", "Earlier methotrexate neurotoxicity",
-                             answers.methotrexate_neurotoxicity,
-                             "earlier neurotoxicity: no further intrathecal methotrexate",
-                             "handbook guidance on intrathecal methotrexate (not a formal guideline: check locally)"))
+        items.append(_neurotoxicity(answers.methotrexate_neurotoxicity, recorded_neurotoxicity))
         items.append(_lab("wbc", "White cell count", "x10^9/L", labs.get("wbc"), visit_date, thresholds, "wbc_min",
                           True, thresholds.lab_max_age_days, NCT02644044))
         items.append(_lab("lymphocytes", "Lymphocyte count", "x10^9/L", labs.get("lymphocytes"), visit_date,

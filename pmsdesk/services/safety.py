@@ -29,6 +29,7 @@ from pmsdesk.domain.procedure_safety import (
     CheckResult,
     LabResult,
     Override,
+    earlier_neurotoxicity,
     override,
     parse_answers,
     pre_puncture_check,
@@ -43,6 +44,7 @@ from pmsdesk.domain.settings import (
 )
 from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.domain.vocab import VisitKind
+from pmsdesk.services import neurotoxicity
 from pmsdesk.store.tables import LabAssessment, SafetyCheck, Setting, TreatmentCourse, Visit, utcnow
 
 if TYPE_CHECKING:
@@ -164,8 +166,18 @@ def evaluate(session: Session, patient_id: int, visit_id: int | None, visit_date
              answers: Answers, entered_labs: Mapping[str, Any] | None) -> CheckResult:
     course = session.get(TreatmentCourse, course_id) if course_id is not None else None
     labs = latest_labs(session, patient_id, visit_date, visit_id=visit_id, entered=entered_labs)
+    recorded = earlier_neurotoxicity(neurotoxicity.patient_events(session, patient_id), visit_date, visit_id)
     return pre_puncture_check(answers, labs, agent=course.agent if course else "", visit_date=visit_date,
-                              thresholds=thresholds(session))
+                              thresholds=thresholds(session), recorded_neurotoxicity=recorded)
+
+
+def prefilled_answers(clinic: Clinic, patient_id: int, visit_date: dt.date) -> dict[str, str]:
+    """The answers a new treatment visit starts with, from what pmsdesk has recorded: "earlier
+    methotrexate neurotoxicity" is yes when the patient has a neurotoxicity event from an earlier
+    visit. Nothing else is prefilled (no recorded event is no proof of none: the nurse asks)."""
+    with clinic.db.reading() as session:
+        recorded = earlier_neurotoxicity(neurotoxicity.patient_events(session, patient_id), visit_date, None)
+    return {f"{SECTION}.methotrexate_neurotoxicity": YesNo.YES.value} if recorded else {}
 
 
 @dataclass

@@ -49,7 +49,7 @@ from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.domain.moments import local_time
 from pmsdesk.services.clinic import Clinic, DraftHolder, DraftKept, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
-from pmsdesk.services.safety import stored_override
+from pmsdesk.services.safety import prefilled_answers, stored_override
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
 from pmsdesk.ui.background import BackgroundOperation, run_in_background
 from pmsdesk.ui.operations import guarded
@@ -469,6 +469,8 @@ class VisitEditor(QWidget):
         if course is not None and kind is VisitKind.TREATMENT:
             done = [v for v in previous if v.course_id == course.id and v.kind == VisitKind.TREATMENT]
             values.update(treatment_number=len(done) + 1, dose_given=course.planned_dose, dose_unit=course.dose_unit)
+        if kind is VisitKind.TREATMENT:  # what pmsdesk knows already (earlier neurotoxicity events)
+            values.update(prefilled_answers(self.clinic, patient_id, values["visit_date"]))
         self._set_values(values)
         self._restore_draft()
 

@@ -71,3 +71,18 @@ def test_a_neurologist_overrides_with_a_reason_and_the_save_records_it(qtbot, da
     assert editor.field_editor("dose_given").input.isEnabled()
     assert "Override by Dr-Ui (to be recorded with the save)" in section.override_note.text()
     assert editor.raw_values()["safety_override_reason"] == "Cardiology: stent 3 years old, bleeding risk accepted"
+
+
+def test_a_recorded_neurotoxicity_event_answers_earlier_neurotoxicity_yes(qtbot, database):
+    """A new treatment visit starts with "Earlier MTX neurotoxicity" answered from the recorded event."""
+    nurse = editor_for(qtbot, database, "nurse-ui", Role.NURSE)
+    key = "safety_check.methotrexate_neurotoxicity"
+    assert nurse.field_editor(key).parsed() is None, "nothing recorded: the nurse asks"
+    onset = TODAY - dt.timedelta(days=30)
+    nurse.clinic.create_visit(nurse.patient.id, {
+        "visit_date": onset.isoformat(), "kind": "assessment",
+        "adverse_events": [{"term": "neurotoxicity", "onset_date": onset.isoformat(), "ctcae_grade": "2"}]})
+    editor = editor_for(qtbot, database, "nurse-ui", Role.NURSE)
+    assert editor.field_editor(key).parsed().value == "yes"
+    shown = editor.safety_section.findings.text()
+    assert f"Earlier methotrexate neurotoxicity</b>: earlier neurotoxicity (recorded, onset {onset.isoformat()})" in shown
