@@ -253,7 +253,8 @@ def trajectory_view_available() -> bool:
 
 def checks() -> list[tuple[str, Callable[[SelfTestRun], str]]]:
     listed = [("resources", check_resources), ("migrations", check_migrations), ("visits", check_visits),
-              ("audit trail", check_audit_trail), ("scores", check_scores), ("report", check_report), ("window system", check_window_system)]
+              ("audit trail", check_audit_trail), ("scores", check_scores), ("report", check_report),
+              ("window system", check_window_system)]
     if trajectory_view_available():
         listed.append(("trajectory", check_trajectory))
     return listed

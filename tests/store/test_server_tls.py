@@ -4,6 +4,8 @@ without TLS, refuses a workstation that requires it, in one plain line."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from postgres_server import TEMPLATE, make_certificate, start_server
@@ -14,6 +16,8 @@ from sample_data import PATIENT, TODAY
 
 @pytest.fixture(scope="module")
 def tls_server():
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl to make the server's certificate with")
     server = start_server(tls=True)
     if server is None:
         pytest.skip("no PostgreSQL server binaries")
