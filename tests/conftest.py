@@ -19,6 +19,7 @@ os.environ.setdefault("PMSDESK_OFFLINE_DIR", tempfile.mkdtemp(prefix="pmsdesk-te
 import pytest
 
 from sample_data import PATIENT, TODAY
+from big_clinic import _big_clinic_template, clinic_over_variable_limit  # noqa: F401 - shared fixtures
 
 
 
