@@ -498,7 +498,7 @@ class VisitEditor(QWidget):
             active = [i for i in range(1, self.course.count()) if self.course.itemData(i).end_date is None]
             self.course.setCurrentIndex(active[-1] if active else 0)
         self._loading = False
-        self.procedure.set_people([name for _id, name, _full in self.clinic.intrathecal_register().people()])
+        self.procedure.set_people(self.clinic.intrathecal_register().people())
         self.adverse_events.set_context(self.patient, record.visit.id if record else None,
                                         [event_values(e) for e in record.adverse_events] if record else [])
         self._set_values(record.form_values() if record else {})
