@@ -268,7 +268,7 @@ class _BundleBuilder:
         performers = [{"function": _concept(PARTICIPATION, code, display), "actor": {"display": who}}
                       for who, code, display in (
                           (check["administered_name"] if check else values.get("performed_by"), "PPRF", "primary performer"),
-                          (check["checked_name"] if check else None, "VRF", "verifier (second-person check)"))
+                          (check["checked_name"] if check else None, "VRF", "verifier"))
                       if who]
         if performers:
             administration["performer"] = performers

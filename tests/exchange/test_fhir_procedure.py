@@ -40,5 +40,8 @@ def test_the_puncture_and_the_dose_carry_their_performers_and_the_lot(clinic, da
     assert given["dosage"]["route"]["coding"][0]["code"] == "72607000"
     assert [(p["function"]["coding"][0]["code"], p["actor"]["display"]) for p in given["performer"]] == [
         ("PPRF", "Bench Nurse"), ("VRF", "Bench Checker")]
+    # each function's display is the HL7 v3 ParticipationType code system's own
+    assert [p["function"]["coding"][0]["display"] for p in procedure["performer"] + given["performer"]] == [
+        "primary performer", "secondary performer", "primary performer", "verifier"]
     assert given["contained"][0]["batch"] == {"lotNumber": "MSCNP-7-01"}
     assert given["medicationReference"] == {"reference": "#given"}

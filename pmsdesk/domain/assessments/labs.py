@@ -10,9 +10,11 @@ laboratories report (counts in 10^9/L, creatinine in umol/L); the ranges below a
 (pmsdesk.domain.settings.LAB_REFERENCE_RANGES).
 
 LOINC codes: 777-3, 6690-2, 731-0, 1742-6 were seen in published FHIR implementation guides (French
-EDSH socle, Vulcan schedule-of-activities, Israeli LRC value sets); 6301-6 (INR), 14682-9 (creatinine,
-moles/volume) and 62238-1 (eGFR, CKD-EPI) were NOT verified against a source here: check them against
-the LOINC table before relying on them in an exchange.
+EDSH socle, Vulcan schedule-of-activities, Israeli LRC value sets). 6301-6 (INR in platelet poor plasma
+by coagulation assay), 14682-9 (creatinine, moles/volume, in serum or plasma: the French EDSH socle's
+and the German laboratory value sets' creatinine code) and 62238-1 (eGFR by the creatinine-based CKD-EPI
+formula, its long name as OHDSI Athena and DICOM CID 10046 give it) were seen in public code lists and
+implementation guides, not in the LOINC table itself.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ _LABS = (
      "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma"),
     ("creatinine", "Creatinine", "umol/L", 0, 5, 3000, "14682-9", "Creatinine [Moles/volume] in Serum or Plasma"),
     ("egfr", "eGFR", "mL/min/1.73m2", 0, 1, 200, "62238-1",
-     "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by CKD-EPI"),
+     "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by "
+     "Creatinine-based formula (CKD-EPI)"),
 )
 LAB_KEYS = tuple(key for key, *_ in _LABS)
 LAB_UNITS = {key: unit for key, _label, unit, *_ in _LABS}
