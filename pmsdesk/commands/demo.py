@@ -10,7 +10,7 @@ from pmsdesk.commands import opened_database
 HELP = ("Fill an empty database with a demo clinic of clearly fictional patients, and its sign-in accounts "
         "demo-nurse, demo-neurologist and demo-admin (password demo-clinic).")
 
-MAX_PATIENTS = 2000
+MAX_PATIENTS = 50_000  # written in bulk (services.demo): 10,000 patients take a few minutes
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +26,14 @@ def _show_progress(done: int, total: int) -> None:
     print(f"\rCreating fictional patients: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
+def _log_progress(done: int, total: int) -> None:
+    """Progress for a log (not a terminal): a line per batch of the bulk path, not per patient."""
+    from pmsdesk.services.demo import BULK_PATIENTS
+
+    if done % BULK_PATIENTS == 0 or done == total:
+        print(f"Creating fictional patients: {done}/{total}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
 
@@ -38,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     with opened_database(args.database, create=True) as database:
         try:
             seed = {} if args.seed is None else {"seed": args.seed}
-            progress = _show_progress if sys.stderr.isatty() else None
+            progress = _show_progress if sys.stderr.isatty() else _log_progress if args.patients > 1000 else None
             if Clinic(database).patient_count() == 0:  # first, so the demo neurologist signs the older visits
                 create_demo_accounts(database)
             summary = fill_demo_clinic(Clinic(database), patients=args.patients, progress=progress, **seed)

@@ -7,8 +7,9 @@ protocol, over 1-6 years); some receive MSC-NP (six doses of 10 million cells tw
 Each course starts with a baseline visit; every visit records EDSS, T25FW, 9HPT and SDMT (and the
 six-minute walk at MSC-NP visits). Disability is modelled as functional-system grades and an
 ambulation score that stay put, step up or (rarely) step down; the clinician's EDSS is the step
-computed from them, now and then half a step apart. Everything is written through :class:`Clinic`,
-so it passes the same validation as typed entries.
+computed from them, now and then half a step apart. The patients are written in bulk (many per
+transaction, see :func:`_write_patients_in_bulk`) through the same validation as typed entries and
+the store's own audit trail; the few visits showing the other states go through :class:`Clinic`.
 """
 
 from __future__ import annotations
@@ -22,10 +23,20 @@ from enum import Enum
 from itertools import islice, takewhile
 from typing import Any
 
+from sqlalchemy import select
+
+from pmsdesk.domain.assessments import REGISTRY
+from pmsdesk.domain.assessments.labs import LAB_KEYS
+from pmsdesk.domain.audit import AuditKind
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
 from pmsdesk.domain.permissions import Actor, Role
+from pmsdesk.domain.procedure_safety import ANSWER_FIELDS, LabResult, parse_answers, pre_puncture_check
+from pmsdesk.domain.register import dose_to_check, require_valid_check
 from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.scoring.edss import FunctionalSystemScores, compute_edss
+from pmsdesk.domain.signatures import DEFAULT_MEANING, signature_digest
+from pmsdesk.domain.validation import (validate_adverse_event, validate_course, validate_dmt, validate_patient,
+                                       validate_relapse, validate_visit)
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
     AeOutcome,
@@ -37,10 +48,15 @@ from pmsdesk.domain.vocab import (
     SdmtModality,
     Sex,
     VisitKind,
+    VisitStatus,
     WalkingAid,
 )
+from pmsdesk.services import register, safety
 from pmsdesk.services.accounts import Accounts, SignInRefused
-from pmsdesk.services.clinic import Clinic
+from pmsdesk.services.clinic import Clinic, VisitRecord, _amendable_values, _apply
+from pmsdesk.store import audit
+from pmsdesk.store.tables import (ASSESSMENT_TABLES, AdverseEvent, DmtHistory, DoseCheck, Patient, Relapse,
+                                  SafetyCheck, TreatmentCourse, UserAccount, Visit, utcnow)
 
 DEFAULT_SEED = 20261122
 # Whoever asks for it, the demo clinic is written by this system actor (the audit trail says so).
@@ -135,8 +151,9 @@ def fill_demo_clinic(
     database as a demo. All of it is one transaction: on any error nothing is written.
 
     ``today`` (default: the clinic's today) anchors every date; it must not be after the clinic's
-    today, which validation uses. ``progress(done, total)`` is called after each patient;
-    ``cancelled()`` is asked before each visit, and True rolls everything back (:class:`Cancelled`). A database
+    today, which validation uses. The patients are written :data:`BULK_PATIENTS` at a time (see
+    :func:`_write_patients_in_bulk`); ``progress(done, total)`` is called after each batch;
+    ``cancelled()`` is asked before each batch, and True rolls everything back (:class:`Cancelled`). A database
     that already has patients is refused unless ``allow_existing``; the new identifiers then skip
     the ``DEMO-`` numbers already taken.
 
@@ -159,11 +176,20 @@ def fill_demo_clinic(
             )
         written: list[int] = []
         _register_demo_staff(database, planner.today)
-        for done, clinic_id in enumerate(_free_identifiers(batch, patients), start=1):
-            totals += _write_patient(batch, planner.plan(clinic_id), cancelled, written)
-            if progress is not None:
-                progress(done, patients)
-        states = _every_state(batch, _demo_signer(database), written, random.Random(seed + 1), planner.today, cancelled)
+        signer = _demo_signer(database)
+        signing = _Signing(signer, planner.today - dt.timedelta(days=SIGNED_BEFORE_DAYS), []) if signer else None
+        identifiers = _free_identifiers(batch, patients)
+        for start in range(0, patients, BULK_PATIENTS):
+            if cancelled():
+                raise Cancelled("demo clinic cancelled; nothing was written")
+            plans = [planner.plan(clinic_id) for clinic_id in identifiers[start:start + BULK_PATIENTS]]
+            ids, counts = _write_patients_in_bulk(
+                database, plans, planner.today, signing, start,
+                lambda done: progress(start + done, patients) if progress is not None else None)
+            written += ids
+            totals += counts
+        states = _every_state(batch, signer, written, random.Random(seed + 1), planner.today, cancelled,
+                              signing.signed if signing else [])
         batch.set_setting(DEMO_SETTING, "true")
     return DemoSummary(patients, totals["courses"], totals["visits"], totals["adverse_events"],
                        states["signed"], states["amended"], states["voided"])
@@ -182,8 +208,9 @@ def _demo_signer(database) -> Actor | None:
 
 
 def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], rng: random.Random,
-                 today: dt.date, cancelled: Callable[[], bool]) -> Counter[str]:
-    """Sign the older visits, amend one of them and void one visit entered twice (see fill_demo_clinic)."""
+                 today: dt.date, cancelled: Callable[[], bool], signed_in_bulk: list[int]) -> Counter[str]:
+    """Sign the older visits of the first patients (the others' were signed by the bulk path, whose ids
+    are ``signed_in_bulk``), amend one signed visit and void one visit entered twice (see fill_demo_clinic)."""
     counts: Counter[str] = Counter()
     before = today - dt.timedelta(days=SIGNED_BEFORE_DAYS)
     # One visit entered twice, voided: a copy of a patient's latest visit, deleted with its reason.
@@ -197,16 +224,15 @@ def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], r
     if signer is None:
         return counts
     neurologist = Clinic(clinic.db, actor=signer, today=clinic.today)
-    signed = []
-    for patient_id in patient_ids:
-        for visit in neurologist.visits(patient_id):
-            if cancelled():
-                raise Cancelled("demo clinic cancelled; nothing was written")
-            if visit.visit_date < before:
-                signed.append(neurologist.sign_visit(visit.id, visit.version, password=DEMO_PASSWORD))
+    if cancelled():
+        raise Cancelled("demo clinic cancelled; nothing was written")
+    outcome = neurologist.sign_visits([(visit.id, visit.version) for patient_id in patient_ids[:CHANGED_LATER]
+                                       for visit in neurologist.visits(patient_id) if visit.visit_date < before],
+                                      password=DEMO_PASSWORD)
+    signed = [visit.id for visit in outcome.signed] + signed_in_bulk
     counts["signed"] = len(signed)
     if signed:
-        record = neurologist.visit_record(rng.choice(signed).id)
+        record = neurologist.visit_record(rng.choice(signed))
         note, reason = AMENDMENT
         earlier = record.visit.notes
         amended = neurologist.update_visit(record.visit.id, record.visit.version,
@@ -323,27 +349,6 @@ class _PatientPlan:
     visits: list[dict[str, Any]]
     relapses: list[dict[str, Any]]
     therapies: list[dict[str, Any]]
-
-
-def _write_patient(clinic: Clinic, plan: _PatientPlan, cancelled: Callable[[], bool] = lambda: False,
-                   written: list[int] | None = None) -> Counter[str]:
-    patient = clinic.create_patient(plan.patient)
-    if written is not None:
-        written.append(patient.id)
-    course = clinic.create_course(patient.id, plan.course)
-    for visit in plan.visits:
-        if cancelled():
-            raise Cancelled("demo clinic cancelled; nothing was written")
-        clinic.create_visit(patient.id, {**visit, "course_id": course.id})
-    for relapse in plan.relapses:
-        clinic.save_relapse(patient.id, relapse)
-    for therapy in plan.therapies:
-        clinic.save_dmt(patient.id, therapy)
-    return Counter(
-        courses=1,
-        visits=len(plan.visits),
-        adverse_events=sum(len(visit.get("adverse_events", ())) for visit in plan.visits),
-    )
 
 
 # ----- treatment regimens ----------------------------------------------------------------------
@@ -770,3 +775,167 @@ class _TestPerformance:
         values["sdmt.modality"] = SdmtModality.ORAL
         values["sdmt.form"] = SDMT_FORMS[visit_index % len(SDMT_FORMS)]
         return values
+
+
+# ----- the bulk path: many patients per transaction --------------------------------------------
+# A large demo (issue 20: 10,000 patients, 220,000 visits) cannot afford one service call, with its
+# queries and its own transaction, per row. The rows are built here from the same plans, validated by
+# the same domain rules (pmsdesk.domain.validation) the services apply, and added to one session per
+# batch of patients: the store's audit hooks note every inserted and updated row at each flush and
+# append them to the chain at the batch's commit, exactly as for a save through the services.
+BULK_PATIENTS = 200  # patients per session: ~4,400 visits, a few tens of MB of ORM objects
+# The first patients' visits are changed by _every_state through the services, then signed there.
+CHANGED_LATER = 3
+
+
+@dataclass
+class _Signing:
+    """Who signs the demo's older visits in the bulk path, and which visits they signed."""
+
+    signer: Actor
+    before: dt.date
+    signed: list[int]
+
+
+def _write_patients_in_bulk(database, plans: list[_PatientPlan], today: dt.date, signing: _Signing | None,
+                            first_index: int, added: Callable[[int], None]) -> tuple[list[int], Counter[str]]:
+    """Write ``plans`` (patients ``first_index``... of the demo) in one session; their ids and counts.
+    ``added(n)`` is called once the first n patients' rows are all in the session."""
+    totals: Counter[str] = Counter()
+    with database.transaction() as session:
+        patients = []
+        for plan in plans:
+            patient = Patient()
+            _apply(patient, validate_patient(plan.patient, today=today))
+            patients.append(patient)
+        session.add_all(patients)
+        session.flush()  # the patients' ids, for their rows
+        courses = []
+        for patient, plan in zip(patients, plans):
+            course = TreatmentCourse(patient_id=patient.id)
+            _apply(course, validate_course(plan.course, birth_date=patient.birth_date))
+            courses.append(course)
+            for table, validate, rows in ((Relapse, validate_relapse, plan.relapses),
+                                          (DmtHistory, validate_dmt, plan.therapies)):
+                for raw in rows:
+                    row = table(patient_id=patient.id)
+                    _apply(row, validate(raw, birth_date=patient.birth_date, today=today))
+                    session.add(row)
+        session.add_all(courses)
+        session.flush()
+        visits = []  # (visit, its clean values, its events' clean values, raw) of every plan
+        for done, (patient, course, plan) in enumerate(zip(patients, courses, plans), start=1):
+            if done > 1:
+                added(done - 1)
+            for raw in plan.visits:
+                values = validate_visit(raw, birth_date=patient.birth_date, today=today)
+                events = [validate_adverse_event(event, birth_date=patient.birth_date, today=today)
+                          for event in raw.get("adverse_events", ())]
+                visit = Visit(patient_id=patient.id, course_id=course.id)
+                _apply(visit, values.visit)
+                visits.append((patient, course, visit, values, events, raw))
+        session.add_all(visit for _, _, visit, *_ in visits)
+        session.flush()
+        limits = safety.thresholds(session)
+        register_entries = register.entries(session)
+        names = {user.username: user.full_name for user in session.scalars(select(UserAccount))}
+        records = []
+        for patient, course, visit, values, events, raw in visits:
+            assessments = {}
+            for section, table in ASSESSMENT_TABLES.items():
+                section_values = values.assessments[section]
+                if section_values is None:
+                    assessments[section] = None
+                    continue
+                row = assessments[section] = table(visit_id=visit.id)
+                _apply(row, section_values)
+                derive = REGISTRY.get(section).derive
+                if derive is not None:
+                    _apply(row, derive(section_values, {"dominant_hand": patient.dominant_hand}))
+                session.add(row)
+            adverse_events = []
+            for event_values in events:
+                event = AdverseEvent(patient_id=patient.id, visit_id=visit.id)
+                _apply(event, event_values)
+                adverse_events.append(event)
+            session.add_all(adverse_events)
+            checks = _treatment_checks(visit, course, values, raw, limits, register_entries, names)
+            session.add_all(check for check in checks if check is not None)
+            records.append(_visit_record(visit, assessments, adverse_events, *checks))
+        session.flush()
+        added(len(plans))
+    if signing is not None:
+        _sign_in_bulk(database, signing, records, {patient.id for patient in patients[max(CHANGED_LATER - first_index, 0):]})
+    totals.update(courses=len(courses), visits=len(visits), adverse_events=sum(len(v[4]) for v in visits))
+    return [patient.id for patient in patients], totals
+
+
+def _visit_record(visit, assessments, adverse_events, safety_check, dose_check):
+    # as Clinic.visit_record reads them: the events by onset, then id
+    events = sorted(adverse_events, key=lambda event: (event.onset_date, event.id))
+    return VisitRecord(visit, assessments, events, safety_check, dose_check=dose_check)
+
+
+def _treatment_checks(visit, course, values, raw, limits, register_entries, names):
+    """A treatment visit's pre-puncture safety check and second-person check of its dose, as
+    services.safety and services.register keep them for a system actor (a check sent is kept, and
+    held to the register's rules); (None, None) for another visit."""
+    if visit.kind != VisitKind.TREATMENT.value:
+        return None, None
+    labs_entered = values.assessments["labs"] or {}
+    # The demo samples every treatment's blood two days before it: the visit's own labs are its latest.
+    labs = {key: LabResult(float(labs_entered[key]), labs_entered["sampled_on"])
+            for key in LAB_KEYS if labs_entered.get(key) is not None}
+    answers = parse_answers({key.split(".", 1)[1]: value for key, value in raw.items()
+                             if key.startswith("safety_check.")})
+    result = pre_puncture_check(answers, labs, agent=course.agent, visit_date=visit.visit_date, thresholds=limits)
+    safety_check = SafetyCheck(visit_id=visit.id)
+    for answer in ANSWER_FIELDS:
+        value = getattr(answers, answer.name)
+        setattr(safety_check, answer.name, value.value if hasattr(value, "value") else value)
+    safety_check.result, safety_check.findings = result.outcome.value, result.explain()
+    given = raw["second_check"]
+    needed = dose_to_check(course.agent, visit.dose_given, visit.dose_unit, visit.dose_batch)
+    administrator = (visit.performed_by, names.get(visit.performed_by) or visit.performed_by)
+    checker = (given["checked_by"], names.get(given["checked_by"]) or given["checked_by"])
+    require_valid_check(register_entries, needed, needed, administrator=administrator, checker=checker,
+                        day=visit.visit_date)
+    dose_check = DoseCheck(visit_id=visit.id, administered_by=administrator[0], administered_name=administrator[1],
+                           checked_by=checker[0], checked_name=checker[1], checked_at=given["checked_at"],
+                           agent=needed.agent, dose=needed.dose, dose_unit=needed.unit, route=needed.route,
+                           lot=needed.lot, patient_identity=needed.patient_identity)
+    return safety_check, dose_check
+
+
+def _sign_in_bulk(database, signing: _Signing, records, patient_ids: set[int]) -> None:
+    """Sign the visits older than ``signing.before`` of ``patient_ids`` as Clinic.sign_visits does, in
+    one transaction of the signer's (the password was checked once, when the signer signed in): the
+    visit's signature fields (an audited update) and the sign-off event with the digest of its content."""
+    to_sign = [record for record in records
+               if record.visit.patient_id in patient_ids and record.visit.visit_date < signing.before]
+    with database.acting_as(signing.signer).transaction() as session:
+        session.add_all(record.visit for record in to_sign)
+        _sign_records(session, signing, to_sign)
+
+
+def _sign_records(session, signing: _Signing, records) -> None:
+    signer = session.get(UserAccount, signing.signer.user_id)
+    signed_name = signer.full_name or signer.username
+    signed_at = utcnow().replace(microsecond=0)
+    meaning = DEFAULT_MEANING.value
+    events = []
+    for record in records:
+        visit = record.visit
+        visit.status, visit.signed_by, visit.signed_at = VisitStatus.SIGNED.value, signer.id, signed_at
+        visit.signed_name, visit.signature_meaning = signed_name, meaning
+        content = {**_amendable_values(record), "course_id": visit.course_id}
+        visit.signature_digest = signature_digest(visit.id, visit.patient_id, content, signer_id=signer.id,
+                                                  signed_name=signed_name, signed_at=signed_at, meaning=meaning)
+        events.append(visit)
+        signing.signed.append(visit.id)
+    session.flush()  # the visits' update entries, then each sign-off after it, as a signature is noted
+    for visit in events:
+        audit.record_event(session, AuditKind.SIGN, patient_id=visit.patient_id, visit_id=visit.id,
+                           table_name="visit", row_key=str(visit.id),
+                           details={"meaning": meaning, "signed_name": visit.signed_name,
+                                    "digest": visit.signature_digest})
