@@ -245,11 +245,13 @@ class ImportDialog(QDialog):
 
 
 class ExportDialog(QDialog):
-    """Choose a format, pseudonymisation and where to write; the export is recorded in the audit trail."""
+    """Choose a format, pseudonymisation and where to write; the export runs on the background worker
+    with a progress bar (patients written) and Cancel, and is recorded in the audit trail."""
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
         self.clinic = clinic
+        self.operation: BackgroundOperation | None = None
         self.setWindowTitle("Export the clinic")
         self.format = QComboBox(objectName="export_format")
         for export_format, label in FORMAT_LABELS.items():
@@ -263,16 +265,24 @@ class ExportDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.path)
         where.addWidget(browse)
+        self.progress = QProgressBar(visible=False, objectName="export_progress")
+        self.progress.setFormat("%v of %m patients")
         form = QFormLayout(self)
         form.addRow("Format", self.format)
         form.addRow(self.pseudonymise)
         form.addRow(self.shift_dates)
         form.addRow("Write to", where)
+        form.addRow(self.progress)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.export)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    @property
+    def exporting(self) -> bool:
+        return self.operation is not None and self.operation.running
 
     def choose_path(self) -> None:
         if self.format.currentData() is ExportFormat.MSPROG:
@@ -283,19 +293,55 @@ class ExportDialog(QDialog):
             self.path.setText(chosen)
 
     def export(self) -> None:
+        """Export on the background worker: the dialog keeps repainting and counts the patients written;
+        Cancel stops it after the current patient, leaving no file and nothing in the audit trail."""
+        if self.exporting:
+            return
         if not self.path.text().strip():
             QMessageBox.warning(self, "Export", "Choose where to write the export.")
             return
-        with guarded(self, "exporting the clinic", expected=(OSError,),
-                     on_refusal=lambda refusal: QMessageBox.warning(self, "Export", f"Nothing was exported: {refusal}")
-                     ) as exported:
-            summary = export_clinic(self.clinic, self.format.currentData(), Path(self.path.text().strip()),
-                                    pseudonymise=self.pseudonymise.isChecked(),
-                                    shift_dates=self.pseudonymise.isChecked() and self.shift_dates.isChecked())
-        if not exported:
+        clinic, export_format, path = self.clinic, self.format.currentData(), Path(self.path.text().strip())
+        pseudonymise = self.pseudonymise.isChecked()
+        shift_dates = pseudonymise and self.shift_dates.isChecked()
+
+        def work(job: Job):  # on the worker thread: its sessions are opened there
+            return export_clinic(clinic, export_format, path, pseudonymise=pseudonymise, shift_dates=shift_dates,
+                                 progress=job.progress, cancelled=job.cancelled)
+
+        self.progress.setRange(0, 0)  # busy until the first patient is written
+        self.progress.setVisible(True)
+        self.export_button.setEnabled(False)
+        self.operation = BackgroundOperation(
+            self, "exporting the clinic", work, expected=(OSError,),
+            on_refusal=lambda refusal: QMessageBox.warning(self, "Export", f"Nothing was exported: {refusal}"))
+        self.operation.progressed.connect(self._progressed)
+        self.operation.finished.connect(self._export_ended)
+        self.operation.start()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _export_ended(self) -> None:
+        self.progress.setVisible(False)
+        self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        outcome = self.operation.outcome
+        if outcome.ok:
+            QMessageBox.information(self, "Export", self.operation.result.describe()
+                                    + ". The export is recorded in the audit trail.")
+            self.accept()
+        elif outcome.cancelled:
+            QMessageBox.information(self, "Export", "Export cancelled: nothing was written.")
+
+    def reject(self) -> None:  # Cancel, Esc or the window's close button: an export running is asked to stop
+        if self.exporting:
+            self.operation.cancel()  # it stops after the current patient and removes its temporary file
+            self.cancel_button.setText("Cancelling\u2026")
+            self.cancel_button.setEnabled(False)
             return
-        QMessageBox.information(self, "Export", summary.describe() + ". The export is recorded in the audit trail.")
-        self.accept()
+        super().reject()
 
 
 def save_import_template(parent: QWidget | None) -> Path | None:

@@ -133,8 +133,30 @@ def test_the_export_dialog_writes_the_chosen_format(qtbot, clinic, patient, tmp_
     assert dialog.shift_dates.isEnabled()
     dialog.path.setText(str(tmp_path / "bundle.json"))
     dialog.export()
+    assert dialog.exporting and not dialog.export_button.isEnabled()  # on the background worker
+    assert dialog.operation.wait().ok
     assert (tmp_path / "bundle.json").exists() and "Bundle" in (tmp_path / "bundle.json").read_text()
     assert shown[-1].startswith("Exported 1 patient") and "recorded in the audit trail" in shown[-1]
+    assert dialog.progress.maximum() == dialog.progress.value() == 1 and dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_cancel_during_an_export_writes_nothing(qtbot, clinic_over_variable_limit, tmp_path, monkeypatch):
+    from pmsdesk.domain.audit import AuditKind
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    dialog = ExportDialog(clinic_over_variable_limit)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("archive"))
+    (tmp_path / "out").mkdir()
+    dialog.path.setText(str(tmp_path / "out" / "clinic.zip"))
+    dialog.progress.valueChanged.connect(lambda value: value >= 200 and dialog.exporting and dialog.reject())
+    dialog.export()
+    assert dialog.operation.wait().cancelled
+    assert dialog.progress.maximum() == 1_500 and not dialog.progress.isVisible()
+    assert shown == ["Export cancelled: nothing was written."] and list((tmp_path / "out").iterdir()) == []
+    assert [e for e in clinic_over_variable_limit.audit_entries() if e.kind is AuditKind.EXPORT] == []
+    assert dialog.export_button.isEnabled() and dialog.cancel_button.text() == "Cancel"
 
 
 # ----- choosing the file: the formats, the hint, the template ------------------------------------------

@@ -194,6 +194,7 @@ def test_an_export_that_cannot_be_written_says_so(open_as, tmp_path, message_box
     dialog.format.setCurrentIndex(dialog.format.findData("fhir"))
     dialog.path.setText(str(tmp_path / "no such folder" / "bundle.json"))
     dialog.export()
+    dialog.operation.wait()  # the export runs on the background worker
     [(kind, text)] = message_boxes
     assert kind == "warning" and text.startswith("Export: Nothing was exported:")
 
