@@ -8,9 +8,9 @@ from pathlib import Path
 from pmsdesk.domain.settings import BACKUP_KEEP_DAYS
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store.backup import DAILY, backup_if_due
-from pmsdesk.store.database import sqlite_path
+from pmsdesk.store.database import DatabaseError, sqlite_path
 
-__all__ = ["DAILY", "automatic_backup", "database_file"]
+__all__ = ["DAILY", "DatabaseError", "automatic_backup", "database_file", "file_damage"]
 
 
 def database_file(clinic: Clinic) -> Path | None:
@@ -26,3 +26,10 @@ def automatic_backup(clinic: Clinic, *, every: dt.timedelta = DAILY) -> Path | N
     if path is None:
         return None
     return backup_if_due(path, BACKUP_KEEP_DAYS.parse(clinic.setting(BACKUP_KEEP_DAYS.key)), every=every)
+
+
+def file_damage(clinic: Clinic) -> str | None:
+    """SQLite's quick check of the clinic's file, once per session (see
+    :meth:`pmsdesk.store.database.Database.verify_integrity`): None when sound, else the message every
+    write is refused with from now on."""
+    return clinic.db.verify_integrity()

@@ -5,7 +5,9 @@ commits still in the write-ahead log) into a ``backups`` folder beside the datab
 this user only. A copy is written under a temporary name, synced, checked (integrity, schema, audit
 chain) and only then renamed, so a file under a backup's name is always a whole, checked copy.
 Automatic copies are named ``<database>-<UTC time>.sqlite3``; each time one is made, those older
-than the kept number of days are removed, though the newest sound one is always kept.
+than the kept number of days are removed, though the newest sound one is always kept. A backup file
+found sound is not checked again by the same process while it is unchanged (checking one means
+reading all of it and its audit chain; the app asks hourly whether a backup is due).
 
 A restore first checks the file (SQLite's integrity check, that it is a pmsdesk database at a
 schema revision this pmsdesk knows, and its audit chain), refuses while the database is open in any
@@ -87,6 +89,7 @@ def write_checked_copy(source: Path, target: Path) -> None:
     with _checked_copy(source, target) as temporary:
         os.replace(temporary, target)
     _sync(target.parent)
+    _found_sound[target] = _identity(target)
 
 
 @contextmanager
@@ -110,9 +113,10 @@ STALE_PARTIAL = dt.timedelta(hours=1)  # far longer than any copy takes; younger
 
 
 def _remove_stale_partials(folder: Path) -> None:
-    """Temporary copies left by a copy that was killed (a younger one may belong to a copy under way)."""
+    """Temporary copies left by a copy that was killed, with their rollback journals (a younger one may
+    belong to a copy under way)."""
     limit = (dt.datetime.now() - STALE_PARTIAL).timestamp()
-    for path in folder.glob(f".*{PARTIAL}"):
+    for path in [*folder.glob(f".*{PARTIAL}"), *folder.glob(f".*{PARTIAL}-journal")]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
@@ -129,16 +133,33 @@ def _sync(path: Path) -> None:
         os.close(descriptor)
 
 
+_found_sound: dict[Path, tuple[int, int, int, int]] = {}  # backup file -> its identity when found sound
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    found = path.stat()
+    return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+
+
+def _is_sound_backup(path: Path) -> bool:
+    """Whether ``path`` passes :func:`check_backup_file`; remembered while the file is unchanged."""
+    try:
+        if _found_sound.get(path) == _identity(path):
+            return True
+        check_backup_file(path)
+        _found_sound[path] = _identity(path)
+    except (DatabaseError, OSError):
+        log.warning("backup %s fails its check and does not count", path.name)
+        return False
+    return True
+
+
 def newest_sound_backup(database: Path) -> tuple[dt.datetime, Path] | None:
     """The newest automatic backup that passes :func:`check_backup_file` (a damaged or empty file,
     however new, does not count); None when there is none."""
     for stamp, path in reversed(automatic_backups(database)):
-        try:
-            check_backup_file(path)
-        except DatabaseError:
-            log.warning("backup %s fails its check and does not count", path.name)
-            continue
-        return stamp, path
+        if _is_sound_backup(path):
+            return stamp, path
     return None
 
 
@@ -161,7 +182,7 @@ def backup_if_due(database: Path, keep_days: int, *, now: dt.datetime | None = N
     """An automatic backup when the newest sound one is ``every`` old or older (``every=0``: always),
     then pruning."""
     now = now or dt.datetime.now(dt.UTC)
-    newest = newest_sound_backup(database)
+    newest = newest_sound_backup(database) if every > dt.timedelta(0) else None
     made = None
     if newest is None or now - newest[0] >= every:
         made = make_backup(database, now=now)

@@ -14,9 +14,6 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
 
     from pmsdesk.resources import resource_path
     from pmsdesk.services.opening import ClinicDatabase, DatabaseError, demo_database_location
-    from pmsdesk.ui.automatic_backups import start_automatic_backups
-    from pmsdesk.ui.main_window import MainWindow
-    from pmsdesk.ui.sign_in import sign_in
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("pmsdesk")
@@ -37,19 +34,32 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
     if demo:
         hint = _prepare_demo_clinic(database)
     if signed_in_as is not None:
+        import importlib
+        from concurrent.futures import ThreadPoolExecutor
+
         from pmsdesk.services.accounts import SignInRefused
 
+        # The password check (argon2: a few hundred milliseconds of work that leaves the GIL free)
+        # runs while this thread loads the main window's code; nothing is shown before it passed.
+        with ThreadPoolExecutor(1, thread_name_prefix="pmsdesk-sign-in") as signing_in:
+            checked = signing_in.submit(database.accounts().sign_in, *signed_in_as)
+            importlib.import_module("pmsdesk.ui.main_window")
         try:
-            actor = database.accounts().sign_in(*signed_in_as)
+            actor = checked.result()
         except SignInRefused as refused:
             print(f"pmsdesk: error: sign-in refused: {refused}", file=sys.stderr)
             database.close()
             return 1
     else:
-        actor = sign_in(database.accounts(), hint=hint)
+        from pmsdesk.ui.sign_in import sign_in
+
+        actor = sign_in(database.accounts(), hint=hint)  # the main window's code loads once it is needed
     if actor is None:
         database.close()
         return 0
+    from pmsdesk.ui.automatic_backups import start_automatic_backups
+    from pmsdesk.ui.main_window import MainWindow
+
     window = MainWindow(database.clinic(actor))
     window.automatic_backups = start_automatic_backups(window, window.clinic)
     window.show()
