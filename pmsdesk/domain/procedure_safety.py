@@ -390,6 +390,12 @@ def dose_may_be_recorded(result: CheckResult, given: Override | None) -> bool:
     return result.passed or (given is not None and set(given.items) >= {item.code for item in result.blocking})
 
 
+# A dose recorded without the check: imported from where it was given and checked (imports are exempt
+# from the check, pmsdesk.services.safety.check_before_dose), or recorded before pmsdesk asked for it.
+RECORDED_WITHOUT_CHECK = ("Not recorded in pmsdesk: the dose was recorded without it (imported from where it was "
+                          "given and checked, or recorded before pmsdesk asked for the check).")
+
+
 class DoseBlocked(Refusal):
     """A treatment dose that may not be recorded: the check was not passed and no override covers it."""
 

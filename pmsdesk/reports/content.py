@@ -19,6 +19,7 @@ from pmsdesk.domain.assessments.edss import edss_result
 from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
 from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.procedure_record import CsfAppearance, NeedleType, Position, PunctureResult
+from pmsdesk.domain.procedure_safety import RECORDED_WITHOUT_CHECK
 from pmsdesk.domain.scoring.change import Direction, Measurement, change_between, exact
 from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
@@ -366,10 +367,11 @@ def lumbar_puncture(visit) -> str:
 def safety_check_lines(data: VisitReportData) -> list[str] | None:
     """The pre-puncture safety check as recorded at the save (pmsdesk.services.safety): its result, each
     item's finding (without the sources, which the screen shows on hover), and a neurologist's override
-    with its reason. None for a visit without a check."""
+    with its reason. None for a visit without a check and without a dose; a dose recorded without one
+    (imported, or recorded before pmsdesk asked for the check) says so."""
     check = getattr(data.visit, "safety_check", None)
     if check is None:
-        return None
+        return [RECORDED_WITHOUT_CHECK] if data.visit.visit.dose_given is not None else None
     result = {"passed": "passed", "failed": "FAILED", "unanswered": "NOT COMPLETE"}.get(check.result, check.result)
     lines = [f"Result: {result}."]
     lines += [line.split(" [", 1)[0] for line in check.findings.splitlines()]

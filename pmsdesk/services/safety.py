@@ -156,10 +156,11 @@ def stored_override(row: SafetyCheck | None) -> Override | None:
 
 
 def _answers_in(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The answers a save carries ("safety_check.<name>" keys), or None when it carries none."""
+    """The answers a save carries ("safety_check.<name>" keys), or None when it carries none: blank
+    boxes sent by the editor are none (re-saving a visit whose dose was recorded elsewhere, say)."""
     prefix = SECTION + "."
     given = {key[len(prefix):]: value for key, value in raw.items() if key.startswith(prefix)}
-    return given or None
+    return given if any(value is not None and str(value).strip() for value in given.values()) else None
 
 
 def evaluate(session: Session, patient_id: int, visit_id: int | None, visit_date: dt.date, course_id: int | None,
@@ -197,9 +198,12 @@ def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Map
     stored ones) and refuse a new or changed dose it does not allow. A new override in ``raw`` is
     refused for anyone but a neurologist and without a reason. None: not a treatment visit, or a save
     that neither sends answers, nor an override, nor changes the dose (the check stays as stored).
-    ``required`` False (a visit imported from a file, whose dose was given and checked where it was
-    recorded, or a system process such as the demo clinic: the same rule as the second-person check's
-    gate): the answers sent are kept, the dose is not refused."""
+    ``required`` False: the answers sent are kept, the dose is not refused. Review decision: an import
+    and the system actor are exempt from this gate (as from the second-person check's): an import
+    records a dose given and checked where it was recorded, it does not perform one, and refusing it
+    would only lose what happened; the system actor fills the demo clinic. Such a dose without a
+    check is shown "not recorded in pmsdesk" on the screen (ui.safety_check) and the summary
+    (reports.content.safety_check_lines)."""
     if entered["kind"] is not VisitKind.TREATMENT:
         return None
     stored = session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit.id)) if visit.id else None

@@ -18,8 +18,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from pmsdesk.domain.permissions import Role
-from pmsdesk.domain.procedure_safety import ANSWER_FIELDS, SECTION, CheckResult, Outcome, Override
-from pmsdesk.services.safety import OVERRIDE_KEY
+from pmsdesk.domain.procedure_safety import (
+    ANSWER_FIELDS,
+    RECORDED_WITHOUT_CHECK,
+    SECTION,
+    CheckResult,
+    Outcome,
+    Override,
+)
+from pmsdesk.services.safety import OVERRIDE_KEY, stored_override
 from pmsdesk.ui.forms import FieldForm
 
 OUTCOME_COLOURS = {Outcome.PASSED: "#1b5e20", Outcome.FAILED: "#b00020", Outcome.UNANSWERED: "#8a5a00"}
@@ -55,6 +62,9 @@ class SafetyCheckSection(QWidget):
         self.result: CheckResult | None = None
         self.stored: Override | None = None  # the override the visit carries already
         self.new_reason: str | None = None  # an override given on this screen, sent with the save
+        # The open visit's dose was recorded without the check (imported, or from before the check):
+        # it stays as recorded until someone answers the check or changes the dose.
+        self.recorded_without_check = False
         row = QHBoxLayout()
         row.addWidget(self.verdict, 1)
         row.addWidget(self.override_button)
@@ -72,9 +82,16 @@ class SafetyCheckSection(QWidget):
     def inputs(self) -> list[QWidget]:
         return [editor.input for editor in self.form.editors.values()] + [self.override_button]
 
-    def set_stored(self, stored: Override | None) -> None:
-        self.stored, self.new_reason = stored, None
+    def load(self, record) -> None:
+        """What the open visit (a VisitRecord; None: a new one) carries: its override, and whether its
+        dose was recorded without the check."""
+        check = record.safety_check if record is not None else None
+        self.recorded_without_check = record is not None and record.visit.dose_given is not None and check is None
+        self.stored, self.new_reason = stored_override(check), None
         self._show_override()
+
+    def _answered(self) -> bool:
+        return any(str(editor.raw() or "").strip() for editor in self.form.editors.values())
 
     def override_values(self) -> dict[str, str]:
         """What the save sends for an override given on this screen (nothing otherwise)."""
@@ -89,6 +106,8 @@ class SafetyCheckSection(QWidget):
 
     def dose_blocked(self) -> str | None:
         """Why the dose may not be recorded now, or None when it may."""
+        if self.recorded_without_check and not self._answered():
+            return None  # the dose stays as it was recorded (the service refuses a changed one unchecked)
         if self.result is None:
             return "Answer the safety check first: the dose is recorded once it is answered."
         given = self._given()
@@ -111,11 +130,15 @@ class SafetyCheckSection(QWidget):
             self.findings.setToolTip(escape(result.explain()).replace("\n", "<br>"))  # every item's source
         blocked = self.dose_blocked()
         colour = OUTCOME_COLOURS[Outcome.PASSED] if blocked is None else OUTCOME_COLOURS[Outcome.FAILED]
-        self.verdict.setText(blocked or ("Passed: the dose may be recorded." if result is not None and result.passed
-                                         else "Overridden: the dose may be recorded."))
+        as_recorded = self.recorded_without_check and not self._answered()
+        if as_recorded:
+            self.verdict.setText(RECORDED_WITHOUT_CHECK)
+        else:
+            self.verdict.setText(blocked or ("Passed: the dose may be recorded." if result is not None and result.passed
+                                             else "Overridden: the dose may be recorded."))
         self.verdict.setStyleSheet(f"color: {colour};")
         may_override = self.clinic.actor.role is Role.NEUROLOGIST
-        self.override_button.setVisible(result is not None and not result.passed)
+        self.override_button.setVisible(result is not None and not result.passed and not as_recorded)
         self.override_button.setEnabled(may_override)
         self.override_button.setToolTip("" if may_override else
                                         "Only a neurologist may override a failed safety check, with a reason.")

@@ -49,7 +49,7 @@ from pmsdesk.domain.vocab import VisitKind, VisitStatus
 from pmsdesk.domain.moments import local_time
 from pmsdesk.services.clinic import Clinic, DraftHolder, DraftKept, VisitRecord
 from pmsdesk.services.history import EarlierValues, earlier_values
-from pmsdesk.services.safety import prefilled_answers, stored_override
+from pmsdesk.services.safety import prefilled_answers
 from pmsdesk.ui.adverse_events import AdverseEventsPanel, event_values
 from pmsdesk.ui.background import BackgroundOperation, run_in_background
 from pmsdesk.ui.operations import guarded
@@ -512,7 +512,7 @@ class VisitEditor(QWidget):
             if hand else "Dominant hand not recorded in the patient's details: test the dominant hand first."
         )
         self.second_check.clear()
-        self.safety_section.set_stored(stored_override(self.record.safety_check if self.record else None))
+        self.safety_section.load(self.record)
         self.update_live_values()
         self._show_title()
         self.summary.hide()
@@ -867,7 +867,7 @@ class VisitEditor(QWidget):
             return True
         self.record = record
         self.second_check.clear()
-        self.safety_section.set_stored(stored_override(self.record.safety_check if self.record else None))
+        self.safety_section.load(self.record)
         self.update_live_values()
         self.adverse_events.set_context(self.patient, record.visit.id, [event_values(e) for e in record.adverse_events])
         for form in self.forms:

@@ -12,6 +12,7 @@ from people import signed_in
 from PySide6.QtWidgets import QInputDialog
 
 from pmsdesk.domain.permissions import Role
+from pmsdesk.domain.procedure_safety import RECORDED_WITHOUT_CHECK
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.visit_editor import VisitEditor
 
@@ -86,3 +87,18 @@ def test_a_recorded_neurotoxicity_event_answers_earlier_neurotoxicity_yes(qtbot,
     assert editor.field_editor(key).parsed().value == "yes"
     shown = editor.safety_section.findings.text()
     assert f"Earlier methotrexate neurotoxicity</b>: earlier neurotoxicity (recorded, onset {onset.isoformat()})" in shown
+
+
+def test_an_imported_dose_recorded_without_the_check_says_so_and_stays_as_recorded(qtbot, database):
+    editor = editor_for(qtbot, database, "nurse-ui", Role.NURSE)
+    course = editor.clinic.courses(editor.patient.id)[0]
+    imported = editor.clinic.create_visit(editor.patient.id, {
+        "visit_date": TODAY.isoformat(), "kind": "treatment", "dose_given": "12.5", "dose_unit": "mg",
+        "course_id": course.id, "treatment_number": "1"}, recorded_elsewhere=True)
+    editor.open_visit(imported.visit.id)
+    section = editor.safety_section
+    assert section.verdict.text() == RECORDED_WITHOUT_CHECK
+    assert editor.field_editor("dose_given").input.isEnabled() and section.override_button.isHidden()
+    editor.field_editor("safety_check.active_infection").set_value("yes")  # answering it: the check applies
+    editor.update_live_values()
+    assert section.verdict.text().startswith("Dose blocked by the safety check")
