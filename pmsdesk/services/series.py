@@ -338,19 +338,6 @@ def patient_series(clinic, patient_id: int, options: SeriesOptions = SeriesOptio
                                 options=options)
 
 
-def clinic_series(clinic, options: SeriesOptions = SeriesOptions()) -> list[tuple[object, PatientSeries]]:
-    """(PatientSummary, series) of every active patient, loaded in a few queries for the whole clinic.
-
-    Courses are not loaded: dose marks name no agent here, which the overview does not show.
-    """
-    patients = clinic.find_patients()
-    ids = [patient.id for patient in patients]
-    records, relapses = clinic.visit_records_by_patient(ids), clinic.relapses_by_patient(ids)
-    return [(patient, build_patient_series(records[patient.id], (), relapses[patient.id],
-                                           phenotype=patient.phenotype, options=options))
-            for patient in patients]
-
-
 def _dose_mark(visit, course, anchor: dt.date) -> DoseMark:
     agent_code = course.agent if course is not None else None
     if agent_code is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, MetaData, text
+from sqlalchemy import DateTime, Index, MetaData, func, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -456,6 +456,27 @@ class ImportColumnMapping(Timestamped, table=True):
     mapping: str  # JSON: file column -> template column ("" = ignored)
 
 
+class PatientOverview(Timestamped, table=True):
+    """A patient's row of the clinic overview as last computed (pmsdesk.services.overview): derived from
+    the patient's visits, assessments and relapses, never edited, not audited. The database deletes it
+    whenever one of those rows changes (triggers of migration 0011, so no write path can leave it stale);
+    the overview computes what is missing and keeps it here."""
+
+    __tablename__ = "patient_overview"
+
+    patient_id: int = Field(primary_key=True, foreign_key="patient.id", ondelete="CASCADE")
+    format: int  # pmsdesk.services.overview.ROW_FORMAT when computed: rows of another format are recomputed
+    row: str  # JSON of the computed cells
+
+
+# The patient list's order (pmsdesk.services.clinic.Clinic.find_patients), and a patient's visits by date
+# (its visit count and last visit, read for the rows a screen shows).
+Index("ix_patient_name_order", func.lower(Patient.family_name), func.lower(Patient.given_names), Patient.id)
+Index("ix_visit_patient_id_visit_date", Visit.patient_id, Visit.visit_date)
+
+# Derived tables: rebuilt by the program from the clinical rows, so a copy of the clinic leaves them out.
+DERIVED_TABLES = (PatientOverview,)
+
 # The table of each assessment of pmsdesk.domain.assessments.REGISTRY, by the assessment's key.
 ASSESSMENT_TABLES: dict[str, type[VisitAssessment]] = {
     "edss": EdssAssessment,
@@ -475,7 +496,7 @@ AUDITED_TABLES = (*CLINICAL_TABLES, VisitAssessment, UserAccount, RegisterEntry,
 AUDIT_TRAIL_TABLES = (AuditEvent, AuditHead)
 
 __all__ = [
-    "ASSESSMENT_TABLES", "AUDITED_TABLES", "AUDIT_TRAIL_TABLES", "AuditEvent", "AuditHead", "CLINICAL_TABLES",
+    "ASSESSMENT_TABLES", "AUDITED_TABLES", "AUDIT_TRAIL_TABLES", "DERIVED_TABLES", "PatientOverview", "AuditEvent", "AuditHead", "CLINICAL_TABLES",
     "AdverseEvent", "DmtHistory", "EdssAssessment", "LabAssessment", "SafetyCheck", "ImportColumnMapping", "ResearchPseudonym", "SoftDeletable",
     "UserAccount", "DoseCheck", "RegisterEntry",
     "NhptAssessment", "Patient", "Relapse", "SdmtAssessment", "Setting", "SixMinuteWalk",

@@ -31,9 +31,11 @@ class TransferRefused(Exception):
 
 
 def _tables() -> list[Table]:
-    import pmsdesk.store.tables  # noqa: F401 - registers every table in SQLModel.metadata
+    from pmsdesk.store.tables import DERIVED_TABLES  # importing registers every table in SQLModel.metadata
 
-    return list(SQLModel.metadata.sorted_tables)  # parents before the rows that refer to them
+    derived = {table.__tablename__ for table in DERIVED_TABLES}  # the target rebuilds them
+    return [table for table in SQLModel.metadata.sorted_tables  # parents before the rows that refer to them
+            if table.name not in derived]
 
 
 def _rows(connection: Connection, table: Table) -> Iterator[dict]:

@@ -76,10 +76,17 @@ class Job:
         self._signals.said.emit(text)
         self.check()
 
+    def deliver(self, part: Any) -> None:
+        """Hand a part of the result to the GUI thread now (``delivered``), e.g. a page of rows to show
+        while the rest is read; then stop here if cancelled."""
+        self._signals.delivered.emit(part)
+        self.check()
+
 
 class _Signals(QObject):
     progressed = Signal(int, int)
     said = Signal(str)
+    delivered = Signal(object)
     ended = Signal(object)
 
 
@@ -109,6 +116,7 @@ class BackgroundOperation(QObject):
 
     progressed = Signal(int, int)
     said = Signal(str)
+    delivered = Signal(object)  # a part of the result (Job.deliver), on the GUI thread
     finished = Signal()
 
     def __init__(self, parent: QObject | None, doing: str, work: Callable[[Job], Any], *,
@@ -145,6 +153,7 @@ class BackgroundOperation(QObject):
         signals = _Signals()  # lives on the GUI thread: its signals reach this object queued
         signals.progressed.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
         signals.said.connect(self.said, Qt.ConnectionType.QueuedConnection)
+        signals.delivered.connect(self.delivered, Qt.ConnectionType.QueuedConnection)
         signals.ended.connect(self._ended, Qt.ConnectionType.QueuedConnection)
         self._signals = signals
         self._runnable = _Runnable(self.work, Job(signals, self._cancel), signals, self._work_finished)

@@ -8,8 +8,8 @@ status. A legend under the table says what each colour means."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,74 +22,110 @@ from PySide6.QtWidgets import (
 )
 
 from pmsdesk.domain.assessments import REGISTRY
-from pmsdesk.services.series import (
-    COMPUTED_FLAGS_NOTICE,
-    ChangeShown,
-    MeasureSeries,
-    PatientSeries,
-    Status,
-    clinic_series,
-)
+from pmsdesk.services.overview import OverviewRow, overview_pages
+from pmsdesk.services.series import COMPUTED_FLAGS_NOTICE, ChangeShown, Status
+from pmsdesk.ui.background import run_in_background
 from pmsdesk.ui.columns import fit_columns
 
 STATUS_COLORS = {Status.WORSENING: "#c0392b", Status.IMPROVEMENT: "#1e8449", Status.UNCONFIRMED: "#b9770e",
                  Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
-# A measure cell's colour and word, by the change it shows (pmsdesk.services.series.ChangeShown).
+# A measure cell's colour, by the change it shows (pmsdesk.services.series.ChangeShown).
 CHANGE_COLORS = {ChangeShown.WORSE: "#c0392b", ChangeShown.BETTER: "#1e8449", ChangeShown.WITHIN: "#2e4053",
                  None: "#7f8c8d"}
-CHANGE_MARKS = {ChangeShown.WORSE: "worse", ChangeShown.BETTER: "better"}
-CHANGE_ROLE = Qt.ItemDataRole.UserRole + 3
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
 FIXED_COLUMNS = ("Patient", "Identifier", "Phenotype", "Status", "Visits", "Last visit")
 STATUS_COLUMN = FIXED_COLUMNS.index("Status")
+_FIXED_SORT = (lambda r: (r.name.lower(), r.patient_id), lambda r: r.clinic_id.lower(), lambda r: r.phenotype,
+               lambda r: Status.ORDER.index(r.status), lambda r: r.visit_count, lambda r: r.last_visit)
 
 
-def _item(text: str, sort_value=None, tooltip: str = "", color: str | None = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setEditable(False)
-    item.setData(text if sort_value is None else sort_value, SORT_ROLE)
-    if tooltip:
-        item.setToolTip(tooltip)
-    if color:
-        item.setForeground(QBrush(QColor(color)))
-    return item
+class OverviewModel(QAbstractTableModel):
+    """The overview's rows (pmsdesk.services.overview.OverviewRow) as they arrive, filtered and sorted in
+    Python: a QSortFilterProxyModel would call back into Python for every comparison, seconds for a
+    clinic of 30,000. Only the rows on screen are ever drawn."""
 
+    def __init__(self, measures, parent=None):
+        super().__init__(parent)
+        self.measures = measures
+        self.headers = [*FIXED_COLUMNS, *(measure.label for measure in measures)]
+        self.loaded: list[OverviewRow] = []
+        self.rows: list[OverviewRow] = []  # shown: loaded, filtered, sorted
+        self.words: list[str] = []
+        self.status: str | None = None
+        self.sort_column, self.sort_order = STATUS_COLUMN, Qt.SortOrder.AscendingOrder
 
-def measure_cell(series: MeasureSeries | None) -> QStandardItem:
-    """'6.5 (+0.5)': the latest value and its change since baseline, coloured by that change against
-    the measure's meaningful-change threshold ("worse" or "better" added in words when it reaches
-    it); sorts by the change in the worsening direction, so the most worsened come first descending."""
-    if series is None or series.latest is None:
-        return _item("", float("-inf"))
-    latest, change = series.latest, series.change_since_baseline
-    text = series.format_value(latest.value)
-    worse_by = None
-    if change is not None:
-        sign = "+" if change >= 0 else "\u2212"  # a real minus sign, as wide as the plus
-        text += f" ({sign}{series.format_value(abs(change))})"
-        worse_by = change if series.spec.higher_is_worse else -change
-        if series.baseline.value:
-            worse_by /= abs(series.baseline.value)  # relative, so T25FW and EDSS columns sort alike
-    judged = series.change_shown
-    if judged in CHANGE_MARKS:
-        text += f" {CHANGE_MARKS[judged]}"
-    tooltip = (f"{series.spec.label}: latest {text} on {latest.date.isoformat()}, baseline "
-               f"{series.format_value(series.baseline.value)} on {series.baseline.date.isoformat()}; "
-               f"{_change_explained(series, judged)}; status {series.status}")
-    item = _item(text, float("-inf") if worse_by is None else worse_by, tooltip, CHANGE_COLORS[judged])
-    item.setData(judged, CHANGE_ROLE)
-    return item
+    # ----- what is shown
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.loaded, self.rows = [], []
+        self.endResetModel()
 
+    def add(self, rows: list[OverviewRow]) -> None:
+        self.loaded.extend(rows)
+        self._reshow()
 
-def _change_explained(series: MeasureSeries, judged: str | None) -> str:
-    if series.band is None:
-        return "no meaningful-change threshold for this measure"
-    threshold = f"threshold {series.format_value(series.band.threshold)} ({series.band.rule})"
-    if judged is None:
-        return f"no change yet; {threshold}"
-    return {ChangeShown.WORSE: "change worse than", ChangeShown.BETTER: "change better than",
-            ChangeShown.WITHIN: "change within"}[judged] + f" the {threshold}"
+    def set_text(self, text: str) -> None:
+        self.words = text.lower().split()
+        self._reshow()
+
+    def set_status(self, status: str | None) -> None:
+        self.status = status
+        self._reshow()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102 - Qt API
+        self.sort_column, self.sort_order = column, order
+        self._reshow()
+
+    def _accepts(self, row: OverviewRow) -> bool:
+        if self.status and row.status != self.status:
+            return False
+        text = f"{row.name} {row.clinic_id} {row.phenotype}".lower()
+        return all(word in text for word in self.words)
+
+    def _reshow(self) -> None:
+        column = self.sort_column
+        if column < len(FIXED_COLUMNS):
+            key = _FIXED_SORT[column]
+        else:
+            key = lambda r, i=column - len(FIXED_COLUMNS): r.cells[i].sort  # noqa: E731
+        self.layoutAboutToBeChanged.emit()
+        self.rows = sorted(filter(self._accepts, self.loaded), key=key,
+                           reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+    # ----- Qt's model interface
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        row, column = self.rows[index.row()], index.column()
+        if column >= len(FIXED_COLUMNS):
+            cell = row.cells[column - len(FIXED_COLUMNS)]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return cell.text
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return cell.tooltip or None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(CHANGE_COLORS[cell.judged]))
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.name, row.clinic_id, row.phenotype, row.status, str(row.visit_count), row.last_visit)[column]
+        if column == STATUS_COLUMN and role == Qt.ItemDataRole.ToolTipRole:
+            return row.status_detail
+        if column == STATUS_COLUMN and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(STATUS_COLORS[row.status]))
+        return None
+
+    def patient_id(self, row: int) -> int:
+        return self.rows[row].patient_id
 
 
 def legend_text(measures) -> str:
@@ -111,31 +147,6 @@ def legend_text(measures) -> str:
             f"Status column, by confirmed events: {statuses}.")
 
 
-class OverviewFilter(QSortFilterProxyModel):
-    """Rows whose name, identifier or phenotype contain every word typed, and with the chosen status."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.words: list[str] = []
-        self.status: str | None = None
-        self.setSortRole(SORT_ROLE)
-
-    def set_text(self, text: str) -> None:
-        self.words = text.lower().split()
-        self.invalidate()
-
-    def set_status(self, status: str | None) -> None:
-        self.status = status
-        self.invalidate()
-
-    def filterAcceptsRow(self, row: int, parent) -> bool:
-        model = self.sourceModel()
-        if self.status and model.item(row, STATUS_COLUMN).text() != self.status:
-            return False
-        text = " ".join(model.item(row, column).text().lower() for column in range(STATUS_COLUMN))
-        return all(word in text for word in self.words)
-
-
 class ClinicOverview(QWidget):
     """Emits ``open_trajectory(patient_id)`` on a double-click or Enter."""
 
@@ -145,13 +156,11 @@ class ClinicOverview(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         self.measures = REGISTRY.followed_measures()
-        self.model = QStandardItemModel(0, len(FIXED_COLUMNS) + len(self.measures))
-        self.model.setHorizontalHeaderLabels([*FIXED_COLUMNS, *(measure.label for measure in self.measures)])
-        self.proxy = OverviewFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = OverviewModel(self.measures, self)
+        self.loading = None  # the background operation reading the rows, while it runs
         self.table = QTableView()
         self.table.setObjectName("overview_table")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -166,12 +175,12 @@ class ClinicOverview(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by name, identifier or phenotype")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self.model.set_text)
         self.status = QComboBox()
         self.status.addItem("Any status", None)
         for status in Status.ORDER:
             self.status.addItem(status, status)
-        self.status.currentIndexChanged.connect(lambda _i: self.proxy.set_status(self.status.currentData()))
+        self.status.currentIndexChanged.connect(lambda _i: self.model.set_status(self.status.currentData()))
         self.counts = QLabel()
 
         heading = QLabel("Clinic overview")
@@ -197,36 +206,53 @@ class ClinicOverview(QWidget):
         layout.addWidget(self.legend)
 
     def refresh(self) -> None:
-        self.model.removeRows(0, self.model.rowCount())
-        rows = clinic_series(self.clinic)
-        for patient, series in rows:
-            self.model.appendRow(self._row(patient, series))
-        counts = {}
-        for _patient, series in rows:
-            counts[series.status] = counts.get(series.status, 0) + 1
-        self.counts.setText(" \u00b7 ".join(f"{counts[s]} {s}" for s in Status.ORDER if s in counts))
-        self.table.sortByColumn(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
+        """Read the rows again, a page at a time in the background: the first page is on screen (sortable,
+        filterable) while the rest arrives; patients whose row was never computed are computed then."""
+        self.stop_loading()
+        self.model.clear()
+        self.counts.setText("reading\u2026")
+        self.table.horizontalHeader().setSortIndicator(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.model.sort(STATUS_COLUMN, Qt.SortOrder.AscendingOrder)
+        clinic = self.clinic
 
-    def _row(self, patient, series: PatientSeries) -> list[QStandardItem]:
-        name = _item(patient.display_name)
-        name.setData(patient.id, PATIENT_ID_ROLE)
-        status = series.status
-        status_detail = "; ".join(f"{s}: {', '.join(labels)}" for s, labels in series.status_groups().items())
-        last = patient.last_visit_date.isoformat() if patient.last_visit_date else ""
-        return [
-            name,
-            _item(patient.clinic_id),
-            _item(patient.phenotype),
-            _item(status, Status.ORDER.index(status), status_detail, STATUS_COLORS[status]),
-            _item(str(patient.visit_count), patient.visit_count),
-            _item(last),
-            *(measure_cell(series.measures.get(measure.key)) for measure in self.measures),
-        ]
+        def read(job) -> int:
+            for page in overview_pages(clinic, cancelled=job.cancelled):
+                job.deliver(page)
+            return len(self.model.loaded)
 
-    def patient_id_at(self, proxy_row: int) -> int:
-        source = self.proxy.mapToSource(self.proxy.index(proxy_row, 0))
-        return self.model.item(source.row(), 0).data(PATIENT_ID_ROLE)
+        self.loading = run_in_background(self, "reading the clinic overview", read,
+                                         on_done=lambda _n: self._show_counts(final=True))
+        self.loading.delivered.connect(self._page_arrived)
 
-    def _open(self, proxy_row: int) -> None:
-        if proxy_row >= 0:
-            self.open_trajectory.emit(self.patient_id_at(proxy_row))
+    def _page_arrived(self, page: list[OverviewRow]) -> None:
+        self.model.add(page)
+        self._show_counts(final=False)
+
+    def _show_counts(self, *, final: bool) -> None:
+        counts: dict[str, int] = {}
+        for row in self.model.loaded:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        text = " \u00b7 ".join(f"{counts[s]} {s}" for s in Status.ORDER if s in counts)
+        self.counts.setText(text if final else f"{text} \u2026 reading")
+
+    def wait_loaded(self) -> None:
+        """Wait (with the event loop running) until every row has arrived."""
+        if self.loading is not None and self.loading.running:
+            self.loading.wait()
+
+    def stop_loading(self) -> None:
+        """Stop reading (rows already computed stay stored for the next time)."""
+        if self.loading is not None and self.loading.running:
+            self.loading.cancel()
+            self.loading.wait()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API: leaving the overview stops its reading
+        self.stop_loading()
+        super().hideEvent(event)
+
+    def patient_id_at(self, row: int) -> int:
+        return self.model.patient_id(row)
+
+    def _open(self, row: int) -> None:
+        if row >= 0:
+            self.open_trajectory.emit(self.patient_id_at(row))

@@ -17,7 +17,6 @@ from pmsdesk.services.series import (
     DAYS_PER_MONTH,
     Status,
     build_patient_series,
-    clinic_series,
     cohort_choices,
     cohort_overlay,
     comparator_overlays,
@@ -263,12 +262,3 @@ def test_build_is_a_pure_function_of_the_records(known, clinic):
     rebuilt = build_patient_series(clinic.visit_records(patient_id), clinic.courses(patient_id),
                                    clinic.relapses(patient_id), phenotype="SPMS")
     assert rebuilt.measures == series.measures and rebuilt.doses == series.doses
-
-
-def test_clinic_series_covers_every_active_patient(known, clinic):
-    series, _ids = known
-    other = clinic.create_patient({**PATIENT, "clinic_id": "MS-0002", "family_name": "Second"})
-    clinic.create_visit(other.id, {"visit_date": "2024-03-01", "kind": "assessment", "sdmt.score": "40"})
-    rows = {patient.clinic_id: s for patient, s in clinic_series(clinic)}
-    assert rows["MS-0001"].measures == series.measures
-    assert [p.value for p in rows["MS-0002"].measures["sdmt"].points] == [40]

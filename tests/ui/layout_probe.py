@@ -347,6 +347,7 @@ def main() -> None:
     assert editor.status.text().startswith("Amending (reason: The second"), editor.status.text()
     found += problems_on(window, "visit editor amending with a 500-character reason")
     window.show_overview()
+    window.overview.wait_loaded()
     settle()
     found += problems_on(window, "clinic overview")
     window.show_trajectory(first.id)

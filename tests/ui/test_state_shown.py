@@ -208,9 +208,10 @@ def test_a_role_that_may_not_record_sees_the_visit_read_only(qtbot, database, cl
 # ----- the clinic overview ------------------------------------------------------------------------
 def cell(widget, family: str, column: str):
     header = [widget.model.headerData(c, Qt.Orientation.Horizontal) for c in range(widget.model.columnCount())]
-    row = next(r for r in range(widget.model.rowCount()) if widget.model.item(r, 0).text().startswith(family))
-    item = widget.model.item(row, header.index(column))
-    return item.text(), item.foreground().color().name()
+    model = widget.model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data().startswith(family))
+    index = model.index(row, header.index(column))
+    return index.data(), index.data(Qt.ItemDataRole.ForegroundRole).color().name()
 
 
 def test_overview_colours_a_cell_by_the_change_it_shows_with_words_and_a_legend(qtbot, clinic):
@@ -229,6 +230,7 @@ def test_overview_colours_a_cell_by_the_change_it_shows_with_words_and_a_legend(
     qtbot.addWidget(widget)
     widget.resize(1366, 768)
     shown(widget).refresh()
+    widget.wait_loaded()
 
     red, green, within = (CHANGE_COLORS[k] for k in ("worse", "better", "within"))
     assert cell(widget, "BACK", "EDSS") == ("4.0 (+0.0)", within)  # no longer red for an old event
