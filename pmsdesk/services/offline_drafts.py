@@ -25,10 +25,20 @@ from pmsdesk.files import write_atomically
 OFFLINE_DIR_VARIABLE = "PMSDESK_OFFLINE_DIR"
 
 
+# The SQLSTATE classes of a connection that is gone: 08 (connection exception) and 57P (the server shut
+# down or restarting). Any other code is the server's answer to the write, a deadlock or a
+# serialization failure among them: the server was reached.
+CONNECTION_LOST_STATES = ("08", "57P")
+
+
 def lost_connection(error: BaseException) -> bool:
     """Whether a database error means the server could not be reached (not a refusal of the write)."""
-    return isinstance(error, exc.DBAPIError) and (error.connection_invalidated
-                                                  or isinstance(error, (exc.OperationalError, exc.InterfaceError)))
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    state = getattr(error.orig, "sqlstate", None)  # psycopg's; None when no server answered
+    if state is not None and not state.startswith(CONNECTION_LOST_STATES):
+        return False
+    return error.connection_invalidated or isinstance(error, (exc.OperationalError, exc.InterfaceError))
 
 
 @dataclass(frozen=True)
