@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from pmsdesk.domain.audit import AuditKind
@@ -58,14 +56,20 @@ USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,59}")
 UNKNOWN_USER = "(unknown user name)"
 ACCOUNTS_ACTOR = Actor.system("accounts")  # signing in happens before anyone is signed in  # what a refused sign-in with a name nobody has is recorded as
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+@functools.cache
+def _hasher():
+    """argon2id with the library's current recommended parameters; argon2 is loaded when a password
+    is first hashed or checked, not when this module is imported."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 @functools.cache
 def _dummy_hash() -> str:
     """Verified when the user name does not exist, so a refusal takes as long either way. Made on
-    first use, not at import: a command that never signs anyone in (``pmsdesk report``) skips it."""
-    return _hasher.hash("not a password of anyone")
+    first use, not at import: a start-up or command that signs in a known user never makes it."""
+    return _hasher().hash("not a password of anyone")
 
 
 LOCK_AFTER = 10  # wrong passwords in a row that lock the account
@@ -207,7 +211,7 @@ class Accounts:
                 raise ValidationFailed([Problem("username", "This clinic already has user accounts: an "
                                                             "administrator creates further ones.")])
             account = UserAccount(username=name, full_name=full, role=Role.ADMINISTRATOR.value,
-                                  password_hash=_hasher.hash(password))
+                                  password_hash=_hasher().hash(password))
             session.add(account)
             session.flush()
             audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
@@ -225,8 +229,8 @@ class Accounts:
             account = session.scalar(select(UserAccount).where(UserAccount.username == name)) if name else None
             check = self._check_password(account, password)
             if check is _Check.RIGHT and account.active:
-                if recorded and _hasher.check_needs_rehash(account.password_hash):
-                    account.password_hash = _hasher.hash(password)
+                if recorded and _hasher().check_needs_rehash(account.password_hash):
+                    account.password_hash = _hasher().hash(password)
                 if recorded:
                     audit.record_event(session, AuditKind.SIGN_IN, actor=_actor(account))
                 log.info("user %d signed in", account.id)
@@ -330,8 +334,10 @@ class Accounts:
     def _password_matches(account: UserAccount | None, password: Any) -> bool:
         if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
             return False
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            _hasher.verify(account.password_hash if account is not None else _dummy_hash(), password)
+            _hasher().verify(account.password_hash if account is not None else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return False
         return account is not None
@@ -350,7 +356,7 @@ class Accounts:
             if session.scalar(select(UserAccount).where(UserAccount.username == name)) is not None:
                 raise ValidationFailed([Problem("username", f"User name: \u201c{name}\u201d is taken; choose another.")])
             account = UserAccount(username=name, full_name=full, role=chosen_role.value,
-                                  password_hash=_hasher.hash(password))
+                                  password_hash=_hasher().hash(password))
             session.add(account)
             session.flush()
             return _summary(account, self.clock())
@@ -367,7 +373,7 @@ class Accounts:
         self.actor.require(Action.MANAGE_USERS)
         password = _checked_password(new_password)
         with self.db.transaction() as session:
-            self._account(session, user_id).password_hash = _hasher.hash(password)
+            self._account(session, user_id).password_hash = _hasher().hash(password)
 
     def set_active(self, user_id: int, active: bool) -> None:
         """Deactivate (or reactivate) an account; accounts are never deleted, the audit trail names them."""

@@ -162,7 +162,8 @@ def quick_hashes(monkeypatch):
     accounts made while it is on keep these costs in their hashes (verification reads them there)."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("pmsdesk.services.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr("pmsdesk.services.accounts._hasher", lambda: quick)
 
 
 def test_the_100th_wrong_password_locks_until_an_administrator_unlocks(quick_hashes, database, admin, nurse):
