@@ -244,3 +244,37 @@ def test_patient_fields_stay_out_of_the_pseudonymised_dictionary(demo, tmp_path)
                if line["table"] == "patient"}
     assert columns.isdisjoint({"clinic_id", "family_name", "given_names", "birth_date", "notes"})
     assert {f.name for f in PATIENT_FIELDS} - columns == {"clinic_id", "family_name", "given_names", "birth_date", "notes"}
+
+
+def test_the_export_command_counts_the_patients_on_a_terminal_only(db_path, tmp_path):
+    """Progress on stderr when it is a terminal (a real pty), nothing when it is a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from big_clinic import fill_clinic
+    from pmsdesk.store.database import Database
+
+    database = Database.open(str(db_path))
+    fill_clinic(database, 60, 3)
+    database.close()
+    command = [sys.executable, "-m", "pmsdesk", *signed(["export", "--format", "csv", "-o", str(tmp_path / "t.csv"),
+                                                         "--database", str(db_path)])]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end closed: the command ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0 and b"as csv to" in process.stdout.read()
+    assert b"\rExporting: 25 of 60 patients" in shown and shown.endswith(b"Exporting: 60 of 60 patients\r\n")
+    piped = subprocess.run(command, capture_output=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
