@@ -63,7 +63,7 @@ class WelcomePage(QWidget):
         page.addWidget(self.empty_state)
         page.addWidget(today)
 
-    def show_state(self, patient_count: int) -> None:
+    def show_state(self, patient_count: int, *, refresh_today: bool = True) -> None:
         empty = patient_count == 0
         self.heading.setText("This database has no patients yet" if empty else "Choose a patient")
         self.text.setText(
@@ -75,7 +75,7 @@ class WelcomePage(QWidget):
         self.load_demo.setVisible(empty)
         self.empty_state.setVisible(empty)
         self.today.setVisible(not empty)
-        if not empty:
+        if not empty and refresh_today:
             self.today.refresh()
 
 
@@ -230,7 +230,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("pmsdesk" + (" \u2013 DEMO CLINIC (fictional patients)" if demo else ""))
         self.patient_list.refresh()
         count = self.clinic.patient_count()
-        self.welcome.show_state(count)
+        # Today's list is read when it is on screen (and again each time it is shown), not behind another page.
+        self.welcome.show_state(count, refresh_today=self.pages.currentIndex() == self.PAGE_WELCOME)
         has_patient = self.patient_view.patient is not None and self.pages.currentIndex() != self.PAGE_WELCOME
         self.apply_permissions(has_patient)
 
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         self.patient_view.show_patient(patient_id)
         self._show_page(self.PAGE_PATIENT)
         self.patient_view.visits.setFocus()
-        self.refresh()
+        self.apply_permissions(True)  # opening a patient reads that patient only: the list and Today stay as they are
 
     def back_to_patient(self) -> None:
         self.open_patient(self.patient_view.patient.id)
@@ -357,6 +358,7 @@ class MainWindow(QMainWindow):
         dialog = RecordDialog("New patient", PATIENT_FIELDS, self.clinic.create_patient, parent=self)
         if dialog.exec():
             self.open_patient(dialog.result_record.id)
+            self.refresh()  # the list shows the new patient
 
     def edit_patient(self) -> None:
         patient = self.patient_view.patient
@@ -369,6 +371,7 @@ class MainWindow(QMainWindow):
         )
         if dialog.exec():
             self.open_patient(patient.id)
+            self.refresh()  # the list shows the patient's new name or identifier
 
     def edit_course(self, course_id: int | None) -> None:
         patient = self.patient_view.patient

@@ -11,16 +11,44 @@ from pmsdesk.services.clinic import Clinic, PatientSummary
 
 
 class PatientTableModel(QAbstractTableModel):
+    """The patients found, read a page at a time as the list scrolls (Qt's fetchMore): the cost of a
+    search or of a scroll is a page's, whatever the clinic's size."""
+
     HEADERS = ("Patient", "Identifier", "Born", "Type", "Last visit")
+    PAGE_SIZE = 200
 
-    def __init__(self):
+    def __init__(self, clinic: Clinic):
         super().__init__()
+        self.clinic = clinic
         self.patients: list[PatientSummary] = []
+        self.total = 0
+        self._text, self._include_archived = "", False
 
-    def set_patients(self, patients: list[PatientSummary]) -> None:
+    def search(self, text: str, include_archived: bool) -> None:
+        """Show the first page of the patients matching ``text`` (how many there are in ``total``)."""
         self.beginResetModel()
-        self.patients = patients
+        self._text, self._include_archived = text, include_archived
+        self.total = self.clinic.count_patients(text, include_archived=include_archived)
+        self.patients = self._page(0)
         self.endResetModel()
+
+    def _page(self, offset: int) -> list[PatientSummary]:
+        return self.clinic.find_patients(self._text, include_archived=self._include_archived, offset=offset,
+                                         limit=self.PAGE_SIZE)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and len(self.patients) < self.total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt API
+        if parent.isValid():
+            return
+        more = self._page(len(self.patients))
+        if not more:  # patients removed meanwhile: nothing more to read
+            self.total = len(self.patients)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.patients), len(self.patients) + len(more) - 1)
+        self.patients.extend(more)
+        self.endInsertRows()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.patients)
@@ -61,7 +89,7 @@ class PatientList(QWidget):
         self.search.setPlaceholderText("Search name or identifier  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.show_archived = QCheckBox("Show archived")
-        self.model = PatientTableModel()
+        self.model = PatientTableModel(clinic)
         self.table = QTableView()
         self.table.setObjectName("patient_table")
         self.table.setModel(self.model)
@@ -74,8 +102,14 @@ class PatientList(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(PatientTableModel.HEADERS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the header and the widest value such a column can hold, not from its rows: fitting
+        # a column to its contents reads every row (the whole list, at each search).
+        metrics = self.table.fontMetrics()
+        for column, widest in enumerate(("", "MS-000000-00", "0000-00-00", "RRMS", "0000-00-00"), 0):
+            if column:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, max(metrics.horizontalAdvance(widest),
+                                                 metrics.horizontalAdvance(PatientTableModel.HEADERS[column])) + 16)
         self.count = QLabel()
         self.count.setObjectName("patient_count")
 
@@ -109,9 +143,8 @@ class PatientList(QWidget):
     def refresh(self) -> None:
         selected = self.current_patient_id()
         self._debounce.stop()
-        patients = self.clinic.find_patients(self.search.text(), include_archived=self.show_archived.isChecked())
-        self.model.set_patients(patients)
-        total = len(patients)
+        self.model.search(self.search.text(), self.show_archived.isChecked())
+        total = self.model.total
         self.count.setText(f"{total} patient{'s' if total != 1 else ''}" + (" found" if self.search.text() else ""))
         self.select(selected)
 

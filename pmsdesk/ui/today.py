@@ -8,17 +8,9 @@ of the course that is due. Section headings cannot be selected: the arrow keys p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.naming import agent_label
@@ -33,6 +25,63 @@ STATE_COLOURS = {DayState.UNSAVED: "#8a5a00", DayState.CHANGES_NOT_SAVED: "#8a5a
 
 def course_name(course) -> str:
     return agent_label(course.agent, course.agent_name)
+
+
+class TodayModel(QAbstractTableModel):
+    """Today's rows as texts (``cells``) beside what each row is (``rows``: None for a section heading).
+    A model, not a cell widget per value: Qt asks only for the rows on screen."""
+
+    def __init__(self, headers: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.headers = headers
+        self.cells: list[tuple[str, ...]] = []
+        self.rows: list[StartedVisit | DueTreatment | None] = []
+
+    def show(self, cells: list[tuple[str, ...]], rows: list) -> None:
+        self.beginResetModel()
+        self.cells, self.rows = cells, rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.cells)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def flags(self, index):
+        if self.rows[index.row()] is None:  # a section heading: not selectable, skipped by the arrow keys
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        row, column = index.row(), index.column()
+        text = self.cells[row][column] if column < len(self.cells[row]) else ""
+        entry = self.rows[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if entry is None:
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#000000"))
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor("#e8e8e8"))
+            return None
+        if role != Qt.ItemDataRole.ForegroundRole:
+            return None
+        if column == 0:
+            return QBrush(QColor(STATUS_COLOURS[entry.status] if isinstance(entry, DueTreatment)
+                                 else STATE_COLOURS[entry.state]))
+        if column == len(self.headers) - 1 and text:  # labs missing or out of date: the check will ask
+            return QBrush(QColor("#b00020"))
+        return None
 
 
 class TodayList(QWidget):
@@ -59,17 +108,21 @@ class TodayList(QWidget):
         hint.setObjectName("today_hint")
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
-        self.table = QTableWidget(0, len(self.HEADERS))
+        self.model = TodayModel(self.HEADERS, self)
+        self.table = QTableView()
         self.table.setObjectName("today_table")
-        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns fitted once to the rows on screen after each refresh (resizeColumnsToContents looks at
+        # those only), not continuously: fitting as rows arrive grew with the square of the list.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(100)
         self.table.doubleClicked.connect(lambda index: self.activate(index.row()))
         self.table.installEventFilter(self)
         self.rows: list[StartedVisit | DueTreatment | None] = []
@@ -106,25 +159,8 @@ class TodayList(QWidget):
                               course_name(item.course), item.window.describe(), last, str(item.treatments_done + 1),
                               item.labs))
                 self.rows.append(item)
-        self.table.setRowCount(len(cells))
-        for row, texts in enumerate(cells):
-            for column, text in enumerate(texts):
-                cell = QTableWidgetItem(text)
-                entry = self.rows[row]
-                if entry is None:  # a section heading: not selectable, skipped by the arrow keys
-                    cell.setFlags(Qt.ItemFlag.NoItemFlags)
-                    font = cell.font()
-                    font.setBold(True)
-                    cell.setFont(font)
-                    cell.setForeground(QColor("#000000"))
-                    cell.setBackground(QColor("#e8e8e8"))
-                elif column == 0 and isinstance(entry, DueTreatment):
-                    cell.setForeground(QColor(STATUS_COLOURS[entry.status]))
-                elif column == 0:
-                    cell.setForeground(QColor(STATE_COLOURS[entry.state]))
-                elif column == len(texts) - 1 and text:  # labs missing or out of date: the check will ask
-                    cell.setForeground(QColor("#b00020"))
-                self.table.setItem(row, column, cell)
+        self.model.show(cells, self.rows)
+        self.table.resizeColumnsToContents()
         first = self._entry_row_from(0)
         if first >= 0:
             self.table.selectRow(first)
@@ -149,7 +185,7 @@ class TodayList(QWidget):
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
             if event.type() == QEvent.Type.KeyPress:
-                self.activate(self.table.currentRow())
+                self.activate(self.table.currentIndex().row())
             return True
         return super().eventFilter(watched, event)
 

@@ -100,7 +100,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
     window = open_window(qtbot, db_path, clock, actor=PERFORMER)  # signed in at the bench: examines and gives the dose
     today = window.today
     assert today.isVisible() and "1 due for treatment" in today.heading.text()
-    row = [today.table.item(1, c).text() for c in range(today.table.columnCount())]
+    row = [today.model.index(1, c).data() for c in range(today.model.columnCount())]
     assert row == ["Due", "FICTIONAL, Robin", "MS-7", "Intrathecal methotrexate", "2026-11-16 to 2026-12-14",
                    "none yet (due from the course start)", "1", "labs missing"]
 
@@ -219,7 +219,7 @@ def test_a_complete_treatment_visit_from_todays_list_with_the_keyboard_only(qtbo
 
     keys.press(Qt.Key.Key_F2)  # back to today's list
     assert window.pages.currentWidget() is window.welcome
-    started = [today.table.item(r, 1).text() for r in range(today.table.rowCount()) if today.rows[r] is not None]
+    started = [today.model.index(r, 1).data() for r in range(today.model.rowCount()) if today.rows[r] is not None]
     assert started == ["FICTIONAL, Robin"] and "0 due for treatment, 1 visit under way" in today.heading.text()
     window.patient_view.show_patient(patient.id)
     assert window.patient_view.visits.item(0, 4).text() == "4.0 (computed 3.5)"
@@ -414,7 +414,7 @@ def test_a_draft_survives_a_killed_process_and_comes_back_in_a_new_window(qtbot,
     window = open_window(qtbot, db_path)
     today = window.today
     unsaved = next(r for r, entry in enumerate(today.rows) if entry is not None and entry.visit is None)
-    assert today.table.item(unsaved, 0).text() == "Unsaved"
+    assert today.model.index(unsaved, 0).data() == "Unsaved"
     today.activate(unsaved)
     editor = window.visit_editor
     assert window.pages.currentWidget() is editor

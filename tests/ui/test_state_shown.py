@@ -66,7 +66,8 @@ def today(qtbot, clinic, neurologist):
 
 
 def rows(widget) -> list[tuple[str, str]]:
-    return [(widget.table.item(r, 0).text(), widget.table.item(r, 1).text()) for r in range(widget.table.rowCount())]
+    model = widget.model
+    return [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
 
 
 def test_today_shows_each_visits_state_and_each_patient_once(today):
@@ -84,40 +85,40 @@ def test_today_shows_each_visits_state_and_each_patient_once(today):
 def test_today_headings_cannot_be_selected_and_the_arrows_pass_over_them(today, qtbot):
     table = today.table
     for heading in (0, 4):
-        assert not table.item(heading, 0).flags() & Qt.ItemFlag.ItemIsSelectable
-        assert not table.item(heading, 0).flags() & Qt.ItemFlag.ItemIsEnabled
-    assert table.currentRow() == 1
+        assert not today.model.flags(today.model.index(heading, 0)) & Qt.ItemFlag.ItemIsSelectable
+        assert not today.model.flags(today.model.index(heading, 0)) & Qt.ItemFlag.ItemIsEnabled
+    assert table.currentIndex().row() == 1
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Up)
-    assert table.currentRow() == 1, "nothing above the first patient but a heading"
+    assert table.currentIndex().row() == 1, "nothing above the first patient but a heading"
     for _ in range(3):
         qtbot.keyClick(table, Qt.Key.Key_Down)
-    assert table.currentRow() == 5 and [i.row() for i in table.selectionModel().selectedRows()] == [5]
+    assert table.currentIndex().row() == 5 and [i.row() for i in table.selectionModel().selectedRows()] == [5]
 
 
 def test_enter_on_today_always_does_something(today, qtbot, clinic):
     table = today.table
     table.setFocus()
-    table.setCurrentCell(4, 0)
-    assert table.currentRow() != 4, "a heading cannot become the current row"
+    table.setCurrentIndex(table.model().index(4, 0))
+    assert table.currentIndex().row() != 4, "a heading cannot become the current row"
     with qtbot.waitSignal(today.start_treatment, timeout=1000) as started:
         today.activate(4)  # a heading, however it was reached: the patient under it opens
     due = next(p for p in clinic.find_patients() if p.family_name == "Due")
-    assert started.args[0] == due.id and table.currentRow() == 5
+    assert started.args[0] == due.id and table.currentIndex().row() == 5
     table.clearSelection()
     table.setCurrentIndex(table.model().index(-1, -1))  # no row chosen at all: Enter opens the first
-    assert table.currentRow() == -1
+    assert table.currentIndex().row() == -1
     with qtbot.waitSignal(today.open_visit, timeout=1000) as opened:
         qtbot.keyClick(table, Qt.Key.Key_Return)  # a signed visit opens (read-only)
     signed = next(s for s in clinic.visits_on(TODAY) if s.patient.family_name == "Signed")
-    assert opened.args == [signed.visit.id] and table.currentRow() == 1
+    assert opened.args == [signed.visit.id] and table.currentIndex().row() == 1
 
 
 def test_enter_on_an_empty_today_says_how_to_go_on(qtbot, clinic):
     widget = TodayList(clinic)
     qtbot.addWidget(widget)
     shown(widget).refresh()
-    assert widget.table.rowCount() == 0
+    assert widget.model.rowCount() == 0
     widget.table.setFocus()
     qtbot.keyClick(widget.table, Qt.Key.Key_Return)
     assert "Nobody is due" in widget.hint.text() and "bold" in widget.hint.styleSheet()
