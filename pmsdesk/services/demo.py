@@ -28,6 +28,7 @@ from sqlalchemy import select
 from pmsdesk.domain.assessments import REGISTRY
 from pmsdesk.domain.assessments.labs import LAB_KEYS
 from pmsdesk.domain.audit import AuditKind
+from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
 from pmsdesk.domain.functional_systems import EDSS_STEPS, FUNCTIONAL_SYSTEMS, FUNCTIONAL_SYSTEMS_BY_KEY
 from pmsdesk.domain.permissions import Actor, Role
 from pmsdesk.domain.procedure_safety import ANSWER_FIELDS, LabResult, parse_answers, pre_puncture_check
@@ -53,7 +54,7 @@ from pmsdesk.domain.vocab import (
 )
 from pmsdesk.services import register, safety
 from pmsdesk.services.accounts import Accounts, SignInRefused
-from pmsdesk.services.clinic import Clinic, VisitRecord, _amendable_values, _apply
+from pmsdesk.services.clinic import Clinic, VisitRecord, _amendable_values, _apply, row_values
 from pmsdesk.store import audit
 from pmsdesk.store.tables import (ASSESSMENT_TABLES, AdverseEvent, DmtHistory, DoseCheck, Patient, Relapse,
                                   SafetyCheck, TreatmentCourse, UserAccount, Visit, utcnow)
@@ -224,6 +225,7 @@ def _every_state(clinic: Clinic, signer: Actor | None, patient_ids: list[int], r
     if signer is None:
         return counts
     neurologist = Clinic(clinic.db, actor=signer, today=clinic.today)
+    _neurotoxicity_cleared(clinic, neurologist, patient_ids[:CHANGED_LATER], today)
     if cancelled():
         raise Cancelled("demo clinic cancelled; nothing was written")
     outcome = neurologist.sign_visits([(visit.id, visit.version) for patient_id in patient_ids[:CHANGED_LATER]
@@ -326,6 +328,30 @@ def _safety_states(clinic: Clinic, signer: Actor | None, patient_ids: list[int],
             {**overridden.form_values(), "labs.platelets": 45, "safety_check.antithrombotic": "none",
              "safety_override_reason": "Platelets stable at 45-50 for two years (haematology review); atraumatic "
                                        "needle, single experienced operator."})
+
+
+NEUROTOXICITY_CLEARANCE = ("Transient encephalopathy after the puncture, resolved within days; examination and MRI "
+                           "normal at the neurology review. Intrathecal methotrexate may continue.")
+
+
+def _neurotoxicity_cleared(clinic: Clinic, neurologist: Clinic, patient_ids: list[int], today: dt.date) -> None:
+    """So a new user sees the methotrexate neurotoxicity block and its clearance: the latest treatment
+    of the first methotrexate patient among ``patient_ids`` reports a neurotoxicity event
+    (pmsdesk.domain.adverse_events), which the neurologist then clears with a reason."""
+    for patient_id in patient_ids:
+        record = _latest_treatment(clinic, patient_id)
+        if record is None or clinic.courses(patient_id)[0].agent != Agent.IT_METHOTREXATE.value:
+            continue
+        onset = record.visit.visit_date
+        event = {"term": AdverseEventTerm.NEUROTOXICITY, "onset_date": onset, "ctcae_grade": 2, "serious": False,
+                 "related_procedure": Relatedness.POSSIBLE, "related_drug": Relatedness.PROBABLE,
+                 "outcome": AeOutcome.RECOVERED, "resolved_date": min(onset + dt.timedelta(days=6), today)}
+        kept = [{"id": e.id, "version": e.version, **row_values(e, ADVERSE_EVENT_FIELDS)} for e in record.adverse_events]
+        updated = clinic.update_visit(record.visit.id, record.visit.version,
+                                      {**record.form_values(), "adverse_events": [*kept, event]})
+        reported = next(e for e in updated.adverse_events if e.term == AdverseEventTerm.NEUROTOXICITY.value)
+        neurologist.clear_neurotoxicity(reported.id, reported.version, NEUROTOXICITY_CLEARANCE)
+        return
 
 
 def _free_identifiers(clinic: Clinic, count: int) -> list[str]:

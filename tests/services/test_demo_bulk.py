@@ -70,3 +70,13 @@ def test_bulk_demo_passes_every_audit_check(database, monkeypatch):
         assert audit.verify_data(connection).intact
         signed, findings = audit.signature_findings(connection)
     assert signed == summary.signed and findings == []
+
+
+def test_one_patient_shows_a_cleared_methotrexate_neurotoxicity(database):
+    create_demo_accounts(database)
+    clinic = Clinic(database, today=lambda: TODAY)
+    fill_demo_clinic(clinic, patients=6, today=TODAY)
+    with database.reading() as session:
+        (event,) = session.scalars(select(AdverseEvent).where(AdverseEvent.term == "neurotoxicity"))
+    assert event.cleared_by == "demo-neurologist" and event.clearance_reason == demo.NEUROTOXICITY_CLEARANCE
+    assert clinic.methotrexate_block(event.patient_id, "it_methotrexate", TODAY) is None
