@@ -21,6 +21,10 @@ class DueStatus(Enum):
     DUE_SOON = "due soon"
     DUE = "due"
     OVERDUE = "overdue"
+    # A protocol's expected visits (pmsdesk.domain.protocols) also end in one of these.
+    MISSED = "missed"  # a visit on the protocol's calendar whose window closed with no visit
+    DONE = "done"
+    DONE_OUT_OF_WINDOW = "done out of window"
 
     @property
     def label(self) -> str:
