@@ -103,7 +103,7 @@ class ProtocolTemplate:
     name: str
     citation: Citation
     doses: DoseSchedule
-    dose: str  # the product and amount per dose, as the source gives it
+    product: str  # what each dose is (product, route, amount), as the source gives it
     window: VisitWindow  # of every calendar visit (no seed source gives one per visit)
     assessments: tuple[ScheduledAssessments, ...] = ()
     at_every_dose: tuple[str, ...] = ()  # assessment keys asked at each dose visit
@@ -127,14 +127,15 @@ class RecordedVisit:
 @dataclass(frozen=True)
 class ExpectedVisit:
     label: str
-    target: dt.date
+    target: dt.date  # the day it is planned for; an interval dose: the day its window opens
     window: TreatmentWindow
-    window_published: bool
+    window_published: bool  # from the source; False for a default window (an interval dose's is its interval)
     dose: bool
     assessments: tuple[str, ...]
     status: DueStatus
     visit: RecordedVisit | None  # the recorded visit that made it, if any
     missing_assessments: tuple[str, ...]  # asked and not recorded in its window (or at its visit)
+    note: str = ""  # what the source says, or does not, about this visit
 
     @property
     def out_of_window(self) -> bool:
@@ -169,6 +170,7 @@ class _Slot:
     assessments: tuple[str, ...]
     target: dt.date
     window: TreatmentWindow
+    note: str
 
     def made_by(self, visit: RecordedVisit) -> bool:
         """A dose slot is made by a dose; an assessment-only slot by any of its assessments."""
@@ -215,9 +217,10 @@ def _calendar_visits(protocol: ProtocolTemplate, start: dt.date, recorded: list[
         else:
             status = DueStatus.DONE_OUT_OF_WINDOW
         label = f"Month {slot.month}" + (" dose" if slot.dose else "")
-        visits.append(ExpectedVisit(label, slot.target, slot.window, protocol.window.published, slot.dose,
-                                    slot.assessments, status, visit,
-                                    _missing(slot.assessments, slot.window, visit, recorded)))
+        visits.append(ExpectedVisit(label, slot.target, slot.window, window_published=protocol.window.published,
+                                    dose=slot.dose, assessments=slot.assessments, status=status, visit=visit,
+                                    missing_assessments=_missing(slot.assessments, slot.window, visit, recorded),
+                                    note=slot.note))
     return visits
 
 
@@ -228,20 +231,21 @@ def _calendar_slots(protocol: ProtocolTemplate, start: dt.date, on: dt.date) -> 
     asked: dict[int, tuple[str, ...]] = {}
     for scheduled in protocol.assessments:
         asked[scheduled.month] = asked.get(scheduled.month, ()) + scheduled.assessments
-    months = sorted(dose_months | set(asked))
     if isinstance(doses, FixedDoses) and doses.continue_every_months:
-        month = max(doses.months)
-        while protocol.window.around(add_months(start, month)).opens <= on or month < max(months):
+        # Open-ended: on through the last assessment month, and up to the first dose not yet open on ``on``.
+        month, last_asked = max(doses.months), max(asked, default=0)
+        while month < last_asked or protocol.window.around(add_months(start, month)).opens <= on:
             month += doses.continue_every_months
             dose_months.add(month)
-        months = sorted(dose_months | set(asked))
+    notes = {s.month: s.note for s in protocol.assessments if s.note}
     slots = []
-    for month in months:
+    for month in sorted(dose_months | set(asked)):
         keys = asked.get(month, ())
         if month in dose_months:
             keys = tuple(dict.fromkeys(protocol.at_every_dose + keys))
         target = add_months(start, month)
-        slots.append(_Slot(month, month in dose_months, keys, target, protocol.window.around(target)))
+        slots.append(_Slot(month, month in dose_months, keys, target, protocol.window.around(target),
+                           notes.get(month, "")))
     return slots
 
 
@@ -253,12 +257,14 @@ def _interval_doses(protocol: ProtocolTemplate, doses: IntervalDoses, start: dt.
     for number, visit in enumerate((v for v in recorded if v.dose_given and v.date >= start), start=1):
         window = next_treatment_window(start, last, doses.weeks_min, doses.weeks_max)
         status = DueStatus.DONE if window.opens <= visit.date <= window.closes else DueStatus.DONE_OUT_OF_WINDOW
-        visits.append(ExpectedVisit(f"Dose {number}", window.opens, window, True, True, protocol.at_every_dose,
-                                    status, visit, _missing(protocol.at_every_dose, window, visit, recorded)))
+        visits.append(ExpectedVisit(f"Dose {number}", window.opens, window, window_published=True, dose=True,
+                                    assessments=protocol.at_every_dose, status=status, visit=visit,
+                                    missing_assessments=_missing(protocol.at_every_dose, window, visit, recorded)))
         last = visit.date
     window = next_treatment_window(start, last, doses.weeks_min, doses.weeks_max)
-    visits.append(ExpectedVisit(f"Dose {len(visits) + 1}", window.opens, window, True, True, protocol.at_every_dose,
-                                window.status(on), None, _missing(protocol.at_every_dose, window, None, recorded)))
+    visits.append(ExpectedVisit(f"Dose {len(visits) + 1}", window.opens, window, window_published=True, dose=True,
+                                assessments=protocol.at_every_dose, status=window.status(on), visit=None,
+                                missing_assessments=_missing(protocol.at_every_dose, window, None, recorded)))
     return visits
 
 
@@ -289,7 +295,7 @@ KOLB_2025_ITMTX = ProtocolTemplate(
         registry_id="NCT02644044"),
     # Abstract: every 3 months for a year, then long-term continuation (2-9 years) in 10 patients.
     doses=FixedDoses(months=(0, 3, 6, 9), continue_every_months=3),
-    dose="Intrathecal methotrexate; the dose is not stated in the abstract.",
+    product="Intrathecal methotrexate; the dose is not stated in the abstract.",
     window=CLINIC_DEFAULT_WINDOW,
     # Abstract: EDSS, 25-foot walk and SDMT from baseline to 6 and 12 months.
     assessments=(ScheduledAssessments(0, ("edss", "t25fw", "sdmt")),
@@ -311,7 +317,7 @@ STARK_2019_ITMTX = ProtocolTemplate(
     # Abstract: 12.5 mg every 8-11 weeks for 3-10 years; EDSS recorded at every treatment. The interval is
     # the published window: there are no calendar visits.
     doses=IntervalDoses(weeks_min=8, weeks_max=11),
-    dose="Intrathecal methotrexate 12.5 mg.",
+    product="Intrathecal methotrexate 12.5 mg.",
     window=CLINIC_DEFAULT_WINDOW,  # of calendar visits a clinic may add; the doses keep their interval
     at_every_dose=("edss",),
     reference_cohort="stark2019_itmtx_longterm",
@@ -330,7 +336,7 @@ HARRIS_2024_MSC_NP = ProtocolTemplate(
               "progressive MS: results from a phase II clinical trial. AAN abstract S16.005.",)),
     # Abstract: six intrathecal injections every 2 months over the first year.
     doses=FixedDoses(months=(0, 2, 4, 6, 8, 10)),
-    dose="Autologous MSC-NP, intrathecal; each dose made from the patient's own cells and tested before "
+    product="Autologous MSC-NP, intrathecal; each dose made from the patient's own cells and tested before "
          "release (Harris 2016, Cytotherapy 18:1476). Expanded access NCT03822858: 5\u201310 million cells per dose.",
     window=CLINIC_DEFAULT_WINDOW,
     # Primary outcome EDSS-Plus (EDSS, T25FW, 9HPT) improvement from baseline to month 13 (registry time
@@ -354,7 +360,7 @@ SMART_MS = ProtocolTemplate(
         also=("Design paper: Kvistad CE, et al. Front Neurol. 2022;13:891514.",)),
     # Conference report: MSC or saline at baseline, crossover at 6 months, 18 months of follow-up.
     doses=SingleDoseWithCrossover(months=(0, 6)),
-    dose="Autologous bone-marrow MSC, 1 million cells per kg body weight (at most 100 million), intrathecal; "
+    product="Autologous bone-marrow MSC, 1 million cells per kg body weight (at most 100 million), intrathecal; "
          "product cryopreserved for the crossover.",
     window=CLINIC_DEFAULT_WINDOW,
     # The report gives EDSS, 9HPT and T25FW results; visits at 6, 12 and 18 months (issue 19).

@@ -107,6 +107,7 @@ def test_harris_six_doses_two_months_apart_and_edss_plus_at_baseline_and_month_1
     ]
     assert by_label(visits, "Month 13").window == window(D(2027, 2, 24), D(2027, 3, 24))
     assert not by_label(visits, "Month 13").dose
+    assert "month 13" in by_label(visits, "Month 13").note
     assert all(v.status is DueStatus.NOT_YET for v in visits)
 
 
@@ -120,7 +121,7 @@ def test_smart_ms_two_blinded_injections_and_assessments_at_6_12_and_18_months()
         ("Month 12", D(2027, 5, 31), window(D(2027, 5, 17), D(2027, 6, 14)), False, nine_hole),
         ("Month 18", D(2027, 11, 30), window(D(2027, 11, 16), D(2027, 12, 14)), False, nine_hole),
     ]
-    assert SMART_MS.before_first_dose and "1 million cells per kg" in SMART_MS.dose
+    assert SMART_MS.before_first_dose and "1 million cells per kg" in SMART_MS.product
 
 
 @pytest.mark.parametrize(("start", "months", "target"), [
