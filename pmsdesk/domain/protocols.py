@@ -297,7 +297,7 @@ KOLB_2025_ITMTX = ProtocolTemplate(
     doses=FixedDoses(months=(0, 3, 6, 9), continue_every_months=3),
     product="Intrathecal methotrexate; the dose is not stated in the abstract.",
     window=CLINIC_DEFAULT_WINDOW,
-    # Abstract: EDSS, 25-foot walk and SDMT from baseline to 6 and 12 months.
+    # EDSS, 25-foot walk and SDMT at baseline, 6 and 12 months (the abstract reports the 12-month result).
     assessments=(ScheduledAssessments(0, ("edss", "t25fw", "sdmt")),
                  ScheduledAssessments(6, ("edss", "t25fw", "sdmt")),
                  ScheduledAssessments(12, ("edss", "t25fw", "sdmt"))),
