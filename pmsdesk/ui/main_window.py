@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -105,7 +107,15 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("main_splitter")  # named: its position is remembered per user
         splitter.addWidget(self.patient_list)
-        splitter.addWidget(self.pages)
+        # At 150 % or 200 % text size a page larger than the screen scrolls rather than forcing the window
+        # past the screen's edge
+        pages_area = QScrollArea()
+        pages_area.setWidgetResizable(True)
+        pages_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        pages_area.setWidget(self.pages)
+        self.pages.currentChanged.connect(self._size_by_current_page)
+        self._size_by_current_page(self.pages.currentIndex())
+        splitter.addWidget(pages_area)
         splitter.setSizes([380, 986])
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
@@ -276,6 +286,12 @@ class MainWindow(QMainWindow):
     def _visit_opened_from(self, desk: bool) -> None:
         self.visit_from_desk = desk
         self.visit_editor.back_button.setText("\u2190 Back to visits to sign" if desk else "\u2190 Back to patient")
+
+    def _size_by_current_page(self, current: int) -> None:
+        """The pages' stack is as large as its current page needs, not as its largest page: the others are ignored."""
+        for index in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            self.pages.widget(index).setSizePolicy(policy, policy)
 
     def _show_page(self, page: int) -> None:
         # The visit editor gets the whole width: at the bench the nurse works on one patient.

@@ -116,6 +116,7 @@ class SignOffBar(QWidget):
         self.history_button.setObjectName("visit_history")
         self.signed_label = QLabel()  # "Signed by Dr X on 2026-11-20 14:05 \u2013 Reviewed and approved", local time
         self.signed_label.setObjectName("signed_by")
+        self.signed_label.setWordWrap(True)  # at 200 % text size the line wraps rather than widening the editor
         self.sign_button.clicked.connect(self.sign)
         self.amend_button.clicked.connect(self.amend)
         self.history_button.clicked.connect(self.show_history)

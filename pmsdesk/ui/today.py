@@ -104,6 +104,7 @@ class TodayList(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("today_heading")
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.heading.setWordWrap(True)  # at 200 % text size the date and counts take two lines
         self.hint = hint = QLabel(self.HINT)
         hint.setObjectName("today_hint")
         hint.setStyleSheet("color: #555;")

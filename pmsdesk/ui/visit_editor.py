@@ -18,7 +18,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -165,6 +166,49 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
     for widget in widgets:
         layout.addWidget(widget)
     return box
+
+
+class _Reflow(QWidget):
+    """Parts side by side while the width holds all of them, else one under another. At 150 % or 200 %
+    text size the visit's columns and its row of buttons stack instead of forcing a window wider than a
+    laptop's screen: its minimum width is that of the widest part, not of all of them together."""
+
+    def __init__(self, parts: list[QLayout], stretches: list[int]):
+        super().__init__()
+        self.parts = []
+        for part in parts:
+            holder = QWidget()
+            holder.setLayout(part)
+            part.setContentsMargins(0, 0, 0, 0)
+            self.parts.append(holder)
+        self.stretches = stretches
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # the hint below is the minimum
+        self.across: bool | None = None
+        self._place(across=True)
+
+    def _width_across(self) -> int:
+        return sum(part.minimumSizeHint().width() for part in self.parts) + \
+            self.grid.spacing() * (len(self.parts) - 1)
+
+    def _place(self, across: bool) -> None:
+        if across == self.across:
+            return
+        self.across = across
+        for index, (part, stretch) in enumerate(zip(self.parts, self.stretches)):
+            self.grid.removeWidget(part)
+            self.grid.addWidget(part, 0 if across else index, index if across else 0)
+            self.grid.setColumnStretch(index, stretch if across else 0)
+        self.grid.setColumnStretch(0, self.stretches[0] if across else 1)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(max(part.minimumSizeHint().width() for part in self.parts), self.grid.minimumSize().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._place(across=event.size().width() >= self._width_across())
+        super().resizeEvent(event)
 
 
 class VisitEditor(QWidget):
@@ -358,12 +402,9 @@ class VisitEditor(QWidget):
             for _title, box, _first in sections:
                 part.addWidget(box)
             part.addStretch(1)
-        columns = QWidget()
-        grid = QGridLayout(columns)
-        grid.setContentsMargins(4, 4, 4, 4)
-        for column, (part, stretch) in enumerate(((left, 6), (middle, 5), (right, 5))):
-            grid.addLayout(part, 0, column)
-            grid.setColumnStretch(column, stretch)
+        columns = _Reflow([left, middle, right], [6, 5, 5])
+        columns.setObjectName("visit_columns")
+        columns.setContentsMargins(4, 4, 4, 4)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(columns)
@@ -374,19 +415,20 @@ class VisitEditor(QWidget):
         heading.addWidget(self.title, 2)
         heading.addWidget(self.status, 1)
         heading.addWidget(self.unsaved_mark)
-        top = QHBoxLayout()
-        top.addStretch(1)
+        record_buttons, change_buttons = QHBoxLayout(), QHBoxLayout()
+        record_buttons.addStretch(1)
         self.signoff = SignOffBar(self)
-        top.addWidget(self.signoff)
-        top.addWidget(self.print_button)
-        top.addWidget(self.pdf_button)
-        top.addWidget(self.delete_button)
-        top.addWidget(self.discard_button)
-        top.addWidget(self.save_button)
+        for button in (self.signoff, self.print_button, self.pdf_button):
+            record_buttons.addWidget(button)
+        change_buttons.addStretch(1)
+        for button in (self.delete_button, self.discard_button, self.save_button):
+            change_buttons.addWidget(button)
+        top = _Reflow([record_buttons, change_buttons], [1, 0])
+        top.setObjectName("visit_buttons")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(heading)
-        layout.addLayout(top)
+        layout.addWidget(top)
         draft_row = QHBoxLayout()
         draft_row.addWidget(self.draft_note, 1)
         draft_row.addWidget(self.take_over_button)
