@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -112,7 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from pmsdesk.commands import credentials
 
-            return run_app(args.database, demo=args.demo, signed_in_as=credentials(args))
+            code = run_app(args.database, demo=args.demo, signed_in_as=credentials(args))
+            if args.exit_after_first_window:
+                os._exit(code)  # the database is closed; the interpreter's own shutdown is no part of starting
+            return code
         return args.run(args)
     except UsageError as error:
         print(f"pmsdesk {args.command or ''}: error: {error}".replace("  ", " "), file=sys.stderr)

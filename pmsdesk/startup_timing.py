@@ -1,24 +1,25 @@
-"""Start-up measurement: ``pmsdesk --exit-after-first-window`` starts the app as usual and ends the
-process once its first window (the sign-in dialog, or with ``--user`` the main window) has been
-painted and the event loop has nothing left to do (the window is usable), after printing one line
-saying which window that was, and nothing else. Timing that command from outside
-(packaging/measure_startup.py, benchmarks/) gives the time from launch to a usable window, for a
-source install and for the bundle alike.
+"""Start-up measurement: ``pmsdesk --exit-after-first-window`` starts the app as usual and ends it
+once its first window (the sign-in dialog, or with ``--user`` the main window) has been painted and
+the event loop has nothing left to do (the window is usable), after printing one line saying which
+window that was, and nothing else. Timing that command from outside (packaging/measure_startup.py,
+benchmarks/) gives the time from launch to a usable window, for a source install and for the bundle
+alike.
 
-The process ends at once, without the app's usual shutdown (nothing has been typed, so nothing is
-lost; a background backup under way leaves no file that counts). The option is hidden from
-``--help``: it is a tool for measuring, not for clinics.
+The app leaves its event loops as if its window were closed, so the database is closed as usual
+(and recorded as pmsdesk left it: the next start is an ordinary one, see pmsdesk.store.database);
+then the process ends without the interpreter's own shutdown, which is no part of starting (a
+background backup under way leaves no file that counts). The option is hidden from ``--help``: a tool for measuring, not for
+clinics.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 
 def exit_after_first_window() -> None:
-    """Arrange for the app about to start to print and exit once its first top-level window is painted
-    and the event loop is idle."""
+    """Arrange for the app about to start to print and quit once its first top-level window is painted
+    and the event loop is idle (the caller then ends the process)."""
     from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
@@ -30,12 +31,12 @@ def exit_after_first_window() -> None:
                 app.removeEventFilter(self)
                 line = f"first window painted: {type(watched).__name__} {watched.windowTitle()!r}"
                 # aboutToBlock: the loop is about to wait for input, everything queued so far handled
-                QAbstractEventDispatcher.instance().aboutToBlock.connect(lambda: _exit_saying(line))
+                QAbstractEventDispatcher.instance().aboutToBlock.connect(lambda: _quit_saying(app, line))
             return False
 
     app.installEventFilter(FirstPaintWatcher(app))
 
 
-def _exit_saying(line: str) -> None:
+def _quit_saying(app, line: str) -> None:
     print(line, flush=True)
-    os._exit(0)
+    app.exit(0)  # every event loop returns, a modal dialog's too (quit() ends only app.exec())

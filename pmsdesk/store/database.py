@@ -412,7 +412,6 @@ class _Soundness:
     def __init__(self, path: Path | None, *, checked: bool):
         self.path = path
         self.checked = checked  # the quick check passed since this process opened the file
-        self.checking = False  # a quick check is under way (on another thread)
         self.damage: str | None = None  # the refusal of every write once the file was found damaged
 
     def found_damaged(self, findings: list[str]) -> None:
@@ -512,11 +511,7 @@ class Database:
         write is refused from now on. Safe on any thread: the check has a connection of its own."""
         soundness = self._soundness
         if soundness.path is not None and not soundness.checked and soundness.damage is None:
-            soundness.checking = True
-            try:
-                findings = quick_check(soundness.path)
-            finally:
-                soundness.checking = False
+            findings = quick_check(soundness.path)
             if findings:
                 soundness.found_damaged(findings)
             else:
@@ -555,11 +550,12 @@ class Database:
 
     def close(self) -> None:
         """Close every connection; the Database that :meth:`open` returned then records the file's
-        identity (see the module's docstring) unless it was found damaged or a check is still under way."""
+        identity (see the module's docstring) unless it was found damaged (a check still under way that
+        finds damage later removes the record)."""
         self.engine.dispose()  # the last connection to close folds the write-ahead log into the file
         if self._in_use is not None:
             soundness = self._soundness
-            if soundness.path is not None and soundness.damage is None and not soundness.checking:
+            if soundness.path is not None and soundness.damage is None:
                 try:
                     record_left_sound(soundness.path)
                 except OSError as error:  # the next opening checks the file instead: never a failure

@@ -16,7 +16,13 @@ from sample_data import PATIENT, TODAY
 from pmsdesk.domain.permissions import Role
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.store import database as database_module
-from pmsdesk.store.database import Database, DatabaseDamaged, DatabaseError, record_left_sound
+from pmsdesk.store.database import (
+    Database,
+    DatabaseDamaged,
+    DatabaseError,
+    record_left_sound,
+    unchanged_since_left_sound,
+)
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -179,3 +185,4 @@ def test_the_app_starts_without_alembic_or_the_heavy_modules(clinic_file, tmp_pa
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()
                 if line.startswith("import time:")}
     assert "PySide6" in imported and not imported & {"alembic", "pyqtgraph", "numpy", "pandas"}
+    assert unchanged_since_left_sound(clinic_file)  # closed as usual: the next start skips the check too
