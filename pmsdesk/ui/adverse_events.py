@@ -175,6 +175,7 @@ class AdverseEventsPanel(QWidget):
         # on hover; everything else is in the row editor, so the list never scrolls sideways.
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("adverse_events")
+        self.table.setAccessibleName("Adverse events of this visit")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -465,6 +466,8 @@ class AdverseEventsPanel(QWidget):
             resolved.setFixedWidth(resolved.fontMetrics().horizontalAdvance(RESOLVED_PLACEHOLDER) + 24)
             update = QPushButton("Update")
             update.setObjectName(f"follow_up{row}:update")
+            for box, what in ((outcome, "Outcome of"), (resolved, "Date resolved of"), (update, "Update")):
+                box.setAccessibleName(f"{what} {event_name(event_values(event))} since {event.onset_date.isoformat()}")
             update.clicked.connect(lambda _checked=False, e=event, o=outcome, d=resolved: self.update_open_event(e, o, d))
             label.setWordWrap(True)
             # The event and its Update button on one line, what to update under it: three boxes on one

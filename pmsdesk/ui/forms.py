@@ -96,6 +96,10 @@ class FieldEditor(QWidget):
         self.input = self._make_input()
         self.input.setObjectName(field.name)
         self.input.setToolTip(self._tooltip())
+        # What a screen reader announces: the field's full label (the form may show a shorter one under a
+        # section heading), then its unit, what is allowed and any refusal (see _describe)
+        self.input.setAccessibleName(field.label)
+        self._describe(None)
         if isinstance(self.input, QComboBox):
             self.input.currentIndexChanged.connect(self._choice_tooltip)
         self.error = QLabel()
@@ -137,6 +141,13 @@ class FieldEditor(QWidget):
         parts = [self.field.hint] if self.field.hint else []
         parts.append("Allowed: " + self.field.allowed_text() + ".")
         return " ".join(parts)
+
+    def _describe(self, refusal: str | None) -> None:
+        parts = [f"Not accepted: {refusal}"] if refusal else []
+        if self.field.unit:
+            parts.append(f"Unit: {self.field.unit}.")
+        parts.append("Allowed: " + self.field.allowed_text() + ".")
+        self.input.setAccessibleDescription(" ".join(parts))
 
     def _make_input(self) -> QWidget:
         field = self.field
@@ -241,6 +252,7 @@ class FieldEditor(QWidget):
         self._error_for = self.raw() if message else None  # the value the message is about
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+        self._describe(message)
         self.input.setStyleSheet(INVALID_BORDER if message else "")
 
 

@@ -160,6 +160,7 @@ class ClinicOverview(QWidget):
         self.loading = None  # the background operation reading the rows, while it runs
         self.table = QTableView()
         self.table.setObjectName("overview_table")
+        self.table.setAccessibleName("Clinic overview: one patient a row")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -174,6 +175,7 @@ class ClinicOverview(QWidget):
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by name, identifier or phenotype")
+        self.search.setAccessibleName("Filter patients by name, identifier or phenotype")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.model.set_text)
         self.status = QComboBox()

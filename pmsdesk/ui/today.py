@@ -112,6 +112,7 @@ class TodayList(QWidget):
         self.model = TodayModel(self.HEADERS, self)
         self.table = QTableView()
         self.table.setObjectName("today_table")
+        self.table.setAccessibleName("Patients due today and visits under way")
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -372,6 +372,7 @@ class CohortChooser(QTreeWidget):
         super().__init__(parent)
         self.setHeaderLabel("Compare with published cohorts")
         self.setObjectName("cohort_chooser")
+        self.setAccessibleName("Published cohorts to compare with")
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setUniformRowHeights(False)
