@@ -466,6 +466,14 @@ class Clinic:
         return PatientSummary(p.id, p.clinic_id, p.family_name, p.given_names, p.birth_date, p.phenotype,
                               p.archived, visit_count or 0, last_visit)
 
+    def patient_summary(self, patient_id: int) -> PatientSummary:
+        """One patient's line of the patient list (after a save changed its visit count or last visit)."""
+        with self.db.reading() as session:
+            found = self._summaries_of(session, [patient_id]).get(patient_id)
+        if found is None:
+            raise NotFound(f"patient {patient_id} not found")
+        return found
+
     def count_patients(self, text: str = "", *, include_archived: bool = False) -> int:
         """How many patients :meth:`find_patients` would return."""
         query = self._patients_matching(text, include_archived).with_only_columns(func.count(Patient.id))

@@ -37,6 +37,7 @@ from pmsdesk.store.tables import ASSESSMENT_TABLES, Patient, PatientOverview, Re
 # Bump when what a stored row holds, or how it is computed, changes: older rows are then computed again.
 ROW_FORMAT = 1
 PAGE_SIZE = 500
+FIRST_PAGE_SIZE = 100  # a screenful and more, shown while the rest is read (computing 500 rows cold takes 2.5 s)
 # A transaction that changed more patients than this leaves their rows to the next overview (an import
 # of a whole file should not wait for every patient's series).
 RECOMPUTE_AT_COMMIT = 20
@@ -163,10 +164,12 @@ def _store(session: Session, computed: dict[int, dict], *, replace: bool) -> Non
 def overview_pages(clinic, *, page_size: int = PAGE_SIZE,
                    cancelled: Callable[[], bool] = lambda: False) -> Iterator[list[OverviewRow]]:
     """Every active patient's overview row, by name, a page at a time: stored rows as they are, missing
-    ones computed and stored. The first page comes after reading (at most) one page of patients."""
-    offset = 0
+    ones computed and stored. The first page is a short one, so it is on screen soon even when its
+    rows must be computed."""
+    offset, size = 0, min(page_size, FIRST_PAGE_SIZE)
     while not cancelled():
-        patients = clinic.find_patients(offset=offset, limit=page_size)
+        patients = clinic.find_patients(offset=offset, limit=size)
+        size = page_size
         if not patients:
             return
         offset += len(patients)

@@ -139,7 +139,8 @@ class MainWindow(QMainWindow):
         view.changed.connect(self.refresh)  # a record was deleted: the patient list may show it
         self.overview.open_trajectory.connect(self.show_trajectory)
         self.visit_editor.closed.connect(self.back_from_visit)
-        self.visit_editor.saved.connect(lambda _id: self.patient_list.refresh())
+        # a save changes one line of the list (its visit count and last visit): that line is read again
+        self.visit_editor.saved.connect(lambda _id: self.patient_list.patient_changed(self.visit_editor.patient.id))
 
         self.screen_lock = ScreenLock(self, clinic, hand_over=self.hand_over)
         self.screen_lock.switched.connect(self.refresh)

@@ -36,6 +36,14 @@ class PatientTableModel(QAbstractTableModel):
         return self.clinic.find_patients(self._text, include_archived=self._include_archived, offset=offset,
                                          limit=self.PAGE_SIZE)
 
+    def update(self, summary: PatientSummary) -> None:
+        """Show ``summary`` on its patient's line, if that line is loaded (nothing else is read)."""
+        for row, shown in enumerate(self.patients):
+            if shown.id == summary.id:
+                self.patients[row] = summary
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+                return
+
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
         return not parent.isValid() and len(self.patients) < self.total
 
@@ -149,6 +157,10 @@ class PatientList(QWidget):
         total = self.model.total
         self.count.setText(f"{total} patient{'s' if total != 1 else ''}" + (" found" if self.search.text() else ""))
         self.select(selected)
+
+    def patient_changed(self, patient_id: int) -> None:
+        """A visit of the patient was saved: their line shows the new visit count and last visit."""
+        self.model.update(self.clinic.patient_summary(patient_id))
 
     def select(self, patient_id: int | None) -> None:
         for row, patient in enumerate(self.model.patients):

@@ -108,3 +108,15 @@ def test_the_overview_shows_stored_rows_without_reading_visits(window):
     assert window.overview.model.rowCount() == 5
     assert not [s for s in seen if s.startswith("SELECT") and "FROM visit " in s and "count(" not in s
                 and "max(" not in s]
+
+
+def test_a_saved_visit_rereads_its_patients_line_only(window):
+    ids = add_patients(window.clinic, 1, 6)
+    listing = window.patient_list
+    listing.refresh()
+    window.clinic.create_visit(ids[2], {"visit_date": "2025-06-02", "kind": "assessment", "sdmt.score": "48"})
+    with Statements(window.clinic.db.engine) as seen:
+        listing.patient_changed(ids[2])
+    assert len(seen) == 1 and "count(patient.id)" not in seen[0]
+    line = next(p for p in listing.model.patients if p.id == ids[2])
+    assert line.visit_count == 2 and line.last_visit_date.isoformat() == "2025-06-02"
