@@ -1,5 +1,9 @@
 """A stopwatch for the timed tests at the bench: F5 starts and stops it, stopping gives the time
-to 0.01 s, and a trial that reaches the test's time limit is stopped and reported, not timed."""
+to 0.01 s, and a trial that reaches the test's time limit is stopped and reported, not timed.
+
+One key does it all for a nurse with a tremor: a held key does not repeat (the visit editor's shortcut has
+no auto-repeat) and a second press within BOUNCE_S of the last start or stop is taken as the same press.
+No timed trial is that short (a T25FW takes seconds), so a real stop is never lost."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 REFRESH_MS = 50  # fast enough that the running time reads smoothly
+BOUNCE_S = 0.5  # a press this soon after a start or stop is a shaking hand's second touch of the key
 
 
 def hundredths(seconds: float) -> Decimal:
@@ -33,6 +38,7 @@ class Stopwatch(QWidget):
         super().__init__(parent)
         self.clock = clock
         self._started: float | None = None
+        self._last_press: float | None = None  # when the key last started or stopped the watch
         self.limit_s: float | None = None
         self.button = QPushButton("Start  (F5)")
         self.button.setObjectName("stopwatch_button")
@@ -89,6 +95,10 @@ class Stopwatch(QWidget):
         """Start or stop (F5 or the button); does nothing while disabled (a read-only visit)."""
         if not self.isEnabled():
             return
+        now = self.clock()
+        if self._last_press is not None and now - self._last_press < BOUNCE_S:
+            return
+        self._last_press = now
         if self.running:
             self.stop()
         else:

@@ -451,7 +451,8 @@ class VisitEditor(QWidget):
         QApplication.instance().focusChanged.connect(self._focus_moved)
 
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.stopwatch.toggle)  # no-op when disabled
+        # no-op when disabled; a held key does not repeat (a tremor would start and stop it over and over)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.stopwatch.toggle, autoRepeat=False)
         QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=lambda: self.step_section(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=lambda: self.step_section(-1))
 
