@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.services.audit_trail import AuditEntry, record_name
 from pmsdesk.ui.columns import fit_columns
+from pmsdesk.ui.dialogs import resize_on_screen
 
 COLUMNS = ("When", "Who", "What", "Record", "Changes", "Reason")
 Rows = list[tuple[str, ...]]
@@ -190,7 +191,7 @@ class AuditDialog(TrailDialog):
         super().__init__(title, f"{len(entries)} recorded events. The audit trail is append-only: nothing in it "
                          "can be changed, and \u201cpmsdesk audit verify\u201d proves it was not.", COLUMNS,
                          parent=parent)
-        self.resize(1240, 620)
+        resize_on_screen(self, 1240, 620)
         self.trail.show_rows([entry_cells(entry) for entry in entries])
 
 
@@ -201,7 +202,7 @@ class HistoryDialog(TrailDialog):
         super().__init__(title, "Local times, to the minute. The full audit trail of the patient (Patient \u203a "
                          "Audit trail) keeps every stored value; nothing in it can be changed.",
                          ("When \u00b7 who \u00b7 what \u00b7 why",), parent=parent)
-        self.resize(900, 480)
+        resize_on_screen(self, 900, 480)
         self.trail.show_rows([(line,) for line in lines] or [("Nothing recorded yet.",)])
 
     def texts(self) -> list[str]:

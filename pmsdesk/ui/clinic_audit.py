@@ -34,6 +34,7 @@ from pmsdesk.services.clinic_audit import (
     export_audit_csv,
 )
 from pmsdesk.ui.audit_viewer import TrailDialog
+from pmsdesk.ui.dialogs import resize_on_screen
 from pmsdesk.ui.operations import guarded
 
 COLUMN_WIDTHS = (120, 190, 230, 450)  # When, Who, Patient, What; Reason takes the rest
@@ -75,7 +76,7 @@ class ClinicAuditDialog(TrailDialog):
                          "append-only: nothing in it can be changed.", COLUMNS, wrap=False, parent=parent)
         self.setObjectName("clinic_audit")
         self.clinic = clinic
-        self.resize(1240, 660)
+        resize_on_screen(self, 1240, 660)
         self.filters = AuditFilter()
         self.next_before_id: int | None = None
         self.read = 0  # lines read with the current filters

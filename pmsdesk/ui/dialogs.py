@@ -36,6 +36,19 @@ def save_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
     return buttons
 
 
+FRAME_ALLOWANCE = 80  # px a window manager's title bar and borders may add around a dialog
+
+
+def resize_on_screen(dialog: QDialog, width: int, height: int) -> None:
+    """Size ``dialog`` at ``width`` x ``height`` where its screen has room, else at what it has: a size
+    chosen at 100 % text would reach past a laptop's screen at 150 % or 200 %."""
+    area = (dialog.parentWidget() or dialog).screen().availableGeometry()
+    dialog.resize(min(width, area.width() - FRAME_ALLOWANCE), min(height, area.height() - FRAME_ALLOWANCE))
+
+
+MIN_FORM_WIDTH = 500  # a record dialog's form is never narrower, where the screen has room
+
+
 class RecordDialog(QDialog):
     """Edit one record; ``save(raw_values)`` validates and stores it, raising on refusal."""
 
@@ -43,7 +56,6 @@ class RecordDialog(QDialog):
                  values: Mapping[str, Any] | None = None, intro: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(520)
         self._save = save
         self.result_record: Any = None
         layout = QVBoxLayout(self)
@@ -88,10 +100,12 @@ class RecordDialog(QDialog):
         needed = max(needed, self.form.sizeHint().height())
         screen = self.screen().availableGeometry()
         around = self.sizeHint().height() - self.scroll.sizeHint().height()  # intro, message line, buttons
-        self.scroll.setMinimumHeight(min(needed, screen.height() - around - 80))  # 80: title bar and frame
-        # As wide as the form's longest choice wants, beside a vertical scroll bar: never sideways scrolling.
+        self.scroll.setMinimumHeight(min(needed, screen.height() - around - FRAME_ALLOWANCE))
+        # As wide as the form's longest choice wants (and at least MIN_FORM_WIDTH), beside a vertical scroll
+        # bar: never sideways scrolling. Set on the scroll area, not the dialog: a minimum width of the
+        # dialog's own overrode its layout's, and at 200 % text size cut the form at its right edge.
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        self.scroll.setMinimumWidth(min(self.form.sizeHint().width() + bar, screen.width() - 80))
+        self.scroll.setMinimumWidth(min(max(self.form.sizeHint().width() + bar, MIN_FORM_WIDTH), screen.width() - FRAME_ALLOWANCE))
         self.adjustSize()
         frame = self.frameGeometry()  # grown downwards: moved up as far as needed to stay on the screen
         self.move(frame.x(), max(screen.top(), min(frame.y(), screen.bottom() - frame.height())))

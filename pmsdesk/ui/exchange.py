@@ -46,6 +46,7 @@ from pmsdesk.exchange.template import write_import_template
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.background import BackgroundOperation, Job
 from pmsdesk.ui.operations import guarded
+from pmsdesk.ui.dialogs import resize_on_screen
 
 IGNORE_LABEL = "(ignore this column)"
 FILE_FILTER = (
@@ -73,7 +74,7 @@ class ImportDialog(QDialog):
         self.plan: ImportPlan | None = None
         self.operation: BackgroundOperation | None = None  # the import while it runs on the worker
         self.setWindowTitle(f"Import {path.name}")
-        self.resize(820, 640)
+        resize_on_screen(self, 820, 640)
 
         self.mapping_table = QTableWidget(0, 2)
         self.mapping_table.setObjectName("mapping_table")

@@ -29,7 +29,7 @@ from pmsdesk.domain.register import HSC_2008_001, RegisterTask
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.register import EntryView
-from pmsdesk.ui.dialogs import save_cancel_buttons
+from pmsdesk.ui.dialogs import resize_on_screen, save_cancel_buttons
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
@@ -110,7 +110,7 @@ class RegisterDialog(QDialog):
         super().__init__(parent)
         self.clinic = clinic
         self.setWindowTitle("Intrathecal register")
-        self.resize(860, 460)
+        resize_on_screen(self, 860, 460)
         note = QLabel("Who is trained and competent to prescribe, check (as the second person) and administer "
                       "intrathecal doses, as UK national guidance requires (" + HSC_2008_001 + "). A dose is "
                       "saved only when the person giving it is registered to administer and a different "

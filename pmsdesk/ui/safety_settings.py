@@ -27,6 +27,7 @@ from pmsdesk.services.safety import SettingInForce, change_check_settings, check
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
+from pmsdesk.ui.dialogs import resize_on_screen
 
 HINT_STYLE = "color: palette(placeholder-text);"
 
@@ -79,7 +80,7 @@ class SafetySettingsDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(760, 640)
+        resize_on_screen(self, 760, 640)
 
     def _row(self, form: QFormLayout, line: SettingInForce, may_change: bool) -> QLineEdit:
         setting = line.setting

@@ -30,7 +30,7 @@ from pmsdesk.domain.settings import ADMIN_SETTINGS
 from pmsdesk.domain.validation import ValidationFailed
 from pmsdesk.services.accounts import MIN_PASSWORD_LENGTH, Accounts
 from pmsdesk.services.clinic import Clinic
-from pmsdesk.ui.dialogs import save_cancel_buttons
+from pmsdesk.ui.dialogs import resize_on_screen, save_cancel_buttons
 from pmsdesk.ui.forms import ERROR_STYLE
 from pmsdesk.ui.operations import guarded
 
@@ -89,7 +89,7 @@ class UsersDialog(QDialog):
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Users and settings")
-        self.resize(760, 520)
+        resize_on_screen(self, 760, 520)
         self.clinic = clinic
         self.accounts = clinic.accounts()
         self.table = QTableWidget(0, 5)

@@ -13,10 +13,14 @@ import tempfile
 
 from PySide6.QtWidgets import QApplication
 
+from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
 from pmsdesk.domain.settings import MAIN_WINDOW_POSITION, MAIN_WINDOW_SIZE
+from pmsdesk.domain.validation import Problem, ValidationFailed
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.demo import fill_demo_clinic
 from pmsdesk.store.database import Database
+from pmsdesk.ui.audit_viewer import HistoryDialog
+from pmsdesk.ui.dialogs import RecordDialog
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.window_settings import WindowSettings
 
@@ -57,6 +61,16 @@ def main() -> None:
         editor_least=size(editor.minimumSizeHint()), editor=size(editor.size()),
         editor_sideways=editor.scroll.horizontalScrollBar().maximum(),
         columns_across=editor.scroll.widget().across)
+    record = RecordDialog("Adverse event", ADVERSE_EVENT_FIELDS, lambda raw: None, parent=window)
+    record.show_refusal(ValidationFailed([Problem(field.name, f"{field.label}: this value is not allowed.")
+                                          for field in ADVERSE_EVENT_FIELDS]))
+    history = HistoryDialog("History", ["2026-11-20 14:08 \u00b7 Saved"], window)  # sized for 100 % text
+    for dialog in (record, history):
+        dialog.show()
+        settle(app)
+    report.update(record_inside=area.contains(record.frameGeometry()),
+                  record_form_inside=record.rect().contains(record.scroll.geometry()),
+                  history_inside=area.contains(history.frameGeometry()))
     print(json.dumps(report))
 
 

@@ -37,3 +37,4 @@ def test_main_window_and_visit_editor_fit_a_laptop_screen_at_large_text(tmp_path
     assert report["editor_least"][0] <= report["editor"][0] <= width
     assert report["editor"][1] <= height
     assert not report["columns_across"] and report["editor_sideways"] == 0
+    assert report["record_inside"] and report["record_form_inside"] and report["history_inside"]
