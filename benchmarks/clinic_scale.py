@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -105,14 +106,15 @@ class Figures:
             self.rows[name] = (f"failed: {error}", None)
 
 
-def sql_floor(path: Path, statement: str, args: tuple = ()) -> tuple[float, None]:
-    connection = sqlite3.connect(path)
-    try:
-        start = time.perf_counter()
-        connection.execute(statement, args).fetchall()
-        return time.perf_counter() - start, None
-    finally:
-        connection.close()
+SQL_FLOOR = ("import json, sqlite3, sys, time\nconnection = sqlite3.connect(sys.argv[1])\nstart = time.perf_counter()\n"
+             "connection.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()\nprint(time.perf_counter() - start)\n")
+
+
+def sql_floor(path: Path, statement: str, args: tuple = ()) -> tuple[float, float]:
+    """The query's time in a child process of its own (on Linux a child's peak memory starts from its
+    parent's size at the fork: this process stays small, so the commands' peaks are their own)."""
+    _, peak, out = run([sys.executable, "-c", SQL_FLOOR, str(path), statement, json.dumps(args)], os.environ, 300)
+    return float(out), peak
 
 
 def insert_floor(path: Path) -> tuple[float, None]:
@@ -144,7 +146,10 @@ def measure_clinic(size: int, args) -> tuple[dict, float | None]:
     figures.measure("start-up to a usable main window",
                     timed([*PMSDESK, *database, "--exit-after-first-window", "--user", "demo-nurse"]))
     figures.measure("floor: bare PySide6 window process", timed([sys.executable, "-c", BARE_WINDOW]))
-    probe = [sys.executable, str(ROOT / "benchmarks/ui_probe.py"), str(path)]
+    # The probe saves a visit: it works on a copy, so the cached clinic stays as made.
+    scratch_copy = Path(tempfile.mkdtemp(prefix="pmsdesk-bench-")) / "probe.sqlite3"
+    shutil.copyfile(path, scratch_copy)
+    probe = [sys.executable, str(ROOT / "benchmarks/ui_probe.py"), str(scratch_copy)]
     ui: dict[str, list[float]] = {}
 
     def probe_once():
@@ -155,6 +160,7 @@ def measure_clinic(size: int, args) -> tuple[dict, float | None]:
     figures.measure("UI probe (search, open, overview, save, trajectory): whole process", probe_once)
     for name, values in ui.items():
         figures.rows[name] = (statistics.median(values), None)
+    shutil.rmtree(scratch_copy.parent)
     connection = sqlite3.connect(path)
     patient_id, = connection.execute("SELECT patient_id FROM visit GROUP BY patient_id ORDER BY count(*) DESC, "
                                      "patient_id LIMIT 1").fetchone()
