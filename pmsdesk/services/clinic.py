@@ -418,28 +418,26 @@ class Clinic:
         return self._get(session, Patient, patient_id, "patient").birth_date
 
     # ----- patients --------------------------------------------------------------------------
-    def _patients_matching(self, text: str, include_archived: bool):
-        """Patients whose name or clinic identifier contains every word of ``text`` (any case; ``%`` and
-        ``_`` are letters here): a condition on the patient table alone, which a search scans (30,000
-        patients in a few milliseconds); the list's order comes from an index."""
+    @staticmethod
+    def _patients_matching(text: str, include_archived: bool):
+        """Patients whose name or clinic identifier contains every word of ``text`` in any case (lower()
+        is Python's on SQLite, see pmsdesk.store.database, so "ÖZTÜRK" finds Öztürk; ``%`` and ``_`` are
+        letters here): a condition on the patient table alone, which a search scans (30,000 patients in
+        about 20 ms)."""
         query = select(Patient)
         if not include_archived:
             query = query.where(Patient.archived.is_(False))
-        # SQLite's LIKE ignores case already (ASCII letters; lower() would cost a third of the scan).
-        sqlite = self.db.engine.dialect.name == "sqlite"
+        # One folded text per patient (a word has no space, so it cannot match across two of its parts):
+        # one lower() a row instead of three.
+        searched = func.lower(Patient.family_name + " " + Patient.given_names + " " + Patient.clinic_id)
         for word in text.split():
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(*(
-                column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
-                for column in (Patient.family_name, Patient.given_names, Patient.clinic_id))))
+            pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(searched.like(pattern, escape="\\"))
         return query
 
-    # The patient list's order, served by the index ix_patient_name_order (pmsdesk.store.tables) when
-    # nothing is searched. A search sorts its matches instead: walking the whole index in order to find
-    # a few matches reads the table at random (60 ms at 30,000 patients against 10 ms for a scan and a
-    # sort), so its order is written as an expression the index does not serve.
+    # The patient list's order. Not served by an index: an index on lower() would hold Python's folding on
+    # SQLite, which any other program writing the file (the sqlite3 shell) would maintain with SQLite's own.
     _NAME_ORDER = (func.lower(Patient.family_name), func.lower(Patient.given_names), Patient.id)
-    _SEARCH_ORDER = (func.lower(Patient.family_name + ""), func.lower(Patient.given_names), Patient.id)
 
     def find_patients(self, text: str = "", *, include_archived: bool = False, offset: int = 0,
                       limit: int | None = None) -> list[PatientSummary]:
@@ -447,8 +445,23 @@ class Clinic:
         rows from ``offset`` for a list that shows a page at a time. Visit counts and last visit dates
         are read for the rows returned only (one index lookup each), so a page costs the same whatever
         the clinic's size."""
-        page = self._patients_matching(text, include_archived).order_by(
-            *(self._SEARCH_ORDER if text.split() else self._NAME_ORDER))
+        return self._patient_page(text, include_archived, offset, limit)[0]
+
+    def search_patients(self, text: str = "", *, include_archived: bool = False,
+                        limit: int = 200) -> tuple[list[PatientSummary], int]:
+        """The first ``limit`` patients :meth:`find_patients` finds and how many it finds in all (a keystroke
+        in the search box): a search counts its matches in the scan that finds them; the whole list is
+        counted apart, without folding every name (35 ms and 30 ms at 30,000 patients)."""
+        if not text.split():
+            return (self._patient_page(text, include_archived, 0, limit)[0],
+                    self.count_patients(text, include_archived=include_archived))
+        return self._patient_page(text, include_archived, 0, limit, with_total=True)
+
+    def _patient_page(self, text: str, include_archived: bool, offset: int, limit: int | None,
+                      with_total: bool = False) -> tuple[list[PatientSummary], int]:
+        page = self._patients_matching(text, include_archived).order_by(*self._NAME_ORDER)
+        if with_total:
+            page = page.add_columns(func.count().over().label("matching"))
         if limit is not None:
             page = page.limit(limit).offset(offset)
         shown = page.subquery()
@@ -457,9 +470,12 @@ class Clinic:
         query = select(patient,
                        select(func.count(Visit.id)).where(of_patient).scalar_subquery(),
                        select(func.max(Visit.visit_date)).where(of_patient).scalar_subquery(),
+                       *((shown.c.matching,) if with_total else ()),
                        ).order_by(func.lower(patient.family_name), func.lower(patient.given_names), patient.id)
         with self.db.reading() as session:
-            return [self._summary(p, n, last) for p, n, last in session.execute(query)]
+            rows = session.execute(query).all()
+        found = [self._summary(row[0], row[1], row[2]) for row in rows]
+        return found, (rows[0][3] if rows and with_total else len(found))
 
     @staticmethod
     def _summary(p: Patient, visit_count: int | None = 0, last_visit: dt.date | None = None) -> PatientSummary:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, MetaData, func, text
+from sqlalchemy import DateTime, Index, MetaData, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -469,9 +469,7 @@ class PatientOverview(Timestamped, table=True):
     row: str  # JSON of the computed cells
 
 
-# The patient list's order (pmsdesk.services.clinic.Clinic.find_patients), and a patient's visits by date
-# (its visit count and last visit, read for the rows a screen shows).
-Index("ix_patient_name_order", func.lower(Patient.family_name), func.lower(Patient.given_names), Patient.id)
+# A patient's visits by date: their visit count and last visit, read for the rows a screen shows.
 Index("ix_visit_patient_id_visit_date", Visit.patient_id, Visit.visit_date)
 
 # Derived tables: rebuilt by the program from the clinical rows, so a copy of the clinic leaves them out.

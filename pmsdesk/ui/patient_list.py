@@ -28,8 +28,8 @@ class PatientTableModel(QAbstractTableModel):
         """Show the first page of the patients matching ``text`` (how many there are in ``total``)."""
         self.beginResetModel()
         self._text, self._include_archived = text, include_archived
-        self.total = self.clinic.count_patients(text, include_archived=include_archived)
-        self.patients = self._page(0)
+        self.patients, self.total = self.clinic.search_patients(text, include_archived=include_archived,
+                                                                limit=self.PAGE_SIZE)
         self.endResetModel()
 
     def _page(self, offset: int) -> list[PatientSummary]:
@@ -77,6 +77,8 @@ class PatientTableModel(QAbstractTableModel):
             return (name, patient.clinic_id, patient.birth_date.isoformat(), patient.phenotype, last)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
             return Phenotype(patient.phenotype).label
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (0, 1):  # whole when elided
+            return (patient.display_name, patient.clinic_id)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and patient.archived:
             from PySide6.QtGui import QColor
 
@@ -112,14 +114,15 @@ class PatientList(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # Widths from the header and the widest value such a column can hold, not from its rows: fitting
-        # a column to its contents reads every row (the whole list, at each search).
+        # Widths from the header and the widest value a date or a phenotype can be, not from the rows:
+        # fitting a column to its contents reads every row (the whole list, at each search). The identifier
+        # is fitted to the page shown, up to a cap, so the name keeps most of the width (both whole on hover).
         metrics = self.table.fontMetrics()
-        for column, widest in enumerate(("", "MS-000000-00", "0000-00-00", "RRMS", "0000-00-00"), 0):
-            if column:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                header.resizeSection(column, max(metrics.horizontalAdvance(widest),
-                                                 metrics.horizontalAdvance(PatientTableModel.HEADERS[column])) + 16)
+        for column, widest in ((2, "0000-00-00"), (3, "RRMS"), (4, "0000-00-00")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(metrics.horizontalAdvance(widest),
+                                             metrics.horizontalAdvance(PatientTableModel.HEADERS[column])) + 12)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.count = QLabel()
         self.count.setObjectName("patient_count")
 
@@ -154,9 +157,19 @@ class PatientList(QWidget):
         selected = self.current_patient_id()
         self._debounce.stop()
         self.model.search(self.search.text(), self.show_archived.isChecked())
+        self._fit_identifiers()
         total = self.model.total
         self.count.setText(f"{total} patient{'s' if total != 1 else ''}" + (" found" if self.search.text() else ""))
         self.select(selected)
+
+    IDENTIFIER_CAP = "MS-00000"  # wider identifiers are elided (whole on hover)
+
+    def _fit_identifiers(self) -> None:
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(p.clinic_id) for p in self.model.patients), default=0)
+        shown = min(widest, metrics.horizontalAdvance(self.IDENTIFIER_CAP))
+        self.table.horizontalHeader().resizeSection(
+            1, max(shown, metrics.horizontalAdvance(PatientTableModel.HEADERS[1])) + 12)
 
     def patient_changed(self, patient_id: int) -> None:
         """A visit of the patient was saved: their line shows the new visit count and last visit."""

@@ -1,4 +1,4 @@
-"""The clinic overview's computed rows, and the indexes the patient list and Today read by.
+"""The clinic overview's computed rows, and the index the patient list reads visit counts by.
 
 Revision ID: 0011
 Revises: 0010
@@ -7,8 +7,7 @@ Create Date: 2026-12-02 12:40:00
 patient_overview: each patient's overview row as last computed (derived, not audited). Triggers on the
 rows it is computed from (visits, the followed assessments, relapses) delete a patient's row whenever one
 of them is inserted, changed or deleted, by any program: the overview recomputes what is missing.
-ix_patient_name_order serves the patient list's order a page at a time; ix_visit_patient_id_visit_date a
-patient's visit count and last visit.
+ix_visit_patient_id_visit_date serves a patient's visit count and last visit, read for the rows a screen shows.
 """
 
 from alembic import op
@@ -62,8 +61,6 @@ def upgrade() -> None:
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('patient_id', name=op.f('pk_patient_overview')),
     )
-    op.create_index('ix_patient_name_order', 'patient',
-                    [sa.text('lower(family_name)'), sa.text('lower(given_names)'), 'id'])
     op.create_index('ix_visit_patient_id_visit_date', 'visit', ['patient_id', 'visit_date'])
     if op.get_context().dialect.name == "postgresql":
         _postgresql_triggers()
@@ -82,5 +79,4 @@ def downgrade() -> None:
             for verb in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER {table}_overview_{verb}")
     op.drop_index('ix_visit_patient_id_visit_date', table_name='visit')
-    op.drop_index('ix_patient_name_order', table_name='patient')
     op.drop_table('patient_overview')
