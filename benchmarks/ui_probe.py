@@ -59,7 +59,8 @@ def main(path: str) -> None:
         app, window, lambda: QTest.keyClick(patients.search, Qt.Key_7), lambda: before() != shown_before)
     patient_id = clinic.find_patients("DEMO-007")[0].id
     figures["open a patient: patient view painted"] = timed(app, window, lambda: window.open_patient(patient_id))
-    figures["clinic overview shown"] = timed(app, window, window.show_overview)
+    figures["clinic overview shown"] = timed(app, window, window.show_overview,
+                                             lambda: window.overview.model.rowCount() > 0)  # first rows on screen
     figures["trajectory shown"] = timed(app, window, lambda: window.show_trajectory(patient_id))
     today = clinic.today()
 

@@ -222,13 +222,16 @@ class ClinicOverview(QWidget):
                 job.deliver(page)
             return len(self.model.loaded)
 
-        self.loading = run_in_background(self, "reading the clinic overview", read,
-                                         on_done=lambda _n: self._show_counts(final=True))
-        self.loading.delivered.connect(self._page_arrived)
+        loading = run_in_background(self, "reading the clinic overview", read,
+                                    on_done=lambda _n: self._show_counts(final=True) if loading is self.loading else None)
+        # pages of a reading cancelled meanwhile (a refresh, or the overview left) are not shown
+        loading.delivered.connect(lambda page: self._page_arrived(loading, page))
+        self.loading = loading
 
-    def _page_arrived(self, page: list[OverviewRow]) -> None:
-        self.model.add(page)
-        self._show_counts(final=False)
+    def _page_arrived(self, loading, page: list[OverviewRow]) -> None:
+        if loading is self.loading and not loading.cancel_requested_at:
+            self.model.add(page)
+            self._show_counts(final=False)
 
     def _show_counts(self, *, final: bool) -> None:
         counts: dict[str, int] = {}
@@ -243,10 +246,10 @@ class ClinicOverview(QWidget):
             self.loading.wait()
 
     def stop_loading(self) -> None:
-        """Stop reading (rows already computed stay stored for the next time)."""
+        """Stop reading, without waiting: the worker stops within one chunk of rows (those computed
+        stay stored for the next time), and nothing more it reads is shown."""
         if self.loading is not None and self.loading.running:
             self.loading.cancel()
-            self.loading.wait()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API: leaving the overview stops its reading
         self.stop_loading()

@@ -120,3 +120,21 @@ def test_a_saved_visit_rereads_its_patients_line_only(window):
     assert len(seen) == 1 and "count(patient.id)" not in seen[0]
     line = next(p for p in listing.model.patients if p.id == ids[2])
     assert line.visit_count == 2 and line.last_visit_date.isoformat() == "2025-06-02"
+
+
+def test_leaving_the_overview_stops_its_reading_without_waiting_for_it(window, monkeypatch):
+    from pmsdesk.services import overview as overview_service
+
+    monkeypatch.setattr(overview_service, "FIRST_PAGE_SIZE", 1)
+    monkeypatch.setattr(overview_service, "PAGE_SIZE", 1)
+    add_patients(window.clinic, 1, 6)
+    window.clinic.db.engine.dispose()
+    with window.clinic.db.engine.begin() as connection:  # every row to be computed again
+        connection.exec_driver_sql("DELETE FROM patient_overview")
+    window.show_overview()
+    loading = window.overview.loading
+    window.show_today()  # leaves the overview: cancelled, not waited for
+    assert loading.cancel_requested_at is not None
+    shown = window.overview.model.rowCount()
+    loading.wait()
+    assert window.overview.model.rowCount() == shown < 6
