@@ -158,7 +158,7 @@ def test_escape_during_an_import_cancels_it_instead_of_leaving_it_running(qtbot,
 def demo_clinic(tmp_path):
     database = Database.open(str(tmp_path / "demo.sqlite3"))
     clinic = Clinic(database, today=lambda: TODAY)
-    fill_demo_clinic(clinic, patients=3)
+    fill_demo_clinic(clinic, patients=8)  # enough visits that the layout lasts past its first step
     yield clinic
     database.close()
 
