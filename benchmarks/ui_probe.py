@@ -52,7 +52,7 @@ def main(path: str) -> None:
     figures = {}
     patients = window.patient_list
     QTest.keyClicks(patients.search, "DEMO-00")
-    before = lambda: (patients.model.rowCount(), patients.model.patients[:1])  # noqa: E731
+    before = lambda: (patients.model.rowCount(), patients.model.rows[:1])  # noqa: E731
     settled(app, window, lambda: patients.model.rowCount() > 0)
     shown_before = before()
     figures["search keystroke to results shown (debounce included)"] = timed(

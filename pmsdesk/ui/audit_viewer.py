@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pmsdesk.services.audit_trail import AuditEntry, record_name
 from pmsdesk.ui.columns import fit_columns
 from pmsdesk.ui.dialogs import resize_on_screen
+from pmsdesk.ui.table_models import RowsTableModel
 
 COLUMNS = ("When", "Who", "What", "Record", "Changes", "Reason")
 Rows = list[tuple[str, ...]]
@@ -56,13 +57,11 @@ def entry_cells(entry: AuditEntry) -> tuple[str, ...]:
     return when, who, entry.kind.label, record, describe_changes(entry), entry.reason or ""
 
 
-class TrailModel(QAbstractTableModel):
+class TrailModel(RowsTableModel):
     """Rows of text; with ``fetch_more``, further (older) rows are read as the table scrolls to them."""
 
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.headers = tuple(headers)
-        self.rows: Rows = []
+        super().__init__(headers, parent)
         self.fetch_more: FetchMore | None = None
         self.more = False
 
@@ -71,20 +70,9 @@ class TrailModel(QAbstractTableModel):
         self.rows, self.fetch_more, self.more = list(rows), fetch_more, more
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.headers)
-
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) and index.isValid():
             return self.rows[index.row()][index.column()]
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
         return None
 
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API

@@ -8,7 +8,7 @@ status. A legend under the table says what each colour means."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from pmsdesk.services.overview import OverviewRow, overview_pages
 from pmsdesk.services.series import COMPUTED_FLAGS_NOTICE, ChangeShown, Status
 from pmsdesk.ui.background import run_in_background
 from pmsdesk.ui.columns import fit_columns
+from pmsdesk.ui.table_models import RowsTableModel
 
 STATUS_COLORS = {Status.WORSENING: "#c0392b", Status.IMPROVEMENT: "#1e8449", Status.UNCONFIRMED: "#b9770e",
                  Status.STABLE: "#2e4053", Status.NO_DATA: "#7f8c8d"}
@@ -39,17 +40,15 @@ _FIXED_SORT = (lambda r: (r.name.lower(), r.patient_id), lambda r: r.clinic_id.l
                lambda r: Status.ORDER.index(r.status), lambda r: r.visit_count, lambda r: r.last_visit)
 
 
-class OverviewModel(QAbstractTableModel):
+class OverviewModel(RowsTableModel):
     """The overview's rows (pmsdesk.services.overview.OverviewRow) as they arrive, filtered and sorted in
     Python: a QSortFilterProxyModel would call back into Python for every comparison, seconds for a
     clinic of 30,000. Only the rows on screen are ever drawn."""
 
     def __init__(self, measures, parent=None):
-        super().__init__(parent)
+        super().__init__([*FIXED_COLUMNS, *(measure.label for measure in measures)], parent)
         self.measures = measures
-        self.headers = [*FIXED_COLUMNS, *(measure.label for measure in measures)]
-        self.loaded: list[OverviewRow] = []
-        self.rows: list[OverviewRow] = []  # shown: loaded, filtered, sorted
+        self.loaded: list[OverviewRow] = []  # self.rows are those shown: loaded, filtered, sorted
         self.words: list[str] = []
         self.status: str | None = None
         self.sort_column, self.sort_order = STATUS_COLUMN, Qt.SortOrder.AscendingOrder
@@ -94,17 +93,6 @@ class OverviewModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     # ----- Qt's model interface
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         row, column = self.rows[index.row()], index.column()
         if column >= len(FIXED_COLUMNS):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.services.clinic import Clinic, PatientSummary
+from pmsdesk.ui.table_models import RowsTableModel
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RowsTableModel):
     """The patients found, read a page at a time as the list scrolls (Qt's fetchMore): the cost of a
     search or of a scroll is a page's, whatever the clinic's size."""
 
@@ -18,9 +19,9 @@ class PatientTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
 
     def __init__(self, clinic: Clinic):
-        super().__init__()
+        super().__init__(self.HEADERS)
         self.clinic = clinic
-        self.patients: list[PatientSummary] = []
+        self.rows: list[PatientSummary] = []
         self.total = 0
         self._text, self._include_archived = "", False
 
@@ -28,7 +29,7 @@ class PatientTableModel(QAbstractTableModel):
         """Show the first page of the patients matching ``text`` (how many there are in ``total``)."""
         self.beginResetModel()
         self._text, self._include_archived = text, include_archived
-        self.patients, self.total = self.clinic.search_patients(text, include_archived=include_archived,
+        self.rows, self.total = self.clinic.search_patients(text, include_archived=include_archived,
                                                                 limit=self.PAGE_SIZE)
         self.endResetModel()
 
@@ -38,39 +39,28 @@ class PatientTableModel(QAbstractTableModel):
 
     def update(self, summary: PatientSummary) -> None:
         """Show ``summary`` on its patient's line, if that line is loaded (nothing else is read)."""
-        for row, shown in enumerate(self.patients):
+        for row, shown in enumerate(self.rows):
             if shown.id == summary.id:
-                self.patients[row] = summary
+                self.rows[row] = summary
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
                 return
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
-        return not parent.isValid() and len(self.patients) < self.total
+        return not parent.isValid() and len(self.rows) < self.total
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt API
         if parent.isValid():
             return
-        more = self._page(len(self.patients))
+        more = self._page(len(self.rows))
         if not more:  # patients removed meanwhile: nothing more to read
-            self.total = len(self.patients)
+            self.total = len(self.rows)
             return
-        self.beginInsertRows(QModelIndex(), len(self.patients), len(self.patients) + len(more) - 1)
-        self.patients.extend(more)
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
         self.endInsertRows()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.patients)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        patient = self.patients[index.row()]
+        patient = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             name = patient.display_name + ("  (archived)" if patient.archived else "")
             last = patient.last_visit_date.isoformat() if patient.last_visit_date else "\u2013"
@@ -166,7 +156,7 @@ class PatientList(QWidget):
 
     def _fit_identifiers(self) -> None:
         metrics = self.table.fontMetrics()
-        widest = max((metrics.horizontalAdvance(p.clinic_id) for p in self.model.patients), default=0)
+        widest = max((metrics.horizontalAdvance(p.clinic_id) for p in self.model.rows), default=0)
         shown = min(widest, metrics.horizontalAdvance(self.IDENTIFIER_CAP))
         self.table.horizontalHeader().resizeSection(
             1, max(shown, metrics.horizontalAdvance(PatientTableModel.HEADERS[1])) + 12)
@@ -176,26 +166,26 @@ class PatientList(QWidget):
         self.model.update(self.clinic.patient_summary(patient_id))
 
     def select(self, patient_id: int | None) -> None:
-        for row, patient in enumerate(self.model.patients):
+        for row, patient in enumerate(self.model.rows):
             if patient.id == patient_id:
                 self.table.selectRow(row)
                 return
 
     def current_patient_id(self) -> int | None:
         index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= len(self.model.patients):
+        if not index.isValid() or index.row() >= len(self.model.rows):
             return None
-        return self.model.patients[index.row()].id
+        return self.model.rows[index.row()].id
 
     def _open_row(self, row: int) -> None:
-        if 0 <= row < len(self.model.patients):
-            self.opened.emit(self.model.patients[row].id)
+        if 0 <= row < len(self.model.rows):
+            self.opened.emit(self.model.rows[row].id)
 
     def _open_current(self) -> None:
         self._open_row(self.table.currentIndex().row())
 
     def _open_first(self) -> None:
         self.refresh()
-        if self.model.patients:
+        if self.model.rows:
             self.table.selectRow(0)
             self._open_row(0)

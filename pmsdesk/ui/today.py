@@ -8,7 +8,7 @@ of the course that is due. Section headings cannot be selected: the arrow keys p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -17,6 +17,7 @@ from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.schedule import DueStatus
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import Clinic, DayState, DueTreatment, StartedVisit
+from pmsdesk.ui.table_models import RowsTableModel
 
 STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
 STATE_COLOURS = {DayState.UNSAVED: "#8a5a00", DayState.CHANGES_NOT_SAVED: "#8a5a00",
@@ -27,31 +28,18 @@ def course_name(course) -> str:
     return agent_label(course.agent, course.agent_name)
 
 
-class TodayModel(QAbstractTableModel):
-    """Today's rows as texts (``cells``) beside what each row is (``rows``: None for a section heading).
+class TodayModel(RowsTableModel):
+    """Today's rows (``rows``: what each is, None for a section heading) beside their texts (``cells``).
     A model, not a cell widget per value: Qt asks only for the rows on screen."""
 
     def __init__(self, headers: tuple[str, ...], parent=None):
-        super().__init__(parent)
-        self.headers = headers
+        super().__init__(headers, parent)
         self.cells: list[tuple[str, ...]] = []
-        self.rows: list[StartedVisit | DueTreatment | None] = []
 
     def show(self, cells: list[tuple[str, ...]], rows: list) -> None:
         self.beginResetModel()
         self.cells, self.rows = cells, rows
         self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.cells)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
     def flags(self, index):
         if self.rows[index.row()] is None:  # a section heading: not selectable, skipped by the arrow keys
@@ -60,7 +48,7 @@ class TodayModel(QAbstractTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()
-        text = self.cells[row][column] if column < len(self.cells[row]) else ""
+        text = self.cells[row][column]
         entry = self.rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
             return text
@@ -177,7 +165,7 @@ class TodayList(QWidget):
         return (after or before or [-1])[0]
 
     def _section(self, cells: list, title: str) -> None:
-        cells.append((title, "", "", "", "", "", ""))
+        cells.append((title, *("",) * (len(self.HEADERS) - 1)))
         self.rows.append(None)
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt API

@@ -83,7 +83,7 @@ def test_a_search_reads_one_page_and_scrolling_reads_the_next(window, monkeypatc
     assert listing.count.text() == "10 patients found"
     while listing.model.canFetchMore():
         listing.model.fetchMore()
-    assert [p.clinic_id for p in listing.model.patients] == [f"MS-{n:04d}" for n in range(1, 11)]
+    assert [p.clinic_id for p in listing.model.rows] == [f"MS-{n:04d}" for n in range(1, 11)]
 
 
 def test_todays_list_reads_the_same_statements_for_3_or_15_patients(window):
@@ -118,7 +118,7 @@ def test_a_saved_visit_rereads_its_patients_line_only(window):
     with Statements(window.clinic.db.engine) as seen:
         listing.patient_changed(ids[2])
     assert len(seen) == 1 and "count(patient.id)" not in seen[0]
-    line = next(p for p in listing.model.patients if p.id == ids[2])
+    line = next(p for p in listing.model.rows if p.id == ids[2])
     assert line.visit_count == 2 and line.last_visit_date.isoformat() == "2025-06-02"
 
 
