@@ -465,17 +465,23 @@ class Clinic:
         if limit is not None:
             page = page.limit(limit).offset(offset)
         shown = page.subquery()
-        patient = aliased(Patient, shown)
-        of_patient = Visit.patient_id == patient.id
-        query = select(patient,
-                       select(func.count(Visit.id)).where(of_patient).scalar_subquery(),
-                       select(func.max(Visit.visit_date)).where(of_patient).scalar_subquery(),
-                       *((shown.c.matching,) if with_total else ()),
-                       ).order_by(func.lower(patient.family_name), func.lower(patient.given_names), patient.id)
+        query, patient = self._with_visit_counts(shown)
+        if with_total:
+            query = query.add_columns(shown.c.matching)
+        query = query.order_by(func.lower(patient.family_name), func.lower(patient.given_names), patient.id)
         with self.db.reading() as session:
             rows = session.execute(query).all()
         found = [self._summary(row[0], row[1], row[2]) for row in rows]
         return found, (rows[0][3] if rows and with_total else len(found))
+
+    @staticmethod
+    def _with_visit_counts(shown):
+        """The patients of the subquery ``shown``, each with its visit count and last visit date (one
+        index lookup each), and the patient entity to order them by."""
+        patient = aliased(Patient, shown)
+        of_patient = Visit.patient_id == patient.id
+        return select(patient, select(func.count(Visit.id)).where(of_patient).scalar_subquery(),
+                      select(func.max(Visit.visit_date)).where(of_patient).scalar_subquery()), patient
 
     @staticmethod
     def _summary(p: Patient, visit_count: int | None = 0, last_visit: dt.date | None = None) -> PatientSummary:
@@ -484,11 +490,23 @@ class Clinic:
 
     def patient_summary(self, patient_id: int) -> PatientSummary:
         """One patient's line of the patient list (after a save changed its visit count or last visit)."""
-        with self.db.reading() as session:
-            found = self._summaries_of(session, [patient_id]).get(patient_id)
-        if found is None:
+        found = self.patient_summaries([patient_id])
+        if not found:
             raise NotFound(f"patient {patient_id} not found")
-        return found
+        return found[0]
+
+    def patient_summaries(self, patient_ids: Sequence[int]) -> list[PatientSummary]:
+        """The :class:`PatientSummary` of each of ``patient_ids`` that exists, in the order given."""
+        with self.db.reading() as session:
+            found = self._summaries_of(session, patient_ids)
+        return [found[patient_id] for patient_id in patient_ids if patient_id in found]
+
+    def active_patient_ids(self) -> list[int]:
+        """Every patient not archived, in the patient list's order (one sort, for a screen that then
+        reads them a page at a time by id, instead of sorting the clinic again for every page)."""
+        query = self._patients_matching("", False).with_only_columns(Patient.id).order_by(*self._NAME_ORDER)
+        with self.db.reading() as session:
+            return list(session.scalars(query))
 
     def count_patients(self, text: str = "", *, include_archived: bool = False) -> int:
         """How many patients :meth:`find_patients` would return."""
@@ -502,8 +520,8 @@ class Clinic:
             return self._get(session, Patient, patient_id, "patient")
 
     def patient_count(self) -> int:
-        with self.db.reading() as session:
-            return session.scalar(select(func.count(Patient.id)))
+        """Every patient, archived ones included."""
+        return self.count_patients(include_archived=True)
 
     def _check_clinic_id_free(self, session: Session, clinic_id: str, patient_id: int | None) -> None:
         other = session.scalar(select(Patient).where(Patient.clinic_id == clinic_id))
@@ -923,11 +941,7 @@ class Clinic:
         """The :class:`PatientSummary` of each of ``patient_ids`` (archived or not), read in batches."""
         found: dict[int, PatientSummary] = {}
         for batch in batches(sorted(patient_ids)):
-            shown = select(Patient).where(Patient.id.in_(batch)).subquery()
-            patient = aliased(Patient, shown)
-            of_patient = Visit.patient_id == patient.id
-            query = select(patient, select(func.count(Visit.id)).where(of_patient).scalar_subquery(),
-                           select(func.max(Visit.visit_date)).where(of_patient).scalar_subquery())
+            query, _patient = self._with_visit_counts(select(Patient).where(Patient.id.in_(batch)).subquery())
             found.update((p.id, self._summary(p, n, last)) for p, n, last in session.execute(query))
         return found
 

@@ -167,13 +167,11 @@ def overview_pages(clinic, *, page_size: int = PAGE_SIZE,
     """Every active patient's overview row, by name, a page at a time: stored rows as they are, missing
     ones computed and stored. The first page is a short one, so it is on screen soon even when its
     rows must be computed."""
-    offset, size = 0, min(page_size, FIRST_PAGE_SIZE)
-    while not cancelled():
-        patients = clinic.find_patients(offset=offset, limit=size)
-        size = page_size
-        if not patients:
-            return
-        offset += len(patients)
+    order = clinic.active_patient_ids()
+    start, size = 0, min(page_size, FIRST_PAGE_SIZE)
+    while start < len(order) and not cancelled():
+        patients = clinic.patient_summaries(order[start:start + size])
+        start, size = start + size, page_size
         ids = [patient.id for patient in patients]
         with clinic.db.reading() as session:
             stored = {row.patient_id: json.loads(row.row) for row in session.scalars(
