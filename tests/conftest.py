@@ -85,6 +85,18 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
+def closed_clinic_file(db_path):
+    """A SQLite clinic file with one patient, closed (as pmsdesk leaves it)."""
+    from pmsdesk.services.clinic import Clinic
+    from pmsdesk.store.database import Database
+
+    database = Database.open(str(db_path))
+    Clinic(database, today=lambda: TODAY).create_patient(PATIENT)
+    database.close()
+    return db_path
+
+
+@pytest.fixture
 def database(database_url):
     from pmsdesk.store.database import Database
 

@@ -610,7 +610,7 @@ __all__ = [
     "COMPUTED_FLAGS_NOTICE", "DAYS_PER_MONTH",
     "CohortChoice", "CohortOverlay", "DoseMark", "EventMark", "MeasureSeries", "OverlayCurve",
     "OverlayPoint", "PatientSeries", "Point", "RelapseMark", "SeriesOptions", "Status", "ThresholdBand",
-    "arm_overlays", "build_patient_series", "clinic_series", "cohort_choices", "cohort_overlay", "comparator_overlay",
+    "arm_overlays", "build_patient_series", "cohort_choices", "cohort_overlay", "comparator_overlay",
     "comparator_overlays", "default_overlays", "months_between", "no_curve_text",
     "patient_series",
 ]

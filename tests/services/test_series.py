@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from known_patient import PATIENT, create_known_patient, months
+from known_patient import create_known_patient, months
 
 from pmsdesk.domain.comparators import PatientProfile, comparators_for
 from pmsdesk.domain.references import load_reference_library

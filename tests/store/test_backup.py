@@ -91,14 +91,6 @@ def test_restore_is_refused_while_the_database_is_open(clinic, patient, db_path,
     assert not list(tmp_path.glob("*before-restore*"))
 
 
-@pytest.fixture
-def closed_clinic_file(db_path):
-    db = Database.open(str(db_path))
-    Clinic(db, today=lambda: TODAY).create_patient(PATIENT)
-    db.close()
-    return db_path
-
-
 def write(path, sql: str) -> None:
     connection = sqlite3.connect(path)
     connection.executescript(sql)
