@@ -115,6 +115,7 @@ def _choose_witness(args: argparse.Namespace, database) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.services.clinic import Clinic
+    from pmsdesk.services.overview import rows_unlike_the_record
     from pmsdesk.store import audit
 
     given = _checkpoints(args) if args.action == "verify" else []
@@ -130,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         with database.engine.connect() as connection:  # an accepted sign-in wrote nothing: read on
             signed_visits, trail_findings = audit.signature_findings(connection)
         signatures = _signature_lines(Clinic(database, actor=actor).signature_problems(), trail_findings)
+        overview_unlike = rows_unlike_the_record(Clinic(database, actor=actor))
     print(chain.describe())
     if chain.checkpoints:
         sources = Counter(chain.checkpoints)
@@ -146,7 +148,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"Signatures hold: {signed_visits} signed visit{'s' if signed_visits != 1 else ''} checked against "
               "their content and the audit trail")
-    if data is None or not data.intact or signatures:
+    if overview_unlike:
+        print(f"Clinic overview rows DO NOT MATCH the record for {len(overview_unlike)} patient"
+              f"{'s' if len(overview_unlike) > 1 else ''} (patient ids {', '.join(map(str, overview_unlike[:20]))}"
+              f"{', ...' if len(overview_unlike) > 20 else ''}): changed in the file behind pmsdesk")
+    else:
+        print("Clinic overview rows match the record")
+    if data is None or not data.intact or signatures or overview_unlike:
         return 1
     return 0 if chain.complete else NOT_FULLY_CHECKED
 

@@ -188,6 +188,23 @@ def overview_pages(clinic, *, page_size: int = PAGE_SIZE,
         yield [_row(patient, stored[patient.id]) for patient in patients if patient.id in stored]
 
 
+def rows_unlike_the_record(clinic) -> list[int]:
+    """The patients whose stored overview row differs from one computed afresh from their record: a row
+    changed in the file behind pmsdesk (the rows are derived, so the audit trail does not hold them).
+    ``pmsdesk audit verify`` reports them."""
+    with clinic.db.reading() as session:
+        held = list(session.scalars(select(PatientOverview.patient_id).where(PatientOverview.format == ROW_FORMAT)
+                                    .order_by(PatientOverview.patient_id)))
+    unlike = []
+    for batch in batches(held, PAGE_SIZE):
+        with clinic.db.reading() as session:
+            stored = {row.patient_id: json.loads(row.row) for row in session.scalars(
+                select(PatientOverview).where(PatientOverview.patient_id.in_(batch)))}
+            computed = _compute(session, batch)
+        unlike += [patient_id for patient_id in batch if stored.get(patient_id) != computed.get(patient_id)]
+    return unlike
+
+
 # ----- keeping rows up to date inside the transaction that changes a patient's record ----------------
 _CHANGED = "overview_patients_changed"
 _CHANGED_VISITS = "overview_visits_changed"

@@ -109,3 +109,15 @@ def test_archived_patients_are_left_out(clinic, two_patients):
     patient = clinic.patient(other_id)
     clinic.set_archived(other_id, patient.version, True)
     assert [row.patient_id for row in all_rows(clinic)] == [two_patients[0]]
+
+
+def test_a_row_changed_in_the_file_is_found_unlike_the_record(clinic, two_patients):
+    from pmsdesk.services.overview import rows_unlike_the_record
+
+    known_id, other_id = two_patients
+    all_rows(clinic)
+    assert rows_unlike_the_record(clinic) == []
+    with clinic.db.engine.begin() as connection:  # a confirmed worsening hidden in the file
+        connection.execute(text("UPDATE patient_overview SET row = replace(row, :worse, :stable) WHERE patient_id = :p"),
+                           {"worse": Status.WORSENING, "stable": Status.STABLE, "p": known_id})
+    assert rows_unlike_the_record(clinic) == [known_id]

@@ -395,6 +395,15 @@ def test_each_direct_edit_of_the_data_is_named_with_its_row_and_field(clinic_fil
     assert status == 1 and "Audit trail intact" in out and f"Data DIFFERS from the audit trail: {named}" in out, out
 
 
+def test_an_overview_row_changed_in_the_file_is_named(clinic_file, verify):
+    status, out = verify(clinic_file)
+    assert status == 0 and "Clinic overview rows match the record" in out, out
+    sql(clinic_file, """UPDATE patient_overview SET row = replace(row, '"status": "', '"status": "stable, not ')""")
+    status, out = verify(clinic_file)
+    assert status == 1 and "Data matches the audit trail" in out, out  # the rows are derived: not in the trail
+    assert "Clinic overview rows DO NOT MATCH the record for 1 patient (patient ids 1)" in out, out
+
+
 def test_verify_runs_as_a_real_command(clinic_file):
     sql(clinic_file, "UPDATE edss_assessment SET edss = 9.5")
     done = subprocess.run([sys.executable, "-m", "pmsdesk",
