@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -24,9 +25,29 @@ OUTPUT_COLUMNS = ("patient_id", "event", "type", "onset_date", "onset_value", "b
                   "confirmation_date", "confirmation_value")
 
 
+class _FollowedOutcomes(Sequence):
+    """The ``--outcome`` choices: the change rule (msprog's outcome name) of every measure the assessment
+    registry follows over visits, in its order: edss, t25fw, nhpt (both hands), sdmt, 6mwt. Read when
+    argparse first checks or shows them, so building the command line for another command does not
+    import the registry (about 0.2 s)."""
+
+    def _names(self) -> tuple[str, ...]:
+        from pmsdesk.domain.assessments import REGISTRY
+
+        return tuple(dict.fromkeys(m.change_rule.value for m in REGISTRY.followed_measures() if m.change_rule))
+
+    def __getitem__(self, index):
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("visits", metavar="VISITS.csv", help="columns patient_id,date,value (ISO dates)")
-    parser.add_argument("--outcome", required=True, choices=("edss", "t25fw", "nhpt", "sdmt"))
+    # A metavar, so argparse lists the choices only when help or an error is shown.
+    parser.add_argument("--outcome", required=True, choices=_FollowedOutcomes(), metavar="OUTCOME",
+                        help="the measure in VISITS.csv: %(choices)s (6mwt: the six-minute walk in metres)")
     parser.add_argument("--relapses", metavar="RELAPSES.csv",
                         help="columns patient_id,date (relapse onsets); also classifies CDW as PIRA/RAW")
     parser.add_argument("--baseline", default="fixed", choices=("fixed", "roving", "roving_impr", "roving_wors"))

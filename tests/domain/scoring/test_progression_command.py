@@ -1,5 +1,8 @@
 """``pmsdesk progression`` command (issue 4 item 6)."""
 
+import subprocess
+import sys
+
 import pytest
 from people import signed
 
@@ -78,3 +81,52 @@ def test_missing_header_column_is_a_usage_error(tmp_path, capsys):
     path.write_text("patient,date,value\nA,2020-01-01,1\n")
     assert main(signed(["progression", str(path), "--outcome", "sdmt"])) == 2
     assert "line 1: header must contain patient_id,date,value" in capsys.readouterr().err
+
+
+SIX_MINUTE_WALKS = """patient_id,date,value
+worse8,2020-01-01,400
+worse8,2020-04-01,392
+worse8,2020-07-01,391
+worse7,2020-01-01,400
+worse7,2020-04-01,393
+worse7,2020-07-01,393
+better15,2020-01-01,400
+better15,2020-04-01,415
+better15,2020-07-01,415
+better20,2020-01-01,400
+better20,2020-04-01,420
+better20,2020-07-01,421
+"""
+
+
+def test_six_minute_walk_has_its_own_minimal_important_change(tmp_path, capsys):
+    """As on the trajectory: 7.2 m shorter is a worsening, but only 19.7 m longer an improvement
+    (Oosterveer 2022), so 8 m down is confirmed, 7 m down and 15 m up are not events."""
+    path = tmp_path / "walks.csv"
+    path.write_text(SIX_MINUTE_WALKS)
+    assert main(signed(["progression", str(path), "--outcome", "6mwt", "--event", "multiple"])) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        HEADER,
+        "worse8,CDW,,2020-04-01,392,2020-01-01,400,2020-07-01,391",
+        "better20,CDI,,2020-04-01,420,2020-01-01,400,2020-07-01,421",
+    ]
+
+
+def test_outcomes_are_the_change_rules_of_the_followed_measures(visits, capsys):
+    from pmsdesk.domain.assessments import REGISTRY
+
+    followed = list(dict.fromkeys(m.change_rule.value for m in REGISTRY.followed_measures() if m.change_rule))
+    assert followed == ["edss", "t25fw", "nhpt", "sdmt", "6mwt"]
+    with pytest.raises(SystemExit) as refused:
+        main(signed(["progression", str(visits), "--outcome", "walk"]))
+    assert refused.value.code == 2
+    assert f"(choose from {', '.join(map(repr, followed))})" in capsys.readouterr().err
+
+
+def test_building_the_command_line_does_not_import_the_registry(tmp_path):
+    """The choices are read when --outcome is checked, so another command's start does not pay for them."""
+    done = subprocess.run([sys.executable, "-c", "import sys\nfrom pmsdesk.cli import build_parser\nbuild_parser()\n"
+                           "print('pmsdesk.domain.assessments' in sys.modules)"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "False\n"
