@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import NamedTuple
 
 from pypdf import PdfReader
 
@@ -22,10 +23,17 @@ def printed_name(patient) -> str:
     return f"{patient.family_name}, {patient.given_names}"
 
 
-def page_fill(pdf: bytes, *, top: float, bottom: float) -> list[float]:
-    """How full each page's body is, 0 to 1: from the body's top to the lowest text on it, as
-    ``pdftotext -bbox`` places the words; ``top`` and ``bottom`` (points from the page's top and
-    bottom edges) bound the body, leaving out the running header and the footer."""
+class Word(NamedTuple):
+    text: str  # as pdftotext gives it: a right-to-left word's letters in the order drawn
+    left: float  # points from the page's left edge
+    top: float  # points from the page's top edge
+    right: float
+    bottom: float
+
+
+def word_boxes(pdf: bytes) -> list[tuple[float, float, list[Word]]]:
+    """Each page's width, height and words where ``pdftotext -bbox`` places them."""
+    import html
     import subprocess
     import tempfile
     from pathlib import Path
@@ -33,12 +41,20 @@ def page_fill(pdf: bytes, *, top: float, bottom: float) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "report.pdf"
         path.write_bytes(pdf)
-        html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True,
+        text = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True,
                               text=True).stdout
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    return [(float(width), float(height),
+             [Word(html.unescape(t), float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, t in word.findall(body)])
+            for width, height, body in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', text, re.S)]
+
+
+def page_fill(pdf: bytes, *, top: float, bottom: float) -> list[float]:
+    """How full each page's body is, 0 to 1: from the body's top to the lowest text on it, as
+    ``pdftotext -bbox`` places the words; ``top`` and ``bottom`` (points from the page's top and
+    bottom edges) bound the body, leaving out the running header and the footer."""
     fills = []
-    for page in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S):
-        height = float(page[1])
-        lows = [float(y) for y in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)"',
-                                             page[2]) if top < float(y) < height - bottom]
+    for _, height, words in word_boxes(pdf):
+        lows = [w.bottom for w in words if top < w.bottom < height - bottom]
         fills.append((max(lows) - top) / (height - bottom - top) if lows else 0.0)
     return fills

@@ -13,10 +13,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -45,6 +45,12 @@ def _style(name: str, size: float, *, font: str = FONT, leading: float | None = 
            space_before: float = 0, space_after: float = 0, **extra) -> ParagraphStyle:
     return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.25, textColor=color,
                           spaceBefore=space_before, spaceAfter=space_after, alignment=TA_LEFT, **extra)
+
+
+@cache
+def right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` set against the right margin: for a paragraph written mainly right to left."""
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
 
 class Styles:

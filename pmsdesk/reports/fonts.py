@@ -10,7 +10,9 @@ bidi and HarfBuzz shaping of its own, but its bidi needs ``rlbidi``, which is no
 it shaping alone keeps the words of a right-to-left name in the wrong order; these two small, well-kept
 libraries do the whole job. A paragraph is broken into lines in logical order (joined Arabic
 measured as drawn) and each line is then put in visual order on its own (:func:`visual_lines`), so a
-long Hebrew note that wraps starts on its first line.
+long Hebrew note that wraps starts on its first line. A paragraph written mainly right to left
+(:func:`paragraph_direction`) has that base direction on every line and is set against the right
+margin; the page's other paragraphs stay left to right against the left margin.
 
 The joined Arabic forms are the Arabic Presentation Forms code points; the text layer (ToUnicode)
 maps them back to the letters they stand for, so that copying or searching a report's text
@@ -22,6 +24,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 import arabic_reshaper
@@ -87,36 +90,46 @@ def visual_order(text: str, base_dir: str = "L") -> str:
     return get_display(arabic_reshaper.reshape(text), base_dir=base_dir)
 
 
-def _base_direction(texts) -> str:
-    """A paragraph's direction by its first strong letter (the bidi algorithm's rule P2): a note
-    written in Hebrew is right to left (its full stop ends its last line on the left), "Dr. כהן" left
-    to right."""
-    for text in texts:
-        for char in text:
-            kind = unicodedata.bidirectional(char)
-            if kind == "L":
-                return "L"
-            if kind in ("R", "AL"):
-                return "R"
-    return "L"
+def _first_strong(text: str) -> str | None:
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return None
 
 
-def visual_lines(para):
+def paragraph_direction(texts: Iterable[str]) -> str:
+    """"R" for a paragraph whose words are mostly right to left, else "L"; a tie goes by its first
+    strong letter (the bidi algorithm's rule P2). Counting words rather than taking the first letter
+    alone keeps a Hebrew note that starts with a drug's Latin abbreviation ("MTX ניתן ...") right to
+    left, while "Dr. כהן" stays left to right. Words, not letters: Hebrew and Arabic words are
+    written with fewer letters (short vowels are not written) than the English ones beside them."""
+    texts = [text for text in texts if text]
+    if not any(_RIGHT_TO_LEFT.search(text) for text in texts):
+        return "L"
+    words = [kind for text in texts for word in text.split() if (kind := _first_strong(word))]
+    right = words.count("R")
+    left = len(words) - right
+    if right == left:
+        return words[0] if words else "L"
+    return "R" if right > left else "L"
+
+
+def visual_lines(para, direction: str):
     """A copy of a paragraph's broken lines (reportlab's ``blPara``, in logical order) with each line
-    in visual order, in the paragraph's own base direction: a simple paragraph's words, or each style
-    run of a line of a marked-up one (a right-to-left run seldom spans two styles). None when no line
-    holds right-to-left text."""
+    in visual order in the paragraph's base ``direction`` (:func:`paragraph_direction` of its whole
+    text, so the lines of a paragraph split across pages agree): a simple paragraph's words, or each
+    style run of a line of a marked-up one (a right-to-left run seldom spans two styles). None when no
+    line holds right-to-left text."""
     if para.kind == 0:
-        texts = [word for _, words in para.lines for word in words]
-        if not any(_RIGHT_TO_LEFT.search(word) for word in texts):
+        if not any(_RIGHT_TO_LEFT.search(word) for _, words in para.lines for word in words):
             return None
-        direction = _base_direction(texts)
         lines = [(extra, visual_order(" ".join(words), direction).split(" ")) for extra, words in para.lines]
     else:
-        texts = [getattr(frag, "text", "") for line in para.lines for frag in line.words]
-        if not any(_RIGHT_TO_LEFT.search(text) for text in texts):
+        if not any(_RIGHT_TO_LEFT.search(getattr(frag, "text", "")) for line in para.lines for frag in line.words):
             return None
-        direction = _base_direction(texts)
         lines = []
         for line in para.lines:
             line = copy.copy(line)

@@ -39,8 +39,9 @@ from pmsdesk.reports.document import (
     Styles,
     content_width,
     render,
+    right_aligned,
 )
-from pmsdesk.reports.fonts import FONT, shaped, visual_lines
+from pmsdesk.reports.fonts import FONT, paragraph_direction, shaped, visual_lines
 
 DRAFT_TEXT = content.DRAFT_STATUS
 TITLE = "Intrathecal treatment visit summary"
@@ -65,6 +66,11 @@ class _Paragraph(Paragraph):
         super().__init__(text, style, *args, **kwargs)
         # Only paragraphs made from text by this module are shared; a split's halves are made from frags.
         self._wrap_key = (text, style) if text is not None and not args and not kwargs else None
+        # Written mainly right to left (a Hebrew note or name): every line in that direction, set right.
+        # A split's halves take the direction (and the style) of the paragraph they are cut from.
+        self.direction = "L" if text is None else paragraph_direction(getattr(f, "text", "") for f in self.frags)
+        if self.direction == "R":
+            self.style = right_aligned(self.style)
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
         if self._wrap_key is None or availWidth < 1e-8:
@@ -84,7 +90,7 @@ class _Paragraph(Paragraph):
     def draw(self):
         # Lines are broken (and split across pages) in logical order; each is drawn in visual order.
         logical = self.blPara
-        visual = visual_lines(logical)
+        visual = visual_lines(logical, self.direction)
         if visual is None:
             return super().draw()
         self.blPara = visual
@@ -98,7 +104,10 @@ class _Paragraph(Paragraph):
             _WRAP_CACHE.pop((self._wrap_key, availWidth), None)  # its lines may be changed by the split
             self._wrap_key = None
             Paragraph.wrap(self, availWidth, availHeight)
-        return super().split(availWidth, availHeight)
+        halves = super().split(availWidth, availHeight)
+        for half in halves:
+            half.direction = self.direction
+        return halves
 
 
 def _grid_style(commands: list) -> TableStyle:
@@ -155,6 +164,7 @@ def _clinic_heading(clinic: ClinicHeader, heading: str, width: float, under: str
     table.setStyle(_grid_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (-2, 0), (-2, 0), 4 * mm),  # a right-to-left name, set right, keeps off the title
         ("ALIGN", (-1, 0), (-1, 0), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
         ("BOTTOMPADDING", (0, 0), (-1, 0), 5),
@@ -270,9 +280,10 @@ def _adverse_events(data: VisitReportData, width: float) -> list:
 
 
 def _notes(data: VisitReportData) -> list:
-    notes = (data.visit.visit.notes or "").strip()
-    text = "<br/>".join(_shown(line) for line in notes.splitlines()) if notes else "No notes recorded."
-    return [_p("Notes", Styles.heading), _markup(text), Spacer(1, 2),
+    # one paragraph a line: each line of a note takes its own direction (a Hebrew line, an English one)
+    lines = [_p(line) if line.strip() else Spacer(1, Styles.body.leading)
+             for line in (data.visit.visit.notes or "").strip().splitlines()]
+    return [_p("Notes", Styles.heading), *(lines or [_p("No notes recorded.")]), Spacer(1, 2),
             _p(content.relapses_since_previous(data), Styles.body)]
 
 

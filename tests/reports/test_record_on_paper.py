@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 from people import signed
-from pdf_reading import pdf_pages, pdf_text, printed_name
+from pdf_reading import pdf_pages, pdf_text, printed_name, word_boxes
 from report_samples import history, report_data
 from sample_data import PATIENT, TODAY
 
@@ -189,11 +189,27 @@ def test_a_wrapped_right_to_left_note_reads_line_by_line(tmp_path, letters):
     assert [n for line in found for n in line] == list(range(len(words))), found
 
 
-def test_a_paragraph_takes_its_direction_from_its_first_letter():
+@pytest.mark.parametrize(("text", "direction"), [
+    ("שלום עולם.", "R"),
+    ("MTX ניתן ללא תופעות לוואי", "R"),  # a Hebrew note that starts with a drug's abbreviation
+    ("كهن، نور", "R"),
+    ("Dr. כהן", "L"),  # one word each: the first letter decides
+    ("כהן Dr.", "R"),
+    ("Signed by Dr. כהן", "L"),
+    ("Tolerated well.", "L"),
+    ("12.5 mg", "L"),
+])
+def test_a_paragraph_takes_the_direction_of_most_of_its_words(text, direction):
+    from pmsdesk.reports.fonts import paragraph_direction
+
+    assert paragraph_direction([text]) == direction
+
+
+def test_each_line_is_drawn_in_its_paragraphs_direction():
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
-    from pmsdesk.reports.fonts import FONT, register_fonts, visual_lines
+    from pmsdesk.reports.fonts import FONT, paragraph_direction, register_fonts, visual_lines
 
     register_fonts()
     style = ParagraphStyle("note", fontName=FONT, fontSize=9)
@@ -201,9 +217,57 @@ def test_a_paragraph_takes_its_direction_from_its_first_letter():
     def drawn(text: str) -> list[str]:
         paragraph = Paragraph(text, style)
         paragraph.wrap(400, 100)
-        return visual_lines(paragraph.blPara).lines[0][1]
+        return visual_lines(paragraph.blPara, paragraph_direction([text])).lines[0][1]
 
     # a Hebrew sentence is right to left: its full stop is drawn at its left end
     assert drawn("\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd.") == [".\u05dd\u05dc\u05d5\u05e2", "\u05dd\u05d5\u05dc\u05e9"]
     # a line that starts in Latin letters stays left to right around the Hebrew name
     assert drawn("Dr. \u05db\u05d4\u05df.") == ["Dr.", "\u05df\u05d4\u05db."]
+
+
+def _lines(words) -> list[list]:
+    """Words on one baseline together, top to bottom."""
+    lines: dict[float, list] = {}
+    for word in words:
+        lines.setdefault(round(word.bottom, 1), []).append(word)
+    return [lines[y] for y in sorted(lines)]
+
+
+def test_a_right_to_left_note_is_set_right_and_an_english_one_left(tmp_path):
+    """A Hebrew note's lines end at the frame's right edge (its short last line too), the English
+    line under it starts at the left edge: each line of a note is a paragraph of its own direction."""
+    from reportlab.lib.pagesizes import A4
+
+    from pmsdesk.reports.document import MARGIN
+
+    hebrew = _words("אבגדהוזחטיכלמנסעפצ")
+    english = "Walked in unaided, cheerful, asked about the next appointment."
+    records = history()
+    records[-1].visit.notes = " ".join(hebrew) + "\n" + english
+    pdf = visit_report_pdf(report_data(records))
+    left, right = MARGIN + 6, A4[0] - MARGIN - 6  # 6 pt: the padding of reportlab's page frame
+    [words] = [words for _, _, words in word_boxes(pdf) if any(w.text[::-1] == hebrew[0] for w in words)]
+    drawn = {w.text[::-1] for w in words} & set(hebrew)
+    assert drawn == set(hebrew)  # every word of the note, each drawn right to left
+    lines = _lines(w for w in words if w.text[::-1] in hebrew)
+    assert len(lines) >= 2  # the note wraps
+    for line in lines:
+        assert max(w.right for w in line) == pytest.approx(right, abs=0.5)
+    assert min(w.left for w in lines[-1]) > left + 100  # short, and set right rather than justified
+    below = [line for line in _lines(words) if line[0].top > lines[-1][-1].bottom]
+    assert " ".join(w.text for w in sorted(below[0], key=lambda w: w.left)) == english
+    assert min(w.left for w in below[0]) == pytest.approx(left, abs=0.5)
+    assert max(w.right for w in below[0]) < right - 100
+
+
+def test_both_halves_of_a_right_to_left_paragraph_split_across_pages_stay_right_to_left():
+    from reportlab.lib.enums import TA_RIGHT
+
+    from pmsdesk.reports.document import Styles
+    from pmsdesk.reports.visit_report import _Paragraph
+
+    paragraph = _Paragraph(" ".join(_words("אבגדהוזחטיכלמנסעפצ") * 4), Styles.body)
+    paragraph.wrap(300, 1000)
+    halves = paragraph.split(300, Styles.body.leading * 3)
+    assert len(halves) == 2
+    assert [(half.direction, half.style.alignment) for half in halves] == [("R", TA_RIGHT)] * 2
