@@ -39,7 +39,8 @@ cp packaging/install-desktop-entry.sh "$BUNDLE/"
 missing=0
 for required in PySide6/Qt/plugins/platforms/libqoffscreen.so PySide6/Qt/plugins/platforms/libqxcb.so \
         PySide6/Qt/plugins/imageformats/libqsvg.so pmsdesk/resources/references/cohorts.json \
-        pmsdesk/resources/icons/pmsdesk.svg pmsdesk/store/migrations/env.py pmsdesk/store/migrations/script.py.mako \
+        pmsdesk/resources/icons/pmsdesk.svg pmsdesk/resources/translations/pmsdesk_he.qm \
+        PySide6/Qt/translations/qtbase_he.qm pmsdesk/store/migrations/env.py pmsdesk/store/migrations/script.py.mako \
         pmsdesk/store/migrations/versions/0001_initial_schema.py psycopg_binary; do
     if [ ! -e "$BUNDLE/_internal/$required" ]; then
         echo "The bundle lacks _internal/$required" >&2

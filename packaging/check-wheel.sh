@@ -27,6 +27,7 @@ import zipfile
 
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
 required = ["pmsdesk/resources/references/cohorts.json", "pmsdesk/resources/icons/pmsdesk.svg",
+            "pmsdesk/resources/translations/pmsdesk_he.qm", "pmsdesk/resources/translations/pmsdesk_nb.qm",
             "pmsdesk/store/migrations/env.py", "pmsdesk/store/migrations/script.py.mako",
             "pmsdesk/store/migrations/versions/0001_initial_schema.py"]
 missing = [name for name in required if name not in names]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pmsdesk import __version__
 from pmsdesk.commands import COMMANDS, PASSWORD_VARIABLE, SIGNED_IN_COMMANDS
 from pmsdesk.logs import configure_logging
+from pmsdesk.ui.languages import LANGUAGES  # the codes only: no Qt is loaded
 
 
 class UsageError(Exception):
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         "no window, nothing of yours touched) "
         "and exit: 0 when every check passed",
     )
+    parser.add_argument(
+        "--language",
+        choices=tuple(LANGUAGES),
+        help="the app's language (remembered on this computer; default: the remembered one, else the "
+        "system's when pmsdesk has it, else English); the command line stays English",
+    )
     # For start-up measurements (pmsdesk/startup_timing.py, packaging/README.md): not for clinics.
     parser.add_argument("--exit-after-first-window", action="store_true", help=argparse.SUPPRESS)
     _sign_in_options(parser)  # the app: signed in at once, without the sign-in window
@@ -113,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from pmsdesk.commands import credentials
 
-            code = run_app(args.database, demo=args.demo, signed_in_as=credentials(args))
+            code = run_app(args.database, demo=args.demo, signed_in_as=credentials(args),
+                           language=args.language)
             if args.exit_after_first_window:
                 os._exit(code)  # the database is closed; the interpreter's own shutdown is no part of starting
             return code

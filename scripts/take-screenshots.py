@@ -18,6 +18,7 @@ from pmsdesk.services.clinic import Clinic  # noqa: E402
 from pmsdesk.services.demo import fill_demo_clinic  # noqa: E402
 from pmsdesk.services.series import Status, clinic_series  # noqa: E402
 from pmsdesk.store.database import Database  # noqa: E402
+from pmsdesk.ui.languages import SOURCE_LANGUAGE, install_language  # noqa: E402
 from pmsdesk.ui.main_window import MainWindow  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -65,6 +66,7 @@ def pick_patients(clinic: Clinic) -> tuple[int, int]:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)
+    install_language(SOURCE_LANGUAGE)  # as pmsdesk starts: English with its plural forms
     shoot = lambda window, name: (app.processEvents(), window.grab().save(str(OUT / name)))  # noqa: E731
     with tempfile.TemporaryDirectory() as folder:
         database = Database.open(str(Path(folder) / "demo.sqlite3"))

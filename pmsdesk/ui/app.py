@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 
 
-def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tuple[str, str] | None = None) -> int:
+def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tuple[str, str] | None = None,
+            language: str | None = None) -> int:
     """Open the main window on the chosen database; ``demo`` opens (and on first use fills) the demo clinic.
     ``signed_in_as`` (user name, password: ``--user`` with $PMSDESK_PASSWORD) signs in without the
-    sign-in window; a refusal is one line and exit status 1."""
+    sign-in window; a refusal is one line and exit status 1. ``language`` (``--language``) is the
+    interface's language, remembered on this workstation (pmsdesk.ui.languages)."""
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,6 +22,9 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
     app.setApplicationName("pmsdesk")
     app.setOrganizationName("pmsdesk")
     app.setWindowIcon(QIcon(str(resource_path("icons", "pmsdesk.svg"))))
+    from pmsdesk.ui.languages import choose_language, install_language
+
+    install_language(choose_language(language))  # before the first window: the sign-in is translated too
     from pmsdesk.ui.operations import install_excepthook
 
     install_excepthook()  # a fault escaping a slot is shown and logged (no patient data), not a stderr traceback
@@ -27,7 +33,8 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
     try:
         database = ClinicDatabase.open(database_option, ask_password=_ask_server_password)
     except DatabaseError as error:
-        QMessageBox.critical(None, "pmsdesk cannot open its database", str(error))
+        QMessageBox.critical(None, QCoreApplication.translate("App", "pmsdesk cannot open its database"),
+                             str(error))
         print(f"pmsdesk: error: {error}", file=sys.stderr)
         return 1
     hint = ""

@@ -25,6 +25,7 @@ from pmsdesk.services.clinic import Clinic, row_values
 from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.ui.audit_viewer import AuditDialog
 from pmsdesk.ui.dialogs import RecordDialog
+from pmsdesk.ui.languages import isolated
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.overview import ClinicOverview
 from pmsdesk.ui.patient_list import PatientList
@@ -53,8 +54,8 @@ class WelcomePage(QWidget):
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.new_patient = QPushButton("New patient\u2026  (Ctrl+N)")
-        self.load_demo = QPushButton("Load the demo clinic (30 fictional patients)")
+        self.new_patient = QPushButton(self.tr("New patient\u2026  (Ctrl+N)"))
+        self.load_demo = QPushButton(self.tr("Load the demo clinic (30 fictional patients)"))
         self.load_demo.setObjectName("load_demo")
         layout = QVBoxLayout(self.empty_state)
         layout.addStretch(1)
@@ -67,12 +68,13 @@ class WelcomePage(QWidget):
 
     def show_state(self, patient_count: int, *, refresh_today: bool = True) -> None:
         empty = patient_count == 0
-        self.heading.setText("This database has no patients yet" if empty else "Choose a patient")
+        self.heading.setText(self.tr("This database has no patients yet") if empty else self.tr("Choose a patient"))
         self.text.setText(
-            "Add your first patient, or load the demo clinic to look around: it fills this database with "
-            "clearly fictional patients (identifiers DEMO-\u2026), so use a separate database for real records."
+            self.tr("Add your first patient, or load the demo clinic to look around: it fills this database "
+                    "with clearly fictional patients (identifiers DEMO-\u2026), so use a separate database for "
+                    "real records.")
             if empty else
-            "Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter."
+            self.tr("Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter.")
         )
         self.load_demo.setVisible(empty)
         self.empty_state.setVisible(empty)
@@ -151,8 +153,10 @@ class MainWindow(QMainWindow):
 
     def _show_who(self) -> None:
         actor = self.clinic.actor
-        self.statusBar().showMessage(f"Database: {self.clinic.location} \u00b7 {actor.display_name}"
-                                     + (f" ({actor.role.label})" if actor.role else ""))
+        name = isolated(actor.display_name)
+        who = self.tr("{name} ({role})").format(name=name, role=isolated(actor.role.label)) if actor.role else name
+        self.statusBar().showMessage(self.tr("Database: {location} \u00b7 {who}").format(
+            location=isolated(str(self.clinic.location)), who=isolated(who)))
 
     def hand_over(self, actor) -> None:
         """Someone else signed in at the screen lock: what the first person typed into a visit is kept
@@ -184,61 +188,68 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.setToolTipsVisible(True)  # a greyed-out action says why
-        self._action(file_menu, "&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New, "action_new_patient",
-                     needs=Action.RECORD)
-        self._action(file_menu, "Load the &demo clinic\u2026", self.load_demo)
+        self._action(file_menu, self.tr("&New patient\u2026"), self.new_patient, QKeySequence.StandardKey.New,
+                     "action_new_patient", needs=Action.RECORD)
+        self._action(file_menu, self.tr("Load the &demo clinic\u2026"), self.load_demo)
         file_menu.addSeparator()
-        self._action(file_menu, "Visit &summaries of a day\u2026", self.save_day_summaries,
+        self._action(file_menu, self.tr("Visit &summaries of a day\u2026"), self.save_day_summaries,
                      name="action_day_summaries")
-        self._action(file_menu, "&Import visits or an archive\u2026", self.import_file, name="action_import",
-                     needs=Action.RECORD)
-        self._action(file_menu, "Save import &template\u2026", self.save_import_template, name="action_import_template")
-        self._action(file_menu, "E&xport the clinic\u2026", self.export_clinic, name="action_export",
+        self._action(file_menu, self.tr("&Import visits or an archive\u2026"), self.import_file,
+                     name="action_import", needs=Action.RECORD)
+        self._action(file_menu, self.tr("Save import &template\u2026"), self.save_import_template,
+                     name="action_import_template")
+        self._action(file_menu, self.tr("E&xport the clinic\u2026"), self.export_clinic, name="action_export",
                      needs=Action.EXPORT)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        patient_menu = bar.addMenu("&Patient")
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        patient_menu = bar.addMenu(self.tr("&Patient"))
         patient_menu.setToolTipsVisible(True)
         record = Action.RECORD
         self.patient_actions = [
-            self._action(patient_menu, "New &visit", self.new_visit, "Ctrl+Shift+V", "action_new_visit", needs=record),
-            self._action(patient_menu, "&Edit details\u2026", self.edit_patient, "Ctrl+E", "action_edit_patient",
+            self._action(patient_menu, self.tr("New &visit"), self.new_visit, "Ctrl+Shift+V", "action_new_visit",
                          needs=record),
-            self._action(patient_menu, "New treatment &course\u2026", lambda: self.edit_course(None), needs=record),
-            self._action(patient_menu, "Add &relapse\u2026", lambda: self.edit_relapse(None), needs=record),
-            self._action(patient_menu, "Add &therapy\u2026", lambda: self.edit_dmt(None), needs=record),
-            self._action(patient_menu, "&Archive or restore", self.toggle_archive, name="action_archive", needs=record),
-            self._action(patient_menu, "Audit tra&il\u2026", self.show_patient_audit, name="action_patient_audit"),
+            self._action(patient_menu, self.tr("&Edit details\u2026"), self.edit_patient, "Ctrl+E",
+                         "action_edit_patient", needs=record),
+            self._action(patient_menu, self.tr("New treatment &course\u2026"), lambda: self.edit_course(None),
+                         needs=record),
+            self._action(patient_menu, self.tr("Add &relapse\u2026"), lambda: self.edit_relapse(None), needs=record),
+            self._action(patient_menu, self.tr("Add &therapy\u2026"), lambda: self.edit_dmt(None), needs=record),
+            self._action(patient_menu, self.tr("&Archive or restore"), self.toggle_archive, name="action_archive",
+                         needs=record),
+            self._action(patient_menu, self.tr("Audit tra&il\u2026"), self.show_patient_audit,
+                         name="action_patient_audit"),
         ]
-        view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu(self.tr("&View"))
         view_menu.setToolTipsVisible(True)
-        self._action(view_menu, "&Today", self.show_today, "F2", "action_today")
-        self._action(view_menu, "&Find patient", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action(view_menu, "Visits to &sign", self.show_review_desk, "F3", "action_review_desk",
+        self._action(view_menu, self.tr("&Today"), self.show_today, "F2", "action_today")
+        self._action(view_menu, self.tr("&Find patient"), self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(view_menu, self.tr("Visits to &sign"), self.show_review_desk, "F3", "action_review_desk",
                      needs=Action.SIGN_VISIT)
-        self._action(view_menu, "Clinic &overview", self.show_overview, "Ctrl+Shift+O", "action_overview")
-        self._action(view_menu, "Patient t&rajectory", lambda: self.show_trajectory(), "Ctrl+T", "action_trajectory")
-        safety_menu = bar.addMenu("&Safety")
-        self._action(safety_menu, "&Lock screen", self.screen_lock.lock, "Ctrl+L", "action_lock")
+        self._action(view_menu, self.tr("Clinic &overview"), self.show_overview, "Ctrl+Shift+O", "action_overview")
+        self._action(view_menu, self.tr("Patient t&rajectory"), lambda: self.show_trajectory(), "Ctrl+T",
+                     "action_trajectory")
+        safety_menu = bar.addMenu(self.tr("&Safety"))
+        self._action(safety_menu, self.tr("&Lock screen"), self.screen_lock.lock, "Ctrl+L", "action_lock")
         safety_menu.setToolTipsVisible(True)
-        self._action(safety_menu, "&Users and settings\u2026", self.manage_users, name="action_users",
+        self._action(safety_menu, self.tr("&Users and settings\u2026"), self.manage_users, name="action_users",
                      needs=Action.MANAGE_USERS)
-        self._action(safety_menu, "Intrathecal &register\u2026", self.show_register, name="action_register")
-        self._action(safety_menu, "Safety check &thresholds\u2026", lambda: SafetySettingsDialog(self.clinic, self).exec(),
-                     name="action_safety_settings")
-        self._action(safety_menu, "Clinic &audit trail\u2026", self.show_clinic_audit, "Ctrl+Shift+A",
+        self._action(safety_menu, self.tr("Intrathecal &register\u2026"), self.show_register,
+                     name="action_register")
+        self._action(safety_menu, self.tr("Safety check &thresholds\u2026"),
+                     lambda: SafetySettingsDialog(self.clinic, self).exec(), name="action_safety_settings")
+        self._action(safety_menu, self.tr("Clinic &audit trail\u2026"), self.show_clinic_audit, "Ctrl+Shift+A",
                      "action_clinic_audit", needs=Action.READ_AUDIT_TRAIL)
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About pmsdesk", self.about)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&About pmsdesk"), self.about)
         # Printing clinical reports is the nurses' and neurologists' (Action.REPORT).
         self._needs.setdefault(self.findChild(QAction, "action_day_summaries"), Action.REPORT)
 
     # ----- navigation -------------------------------------------------------------------------
     def refresh(self) -> None:
         demo = self.clinic.setting(DEMO_SETTING) == "true"
-        self.setWindowTitle("pmsdesk" + (" \u2013 DEMO CLINIC (fictional patients)" if demo else ""))
+        self.setWindowTitle(self.tr("pmsdesk \u2013 DEMO CLINIC (fictional patients)") if demo else "pmsdesk")
         self.patient_list.refresh()
         count = self.clinic.patient_count()
         # Today's list is read when it is on screen (and again each time it is shown), not behind another page.
@@ -249,7 +260,7 @@ class MainWindow(QMainWindow):
     def apply_permissions(self, has_patient: bool) -> None:
         """What the signed-in person may use, in one place: each action and button is enabled from the
         role (pmsdesk.domain.permissions) and, when greyed out, says why."""
-        actor, open_first = self.clinic.actor, "Open a patient first."
+        actor, open_first = self.clinic.actor, self.tr("Open a patient first.")
         for action, needs in self._needs.items():
             allow(action, actor, needs, also=has_patient or action not in self.patient_actions, otherwise=open_first)
         for action in self.patient_actions:
@@ -286,7 +297,8 @@ class MainWindow(QMainWindow):
 
     def _visit_opened_from(self, desk: bool) -> None:
         self.visit_from_desk = desk
-        self.visit_editor.back_button.setText("\u2190 Back to visits to sign" if desk else "\u2190 Back to patient")
+        self.visit_editor.back_button.setText(self.tr("\u2190 Back to visits to sign") if desk
+                                              else self.tr("\u2190 Back to patient"))
 
     def _size_by_current_page(self, current: int) -> None:
         """The pages' stack is as large as its current page needs, not as its largest page: the others are ignored."""
@@ -372,7 +384,7 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         if not self._leave_visit():
             return
-        dialog = RecordDialog("New patient", PATIENT_FIELDS, self.clinic.create_patient, parent=self)
+        dialog = RecordDialog(self.tr("New patient"), PATIENT_FIELDS, self.clinic.create_patient, parent=self)
         if dialog.exec():
             self.open_patient(dialog.result_record.id)
             self.refresh()  # the list shows the new patient
@@ -382,7 +394,7 @@ class MainWindow(QMainWindow):
         if patient is None:
             return
         dialog = RecordDialog(
-            "Patient details", PATIENT_FIELDS,
+            self.tr("Patient details"), PATIENT_FIELDS,
             lambda raw: self.clinic.update_patient(patient.id, patient.version, raw),
             values=row_values(patient, PATIENT_FIELDS), parent=self,
         )
@@ -400,7 +412,7 @@ class MainWindow(QMainWindow):
         else:
             save = lambda raw: self.clinic.update_course(course.id, course.version, raw)  # noqa: E731
         values = row_values(course, COURSE_FIELDS) if course else {}
-        if RecordDialog("Treatment course", COURSE_FIELDS, save, values=values, parent=self).exec():
+        if RecordDialog(self.tr("Treatment course"), COURSE_FIELDS, save, values=values, parent=self).exec():
             self.patient_view.show_patient(patient.id)
 
     def _edit_history_row(self, title, fields, rows, row_id, save) -> None:
@@ -419,13 +431,13 @@ class MainWindow(QMainWindow):
 
     def edit_relapse(self, relapse_id: int | None) -> None:
         self._edit_history_row(
-            "Relapse", RELAPSE_FIELDS, self.clinic.relapses, relapse_id,
+            self.tr("Relapse"), RELAPSE_FIELDS, self.clinic.relapses, relapse_id,
             lambda pid, raw, rid, version: self.clinic.save_relapse(pid, raw, relapse_id=rid, expected_version=version),
         )
 
     def edit_dmt(self, dmt_id: int | None) -> None:
         self._edit_history_row(
-            "Disease-modifying therapy", DMT_FIELDS, self.clinic.dmt_history, dmt_id,
+            self.tr("Disease-modifying therapy"), DMT_FIELDS, self.clinic.dmt_history, dmt_id,
             lambda pid, raw, rid, version: self.clinic.save_dmt(pid, raw, dmt_id=rid, expected_version=version),
         )
 
@@ -433,12 +445,20 @@ class MainWindow(QMainWindow):
         patient = self.patient_view.patient
         if patient is None:
             return
-        verb = "Restore" if patient.archived else "Archive"
-        question = (f"{verb} {patient_display_name(patient.family_name, patient.given_names)}? "
-                    + ("" if patient.archived else "Archived patients are hidden from the list; nothing is deleted."))
-        if QMessageBox.question(self, f"{verb} patient", question) != QMessageBox.StandardButton.Yes:
+        name = patient_display_name(patient.family_name, patient.given_names)
+        # Whole sentences for each way, so that a translation need not build them from a verb. What
+        # the guard is doing stays English: it goes to the log.
+        if patient.archived:
+            title, question = self.tr("Restore patient"), self.tr("Restore {name}?").format(name=name)
+            doing, not_done = "restoring the patient", self.tr("Patient not restored")
+        else:
+            title = self.tr("Archive patient")
+            question = self.tr("Archive {name}? Archived patients are hidden from the list; "
+                               "nothing is deleted.").format(name=name)
+            doing, not_done = "archiving the patient", self.tr("Patient not archived")
+        if QMessageBox.question(self, title, question) != QMessageBox.StandardButton.Yes:
             return
-        with guarded(self, f"{verb.lower().removesuffix('e')}ing the patient", title=f"Patient not {verb.lower()}d"):
+        with guarded(self, doing, title=not_done):
             self.clinic.set_archived(patient.id, patient.version, not patient.archived)
         self.patient_view.show_patient(patient.id)
         self.refresh()
@@ -452,8 +472,8 @@ class MainWindow(QMainWindow):
 
     def _demo_loaded(self, summary) -> None:
         self.refresh()
-        self.statusBar().showMessage(f"Demo clinic loaded: {summary.patients} fictional patients, "
-                                     f"{summary.visits} visits.", 10000)
+        self.statusBar().showMessage(self.tr("Demo clinic loaded: {patients} fictional patients, {visits} visits.")
+                                     .format(patients=summary.patients, visits=summary.visits), 10000)
 
     def import_file(self) -> None:
         from pmsdesk.ui.exchange import ask_and_import
@@ -466,7 +486,7 @@ class MainWindow(QMainWindow):
 
         path = save_import_template(self)
         if path is not None:
-            self.statusBar().showMessage(f"Import template saved to {path}", 10000)
+            self.statusBar().showMessage(self.tr("Import template saved to {path}").format(path=path), 10000)
 
     def export_clinic(self) -> None:
         from pmsdesk.ui.exchange import ExportDialog
@@ -479,7 +499,7 @@ class MainWindow(QMainWindow):
 
         path = ask_and_save_period_summaries(self, self.clinic)
         if path is not None:
-            self.statusBar().showMessage(f"Visit summaries saved to {path}", 10000)
+            self.statusBar().showMessage(self.tr("Visit summaries saved to {path}").format(path=path), 10000)
 
     def show_patient_audit(self) -> None:
         patient = self.patient_view.patient
@@ -488,7 +508,8 @@ class MainWindow(QMainWindow):
         with guarded(self, "reading the audit trail", title="Audit trail") as read:
             entries = self.clinic.audit_entries(patient_id=patient.id)
         if read:
-            AuditDialog(f"Audit trail of {patient_display_name(patient.family_name, patient.given_names)}", entries, self).exec()
+            name = patient_display_name(patient.family_name, patient.given_names)
+            AuditDialog(self.tr("Audit trail of {name}").format(name=name), entries, self).exec()
 
     def show_clinic_audit(self) -> None:
         """Every entry of the clinic's audit trail, filtered, for those allowed to read it (administrators)."""
@@ -507,10 +528,11 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(
-            self, "About pmsdesk",
-            f"pmsdesk {__version__}\n\nRecords intrathecal treatment visits for progressive MS.\n"
-            f"Database: {self.clinic.location}\n\n"
-            "Computed values (EDSS steps, change flags) are aids to the clinician's judgement.",
+            self, self.tr("About pmsdesk"),
+            self.tr("pmsdesk {version}\n\nRecords intrathecal treatment visits for progressive MS.\n"
+                    "Database: {location}\n\n"
+                    "Computed values (EDSS steps, change flags) are aids to the clinician's judgement.")
+            .format(version=__version__, location=self.clinic.location),
         )
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

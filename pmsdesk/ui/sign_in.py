@@ -27,9 +27,10 @@ def _password_field(name: str) -> QLineEdit:
 
 
 class _AccountDialog(QDialog):
-    """A small form with a message line; ``actor`` is set when the dialog is accepted."""
+    """A small form with a message line and a button ``confirm`` that does it; ``actor`` is set when
+    the dialog is accepted."""
 
-    def __init__(self, title: str, intro: str, parent: QWidget | None):
+    def __init__(self, title: str, intro: str, confirm: str, parent: QWidget | None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
@@ -41,6 +42,9 @@ class _AccountDialog(QDialog):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(confirm)  # says what it does
+        # Qt translates its own Cancel into Hebrew but ships no Norwegian: pmsdesk's translation says it.
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -72,13 +76,14 @@ class _AccountDialog(QDialog):
 
 class SignInDialog(_AccountDialog):
     def __init__(self, accounts: Accounts, parent: QWidget | None = None):
-        super().__init__("Sign in to pmsdesk", "Sign in with your own user name and password.", parent)
+        super().__init__(self.tr("Sign in to pmsdesk"), self.tr("Sign in with your own user name and password."),
+                         self.tr("Sign in"), parent)
         self.accounts = accounts
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.password = _password_field("password")
-        self.form.addRow("User name", self.username)
-        self.form.addRow("Password", self.password)
+        self.form.addRow(self.tr("User name"), self.username)
+        self.form.addRow(self.tr("Password"), self.password)
 
     def accept(self) -> None:
         with guarded(self, "signing in", on_refusal=self.show_refusal) as signed_in:
@@ -93,9 +98,10 @@ class SignInDialog(_AccountDialog):
 class FirstAdministratorDialog(_AccountDialog):
     def __init__(self, accounts: Accounts, parent: QWidget | None = None):
         super().__init__(
-            "Welcome to pmsdesk: the first administrator",
-            "This clinic has no user accounts yet. Create the first administrator: they create the accounts "
-            "of the nurses and neurologists, and manage the clinic's settings.", parent)
+            self.tr("Welcome to pmsdesk: the first administrator"),
+            self.tr("This clinic has no user accounts yet. Create the first administrator: they create the "
+                    "accounts of the nurses and neurologists, and manage the clinic's settings."),
+            self.tr("Create the administrator"), parent)
         self.accounts = accounts
         self.username = QLineEdit()
         self.username.setObjectName("username")
@@ -103,14 +109,14 @@ class FirstAdministratorDialog(_AccountDialog):
         self.full_name.setObjectName("full_name")
         self.password = _password_field("password")
         self.repeated = _password_field("password_again")
-        self.form.addRow("User name", self.username)
-        self.form.addRow("Full name", self.full_name)
-        self.form.addRow(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", self.password)
-        self.form.addRow("Password again", self.repeated)
+        self.form.addRow(self.tr("User name"), self.username)
+        self.form.addRow(self.tr("Full name"), self.full_name)
+        self.form.addRow(self.tr("Password (at least %n characters)", "", MIN_PASSWORD_LENGTH), self.password)
+        self.form.addRow(self.tr("Password again"), self.repeated)
 
     def accept(self) -> None:
         if self.password.text() != self.repeated.text():
-            self.refuse("The two passwords differ; type the same password twice.")
+            self.refuse(self.tr("The two passwords differ; type the same password twice."))
             return
         with guarded(self, "creating the first administrator", on_refusal=self.show_refusal) as created:
             self.actor = self.accounts.create_first_administrator(

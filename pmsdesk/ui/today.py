@@ -8,7 +8,7 @@ of the course that is due. Section headings cannot be selected: the arrow keys p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -17,6 +17,7 @@ from pmsdesk.domain.naming import agent_label
 from pmsdesk.domain.schedule import DueStatus
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import Clinic, DayState, DueTreatment, StartedVisit
+from pmsdesk.ui.languages import isolated
 from pmsdesk.ui.table_models import RowsTableModel
 
 STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
@@ -51,7 +52,7 @@ class TodayModel(RowsTableModel):
         text = self.cells[row][column]
         entry = self.rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            return text
+            return isolated(text)  # dates, intervals and English names read in their own direction
         if entry is None:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -80,11 +81,16 @@ class TodayList(QWidget):
     continue_new_visit = Signal(int)
     start_treatment = Signal(int, int)
 
-    HEADERS = ("", "Patient", "Identifier", "Treatment", "Window", "Last treatment", "Next #", "Labs")
-    HINT = ("Arrow to a patient and press Enter (or double-click) to open or start the visit. "
-            "F2 comes back here from anywhere.")
-    EMPTY_HINT = ("Nobody is due for treatment and no visit is under way today. Find a patient in the list "
-                  "on the left to open their record or start a visit. F2 comes back here from anywhere.")
+    # Marked for translation here, translated when the page is made (the language is chosen by then).
+    HEADERS = ("", QT_TRANSLATE_NOOP("TodayList", "Patient"), QT_TRANSLATE_NOOP("TodayList", "Identifier"),
+               QT_TRANSLATE_NOOP("TodayList", "Treatment"), QT_TRANSLATE_NOOP("TodayList", "Window"),
+               QT_TRANSLATE_NOOP("TodayList", "Last treatment"), QT_TRANSLATE_NOOP("TodayList", "Next #"),
+               QT_TRANSLATE_NOOP("TodayList", "Labs"))
+    HINT = QT_TRANSLATE_NOOP("TodayList", "Arrow to a patient and press Enter (or double-click) to open or start "
+                             "the visit. F2 comes back here from anywhere.")
+    EMPTY_HINT = QT_TRANSLATE_NOOP("TodayList", "Nobody is due for treatment and no visit is under way today. Find "
+                                   "a patient in the list on the left to open their record or start a visit. F2 comes "
+                                   "back here from anywhere.")
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None):
         super().__init__(parent)
@@ -93,14 +99,15 @@ class TodayList(QWidget):
         self.heading.setObjectName("today_heading")
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.heading.setWordWrap(True)  # at 200 % text size the date and counts take two lines
-        self.hint = hint = QLabel(self.HINT)
+        self.hint_text, self.empty_hint_text = self.tr(self.HINT), self.tr(self.EMPTY_HINT)
+        self.hint = hint = QLabel(self.hint_text)
         hint.setObjectName("today_hint")
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
-        self.model = TodayModel(self.HEADERS, self)
+        self.model = TodayModel(tuple(self.tr(header) if header else "" for header in self.HEADERS), self)
         self.table = QTableView()
         self.table.setObjectName("today_table")
-        self.table.setAccessibleName("Patients due today and visits under way")
+        self.table.setAccessibleName(self.tr("Patients due today and visits under way"))
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -126,25 +133,31 @@ class TodayList(QWidget):
         today = self.clinic.today()
         started = self.clinic.visits_on(today)
         due = self.clinic.due_treatments()
-        self.heading.setText(f"Today, {today:%A %d %B %Y}: {len(due)} due for treatment, "
-                             f"{len(started)} visit{'s' if len(started) != 1 else ''} under way")
+        # The day in the interface's language; the counts with the language's plural forms.
+        day = QLocale().toString(QDate(today.year, today.month, today.day), "dddd d MMMM yyyy")
+        self.heading.setText(self.tr("Today, {day}: {due}, {started}").format(
+            day=day, due=self.tr("%n due for treatment", "", len(due)),
+            started=self.tr("%n visit(s) under way", "", len(started))))
         self.rows = []
         cells: list[tuple[str, ...]] = []
         if started:
-            self._section(cells, "Visits under way")
+            self._section(cells, self.tr("Visits under way"))
             for item in started:
                 if item.visit is None:
-                    what = f"new visit typed {local_time(item.draft_updated)}, not saved"
+                    what = self.tr("new visit typed {time}, not saved").format(
+                        time=isolated(local_time(item.draft_updated)))
                 elif item.state is DayState.CHANGES_NOT_SAVED:
-                    what = f"{VisitKind(item.visit.kind).label}; changes typed {local_time(item.draft_updated)}"
+                    what = self.tr("{kind}; changes typed {time}").format(
+                        kind=isolated(VisitKind(item.visit.kind).label), time=isolated(local_time(item.draft_updated)))
                 else:
                     what = VisitKind(item.visit.kind).label
                 cells.append((item.state.label, item.patient.display_name, item.patient.clinic_id, what, "", "", "", ""))
                 self.rows.append(item)
         if due:
-            self._section(cells, "Due for treatment")
+            self._section(cells, self.tr("Due for treatment"))
             for item in due:
-                last = item.last_treatment.isoformat() if item.last_treatment else "none yet (due from the course start)"
+                last = (item.last_treatment.isoformat() if item.last_treatment
+                        else self.tr("none yet (due from the course start)"))
                 cells.append((item.status.label, item.patient.display_name, item.patient.clinic_id,
                               course_name(item.course), item.window.describe(), last, str(item.treatments_done + 1),
                               item.labs))
@@ -153,8 +166,8 @@ class TodayList(QWidget):
         self.table.resizeColumnsToContents()
         first = self._entry_row_from(0)
         if first >= 0:
-            self.table.selectRow(first)
-        self.hint.setText(self.HINT if first >= 0 else self.EMPTY_HINT)
+            self._select(first)
+        self.hint.setText(self.hint_text if first >= 0 else self.empty_hint_text)
         self.hint.setStyleSheet("color: #555;")
 
     def _entry_row_from(self, row: int) -> int:
@@ -163,6 +176,11 @@ class TodayList(QWidget):
         after = [r for r in range(row, len(self.rows)) if self.rows[r] is not None]
         before = [r for r in range(min(row, len(self.rows)) - 1, -1, -1) if self.rows[r] is not None]
         return (after or before or [-1])[0]
+
+    def _select(self, row: int) -> None:
+        """Make ``row`` current and selected. Not QTableView.selectRow, which in Hebrew (right to left)
+        selected nothing: it starts from the column at the viewport's far edge and finds none there."""
+        self.table.setCurrentIndex(self.model.index(row, 0))
 
     def _section(self, cells: list, title: str) -> None:
         cells.append((title, *("",) * (len(self.HEADERS) - 1)))
@@ -184,10 +202,10 @@ class TodayList(QWidget):
         nearest patient's; with nobody listed, says so and how to go on."""
         row = self._entry_row_from(row)
         if row < 0:
-            self.hint.setText(self.EMPTY_HINT)
+            self.hint.setText(self.empty_hint_text)
             self.hint.setStyleSheet("color: #8a5a00; font-weight: bold;")
             return
-        self.table.selectRow(row)
+        self._select(row)
         entry = self.rows[row]
         if isinstance(entry, DueTreatment):
             self.start_treatment.emit(entry.patient.id, entry.course.id)

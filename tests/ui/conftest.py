@@ -1,9 +1,20 @@
-"""UI test fixtures: no real message box may block a test run."""
+"""UI test fixtures: the interface in English as pmsdesk starts it; no real message box may block a
+test run."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english(qapp):
+    """English as ``run_app`` installs it: its plural forms ("1 visit", "2 visits" from one source string)."""
+    from pmsdesk.ui.languages import install_language
+
+    installed = install_language("en")
+    yield installed
+    installed.remove()
 
 
 @pytest.fixture(autouse=True)
