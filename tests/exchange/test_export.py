@@ -168,6 +168,34 @@ def test_msprog_files_give_pymsprog_the_events_pmsdesk_progression_finds(demo_ms
     assert len(read_csv(folder / file)) > 100
 
 
+
+def test_the_six_minute_walk_file_gives_the_events_the_trajectory_shows(demo_msprog_folder, tmp_path):
+    """``pmsdesk progression --outcome 6mwt`` on the exported walks finds the confirmed events the
+    trajectory rings (the six-minute walk's own minimal important change, confirmed over 12 weeks)."""
+    from pmsdesk.services.series import patient_series
+    from pmsdesk.store.database import Database
+
+    folder = demo_msprog_folder
+    database_path = folder.parent / "demo.sqlite3"
+    events = tmp_path / "events.csv"
+    assert main(signed(["progression", str(folder / "six_minute_walk.csv"), "--outcome", "6mwt", "--relapses",
+                        str(folder / "relapses.csv"), "--event", "multiple", "-o", str(events),
+                        "--database", str(database_path)])) == 0
+    found = sorted((r["patient_id"], r["event"], r["onset_date"], r["confirmation_date"]) for r in read_csv(events))
+    database = Database.open(str(database_path))
+    try:
+        clinic = Clinic(database, today=lambda: TODAY)
+        walks = [(patient.clinic_id, patient_series(clinic, patient.id).measures.get("six_minute_walk"))
+                 for patient in clinic.find_patients()]
+    finally:
+        database.close()
+    shown = sorted((clinic_id, mark.event.kind.value, mark.event.onset.date.isoformat(),
+                    mark.event.confirmation.date.isoformat())
+                   for clinic_id, walk in walks if walk is not None for mark in walk.events)
+    assert found == shown
+    assert found  # the demo's walkers have confirmed events
+
+
 # ----- FHIR ------------------------------------------------------------------------------------------
 
 def test_the_fhir_bundle_validates_against_fhir_r4(demo, tmp_path):
