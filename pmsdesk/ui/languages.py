@@ -9,7 +9,8 @@ forms ("1 visit", "2 visits" from one ``%n visit(s)``), as Qt's plural handling 
 The language is chosen once, when pmsdesk starts: ``--language``, which is then remembered on this
 workstation (every user of the computer shares it: the sign-in window is shown before anyone is
 known), else the one remembered, else the system's when pmsdesk has a translation for it, else
-English. Hebrew lays the whole interface out right to left.
+English. View › Language changes the remembered one for the next start. Hebrew lays the whole
+interface out right to left.
 
 The codes are read by the command line without loading Qt, so Qt is imported inside the functions.
 """
@@ -54,11 +55,24 @@ def choose_language(option: str | None, store=None) -> str:
 
     store = store if store is not None else settings_store()
     if option:
-        store.setValue(LANGUAGE_KEY, option)
-        store.sync()
+        remember_language(option, store)
         return option
     remembered = store.value(LANGUAGE_KEY)
     return remembered if remembered in LANGUAGES else system_language()
+
+
+def remember_language(code: str, store) -> None:
+    """Start in ``code`` from now on, on this workstation (``store``: the window settings' QSettings)."""
+    store.setValue(LANGUAGE_KEY, code)
+    store.sync()
+
+
+def running_language() -> str:
+    """The language the interface was started in (English when none was installed)."""
+    from PySide6.QtCore import QLocale
+
+    running = QLocale().language()
+    return next((code for code in LANGUAGES if QLocale(code).language() == running), SOURCE_LANGUAGE)
 
 
 @dataclass

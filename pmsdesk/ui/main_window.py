@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -25,7 +25,7 @@ from pmsdesk.services.clinic import Clinic, row_values
 from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.ui.audit_viewer import AuditDialog
 from pmsdesk.ui.dialogs import RecordDialog
-from pmsdesk.ui.languages import isolated
+from pmsdesk.ui.languages import LANGUAGES, isolated, remember_language, running_language
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.overview import ClinicOverview
 from pmsdesk.ui.patient_list import PatientList
@@ -230,6 +230,15 @@ class MainWindow(QMainWindow):
         self._action(view_menu, self.tr("Clinic &overview"), self.show_overview, "Ctrl+Shift+O", "action_overview")
         self._action(view_menu, self.tr("Patient t&rajectory"), lambda: self.show_trajectory(), "Ctrl+T",
                      "action_trajectory")
+        view_menu.addSeparator()
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        languages = QActionGroup(self)  # one checked: the language pmsdesk runs in
+        for code, name in LANGUAGES.items():
+            action = self._action(language_menu, name, lambda _checked=False, code=code: self.choose_language(code),
+                                  name=f"action_language_{code}")
+            action.setCheckable(True)
+            action.setChecked(code == running_language())
+            languages.addAction(action)
         safety_menu = bar.addMenu(self.tr("&Safety"))
         self._action(safety_menu, self.tr("&Lock screen"), self.screen_lock.lock, "Ctrl+L", "action_lock")
         safety_menu.setToolTipsVisible(True)
@@ -269,6 +278,14 @@ class MainWindow(QMainWindow):
         view = self.patient_view
         for widget in (self.welcome.new_patient, view.new_visit_button, view.edit_button, view.archive_button):
             allow(widget, actor, Action.RECORD)
+
+    def choose_language(self, code: str) -> None:
+        """Remember ``code`` on this workstation; pmsdesk starts in it from the next time (the windows
+        open now keep theirs)."""
+        remember_language(code, self.window_settings.store)
+        self.statusBar().showMessage(
+            self.tr("pmsdesk starts in {language} from the next time it opens.").format(
+                language=isolated(LANGUAGES[code])), 10000)
 
     def _leave_visit(self) -> bool:
         return self.pages.currentIndex() != self.PAGE_VISIT or self.visit_editor.confirm_leave()

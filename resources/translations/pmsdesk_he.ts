@@ -82,7 +82,7 @@
     </message>
     <message>
         <source>E&amp;xport the clinic…</source>
-        <translation>י&amp;צוא המרפאה…</translation>
+        <translation>יצוא ה&amp;מרפאה…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -114,7 +114,7 @@
     </message>
     <message>
         <source>&amp;Archive or restore</source>
-        <translation>&amp;העברה לארכיון או שחזור</translation>
+        <translation>העברה ל&amp;ארכיון או שחזור</translation>
     </message>
     <message>
         <source>Audit tra&amp;il…</source>
@@ -134,7 +134,7 @@
     </message>
     <message>
         <source>Visits to &amp;sign</source>
-        <translation>ביקורים ל&amp;חתימה</translation>
+        <translation>&amp;ביקורים לחתימה</translation>
     </message>
     <message>
         <source>Clinic &amp;overview</source>
@@ -143,6 +143,10 @@
     <message>
         <source>Patient t&amp;rajectory</source>
         <translation>&amp;מהלך המחלה של המטופל</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;שפה</translation>
     </message>
     <message>
         <source>&amp;Safety</source>
@@ -158,7 +162,7 @@
     </message>
     <message>
         <source>Intrathecal &amp;register…</source>
-        <translation>&amp;מרשם הטיפולים התוך-שדרתיים…</translation>
+        <translation>מרשם הטיפולים ה&amp;תוך-שדרתיים…</translation>
     </message>
     <message>
         <source>Safety check &amp;thresholds…</source>
@@ -183,6 +187,10 @@
     <message>
         <source>Open a patient first.</source>
         <translation>פתחו קודם מטופל.</translation>
+    </message>
+    <message>
+        <source>pmsdesk starts in {language} from the next time it opens.</source>
+        <translation>מהפעם הבאה pmsdesk ייפתח בשפה: {language}.</translation>
     </message>
     <message>
         <source>← Back to visits to sign</source>

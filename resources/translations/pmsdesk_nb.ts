@@ -110,7 +110,7 @@
     </message>
     <message>
         <source>Add &amp;therapy…</source>
-        <translation>Legg til &amp;behandling…</translation>
+        <translation>Legg til &amp;terapi…</translation>
     </message>
     <message>
         <source>&amp;Archive or restore</source>
@@ -134,7 +134,7 @@
     </message>
     <message>
         <source>Visits to &amp;sign</source>
-        <translation>Besøk til &amp;signering</translation>
+        <translation>Besøk til si&amp;gnering</translation>
     </message>
     <message>
         <source>Clinic &amp;overview</source>
@@ -142,7 +142,11 @@
     </message>
     <message>
         <source>Patient t&amp;rajectory</source>
-        <translation>Pasientens &amp;sykdomsforløp</translation>
+        <translation>&amp;Pasientens sykdomsforløp</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Språk</translation>
     </message>
     <message>
         <source>&amp;Safety</source>
@@ -166,7 +170,7 @@
     </message>
     <message>
         <source>Clinic &amp;audit trail…</source>
-        <translation>Klinikkens &amp;revisjonslogg…</translation>
+        <translation>&amp;Klinikkens revisjonslogg…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -183,6 +187,10 @@
     <message>
         <source>Open a patient first.</source>
         <translation>Åpne en pasient først.</translation>
+    </message>
+    <message>
+        <source>pmsdesk starts in {language} from the next time it opens.</source>
+        <translation>pmsdesk starter på {language} fra neste gang det åpnes.</translation>
     </message>
     <message>
         <source>← Back to visits to sign</source>

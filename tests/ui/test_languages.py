@@ -12,7 +12,7 @@ from string import Formatter
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
 from sample_data import TODAY
 
@@ -22,6 +22,7 @@ from pmsdesk.services.clinic import Clinic
 from pmsdesk.ui.languages import LANGUAGE_KEY, LANGUAGES, choose_language, install_language, system_language
 from pmsdesk.ui.main_window import MainWindow
 from pmsdesk.ui.sign_in import FirstAdministratorDialog, SignInDialog
+from pmsdesk.ui.window_settings import WindowSettings
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -140,6 +141,31 @@ def test_right_to_left_the_today_table_and_the_menus_work_by_keyboard(qtbot, lan
     qtbot.keyClick(table, Qt.Key.Key_Return)  # the due treatment's visit starts
     assert window.pages.currentIndex() == window.PAGE_VISIT
     assert window.visit_editor.back_button.text() == "→ חזרה למטופל"
+
+
+@pytest.mark.parametrize("language", list(SEEN), indirect=True)
+def test_within_each_menu_every_alt_letter_differs(qtbot, language, clinic):
+    """Two actions of a menu with the same Alt letter would need the letter pressed twice."""
+    window = MainWindow(clinic)
+    qtbot.addWidget(window)
+    menus = [window.menuBar()] + [action.menu() for action in window.findChildren(QAction) if action.menu()]
+    for menu in menus:
+        texts = [action.text() for action in menu.actions() if "&" in action.text()]
+        letters = [text[text.index("&") + 1].lower() for text in texts]
+        assert len(set(letters)) == len(letters), texts
+
+
+@pytest.mark.parametrize("language", ["he"], indirect=True)
+def test_view_language_remembers_the_choice_for_the_next_start(qtbot, language, clinic, tmp_path):
+    store = QSettings(str(tmp_path / "windows.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(clinic, window_settings=WindowSettings(clinic.actor.name, store))
+    qtbot.addWidget(window)
+    assert [window.findChild(QAction, f"action_language_{code}").isChecked() for code in LANGUAGES] == [
+        code == "he" for code in LANGUAGES]
+    window.findChild(QAction, "action_language_nb").trigger()
+    assert store.value(LANGUAGE_KEY) == "nb" and choose_language(None, store) == "nb"
+    assert window.statusBar().currentMessage().startswith("מהפעם הבאה pmsdesk ייפתח בשפה")
+    assert window.menuBar().actions()[0].text() == "&קובץ"  # this window stays in Hebrew
 
 
 def test_the_language_is_the_option_then_the_remembered_one_then_the_systems(tmp_path):
