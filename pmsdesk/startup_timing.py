@@ -15,26 +15,47 @@ clinics.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def exit_after_first_window() -> None:
     """Arrange for the app about to start to print and quit once its first top-level window is painted
     and the event loop is idle (the caller then ends the process)."""
-    from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
+    when_usable(lambda window: _quit_saying(app, f"first window painted: {type(window).__name__} "
+                                                 f"{window.windowTitle()!r}"))
+
+
+def when_usable(callback: Callable[[QWidget], None], window: QWidget | None = None) -> None:
+    """Call ``callback(window)`` once ``window`` (None: the first top-level window) has been painted and
+    the event loop is next idle, about to wait for input with everything queued so far handled: the
+    moment a start-up is measured to (and after which pmsdesk.ui.preload starts its imports)."""
+    from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    watched_object = window if window is not None else app
 
     class FirstPaintWatcher(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.isWindow():
-                app.removeEventFilter(self)
-                line = f"first window painted: {type(watched).__name__} {watched.windowTitle()!r}"
-                # aboutToBlock: the loop is about to wait for input, everything queued so far handled
-                QAbstractEventDispatcher.instance().aboutToBlock.connect(lambda: _quit_saying(app, line))
+                watched_object.removeEventFilter(self)
+                dispatcher = QAbstractEventDispatcher.instance()
+
+                def idle() -> None:
+                    dispatcher.aboutToBlock.disconnect(idle)
+                    self.deleteLater()
+                    callback(watched)
+                dispatcher.aboutToBlock.connect(idle)
             return False
 
-    app.installEventFilter(FirstPaintWatcher(app))
+    watched_object.installEventFilter(FirstPaintWatcher(watched_object))
 
 
 def _quit_saying(app, line: str) -> None:

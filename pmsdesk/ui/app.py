@@ -66,10 +66,12 @@ def run_app(database_option: str | None, *, demo: bool = False, signed_in_as: tu
         return 0
     from pmsdesk.ui.automatic_backups import start_automatic_backups
     from pmsdesk.ui.main_window import MainWindow
+    from pmsdesk.ui.preload import import_once_usable
 
     window = MainWindow(database.clinic(actor))
     window.automatic_backups = start_automatic_backups(window, window.clinic)
     window.show()
+    import_once_usable(window)  # the first trajectory then does not wait for pyqtgraph's import
     try:
         return app.exec()
     finally:
