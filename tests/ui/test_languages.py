@@ -4,6 +4,7 @@ the code."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -108,6 +109,14 @@ def test_the_sign_in_window_in_each_language(qtbot, language, database):
 
 
 @pytest.mark.parametrize("language", ["he"], indirect=True)
+def test_qts_own_strings_come_from_its_hebrew_translation(qtbot, language):
+    save, cancel = QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Cancel
+    box = QDialogButtonBox(save | cancel)
+    qtbot.addWidget(box)
+    assert [box.button(save).text(), box.button(cancel).text()] == ["שמור", "ביטול"]
+
+
+@pytest.mark.parametrize("language", ["he"], indirect=True)
 def test_the_first_administrator_form_counts_in_hebrew(qtbot, language, database):
     dialog = FirstAdministratorDialog(Accounts(database))
     qtbot.addWidget(dialog)
@@ -176,6 +185,24 @@ def test_the_language_is_the_option_then_the_remembered_one_then_the_systems(tmp
     assert choose_language(None, QSettings(str(tmp_path / "windows.ini"), QSettings.Format.IniFormat)) == "he"
     store.setValue(LANGUAGE_KEY, "xx")  # a language pmsdesk no longer has
     assert choose_language(None, store) == system_language()
+
+
+def test_pmsdesk_language_starts_in_it_and_remembers_it(tmp_path):
+    """The real command: the first window (a new clinic's first-administrator form) in Hebrew; the
+    next start without --language is Hebrew again; --language en goes back."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PMSDESK_SETTINGS_DIR": str(tmp_path / "settings")}
+
+    def first_window(*language: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "pmsdesk", "--exit-after-first-window", *language,
+                               "--database", str(tmp_path / "clinic.sqlite3")],
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    hebrew = "first window painted: FirstAdministratorDialog 'ברוכים הבאים ל-pmsdesk: מנהל המערכת הראשון'"
+    assert first_window("--language", "he").startswith(hebrew)
+    assert first_window().startswith(hebrew)
+    assert "'Welcome to pmsdesk: the first administrator'" in first_window("--language", "en")
 
 
 def test_the_command_line_takes_a_language_and_refuses_others():
