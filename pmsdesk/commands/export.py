@@ -7,10 +7,10 @@ written so far are counted on stderr; Ctrl+C stops the export and leaves no file
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pmsdesk.commands import opened_database, refuse_output_over_open_files, sign_in_command
+from pmsdesk.commands.terminal import terminal_progress
 
 HELP = "export the clinic: tidy CSV, archive (.zip), msprog files (a folder) or FHIR R4 JSON"
 FORMATS = ("csv", "archive", "msprog", "fhir")
@@ -23,20 +23,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shift-dates", action="store_true",
                         help="with --pseudonymise: move each patient's dates by the patient's own stable random offset")
     parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write (a folder for msprog)")
-
-
-def terminal_progress():
-    """``progress(done, total)`` counting the patients written on one line of stderr when it is a
-    terminal (None otherwise: a script's or a pipe's stderr stays clean)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 25 == 0:
-            sys.stderr.write(f"\rExporting: {done} of {total} patients" + ("\n" if done == total else ""))
-            sys.stderr.flush()
-
-    return progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             summary = export_clinic(Clinic(database, actor=sign_in_command(database, args)), args.format, output,
                                     pseudonymise=args.pseudonymise, shift_dates=args.shift_dates,
-                                    progress=terminal_progress())
+                                    progress=terminal_progress("Exporting", "patients"))
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
     print(summary.describe())

@@ -1,16 +1,21 @@
 """``pmsdesk import``: historical visits from a CSV or .xlsx file, or a whole-clinic archive.
 
 Prints every problem (file, row, column, value, what is allowed) and writes nothing while there is
-one, unless ``--valid-rows-only``. Formats and the template: docs/exchange.md.
+one, unless ``--valid-rows-only``. On a terminal, the records written so far are counted on stderr.
+Ctrl+C stops the import as the import dialog's Cancel does: at the next record, the batch under way
+rolled back, the batches already committed (whole patients) kept and named, exit status 130; a second
+Ctrl+C interrupts at once. Formats and the template: docs/exchange.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from pmsdesk.commands import opened_database, sign_in_command
+from pmsdesk.commands.terminal import ctrl_c_cancels, terminal_progress
 
 HELP = "import visits from a CSV/.xlsx file or a clinic archive (.zip); --dry-run checks without writing"
 
@@ -41,7 +46,7 @@ def _mapping(path: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from pmsdesk.cli import UsageError
-    from pmsdesk.exchange.importer import apply_import, counted, plan_import, read_file
+    from pmsdesk.exchange.importer import ImportCancelled, apply_import, counted, plan_import, read_file
     from pmsdesk.services.clinic import Clinic
 
     path = Path(args.file).expanduser()
@@ -57,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
         if plan.has_problems and not args.valid_rows_only:
             raise UsageError(f"{path.name} has problems (listed above); nothing was imported. Correct them, "
                              "or give --valid-rows-only to import the rows without problems")
-        result = apply_import(clinic, plan, valid_rows_only=args.valid_rows_only)
+        progress = terminal_progress("Importing", "records")
+        try:
+            with ctrl_c_cancels() as pressed:
+                result = apply_import(clinic, plan, valid_rows_only=args.valid_rows_only, progress=progress,
+                                      cancelled=pressed.is_set)
+        except ImportCancelled as cancelled:  # says what was kept
+            print(("\n" if progress else "") + f"pmsdesk import: {cancelled}", file=sys.stderr)
+            return 130  # as a shell reports a command ended by Ctrl+C
     print(f"Imported {counted(result.created) or 'nothing new'}.")
     return 0
