@@ -59,8 +59,13 @@ class WelcomePage(QWidget):
         self.load_demo.setObjectName("load_demo")
         layout = QVBoxLayout(self.empty_state)
         layout.addStretch(1)
-        for widget in (self.heading, self.text, self.new_patient, self.load_demo):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.heading, 0, Qt.AlignmentFlag.AlignHCenter)
+        # The wrapped text takes the page's width, its lines centred: added with an alignment, its
+        # height was not fitted to the wrapping and all but its first line were cut off.
+        self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.text)
+        for button in (self.new_patient, self.load_demo):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         page = QVBoxLayout(self)
         page.addWidget(self.empty_state)
@@ -71,8 +76,8 @@ class WelcomePage(QWidget):
         self.heading.setText(self.tr("This database has no patients yet") if empty else self.tr("Choose a patient"))
         self.text.setText(
             self.tr("Add your first patient, or load the demo clinic to look around: it fills this database "
-                    "with clearly fictional patients (identifiers DEMO-\u2026), so use a separate database for "
-                    "real records.")
+                    "with clearly fictional patients (identifiers {demo}), so use a separate database for "
+                    "real records.").format(demo=isolated("DEMO-\u2026"))  # right to left it read "…-DEMO"
             if empty else
             self.tr("Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter.")
         )

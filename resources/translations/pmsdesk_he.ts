@@ -402,8 +402,8 @@ Computed values (EDSS steps, change flags) are aids to the clinician&apos;s judg
         <translation>בחרו מטופל</translation>
     </message>
     <message>
-        <source>Add your first patient, or load the demo clinic to look around: it fills this database with clearly fictional patients (identifiers DEMO-…), so use a separate database for real records.</source>
-        <translation>הוסיפו את המטופל הראשון, או טענו את מרפאת ההדגמה כדי להתרשם: היא ממלאת את מסד הנתונים הזה במטופלים בדויים בעליל (מזהים DEMO-…), ולכן לרשומות אמיתיות השתמשו במסד נתונים נפרד.</translation>
+        <source>Add your first patient, or load the demo clinic to look around: it fills this database with clearly fictional patients (identifiers {demo}), so use a separate database for real records.</source>
+        <translation>הוסיפו את המטופל הראשון, או טענו את מרפאת ההדגמה כדי להתרשם: היא ממלאת את מסד הנתונים הזה במטופלים בדויים בעליל (מזהים {demo}), ולכן לרשומות אמיתיות השתמשו במסד נתונים נפרד.</translation>
     </message>
     <message>
         <source>Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter.</source>

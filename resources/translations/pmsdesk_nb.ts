@@ -402,8 +402,8 @@ Beregnede verdier (EDSS-trinn, endringsmarkeringer) er hjelpemidler for kliniker
         <translation>Velg en pasient</translation>
     </message>
     <message>
-        <source>Add your first patient, or load the demo clinic to look around: it fills this database with clearly fictional patients (identifiers DEMO-…), so use a separate database for real records.</source>
-        <translation>Legg til den første pasienten, eller last inn demoklinikken for å se deg om: den fyller denne databasen med tydelig fiktive pasienter (ID-er DEMO-…), så bruk en egen database til ekte journaler.</translation>
+        <source>Add your first patient, or load the demo clinic to look around: it fills this database with clearly fictional patients (identifiers {demo}), so use a separate database for real records.</source>
+        <translation>Legg til den første pasienten, eller last inn demoklinikken for å se deg om: den fyller denne databasen med tydelig fiktive pasienter (ID-er {demo}), så bruk en egen database til ekte journaler.</translation>
     </message>
     <message>
         <source>Search the list on the left by name or identifier (Ctrl+F), arrow down, and press Enter.</source>

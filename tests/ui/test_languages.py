@@ -153,6 +153,15 @@ def test_right_to_left_the_today_table_and_the_menus_work_by_keyboard(qtbot, lan
 
 
 @pytest.mark.parametrize("language", list(SEEN), indirect=True)
+def test_an_empty_clinics_welcome_text_is_shown_whole(qtbot, language, database):
+    """On a 1366x768 screen; it was cut to its first line (in every language)."""
+    window = open_window(qtbot, Clinic(database, today=lambda: TODAY))
+    text = window.welcome.text
+    assert text.isVisible() and "DEMO-" in text.text()
+    assert text.height() >= text.heightForWidth(text.width()) > text.fontMetrics().height() * 1.5
+
+
+@pytest.mark.parametrize("language", list(SEEN), indirect=True)
 def test_within_each_menu_every_alt_letter_differs(qtbot, language, clinic):
     """Two actions of a menu with the same Alt letter would need the letter pressed twice."""
     window = MainWindow(clinic)
