@@ -102,6 +102,13 @@ class CheckedDose:
     patient_identity: bool  # identity confirmed with the patient (name and date of birth) and the label
 
 
+def checked_agent(agent: str | None, agent_name: str | None) -> str:
+    """A course's agent as the check names it: the named agent of an "other" course, else its code."""
+    if agent is None:
+        return "(no course)"
+    return agent_name if agent == "other" and agent_name else agent
+
+
 def dose_to_check(agent: str, dose: float | None, unit: str | None, lot: str | None) -> CheckedDose:
     """The check a dose about to be saved needs: its drug, dose, route and lot, with identity confirmed."""
     return CheckedDose(agent, float(dose) if dose is not None else 0.0, unit or "", INTRATHECAL, lot or None, True)

@@ -1,6 +1,7 @@
 """The whole-clinic archive: a .zip with one CSV per table and a data dictionary of every column.
 
-Columns are the fields of :mod:`pmsdesk.domain.fields` plus the links between tables (``id``,
+Columns are the fields of :mod:`pmsdesk.domain.fields` (and of the checks an import keeps as recorded,
+:mod:`pmsdesk.domain.recorded_elsewhere`) plus the links between tables (``id``,
 ``patient_id``, ``course_id``, ``visit_id``: numbers local to the archive) and a few values pmsdesk
 derives itself (marked so in the dictionary and recomputed on import). The dictionary is generated
 from the field catalogue and the table metadata, so it cannot drift from what is written.
@@ -29,6 +30,7 @@ from pmsdesk.domain.fields import (
     Field,
 )
 from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
+from pmsdesk.domain.recorded_elsewhere import CLEARANCE_FIELDS, DOSE_CHECK_FIELDS, EARLIER_RELATEDNESS
 from pmsdesk.exchange.columns import ColumnDescription, CsvWriter, describe_field
 from pmsdesk.exchange.snapshot import IDENTIFYING_COLUMNS, ClinicSnapshot, PatientRows
 from pmsdesk.services.safety import SAFETY_CHECK_EXTRAS
@@ -68,6 +70,7 @@ class ArchiveTable:
     fields: tuple[Field, ...]
     links: tuple[str, ...]
     extras: tuple[str, ...] = ()
+    identified_only: bool = False  # left out of a pseudonymised archive (it names the staff involved)
 
     def columns(self, pseudonymised: bool) -> tuple[str, ...]:
         names = (*self.links, *(f.name for f in self.fields), *self.extras)
@@ -77,18 +80,22 @@ class ArchiveTable:
         return ("subject_code", "birth_year", *kept) if self.name == "patient" else kept
 
 
-def archive_tables() -> tuple[ArchiveTable, ...]:
-    """Every table of the archive; one per registered assessment, between the visits and the events."""
-    return (
+def archive_tables(pseudonymised: bool = False) -> tuple[ArchiveTable, ...]:
+    """Every table of the archive (of a pseudonymised one: without those naming the staff); one per
+    registered assessment, between the visits and the events."""
+    tables = (
         ArchiveTable("patient", PATIENT_FIELDS, ("id",), ("archived",)),
         ArchiveTable("treatment_course", COURSE_FIELDS, ("id", "patient_id")),
         ArchiveTable("visit", VISIT_FIELDS, ("id", "patient_id", "course_id")),
         *(ArchiveTable(assessment_table_name(a.key), a.fields, ("visit_id",), a.stored_extras) for a in REGISTRY),
         ArchiveTable("safety_check", ANSWER_FIELDS, ("visit_id",), SAFETY_CHECK_EXTRAS),
-        ArchiveTable("adverse_event", ADVERSE_EVENT_FIELDS, ("id", "patient_id", "visit_id")),
+        ArchiveTable("dose_check", DOSE_CHECK_FIELDS, ("visit_id",), identified_only=True),
+        ArchiveTable("adverse_event", (*ADVERSE_EVENT_FIELDS, EARLIER_RELATEDNESS, *CLEARANCE_FIELDS),
+                     ("id", "patient_id", "visit_id")),
         ArchiveTable("relapse", RELAPSE_FIELDS, ("id", "patient_id")),
         ArchiveTable("dmt_history", DMT_FIELDS, ("id", "patient_id")),
     )
+    return tuple(table for table in tables if not (pseudonymised and table.identified_only))
 
 
 def archive_table_names() -> tuple[str, ...]:
@@ -103,7 +110,7 @@ def section_by_table() -> dict[str, str]:
 def data_dictionary(pseudonymised: bool) -> list[tuple[str, ColumnDescription, str]]:
     """(table, column description, database type) for every column of every archive table."""
     lines = []
-    for spec in archive_tables():
+    for spec in archive_tables(pseudonymised):
         by_name = {f.name: f for f in spec.fields}
         types = column_types(spec.name)
         for name in spec.columns(pseudonymised):
@@ -123,7 +130,7 @@ class _TableFiles:
     copied into the zip; rows get archive-local ids and links (renumbered 1, 2, 3... per table)."""
 
     def __init__(self, stack: ExitStack, folder: Path | None, pseudonymised: bool):
-        self.specs = archive_tables()
+        self.specs = archive_tables(pseudonymised)
         self.columns = {spec.name: spec.columns(pseudonymised) for spec in self.specs}
         self.writers = {name: CsvWriter(stack.enter_context(tempfile.TemporaryFile(dir=folder)), columns)
                         for name, columns in self.columns.items()}
@@ -146,6 +153,8 @@ class _TableFiles:
                     add(assessment_table_name(section), row, visit_id=visit_id)
             if visit.safety_check is not None:
                 add("safety_check", visit.safety_check, visit_id=visit_id)
+            if visit.dose_check is not None:
+                add("dose_check", visit.dose_check, visit_id=visit_id)
             for event in visit.adverse_events:
                 add("adverse_event", event, patient_id=patient_id, visit_id=visit_id)
         for event in patient.adverse_events:

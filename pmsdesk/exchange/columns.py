@@ -29,6 +29,14 @@ from pmsdesk.domain.fields import (
 )
 from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
 from pmsdesk.domain.procedure_safety import SECTION as SAFETY_SECTION
+from pmsdesk.domain.recorded_elsewhere import (
+    CLEARANCE_FIELDS,
+    DOSE_CHECK_FIELDS,
+    DOSE_CHECK_PREFIX,
+    EARLIER_RELATEDNESS,
+    OVERRIDE_FIELDS,
+    OVERRIDE_PREFIX,
+)
 from pmsdesk.domain.vocab import Choice
 
 PATIENT_NOTES_KEY = "patient.notes"
@@ -91,7 +99,11 @@ RECORD_FIELDS: Mapping[str, Mapping[str, Field]] = {
     "patient": {field.name: field for field in PATIENT_FIELDS},
     "course": {field.name: field for field in COURSE_FIELDS},
     "visit": VISIT_FORM_FIELDS,
-    "adverse_event": {field.name: field for field in ADVERSE_EVENT_FIELDS},
+    # an event's clearance comes with it from an archive (pmsdesk.domain.recorded_elsewhere)
+    "adverse_event": {field.name: field for field in (*ADVERSE_EVENT_FIELDS, EARLIER_RELATEDNESS, *CLEARANCE_FIELDS)},
+    # a visit's checks as recorded where it was first recorded: dose_check.csv and safety_check.csv's override
+    "recorded_checks": {**{DOSE_CHECK_PREFIX + field.name: field for field in DOSE_CHECK_FIELDS},
+                        **{OVERRIDE_PREFIX + field.name: field for field in OVERRIDE_FIELDS}},
     "relapse": {field.name: field for field in RELAPSE_FIELDS},
     "therapy": {field.name: field for field in DMT_FIELDS},
 }

@@ -35,6 +35,15 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.domain.permissions import Action
+from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
+from pmsdesk.domain.procedure_safety import SECTION as SAFETY_SECTION
+from pmsdesk.domain.recorded_elsewhere import (
+    recorded_clearance,
+    recorded_dose_check,
+    recorded_override,
+    recorded_relatedness,
+)
+from pmsdesk.domain.register import checked_agent, dose_to_check
 from pmsdesk.domain.refusals import Cancelled, Refusal
 from pmsdesk.domain.treatment_slots import RecordedTreatment, slot_problems
 from pmsdesk.domain.vocab import VisitKind
@@ -217,6 +226,15 @@ def _event_key(values: Mapping[str, Any]) -> tuple:
     return tuple(cell_text(_comparable("adverse_event", f.name, values.get(f.name))) for f in ADVERSE_EVENT_FIELDS)
 
 
+def _event_values(raw: Mapping[str, Any], *, birth_date: dt.date, today: dt.date) -> dict[str, Any]:
+    """An event's clean values; its clearance, if an archive carries one, must be whole and clear a
+    methotrexate neurotoxicity event (pmsdesk.domain.recorded_elsewhere)."""
+    values = validate_adverse_event(raw, birth_date=birth_date, today=today)
+    recorded_clearance(raw, stored_value(values["term"]))
+    recorded_relatedness(raw)
+    return values
+
+
 class _Planner:
     def __init__(self, clinic: Clinic):
         self.clinic = clinic
@@ -364,12 +382,46 @@ class _Planner:
             if taken:
                 self.problems.extend(visit.record.problem(p.field, p.message) for p in taken)
                 continue
-            raw = visit.record.raw()
+            recorded = self._recorded_checks(step, visit, flat, stored_courses, birth_date)
+            if recorded is None:
+                continue
+            raw = {**visit.record.raw(), **recorded}
             if visit.adverse_events is not None:
                 raw["adverse_events"] = [event.raw() for event in visit.adverse_events]
                 self.new["adverse event"] += len(visit.adverse_events)
             step.visits.append((raw, visit.course_ref))
             self.new["visit"] += 1
+
+    def _recorded_checks(self, step: PatientStep, visit: IncomingVisit, flat: Mapping[str, Any], stored_courses,
+                         birth_date) -> dict[str, Any] | None:
+        """The checks an archive's visit carries as recorded there (pmsdesk.domain.recorded_elsewhere), held
+        to the visit as the save will hold them; None (with the problems noted) when they do not fit."""
+        raw = visit.recorded_raw()
+        if not raw:
+            return raw
+        try:
+            given = visit.record.raw()
+            answered = any(str(given.get(f"{SAFETY_SECTION}.{answer.name}") or "").strip() for answer in ANSWER_FIELDS)
+            recorded_override(raw, answered=answered)
+            if stored_value(flat["kind"]) == VisitKind.TREATMENT.value and flat.get("dose_given") is not None:
+                agent = self._course_agent(step, visit.course_ref, stored_courses, birth_date)
+                recorded_dose_check(raw, dose_to_check(agent, flat["dose_given"], stored_value(flat.get("dose_unit")),
+                                                       flat.get("dose_batch")))
+        except ValidationFailed as failure:
+            self.problems.extend(visit.recorded_problem(p.field, p.message) for p in failure.problems)
+            return None
+        return raw
+
+    @staticmethod
+    def _course_agent(step: PatientStep, course_ref, stored_courses, birth_date) -> str:
+        if course_ref is None:
+            return checked_agent(None, None)
+        origin, target = step.course_links[course_ref]
+        if origin == "stored":
+            course = next(c for c in stored_courses if c.id == target)
+            return checked_agent(course.agent, course.agent_name)
+        values = validate_course(step.new_courses[target], birth_date=birth_date)
+        return checked_agent(stored_value(values["agent"]), values.get("agent_name"))
 
     def _visit(self, visit: IncomingVisit, birth_date) -> tuple[dict, list[dict]] | None:
         problems = len(self.problems)
@@ -378,7 +430,7 @@ class _Planner:
         except ValidationFailed as failure:
             self.problems.extend(_failed(visit.record, failure))
             flat = None
-        events = [self._validated(event, lambda raw: validate_adverse_event(raw, birth_date=birth_date, today=self.today))
+        events = [self._validated(event, lambda raw: _event_values(raw, birth_date=birth_date, today=self.today))
                   for event in visit.adverse_events or ()]
         if len(self.problems) > problems:
             return None
@@ -391,7 +443,7 @@ class _Planner:
              stored_records.relapses, RELAPSE_FIELDS),
             ("therapy", incoming.therapies, validate_dmt, ("agent", "start_date"), step.therapies,
              stored_records.therapies, DMT_FIELDS),
-            ("adverse event", incoming.adverse_events, validate_adverse_event, ("term", "onset_date"),
+            ("adverse event", incoming.adverse_events, _event_values, ("term", "onset_date"),
              step.adverse_events, [e for e in stored_records.adverse_events if e.visit_id is None],
              ADVERSE_EVENT_FIELDS),
         )
@@ -560,7 +612,7 @@ class _BatchWriter:
             if course_ref is not None:
                 origin, target = step.course_links[course_ref]
                 course_id = target if origin == "stored" else created_courses[target]
-            record = batch.create_visit(patient_id, {**raw, "course_id": course_id}, recorded_elsewhere=True)
+            record = batch.create_visit(patient_id, {**raw, "course_id": course_id}, imported_from=self.plan.source)
             created["adverse event"] += len(record.adverse_events)
             self._step_done(created, "visit")
         for raw in step.relapses:
@@ -570,5 +622,5 @@ class _BatchWriter:
             batch.save_dmt(patient_id, raw)
             self._step_done(created, "therapy")
         for raw in step.adverse_events:
-            batch.save_adverse_event(patient_id, raw)
+            batch.save_adverse_event(patient_id, raw, imported_from=self.plan.source)
             self._step_done(created, "adverse event")

@@ -99,6 +99,15 @@ class IncomingVisit:
     record: Record
     course_ref: Any = None  # which of the patient's incoming courses, if any
     adverse_events: list[Record] | None = None  # None: the file says nothing about them
+    # an archive's checks of the visit, kept as recorded there: a "recorded_checks" record per table
+    recorded: list[Record] = field(default_factory=list)
+
+    def recorded_raw(self) -> dict[str, Any]:
+        return {key: value for record in self.recorded for key, value in record.raw().items()}
+
+    def recorded_problem(self, key: str, message: str) -> ImportProblem:
+        holder = next((record for record in self.recorded if key in record.cells), None)
+        return (holder or self.record).problem(key, message)
 
 
 @dataclass
@@ -311,8 +320,11 @@ def read_archive_tables(source: str, tables: Mapping[str, Table]) -> Incoming:
         visit = IncomingVisit(Record("visit", source, number, visit_cells), course and course[1], [])
         patient.visits.append(visit)
         visits[str(cells["id"].value).strip()] = visit
-    # The safety check's answers go back with their visit (its result is worked out again at the save).
-    for table_name, section in (*section_by_table().items(), ("safety_check", SAFETY_SECTION)):
+    # The safety check's answers go back with their visit (its result is worked out again at the save);
+    # its override and the dose's second-person check are kept as recorded (domain.recorded_elsewhere).
+    recorded_keys = RECORD_FIELDS["recorded_checks"]
+    for table_name, section in (*section_by_table().items(), ("safety_check", SAFETY_SECTION),
+                                ("dose_check", "dose_check")):
         for source, number, cells in rows(table_name):
             visit = reference(cells, "visit_id", visits, source)
             if visit is None:
@@ -321,6 +333,10 @@ def read_archive_tables(source: str, tables: Mapping[str, Table]) -> Incoming:
                 key = f"{section}.{column}"
                 if key in VISIT_FORM_FIELDS:
                     visit.record.cells[key] = cell
+                elif key in recorded_keys:
+                    if not visit.recorded or visit.recorded[-1].source != source:
+                        visit.recorded.append(Record("recorded_checks", source, number))
+                    visit.recorded[-1].cells[key] = cell
     for source, number, cells in rows("adverse_event"):
         patient = reference(cells, "patient_id", patients, source)
         visit = reference(cells, "visit_id", visits, source, required=False)

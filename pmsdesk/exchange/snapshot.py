@@ -29,6 +29,7 @@ from pmsdesk.domain.fields import (
     Field,
     Kind,
 )
+from pmsdesk.domain.recorded_elsewhere import CLEARANCE_FIELDS, DOSE_CHECK_FIELDS, EARLIER_RELATEDNESS
 from pmsdesk.domain.refusals import Cancelled
 from pmsdesk.services.clinic import Clinic
 from pmsdesk.services.safety import SAFETY_CHECK_EXTRAS, stored_answers
@@ -45,10 +46,12 @@ from pmsdesk.services.exchange import (  # noqa: F401 - the pseudonym's rules, n
 
 # Left out of every pseudonymised export: who the patient is, and free text that may say so.
 IDENTIFYING_COLUMNS = frozenset({"clinic_id", "family_name", "given_names", "birth_date", "notes", "performed_by",
-                                 "assisted_by", "observation_notes"})
+                                 "assisted_by", "observation_notes", "cleared_by", "cleared_by_name",
+                                 "clearance_reason"})
 # The second-person check of a dose as exported (identified exports only: it names the two people).
-DOSE_CHECK_COLUMNS = ("administered_by", "administered_name", "checked_by", "checked_name", "checked_at", "agent",
-                      "dose", "dose_unit", "route", "lot", "patient_identity")
+DOSE_CHECK_COLUMNS = tuple(f.name for f in DOSE_CHECK_FIELDS)
+# An event's earlier single relatedness answer and a neurotoxicity event's clearance, as recorded.
+EVENT_EXTRAS = (EARLIER_RELATEDNESS.name, *(f.name for f in CLEARANCE_FIELDS))
 
 @dataclass
 class VisitRows:
@@ -178,7 +181,8 @@ def _patient_rows(stored: PatientRecords, codes: Mapping[int, Pseudonym] | None,
             for a in REGISTRY
         }
         visit = clean(_row(record.visit, VISIT_FIELDS, ("course_id",)), VISIT_FIELDS)
-        events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS) for e in record.adverse_events]
+        events = [clean(_row(e, ADVERSE_EVENT_FIELDS, EVENT_EXTRAS), ADVERSE_EVENT_FIELDS)
+                  for e in record.adverse_events]
         safety_row = getattr(record, "safety_check", None)
         safety_check = None if safety_row is None else {
             **{key.split(".", 1)[1]: value for key, value in stored_answers(safety_row).items()},
@@ -189,6 +193,6 @@ def _patient_rows(stored: PatientRecords, codes: Mapping[int, Pseudonym] | None,
             name: getattr(check, name) for name in DOSE_CHECK_COLUMNS}, safety_check))
     rows.relapses = [clean(_row(r, RELAPSE_FIELDS), RELAPSE_FIELDS) for r in stored.relapses]
     rows.therapies = [clean(_row(d, DMT_FIELDS), DMT_FIELDS) for d in stored.therapies]
-    rows.adverse_events = [clean(_row(e, ADVERSE_EVENT_FIELDS), ADVERSE_EVENT_FIELDS)
+    rows.adverse_events = [clean(_row(e, ADVERSE_EVENT_FIELDS, EVENT_EXTRAS), ADVERSE_EVENT_FIELDS)
                            for e in stored.adverse_events if e.visit_id is None]
     return rows

@@ -20,6 +20,7 @@ from pmsdesk.domain.functional_systems import FUNCTIONAL_SYSTEMS
 from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.procedure_record import CsfAppearance, NeedleType, Position, PunctureResult
 from pmsdesk.domain.procedure_safety import RECORDED_WITHOUT_CHECK
+from pmsdesk.domain.recorded_elsewhere import as_recorded
 from pmsdesk.domain.scoring.change import Direction, Measurement, change_between, exact
 from pmsdesk.domain.scoring.edss import EdssResult
 from pmsdesk.domain.vocab import (
@@ -338,7 +339,7 @@ def second_check_text(check) -> str:
     lot = f", lot {check.lot}" if check.lot else ""
     return (f"{check.dose:g} {check.dose_unit} {agent_label(check.agent, check.agent)}, {check.route}{lot}, patient "
             f"identity {'confirmed' if check.patient_identity else 'NOT confirmed'}; given by {check.administered_name}, "
-            f"checked by {check.checked_name} at {local_time(check.checked_at)}")
+            f"checked by {check.checked_name} at {local_time(check.checked_at)}{as_recorded(check.imported_from)}")
 
 
 def lumbar_puncture(visit) -> str:
@@ -378,7 +379,8 @@ def safety_check_lines(data: VisitReportData) -> list[str] | None:
     if check.override_by:
         when = local_time(check.override_at) if check.override_at else ""
         lines.append(f"OVERRIDDEN by {check.override_name or check.override_by} ({check.override_by}) {when}: "
-                     f"\u201c{check.override_reason}\u201d (items: {(check.override_items or '').replace(',', ', ')})")
+                     f"\u201c{check.override_reason}\u201d (items: {(check.override_items or '').replace(',', ', ')})"
+                     f"{as_recorded(check.override_imported_from)}")
     return lines
 
 
@@ -411,7 +413,7 @@ def neurotoxicity_text(event) -> str | None:
     if event.cleared_at is None:
         return "Blocks further intrathecal methotrexate until a neurologist clears it."
     return (f"Cleared for intrathecal methotrexate by {event.cleared_by_name or event.cleared_by} on "
-            f"{local_time(event.cleared_at)}: {event.clearance_reason}")
+            f"{local_time(event.cleared_at)}: {event.clearance_reason}{as_recorded(event.clearance_imported_from)}")
 
 
 def adverse_event_rows(data: VisitReportData) -> list[tuple[str, ...]]:

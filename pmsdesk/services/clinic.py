@@ -698,19 +698,22 @@ class Clinic:
         return values, events
 
     def _store_visit(self, session: Session, visit: Visit, raw: Mapping[str, Any],
-                     checker: register.Checker | None = None, recorded_elsewhere: bool = False) -> VisitRecord:
+                     checker: register.Checker | None = None, imported_from: str | None = None) -> VisitRecord:
         patient = self._get(session, Patient, visit.patient_id, "patient")
         dose_before = register.dose_details(visit)
         values, events = self._validated_visit(session, patient, raw)
         self._check_edss_unchanged_unless_allowed(session, visit, values.assessments[EDSS.key])
         self._check_treatment_slot(session, visit, values.visit, raw.get("course_id", visit.course_id))
-        neurotoxicity.gate(session, visit, values.visit, raw.get("course_id", visit.course_id),
-                           events if "adverse_events" in raw else None)
-        # Review decision: an import and the system actor are exempt from the safety and dose gates: an
-        # import records what happened elsewhere (the dose was given and checked there), it performs no dose.
-        exempt = self.actor.is_system or recorded_elsewhere
+        # Review decision: an import and the system actor are exempt from the neurotoxicity, safety and dose
+        # gates: an import records what happened elsewhere (the dose was given and checked there), it performs
+        # no dose; the checks recorded there come with it and are kept as recorded (domain.recorded_elsewhere).
+        exempt = self.actor.is_system or imported_from is not None
+        if imported_from is None:
+            neurotoxicity.gate(session, visit, values.visit, raw.get("course_id", visit.course_id),
+                               events if "adverse_events" in raw else None)
         safety_check = safety.check_before_dose(session, self.actor, visit, values.visit, values.assessments["labs"],
-                                                raw, raw.get("course_id", visit.course_id), required=not exempt)
+                                                raw, raw.get("course_id", visit.course_id), required=not exempt,
+                                                imported_from=imported_from)
         _apply(visit, values.visit)
         visit.updated_at = utcnow()  # always a change, so the visit's version moves with any part of it
         if "course_id" in raw:
@@ -719,6 +722,8 @@ class Clinic:
         session.flush()
         register.gate(session, visit, dose_before, checker, visit.visit_date,  # the second-person check
                       required=not exempt)
+        if imported_from is not None:
+            register.keep_recorded(session, visit, raw, imported_from)
         for section, table in ASSESSMENT_TABLES.items():
             row = session.scalar(select(table).where(table.visit_id == visit.id))
             section_values = values.assessments[section]
@@ -734,7 +739,7 @@ class Clinic:
             if assessment.derive is not None:
                 _apply(row, assessment.derive(section_values, {"dominant_hand": patient.dominant_hand}))
         if "adverse_events" in raw:  # a caller that does not send the list leaves the events alone
-            self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {})
+            self._store_adverse_events(session, visit, events, raw.get("removed_adverse_events") or {}, imported_from)
         safety.store(session, visit, safety_check)
         session.flush()
         return self._visit_record(session, visit)
@@ -788,7 +793,8 @@ class Clinic:
         if entered != (row_values(stored, EDSS.fields) if stored is not None else None):
             raise PermissionDenied(self.actor, Action.EDIT_EDSS)
 
-    def _store_adverse_events(self, session: Session, visit: Visit, events, removal_reasons: Mapping) -> None:
+    def _store_adverse_events(self, session: Session, visit: Visit, events, removal_reasons: Mapping,
+                              imported_from: str | None = None) -> None:
         """Events keep their place in the visit's list; one dropped from it is deleted (kept, hidden)
         with the reason given for it in ``removal_reasons`` (event id -> reason)."""
         existing = {e.id: e for e in session.scalars(select(AdverseEvent).where(AdverseEvent.visit_id == visit.id))}
@@ -806,21 +812,24 @@ class Clinic:
                 event = AdverseEvent(patient_id=visit.patient_id, visit_id=visit.id)
                 session.add(event)
             _apply(event, values)
+            if imported_from is not None:
+                neurotoxicity.keep_recorded(event, raw, imported_from)
         for event_id, event in existing.items():
             if event_id not in kept:
                 reason = removal_reasons.get(event_id) or session.info.get(audit.REASON)
                 self._mark_deleted(event, reason or "Removed from the visit's list of adverse events.")
 
     @read_model
-    def create_visit(self, patient_id: int, raw: Mapping[str, Any], *, recorded_elsewhere: bool = False) -> VisitRecord:
-        """A new visit. ``recorded_elsewhere``: an imported visit, whose dose was given and checked where
-        it was recorded (no second-person check is asked here; one that comes with it is checked)."""
+    def create_visit(self, patient_id: int, raw: Mapping[str, Any], *, imported_from: str | None = None) -> VisitRecord:
+        """A new visit. ``imported_from``: the file of an imported visit, whose dose was given and checked
+        where it was recorded: no check is asked here; a second-person check signed in with it is held to
+        every rule, and the checks recorded there are kept as recorded (pmsdesk.domain.recorded_elsewhere)."""
         checker = register.confirm_checker(self.actor, self.accounts(), raw, utcnow().replace(microsecond=0))
 
         def work(session: Session) -> VisitRecord:
             self._lock_treatment_slots(session, raw)
             self._get(session, Patient, patient_id, "patient")
-            record = self._store_visit(session, Visit(patient_id=patient_id), raw, checker, recorded_elsewhere)
+            record = self._store_visit(session, Visit(patient_id=patient_id), raw, checker, imported_from)
             self._delete_draft(session, patient_id, None)
             return record
 
@@ -1087,7 +1096,8 @@ class Clinic:
             return list(session.scalars(query))
 
     def _save_patient_row(self, table, what: str, validate, patient_id: int, row_id: int | None,
-                          expected_version: int | None, raw: Mapping[str, Any]):
+                          expected_version: int | None, raw: Mapping[str, Any], finish=None):
+        """``finish(row)``: what else is written on the row once its values are applied."""
         def work(session: Session):
             values = validate(raw, birth_date=self._birth_date(session, patient_id), today=self.today())
             if row_id is None:
@@ -1096,6 +1106,8 @@ class Clinic:
             else:
                 row = self._for_update(session, table, row_id, expected_version, what)
             _apply(row, values)
+            if finish is not None:
+                finish(row)
             session.flush()
             return row
 
@@ -1113,9 +1125,14 @@ class Clinic:
 
     @read_model
     def save_adverse_event(self, patient_id: int, raw: Mapping[str, Any], *, event_id: int | None = None,
-                           expected_version: int | None = None) -> AdverseEvent:
+                           expected_version: int | None = None, imported_from: str | None = None) -> AdverseEvent:
+        """``imported_from``: the file of an imported event, whose clearance (and earlier single relatedness
+        answer) are kept as recorded there."""
+        def keep_clearance(event: AdverseEvent) -> None:
+            neurotoxicity.keep_recorded(event, raw, imported_from)
+
         return self._save_patient_row(AdverseEvent, "adverse event", validate_adverse_event, patient_id, event_id,
-                                      expected_version, raw)
+                                      expected_version, raw, keep_clearance if imported_from is not None else None)
 
     # ----- methotrexate neurotoxicity (pmsdesk.services.neurotoxicity) ------------------------
     @read_model

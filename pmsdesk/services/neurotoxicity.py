@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pmsdesk.domain.adverse_events import NeurotoxicityEvent, blocking_event, check_dose, clearance_reason
 from pmsdesk.domain.permissions import Actor
+from pmsdesk.domain.recorded_elsewhere import recorded_clearance, recorded_relatedness
 from pmsdesk.domain.vocab import AdverseEventTerm, VisitKind
 from pmsdesk.store.tables import AdverseEvent, TreatmentCourse, Visit, utcnow
 
@@ -60,6 +61,18 @@ def gate(session: Session, visit: Visit, entered: Mapping[str, Any], course_id: 
             known.append(NeurotoxicityEvent(raw.get("id"), visit.id, values["term"].value, values["onset_date"],
                                             kept.cleared_at if kept else None))
     check_dose(known, agent=course.agent if course else None, visit_date=entered["visit_date"], visit_id=visit.id)
+
+
+def keep_recorded(event: AdverseEvent, raw: Mapping[str, Any], imported_from: str) -> None:
+    """What an imported event carries as recorded where it was reported (pmsdesk.domain.recorded_elsewhere),
+    kept verbatim: its earlier single relatedness answer, and its clearance (``cleared_by`` ... keys of
+    ``raw``) with the file it came from."""
+    event.relatedness = recorded_relatedness(raw)
+    recorded = recorded_clearance(raw, event.term)
+    if recorded is None:
+        return
+    event.cleared_by, event.cleared_by_name, event.cleared_at = recorded.by, recorded.by_name, recorded.at
+    event.clearance_reason, event.clearance_imported_from = recorded.reason, imported_from
 
 
 def clear(actor: Actor, event: AdverseEvent, reason: Any) -> AdverseEvent:

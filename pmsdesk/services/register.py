@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 from pmsdesk.domain.fields import VISIT_FIELDS
 from pmsdesk.domain.permissions import Action, Actor, Role
 from pmsdesk.domain.procedure_record import REQUIRED_AT_TREATMENT
+from pmsdesk.domain.recorded_elsewhere import recorded_dose_check
 from pmsdesk.domain.register import (
     CheckedDose,
     RegisterEntry,
     RegisterTask,
+    checked_agent,
     dose_to_check,
     require_valid_check,
 )
@@ -216,9 +218,7 @@ def _confirmed(given: Mapping[str, Any], *, required: bool) -> CheckedDose | Non
 
 def _agent(session: Session, course_id: int | None) -> str:
     course = session.get(TreatmentCourse, course_id) if course_id is not None else None
-    if course is None:
-        return "(no course)"
-    return course.agent_name if course.agent == "other" and course.agent_name else course.agent
+    return checked_agent(course.agent, course.agent_name) if course is not None else checked_agent(None, None)
 
 
 def _details(visit: Visit, course_id: int | None) -> tuple:
@@ -271,4 +271,23 @@ def gate(session: Session, visit: Visit, before: tuple | None, checker: Checker 
     row.checked_by, row.checked_name, row.checked_at = checker.username, checker.name, checker.at
     row.agent, row.dose, row.dose_unit, row.route = needed.agent, needed.dose, needed.unit, needed.route
     row.lot, row.patient_identity = needed.lot, confirmed.patient_identity
+    session.add(row)
+
+
+def keep_recorded(session: Session, visit: Visit, raw: Mapping[str, Any], imported_from: str) -> None:
+    """An imported treatment's check as recorded where the dose was given (``dose_check.<column>`` keys
+    of ``raw``; pmsdesk.domain.recorded_elsewhere), kept verbatim with the file it came from once it
+    fits the dose; the register is not applied (it is the other clinic's)."""
+    if visit.kind != VisitKind.TREATMENT.value or visit.dose_given is None:
+        return
+    needed = dose_to_check(_agent(session, visit.course_id), visit.dose_given, visit.dose_unit, visit.dose_batch)
+    recorded = recorded_dose_check(raw, needed)
+    if recorded is None:
+        return
+    row = check_of(session, visit.id) or DoseCheck(visit_id=visit.id)
+    row.administered_by, row.administered_name = recorded.administered_by, recorded.administered_name
+    row.checked_by, row.checked_name, row.checked_at = recorded.checked_by, recorded.checked_name, recorded.checked_at
+    confirmed = recorded.confirmed
+    row.agent, row.dose, row.dose_unit, row.route = confirmed.agent, confirmed.dose, confirmed.unit, confirmed.route
+    row.lot, row.patient_identity, row.imported_from = confirmed.lot, confirmed.patient_identity, imported_from
     session.add(row)

@@ -35,6 +35,7 @@ from pmsdesk.domain.procedure_safety import (
     pre_puncture_check,
     require_dose_allowed,
 )
+from pmsdesk.domain.recorded_elsewhere import RecordedOverride, recorded_override
 from pmsdesk.domain.settings import (
     LAB_REFERENCE_RANGES,
     REFERENCE_SETTINGS,
@@ -189,11 +190,13 @@ class PendingCheck:
     result: CheckResult
     given: Override | None
     new_override: bool
+    recorded: RecordedOverride | None = None  # an import's override, kept as recorded there
+    imported_from: str | None = None
 
 
 def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Mapping[str, Any],
                       labs: Mapping[str, Any] | None, raw: Mapping[str, Any], course_id: int | None, *,
-                      required: bool = True) -> PendingCheck | None:
+                      required: bool = True, imported_from: str | None = None) -> PendingCheck | None:
     """Before a treatment visit's values are applied: evaluate its check (the answers sent, else the
     stored ones) and refuse a new or changed dose it does not allow. A new override in ``raw`` is
     refused for anyone but a neurologist and without a reason. None: not a treatment visit, or a save
@@ -203,7 +206,9 @@ def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Map
     records a dose given and checked where it was recorded, it does not perform one, and refusing it
     would only lose what happened; the system actor fills the demo clinic. Such a dose without a
     check is shown "not recorded in pmsdesk" on the screen (ui.safety_check) and the summary
-    (reports.content.safety_check_lines)."""
+    (reports.content.safety_check_lines). ``imported_from``: an import, whose override recorded where
+    the visit was first recorded (``safety_check.override_*`` keys) is kept verbatim
+    (pmsdesk.domain.recorded_elsewhere); the result is worked out again with this clinic's thresholds."""
     if entered["kind"] is not VisitKind.TREATMENT:
         return None
     stored = session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit.id)) if visit.id else None
@@ -222,9 +227,14 @@ def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Map
     new_override = OVERRIDE_KEY in raw and result is not None and not result.passed
     if new_override:
         given = override(result, actor, raw[OVERRIDE_KEY])
+    recorded = recorded_override(raw, answered=answers is not None) if imported_from else None
+    if recorded is not None:
+        given = recorded.given
     if required and entered.get("dose_given") is not None:
         require_dose_allowed(result, given)
-    return PendingCheck(answers, result, given, new_override) if answers is not None else None
+    if answers is None:
+        return None
+    return PendingCheck(answers, result, given, new_override, recorded, imported_from if recorded else None)
 
 
 def store(session: Session, visit: Visit, pending: PendingCheck | None) -> None:
@@ -240,9 +250,11 @@ def store(session: Session, visit: Visit, pending: PendingCheck | None) -> None:
         setattr(row, answer.name, value.value if hasattr(value, "value") else value)
     row.result, row.findings = pending.result.outcome.value, pending.result.explain()
     given = pending.given
-    if pending.new_override:
+    if pending.new_override or pending.recorded is not None:
         row.override_by, row.override_name, row.override_reason = given.by, given.by_name, given.reason
-        row.override_items, row.override_at = ",".join(given.items), utcnow()
+        row.override_items = ",".join(given.items)
+        row.override_at = pending.recorded.at if pending.recorded is not None else utcnow()
+        row.override_imported_from = pending.imported_from
 
 
 def _lenient(field, raw: object) -> Any:

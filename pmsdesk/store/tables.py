@@ -256,6 +256,8 @@ class SafetyCheck(Versioned, table=True):
     override_reason: str | None = Field(default=None, max_length=500)
     override_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     override_items: str | None = Field(default=None, max_length=300)  # the overridden items' codes, comma-separated
+    # The file an override kept from an import came from (pmsdesk.domain.recorded_elsewhere); None: made here.
+    override_imported_from: str | None = Field(default=None, max_length=200)
 
 
 class DoseCheck(Versioned, table=True):
@@ -277,6 +279,8 @@ class DoseCheck(Versioned, table=True):
     route: str = Field(max_length=20)
     lot: str | None = Field(default=None, max_length=60)
     patient_identity: bool
+    # The file a check kept from an import came from (pmsdesk.domain.recorded_elsewhere); None: made here.
+    imported_from: str | None = Field(default=None, max_length=200)
 
 
 class AdverseEvent(Versioned, SoftDeletable, table=True):
@@ -304,6 +308,7 @@ class AdverseEvent(Versioned, SoftDeletable, table=True):
     cleared_by_name: str | None = Field(default=None, max_length=120)
     cleared_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     clearance_reason: str | None = Field(default=None, max_length=500)
+    clearance_imported_from: str | None = Field(default=None, max_length=200)  # as dose_check.imported_from
 
 
 class Relapse(Versioned, SoftDeletable, table=True):

@@ -40,6 +40,7 @@ from pmsdesk.domain.adverse_events import (
 from pmsdesk.domain.fields import ADVERSE_EVENT_FIELDS
 from pmsdesk.domain.moments import local_time
 from pmsdesk.domain.permissions import Role
+from pmsdesk.domain.recorded_elsewhere import as_recorded
 from pmsdesk.domain.validation import ValidationFailed, validate_adverse_event
 from pmsdesk.domain.vocab import AdverseEventTerm, AeOutcome, Choice, Relatedness
 from pmsdesk.services.clinic import Clinic
@@ -76,7 +77,8 @@ def event_values(event) -> dict[str, Any]:
 def _cleared_text(event) -> str | None:
     if event.cleared_at is None:
         return None
-    return f"{event.cleared_by_name or event.cleared_by} on {local_time(event.cleared_at)}: {event.clearance_reason}"
+    return (f"{event.cleared_by_name or event.cleared_by} on {local_time(event.cleared_at)}: {event.clearance_reason}"
+            f"{as_recorded(event.clearance_imported_from)}")
 
 
 def event_name(values: Mapping[str, Any]) -> str:

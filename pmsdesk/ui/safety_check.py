@@ -26,6 +26,7 @@ from pmsdesk.domain.procedure_safety import (
     Outcome,
     Override,
 )
+from pmsdesk.domain.recorded_elsewhere import as_recorded
 from pmsdesk.services.safety import OVERRIDE_KEY, stored_override
 from pmsdesk.ui.forms import FieldForm
 
@@ -61,6 +62,7 @@ class SafetyCheckSection(QWidget):
         self.override_note.setWordWrap(True)
         self.result: CheckResult | None = None
         self.stored: Override | None = None  # the override the visit carries already
+        self.stored_from: str | None = None
         self.new_reason: str | None = None  # an override given on this screen, sent with the save
         # The open visit's dose was recorded without the check (imported, or from before the check):
         # it stays as recorded until someone answers the check or changes the dose.
@@ -88,6 +90,7 @@ class SafetyCheckSection(QWidget):
         check = record.safety_check if record is not None else None
         self.recorded_without_check = record is not None and record.visit.dose_given is not None and check is None
         self.stored, self.new_reason = stored_override(check), None
+        self.stored_from = check.override_imported_from if check is not None else None  # an imported override
         self._show_override()
 
     def _answered(self) -> bool:
@@ -130,15 +133,15 @@ class SafetyCheckSection(QWidget):
             self.findings.setToolTip(escape(result.explain()).replace("\n", "<br>"))  # every item's source
         blocked = self.dose_blocked()
         colour = OUTCOME_COLOURS[Outcome.PASSED] if blocked is None else OUTCOME_COLOURS[Outcome.FAILED]
-        as_recorded = self.recorded_without_check and not self._answered()
-        if as_recorded:
+        without_check = self.recorded_without_check and not self._answered()
+        if without_check:
             self.verdict.setText(RECORDED_WITHOUT_CHECK)
         else:
             self.verdict.setText(blocked or ("Passed: the dose may be recorded." if result is not None and result.passed
                                              else "Overridden: the dose may be recorded."))
         self.verdict.setStyleSheet(f"color: {colour};")
         may_override = self.clinic.actor.role is Role.NEUROLOGIST
-        self.override_button.setVisible(result is not None and not result.passed and not as_recorded)
+        self.override_button.setVisible(result is not None and not result.passed and not without_check)
         self.override_button.setEnabled(may_override)
         self.override_button.setToolTip("" if may_override else
                                         "Only a neurologist may override a failed safety check, with a reason.")
@@ -150,7 +153,8 @@ class SafetyCheckSection(QWidget):
             self.override_note.setText("")
             return
         when = "to be recorded with the save" if self.new_reason is not None else "recorded"
-        self.override_note.setText(f"Override by {given.by_name} ({when}): {given.reason}")
+        imported = as_recorded(self.stored_from) if self.new_reason is None else ""
+        self.override_note.setText(f"Override by {given.by_name} ({when}): {given.reason}{imported}")
 
     def ask_override(self) -> None:
         """The neurologist's reason; a blank one gives no override (the service refuses it too)."""

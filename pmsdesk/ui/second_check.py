@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from pmsdesk.domain.moments import local_clock
 from pmsdesk.domain.naming import agent_label
+from pmsdesk.domain.recorded_elsewhere import as_recorded
 from pmsdesk.domain.register import CELL_PRODUCTS, INTRATHECAL
 from pmsdesk.ui.forms import ERROR_STYLE
 
@@ -127,7 +128,7 @@ class SecondCheckPanel(QWidget):
             self.stored.setStyleSheet(MUTED)
         elif current:
             self.stored.setText(f"Checked by {row.checked_name} at {local_clock(row.checked_at)}; given by "
-                                f"{row.administered_name}.")
+                                f"{row.administered_name}{as_recorded(row.imported_from)}.")
             self.stored.setStyleSheet("color: #1b5e20; font-weight: bold;")
         else:
             self.stored.setText(f"Checked by {row.checked_name} for {row.dose:g} {row.dose_unit}: the dose changed "

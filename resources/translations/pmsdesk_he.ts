@@ -276,7 +276,7 @@ Computed values (EDSS steps, change flags) are aids to the clinician&apos;s judg
 תיעוד ביקורי טיפול תוך-שדרתי בטרשת נפוצה מתקדמת.
 מסד נתונים: {location}
 
-ערכים מחושבים (דרגות EDSS, סימוני שינוי) הם עזר לשיקול הדעת של הרופא המטפל, לא תחליף לו.</translation>
+ערכים מחושבים (דרגות EDSS, סימוני שינוי) הם עזר לשיקול הדעת של הרופא המטפל.</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,8 +13,15 @@ from pmsdesk.services.clinic import Clinic
 LOCAL_KEYS = {"id", "course_id"}  # database row numbers: differ between installations by design
 
 
+def _comparable(value):
+    """A time as UTC without its zone: PostgreSQL gives times with theirs, SQLite without (both UTC)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
 def _plain(row: dict | None) -> dict | None:
-    return None if row is None else {key: value for key, value in row.items() if key not in LOCAL_KEYS}
+    return None if row is None else {key: _comparable(value) for key, value in row.items() if key not in LOCAL_KEYS}
 
 
 def every_record(clinic: Clinic) -> dict[str, dict]:
@@ -28,7 +36,8 @@ def every_record(clinic: Clinic) -> dict[str, dict]:
             "visits": [
                 {"visit": _plain(v.visit), "course": courses.get(v.visit["course_id"]),
                  "assessments": {section: _plain(row) for section, row in v.assessments.items()},
-                 "adverse_events": [_plain(e) for e in v.adverse_events]}
+                 "adverse_events": [_plain(e) for e in v.adverse_events],
+                 "safety_check": _plain(v.safety_check), "dose_check": _plain(v.dose_check)}
                 for v in patient.visits
             ],
             "relapses": [_plain(r) for r in patient.relapses],

@@ -24,7 +24,7 @@ def test_an_imported_treatment_is_kept_without_a_check_and_says_so(database, pat
     course = nurse.create_course(patient.id, COURSE)
     imported = nurse.create_visit(patient.id, {"visit_date": TODAY.isoformat(), "kind": "treatment",
                                                "dose_given": "12.5", "dose_unit": "mg", "course_id": course.id,
-                                               "treatment_number": "1"}, recorded_elsewhere=True)
+                                               "treatment_number": "1"}, imported_from="earlier-clinic.zip")
     assert imported.safety_check is None and imported.visit.dose_given == 12.5
     resaved = nurse.update_visit(imported.visit.id, imported.visit.version,
                                  {**imported.form_values(), **BLANK_ANSWERS, "notes": "Seen again"})

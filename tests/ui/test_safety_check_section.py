@@ -94,7 +94,7 @@ def test_an_imported_dose_recorded_without_the_check_says_so_and_stays_as_record
     course = editor.clinic.courses(editor.patient.id)[0]
     imported = editor.clinic.create_visit(editor.patient.id, {
         "visit_date": TODAY.isoformat(), "kind": "treatment", "dose_given": "12.5", "dose_unit": "mg",
-        "course_id": course.id, "treatment_number": "1"}, recorded_elsewhere=True)
+        "course_id": course.id, "treatment_number": "1"}, imported_from="earlier-clinic.zip")
     editor.open_visit(imported.visit.id)
     section = editor.safety_section
     assert section.verdict.text() == RECORDED_WITHOUT_CHECK
