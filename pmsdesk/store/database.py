@@ -382,12 +382,40 @@ def upgrade_schema(engine: Engine) -> Path | None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         copy = path.with_name(f"{path.stem}.before-upgrade-{current}-{stamp}{path.suffix}")
         copy_sqlite_file(path, copy)
+    if path is not None:
+        _upgrade_sqlite_in_one_transaction(engine)
+        return copy
     with engine.begin() as connection:
         if server.is_server(connection):
             _upgrade_on_server(connection, current, head)
         else:
             command.upgrade(_alembic_config(connection), "head")
     return copy
+
+
+def _upgrade_sqlite_in_one_transaction(engine: Engine) -> None:
+    """Every migration step of a SQLite file in one transaction: all of them or none. Python's sqlite3
+    opens a transaction itself only before INSERT, UPDATE or DELETE, so the DDL a migration starts with
+    (ALTER TABLE, CREATE TRIGGER) committed statement by statement, and a step that failed left the
+    steps before it in the file under the older revision number. Here the driver is told to leave
+    transactions alone (isolation_level None) and one BEGIN IMMEDIATE ... COMMIT holds the upgrade."""
+    from alembic import command
+
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        isolation = driver.isolation_level
+        driver.isolation_level = None
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                command.upgrade(_alembic_config(connection), "head")
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+        finally:
+            connection.rollback()  # SQLAlchemy's own view of the connection; the file's transaction is over
+            driver.isolation_level = isolation
 
 
 def _upgrade_on_server(connection: Connection, current: str | None, head: str) -> None:
