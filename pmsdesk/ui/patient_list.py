@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QHeaderView, QLabel,
 
 from pmsdesk.domain.vocab import Phenotype
 from pmsdesk.services.clinic import Clinic, PatientSummary
-from pmsdesk.ui.table_models import RowsTableModel
+from pmsdesk.ui.table_models import RowsTableModel, select_row
 
 
 class PatientTableModel(RowsTableModel):
@@ -139,7 +139,7 @@ class PatientList(QWidget):
         if watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
             if self.model.rowCount():
                 self.table.setFocus()
-                self.table.selectRow(max(self.table.currentIndex().row(), 0))
+                select_row(self.table, max(self.table.currentIndex().row(), 0))
             return True
         return super().eventFilter(watched, event)
 
@@ -168,7 +168,7 @@ class PatientList(QWidget):
     def select(self, patient_id: int | None) -> None:
         for row, patient in enumerate(self.model.rows):
             if patient.id == patient_id:
-                self.table.selectRow(row)
+                select_row(self.table, row)
                 return
 
     def current_patient_id(self) -> int | None:
@@ -187,5 +187,5 @@ class PatientList(QWidget):
     def _open_first(self) -> None:
         self.refresh()
         if self.model.rows:
-            self.table.selectRow(0)
+            select_row(self.table, 0)
             self._open_row(0)

@@ -31,6 +31,7 @@ from pmsdesk.services.review import AwaitingSignature
 from pmsdesk.ui.operations import guarded
 from pmsdesk.ui.permissions import allow
 from pmsdesk.ui.signoff import SignatureDialog
+from pmsdesk.ui.table_models import select_row
 
 HEADERS = ("Visit date", "Patient", "Kind", "Recorded by", "Recorded", "Check before signing")
 
@@ -112,7 +113,7 @@ class ReviewDesk(QWidget):
         self.heading.setText("No visits waiting for a signature" if count == 0 else
                              f"{count} visit{'s' if count != 1 else ''} waiting for a signature")
         if count and self.table.currentRow() < 0:
-            self.table.selectRow(0)
+            select_row(self.table, 0)
         self._selection_changed()
 
     def _selection_changed(self) -> None:

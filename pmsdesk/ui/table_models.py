@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView
 
 
 class RowsTableModel(QAbstractTableModel):
@@ -26,3 +27,10 @@ class RowsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
+
+
+def select_row(view: QAbstractItemView, row: int) -> None:
+    """Make ``row`` of a row-selecting table current and selected. Not QTableView.selectRow, which right
+    to left (Hebrew) selected nothing: it starts from the column at the viewport's far edge and finds
+    none there."""
+    view.setCurrentIndex(view.model().index(row, 0))

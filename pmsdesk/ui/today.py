@@ -18,7 +18,7 @@ from pmsdesk.domain.schedule import DueStatus
 from pmsdesk.domain.vocab import VisitKind
 from pmsdesk.services.clinic import Clinic, DayState, DueTreatment, StartedVisit
 from pmsdesk.ui.languages import isolated
-from pmsdesk.ui.table_models import RowsTableModel
+from pmsdesk.ui.table_models import RowsTableModel, select_row
 
 STATUS_COLOURS = {DueStatus.OVERDUE: "#b00020", DueStatus.DUE: "#1b5e20", DueStatus.DUE_SOON: "#555555"}
 STATE_COLOURS = {DayState.UNSAVED: "#8a5a00", DayState.CHANGES_NOT_SAVED: "#8a5a00",
@@ -178,9 +178,7 @@ class TodayList(QWidget):
         return (after or before or [-1])[0]
 
     def _select(self, row: int) -> None:
-        """Make ``row`` current and selected. Not QTableView.selectRow, which in Hebrew (right to left)
-        selected nothing: it starts from the column at the viewport's far edge and finds none there."""
-        self.table.setCurrentIndex(self.model.index(row, 0))
+        select_row(self.table, row)
 
     def _section(self, cells: list, title: str) -> None:
         cells.append((title, *("",) * (len(self.HEADERS) - 1)))

@@ -247,3 +247,14 @@ def test_each_translation_keeps_the_placeholders_of_its_source(code):
         if any(fields(form) != fields(source) for form in forms) or ("%n" in source and "%n" not in forms[-1]):
             wrong.append((source, forms))
     assert wrong == []
+
+
+@pytest.mark.parametrize("language", ["he"], indirect=True)
+def test_right_to_left_the_patient_list_selects_by_keyboard(qtbot, language, due_clinic):
+    """QTableView.selectRow selected nothing right to left; every list selects with ui.table_models.select_row."""
+    window = open_window(qtbot, due_clinic)
+    patients = window.patient_list
+    patients.search.setFocus()
+    qtbot.keyClick(patients.search, Qt.Key.Key_Down)  # from the search to the first patient
+    assert patients.table.hasFocus()
+    assert [index.row() for index in patients.table.selectionModel().selectedRows()] == [0]
