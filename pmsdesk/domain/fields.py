@@ -25,6 +25,7 @@ from pmsdesk.domain.procedure_record import (
     Position,
     PunctureResult,
 )
+from pmsdesk.domain.protocols import SEED_PROTOCOLS
 from pmsdesk.domain.refusals import Refusal
 from pmsdesk.domain.vocab import (
     AdverseEventTerm,
@@ -299,6 +300,10 @@ PATIENT_FIELDS: tuple[Field, ...] = (
     text("notes", "Notes", max_length=4000, multiline=True),
 )
 
+# The seed protocol templates as a choice: stored value the template's key, label its name.
+ProtocolTemplateChoice = Choice("ProtocolTemplateChoice", [(p.key.upper().replace("-", "_"), (p.key, p.name))
+                                                           for p in SEED_PROTOCOLS])
+
 # ----- Treatment course ------------------------------------------------------------------------
 COURSE_FIELDS: tuple[Field, ...] = (
     choice("agent", "Agent", Agent, required=True),
@@ -312,6 +317,8 @@ COURSE_FIELDS: tuple[Field, ...] = (
     date("start_date", "Start date", required=True),
     date("end_date", "End date"),
     text("protocol_id", "Protocol or study identifier", max_length=100),
+    choice("protocol_template", "Protocol template", ProtocolTemplateChoice,
+           hint="The published schedule the course follows; blank keeps the plain interval."),
     text("notes", "Notes", max_length=4000, multiline=True),
 )
 

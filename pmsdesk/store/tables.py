@@ -94,6 +94,7 @@ class TreatmentCourse(Versioned, table=True):
     start_date: dt.date
     end_date: dt.date | None = None
     protocol_id: str | None = Field(default=None, max_length=100)
+    protocol_template: str | None = Field(default=None, max_length=60)  # a pmsdesk.domain.protocols key
     notes: str | None = None
 
 

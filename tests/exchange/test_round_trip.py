@@ -30,7 +30,8 @@ def add_awkward_patient(clinic: Clinic) -> None:
                                      "given_names": "Zoë, \"Zed\"", "notes": "line one\nline two; -3 @home"})
     course = clinic.create_course(patient.id, {"agent": "other", "agent_name": "+Trial cells", "planned_dose": "0.125",
                                                "dose_unit": "mg", "start_date": "2020-01-06", "interval_weeks_min": "8",
-                                               "interval_weeks_max": "12"})
+                                               "interval_weeks_max": "12",
+                                               "protocol_template": "msc-np-phase2-harris-2024"})
     clinic.create_visit(patient.id, {**passed_check("2020-01-06"),
         "visit_date": "2020-01-06", "kind": "treatment", "course_id": course.id, "treatment_number": "1",
         "dose_given": "0.125", "dose_unit": "mg", "lp_attempts": "2", "csf_removed_ml": "7.5", "performed_by": "-RN",
@@ -70,6 +71,7 @@ def test_archive_round_trip_reproduces_every_record_exactly(clinic, empty_clinic
     awkward = imported["=HYPERLINK(1)"]
     assert awkward["patient"]["family_name"] == "Öztürk-Élodie" and awkward["patient"]["archived"] is True
     assert awkward["visits"][0]["adverse_events"][0]["term_other"] == "@rash"
+    assert awkward["courses"][0]["protocol_template"] == "msc-np-phase2-harris-2024"  # issue 19, migration 0013
     assert awkward["visits"][1]["visit"]["notes"] == "tabbed"  # stored stripped, as typed on the screen
     # The safety check's answers travel with their visit; the result is worked out again at the import.
     received = empty_clinic.visit_records(empty_clinic.find_patients("=HYPERLINK(1)", include_archived=True)[0].id)[0]
