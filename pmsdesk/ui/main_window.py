@@ -24,6 +24,7 @@ from pmsdesk.domain.permissions import Action
 from pmsdesk.services.clinic import Clinic, row_values
 from pmsdesk.services.demo import DEMO_SETTING
 from pmsdesk.ui.audit_viewer import AuditDialog
+from pmsdesk.ui.course_template import attach_template_summary
 from pmsdesk.ui.dialogs import RecordDialog
 from pmsdesk.ui.languages import LANGUAGES, isolated, remember_language, running_language
 from pmsdesk.ui.operations import guarded
@@ -434,7 +435,9 @@ class MainWindow(QMainWindow):
         else:
             save = lambda raw: self.clinic.update_course(course.id, course.version, raw)  # noqa: E731
         values = row_values(course, COURSE_FIELDS) if course else {}
-        if RecordDialog(self.tr("Treatment course"), COURSE_FIELDS, save, values=values, parent=self).exec():
+        dialog = RecordDialog(self.tr("Treatment course"), COURSE_FIELDS, save, values=values, parent=self)
+        attach_template_summary(dialog.form)
+        if dialog.exec():
             self.patient_view.show_patient(patient.id)
 
     def _edit_history_row(self, title, fields, rows, row_id, save) -> None:
