@@ -35,8 +35,6 @@ from pmsdesk.domain.fields import (
     Kind,
 )
 from pmsdesk.domain.permissions import Action
-from pmsdesk.domain.procedure_safety import ANSWER_FIELDS
-from pmsdesk.domain.procedure_safety import SECTION as SAFETY_SECTION
 from pmsdesk.domain.recorded_elsewhere import (
     recorded_clearance,
     recorded_dose_check,
@@ -71,6 +69,7 @@ from pmsdesk.exchange.incoming import (
 )
 from pmsdesk.exchange.sources import SourceError, Table, is_archive, read_archive, read_table
 from pmsdesk.services import exchange as exchange_service
+from pmsdesk.services import safety
 from pmsdesk.services.clinic import Clinic, recorded_treatment, row_values
 from pmsdesk.services.exchange import PatientRecords
 
@@ -400,9 +399,7 @@ class _Planner:
         if not raw:
             return raw
         try:
-            given = visit.record.raw()
-            answered = any(str(given.get(f"{SAFETY_SECTION}.{answer.name}") or "").strip() for answer in ANSWER_FIELDS)
-            recorded_override(raw, answered=answered)
+            recorded_override(raw, answered=safety.answers_in(visit.record.raw()) is not None)
             if stored_value(flat["kind"]) == VisitKind.TREATMENT.value and flat.get("dose_given") is not None:
                 agent = self._course_agent(step, visit.course_ref, stored_courses, birth_date)
                 recorded_dose_check(raw, dose_to_check(agent, flat["dose_given"], stored_value(flat.get("dose_unit")),

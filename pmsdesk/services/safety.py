@@ -156,7 +156,7 @@ def stored_override(row: SafetyCheck | None) -> Override | None:
                     tuple(code for code in (row.override_items or "").split(",") if code))
 
 
-def _answers_in(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def answers_in(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The answers a save carries ("safety_check.<name>" keys), or None when it carries none: blank
     boxes sent by the editor are none (re-saving a visit whose dose was recorded elsewhere, say)."""
     prefix = SECTION + "."
@@ -212,7 +212,7 @@ def check_before_dose(session: Session, actor: Actor, visit: Visit, entered: Map
     if entered["kind"] is not VisitKind.TREATMENT:
         return None
     stored = session.scalar(select(SafetyCheck).where(SafetyCheck.visit_id == visit.id)) if visit.id else None
-    sent = _answers_in(raw)
+    sent = answers_in(raw)
     dose_changed = entered.get("dose_given") is not None and (visit.id is None or visit.dose_given != entered["dose_given"]
                                                              or visit.visit_date != entered["visit_date"])
     if sent is None and OVERRIDE_KEY not in raw and not dose_changed:
